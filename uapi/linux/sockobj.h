@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * sockobj: asynchronous active opens through in-kernel socket objects.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ *
+ * THE CONTRACT
+ * ============
+ *
+ * A process opens /dev/sockobj. The open file is a context that owns a set
+ * of "sock objects", each named by a small non-zero integer id that is
+ * unique within the file. Sockets are created with the credentials of the
+ * task that calls SOCKOBJ_IOC_CONNECT, in the network namespace of the task
+ * that opened the file (an fd passed to, or kept by, a task in another
+ * namespace keeps working in the opener's namespace, exactly like a socket
+ * fd). Capability checks (binding a port below ip_unprivileged_port_start,
+ * changing an interface binding) therefore apply to the caller as they do
+ * for socket(2), bind(2) and setsockopt(2).
+ *
+ * All structures are fixed-size, use only __u32/__u64/__s32 and byte arrays,
+ * have explicit padding and are identical on 32-bit and 64-bit userspace.
+ * Every field named "reserved" or "pad" must be zero on input and is zero on
+ * output; a non-zero value gets -EINVAL so that later versions can give those
+ * bytes a meaning. Unknown flag bits get -EINVAL. A bad pointer gets -EFAULT.
+ * An unknown ioctl gets -ENOTTY. A request that fails changes nothing.
+ *
+ * Ioctl magic 0xB8 (free in Documentation/userspace-api/ioctl/ioctl-number.rst),
+ * numbers 0x00-0x3F. Numbers are never reused; SOCKOBJ_IOC_GET_API is 0x00
+ * forever.
+ *
+ * Ioctls
+ * ------
+ * SOCKOBJ_IOC_GET_API (struct sockobj_api)
+ *	The caller zeroes the whole struct; the kernel fills api_version,
+ *	features (SOCKOBJ_FEAT_*), max_objects (this file's object limit) and
+ *	event_size (sizeof(struct sockobj_event)).
+ *	Errors: EINVAL (a non-zero input byte), EFAULT.
+ *
+ * SOCKOBJ_IOC_CREATE (struct sockobj_create)
+ *	Creates a CLOSED object (reason SOCKOBJ_REASON_NONE) of protocol
+ *	proto, remembering cookie for its events, and returns its id. No
+ *	socket exists until SOCKOBJ_IOC_CONNECT.
+ *	Errors: EINVAL (flags, reserved), EPROTONOSUPPORT (unknown proto),
+ *	EMFILE (the file holds max_objects objects), ENOMEM.
+ *
+ * SOCKOBJ_IOC_CONFIGURE (struct sockobj_config)
+ *	Sets the properties named by mask (SOCKOBJ_CFG_*); the others keep
+ *	their value. Only while CLOSED. The new configuration is validated as
+ *	a whole before anything changes: addresses must be AF_INET or
+ *	AF_INET6 with unused bytes zero, a link-local IPv6 target needs a
+ *	scope_id, local and target families must match when both are set, the
+ *	interface must exist in the file's namespace (by index, or by name when
+ *	ifindex is 0), connect_timeout_ms <= SOCKOBJ_CONNECT_TIMEOUT_MAX_MS.
+ *	Errors: ENOENT (no such id), EISCONN (not CLOSED), EINVAL (a bad value,
+ *	mask bit, flag or reserved byte), ENODEV (no such interface).
+ *
+ * SOCKOBJ_IOC_GET_CONFIG (struct sockobj_config)
+ *	id in (everything else zero); returns the whole configuration, with
+ *	mask telling which properties have been set.
+ *	Errors: ENOENT, EINVAL.
+ *
+ * SOCKOBJ_IOC_CONNECT (struct sockobj_op)
+ *	Starts an asynchronous active open from CLOSED. It creates the socket
+ *	as the caller, applies the interface binding, the local bind and the
+ *	options, moves the object to CONNECTING (an event) and starts the
+ *	connect. It returns 0 once the attempt has started: every network
+ *	outcome, even one known at once (no route: CLOSED with reason
+ *	SOCKOBJ_REASON_NET_UNREACH), arrives as events.
+ *	It fails, leaving the object CLOSED with no event, only for misuse or
+ *	when the caller itself is refused what socket(2), setsockopt(2) or
+ *	bind(2) would refuse it:
+ *	ENOENT (no such id), EISCONN (not CLOSED), EDESTADDRREQ (no target
+ *	set), EBUSY (the object still holds SOCKOBJ_TRANSITIONS_MAX or more
+ *	undelivered state records: read the events first), EINVAL (flags,
+ *	reserved), EACCES (local port below ip_unprivileged_port_start without
+ *	CAP_NET_BIND_SERVICE), EADDRINUSE, EADDRNOTAVAIL (local bind), EPERM,
+ *	ENODEV (the interface went away), ENOMEM/ENOBUFS, or another errno of
+ *	socket(2)/bind(2).
+ *
+ * SOCKOBJ_IOC_DISCONNECT (struct sockobj_op)
+ *	Graceful close. From ESTABLISHED or PEER_CLOSING: a FIN is sent after
+ *	the data already queued and the object is CLOSING until the close
+ *	completes (CLOSED, reason LOCAL_CLOSED, or PEER_CLOSED when the peer
+ *	had closed first), or fails (RESET, RETRANS_TIMEOUT...). From
+ *	CONNECTING: the attempt is cancelled at once (CLOSED, reason
+ *	CANCELLED). Errors: ENOENT, ENOTCONN (CLOSED), EALREADY (CLOSING),
+ *	EINVAL.
+ *
+ * SOCKOBJ_IOC_ABORT (struct sockobj_op)
+ *	Immediate close: a RST is sent when a connection exists and queued
+ *	data is discarded. The object is CLOSED when the call returns (reason
+ *	ABORTED, or CANCELLED from CONNECTING). Errors: ENOENT, ENOTCONN
+ *	(CLOSED), EINVAL.
+ *
+ * SOCKOBJ_IOC_DESTROY (struct sockobj_op)
+ *	Releases the object and its id. A connection still open is closed
+ *	gracefully in the background by the kernel (FIN after queued data),
+ *	or with a RST when flags has SOCKOBJ_DESTROY_ABORT. Undelivered events
+ *	of the object are discarded; no event of that id follows. The id may
+ *	be reused by a later SOCKOBJ_IOC_CREATE. Errors: ENOENT, EINVAL.
+ *
+ * SOCKOBJ_IOC_GET_INFO (struct sockobj_info)
+ *	id in; returns state, reason, phase, error, protocol, cookie, local
+ *	and remote address (those of the last connection once CLOSED),
+ *	bound interface, timestamps and the number of undelivered records.
+ *	Errors: ENOENT, EINVAL.
+ *
+ * States and reasons
+ * ------------------
+ *	CLOSED --connect--> CONNECTING --SYN-ACK--> ESTABLISHED
+ *	ESTABLISHED --peer FIN--> PEER_CLOSING (passive close)
+ *	ESTABLISHED, PEER_CLOSING --disconnect--> CLOSING (active close)
+ *	any open state --failure, abort, close completed--> CLOSED
+ * A CLOSED object tells how it got there with a reason (SOCKOBJ_REASON_*),
+ * the phase (the state it left, i.e. in which the close happened) and, for
+ * failures, the positive errno the network stack reported (error).
+ * A CLOSED object can be configured and connected again.
+ *
+ * Events
+ * ------
+ * read() on the file returns whole struct sockobj_event records, as many as
+ * fit in the buffer. A buffer smaller than one record gets -EINVAL. With
+ * nothing pending, read() blocks until the first record arrives (and is
+ * interruptible: -EINTR/restart), or gets -EAGAIN under O_NONBLOCK; once it
+ * has a record it never blocks. poll()/epoll report EPOLLIN | EPOLLRDNORM
+ * while records are pending. A failed copy to userspace (-EFAULT) loses
+ * nothing: the record stays queued.
+ *
+ * Every state transition of every object produces one record carrying the
+ * new state, the previous state, the reason, phase and error (meaningful
+ * when the new state is CLOSED), the object's cookie, a timestamp
+ * (CLOCK_MONOTONIC, ns, taken when the transition happened) and a sequence
+ * number taken from a per-file counter when the transition happened.
+ *
+ * No transition is ever lost, whatever the pace of the reader: the records
+ * of one object are delivered in the order the transitions happened
+ * (increasing seq), so a reader that reads late still sees, for instance,
+ * CONNECTING, ESTABLISHED, PEER_CLOSING, CLOSED(PEER_CLOSED). Records of
+ * different objects may interleave. Kernel memory stays bounded without
+ * any allocation in softirq context: each object owns a preallocated ring
+ * of SOCKOBJ_OBJ_RECORDS records, one connection attempt produces at most
+ * SOCKOBJ_TRANSITIONS_MAX transitions, and SOCKOBJ_IOC_CONNECT refuses
+ * (-EBUSY) to start an attempt for which the ring has no room. Should a
+ * ring ever be full nonetheless, the newest record absorbs the transition
+ * and its "merged" field counts how many transitions it stands for (1 for
+ * a record that stands for one); the seq of such a record is that of the
+ * last transition merged. Hence over all records delivered, the sum of
+ * "merged" equals the number of sequence numbers consumed, and the set of
+ * seq values read has no gap other than those accounted for by merging.
+ */
+#ifndef _UAPI_LINUX_SOCKOBJ_H
+#define _UAPI_LINUX_SOCKOBJ_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SOCKOBJ_DEVICE_NAME		"sockobj"
+#define SOCKOBJ_API_VERSION		1
+
+/* Features reported by SOCKOBJ_IOC_GET_API. */
+#define SOCKOBJ_FEAT_TCP		(1ULL << 0)
+#define SOCKOBJ_FEAT_IPV6		(1ULL << 1)
+#define SOCKOBJ_FEAT_EVENTS		(1ULL << 2)
+
+/* Protocols of an object. */
+#define SOCKOBJ_PROTO_TCP		1
+#define SOCKOBJ_PROTO_UDP		2	/* reserved: EPROTONOSUPPORT */
+
+/* Simple states. */
+#define SOCKOBJ_STATE_CLOSED		0
+#define SOCKOBJ_STATE_CONNECTING	1
+#define SOCKOBJ_STATE_ESTABLISHED	2
+#define SOCKOBJ_STATE_PEER_CLOSING	3
+#define SOCKOBJ_STATE_CLOSING		4
+#define SOCKOBJ_STATE_COUNT		5
+
+/* Why a CLOSED object is closed. */
+#define SOCKOBJ_REASON_NONE		0	/* never opened */
+#define SOCKOBJ_REASON_PEER_CLOSED	1	/* the peer closed first, close done */
+#define SOCKOBJ_REASON_LOCAL_CLOSED	2	/* our graceful disconnect completed */
+#define SOCKOBJ_REASON_REFUSED		3	/* RST or ICMP port unreachable to SYN */
+#define SOCKOBJ_REASON_RESET		4	/* RST from the peer; see phase */
+#define SOCKOBJ_REASON_CONNECT_TIMEOUT	5	/* connect timeout or SYN retries */
+#define SOCKOBJ_REASON_RETRANS_TIMEOUT	6	/* data retransmission timed out */
+#define SOCKOBJ_REASON_HOST_UNREACH	7	/* EHOSTUNREACH, EHOSTDOWN */
+#define SOCKOBJ_REASON_NET_UNREACH	8	/* ENETUNREACH, ENETDOWN */
+#define SOCKOBJ_REASON_ABORTED		9	/* SOCKOBJ_IOC_ABORT */
+#define SOCKOBJ_REASON_CANCELLED	10	/* closed by us while CONNECTING */
+#define SOCKOBJ_REASON_ERROR		11	/* any other error: see error */
+#define SOCKOBJ_REASON_COUNT		12
+
+/* Event record types. */
+#define SOCKOBJ_EV_STATE		1
+
+/* Bounds of the event contract (see above). */
+#define SOCKOBJ_OBJ_RECORDS		8
+#define SOCKOBJ_TRANSITIONS_MAX		5
+
+#define SOCKOBJ_CONNECT_TIMEOUT_MAX_MS	(24U * 3600U * 1000U)
+
+/**
+ * struct sockobj_api - SOCKOBJ_IOC_GET_API
+ * @api_version: out: SOCKOBJ_API_VERSION of the running module
+ * @event_size: out: sizeof(struct sockobj_event)
+ * @features: out: SOCKOBJ_FEAT_* bits
+ * @max_objects: out: the per-file object limit
+ * @pad: zero
+ * @reserved: zero
+ */
+struct sockobj_api {
+	__u32 api_version;
+	__u32 event_size;
+	__u64 features;
+	__u32 max_objects;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+/**
+ * struct sockobj_addr - an IPv4 or IPv6 address and port
+ * @family: AF_INET, AF_INET6, or 0 (AF_UNSPEC) for "not set"
+ * @port: port in host byte order
+ * @scope_id: IPv6 scope (interface index) for link-local addresses, else 0
+ * @addr: the address in network byte order: 4 bytes for IPv4 (the other 12
+ *	must be zero), 16 for IPv6
+ */
+struct sockobj_addr {
+	__u16 family;
+	__u16 port;
+	__u32 scope_id;
+	__u8 addr[16];
+};
+
+/**
+ * struct sockobj_create - SOCKOBJ_IOC_CREATE
+ * @proto: in: SOCKOBJ_PROTO_*
+ * @flags: in: zero
+ * @cookie: in: an opaque value returned in the object's events
+ * @id: out: the new object's id (never 0)
+ * @pad: zero
+ * @reserved: zero
+ */
+struct sockobj_create {
+	__u32 proto;
+	__u32 flags;
+	__u64 cookie;
+	__u32 id;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/* Properties in struct sockobj_config.mask. */
+#define SOCKOBJ_CFG_TARGET		(1ULL << 0)
+#define SOCKOBJ_CFG_LOCAL		(1ULL << 1)
+#define SOCKOBJ_CFG_IFACE		(1ULL << 2)
+#define SOCKOBJ_CFG_CONNECT_TIMEOUT	(1ULL << 3)
+#define SOCKOBJ_CFG_ALL			((1ULL << 4) - 1)
+
+/**
+ * struct sockobj_config - SOCKOBJ_IOC_CONFIGURE, SOCKOBJ_IOC_GET_CONFIG
+ * @id: in: the object
+ * @flags: in: zero
+ * @mask: SOCKOBJ_CFG_* properties to set (in) or that are set (out)
+ * @target: the remote address and port (SOCKOBJ_CFG_TARGET)
+ * @local: local address and/or port to bind before connecting; an
+ *	unspecified address with a port binds the port on every address, port
+ *	0 binds the address with any port (SOCKOBJ_CFG_LOCAL); family 0 unsets
+ * @ifindex: the interface the connection must use, 0 for none
+ *	(SOCKOBJ_CFG_IFACE); on input, 0 with a non-empty @ifname names it
+ * @connect_timeout_ms: give up connecting after this long, 0 for the
+ *	kernel's SYN retries (SOCKOBJ_CFG_CONNECT_TIMEOUT)
+ * @ifname: in: interface name when @ifindex is 0 (NUL-terminated); out:
+ *	the name of @ifindex at the time it was set
+ * @reserved: zero
+ */
+struct sockobj_config {
+	__u32 id;
+	__u32 flags;
+	__u64 mask;
+	struct sockobj_addr target;
+	struct sockobj_addr local;
+	__u32 ifindex;
+	__u32 connect_timeout_ms;
+	char ifname[16];
+	__u64 reserved[8];
+};
+
+/* Flags of SOCKOBJ_IOC_DESTROY. */
+#define SOCKOBJ_DESTROY_ABORT		(1U << 0)
+#define SOCKOBJ_DESTROY_F_ALL		SOCKOBJ_DESTROY_ABORT
+
+/**
+ * struct sockobj_op - an operation on one object
+ * @id: in: the object
+ * @flags: in: operation flags (SOCKOBJ_DESTROY_* for destroy), else zero
+ * @reserved: zero
+ */
+struct sockobj_op {
+	__u32 id;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct sockobj_info - SOCKOBJ_IOC_GET_INFO
+ * @id: in: the object
+ * @proto: out: SOCKOBJ_PROTO_*
+ * @cookie: out: the cookie given at creation
+ * @state: out: SOCKOBJ_STATE_*
+ * @reason: out: SOCKOBJ_REASON_* (meaningful when CLOSED)
+ * @phase: out: the state in which the close happened (when CLOSED)
+ * @error: out: positive errno of the failure, or 0
+ * @local: out: local address and port of the current or last connection
+ * @remote: out: remote address and port of the current or last connection
+ * @ifindex: out: the interface the socket is bound to, or 0
+ * @pending: out: undelivered event records of this object
+ * @created_ns: out: CLOCK_MONOTONIC time of creation
+ * @connect_ns: out: time the last connect started, or 0
+ * @established_ns: out: time the last connection was established, or 0
+ * @closed_ns: out: time the object last became CLOSED, or 0
+ * @reserved: zero
+ */
+struct sockobj_info {
+	__u32 id;
+	__u32 proto;
+	__u64 cookie;
+	__u32 state;
+	__u32 reason;
+	__u32 phase;
+	__s32 error;
+	struct sockobj_addr local;
+	struct sockobj_addr remote;
+	__u32 ifindex;
+	__u32 pending;
+	__u64 created_ns;
+	__u64 connect_ns;
+	__u64 established_ns;
+	__u64 closed_ns;
+	__u64 reserved[6];
+};
+
+/**
+ * struct sockobj_event - one record returned by read()
+ * @id: the object
+ * @type: SOCKOBJ_EV_*
+ * @cookie: the object's cookie
+ * @seq: per-file sequence number of the (last merged) transition
+ * @timestamp_ns: CLOCK_MONOTONIC time of the transition
+ * @state: the new state
+ * @prev_state: the state before the (first merged) transition
+ * @reason: SOCKOBJ_REASON_* when @state is CLOSED, else 0
+ * @phase: the state in which the close happened when @state is CLOSED
+ * @error: positive errno of a failure, or 0
+ * @merged: how many transitions this record stands for (normally 1)
+ * @reserved: zero
+ */
+struct sockobj_event {
+	__u32 id;
+	__u32 type;
+	__u64 cookie;
+	__u64 seq;
+	__u64 timestamp_ns;
+	__u32 state;
+	__u32 prev_state;
+	__u32 reason;
+	__u32 phase;
+	__s32 error;
+	__u32 merged;
+	__u32 reserved[2];
+};
+
+#define SOCKOBJ_IOC_MAGIC		0xB8
+
+#define SOCKOBJ_IOC_GET_API	_IOWR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_api)
+#define SOCKOBJ_IOC_CREATE	_IOWR(SOCKOBJ_IOC_MAGIC, 0x01, struct sockobj_create)
+#define SOCKOBJ_IOC_DESTROY	_IOW(SOCKOBJ_IOC_MAGIC, 0x02, struct sockobj_op)
+#define SOCKOBJ_IOC_CONFIGURE	_IOW(SOCKOBJ_IOC_MAGIC, 0x03, struct sockobj_config)
+#define SOCKOBJ_IOC_GET_CONFIG	_IOWR(SOCKOBJ_IOC_MAGIC, 0x04, struct sockobj_config)
+#define SOCKOBJ_IOC_CONNECT	_IOW(SOCKOBJ_IOC_MAGIC, 0x05, struct sockobj_op)
+#define SOCKOBJ_IOC_DISCONNECT	_IOW(SOCKOBJ_IOC_MAGIC, 0x06, struct sockobj_op)
+#define SOCKOBJ_IOC_ABORT	_IOW(SOCKOBJ_IOC_MAGIC, 0x07, struct sockobj_op)
+#define SOCKOBJ_IOC_GET_INFO	_IOWR(SOCKOBJ_IOC_MAGIC, 0x08, struct sockobj_info)
+
+#endif /* _UAPI_LINUX_SOCKOBJ_H */
