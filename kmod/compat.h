@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything that differs between the kernels sockobj builds for lives here,
+ * so that the rest of the code is written against one API.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_COMPAT_H
+#define _SOCKOBJ_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/timer.h>
+
+#if __has_include(<kunit/visibility.h>)
+#include <kunit/visibility.h>
+#else
+#define VISIBLE_IF_KUNIT static
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
+/* MODULE_IMPORT_NS() takes a string literal from 6.13 on. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define SOCKOBJ_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define SOCKOBJ_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/* from_timer() became timer_container_of() in 6.16. */
+#ifndef from_timer
+#define from_timer(var, t, field) timer_container_of(var, t, field)
+#endif
+
+/*
+ * kernel_connect() and kernel_bind() take a struct sockaddr_unsized from
+ * 6.19 on; the casts happen in these two wrappers only.
+ */
+#include <linux/net.h>
+static inline int sockobj_kernel_connect(struct socket *sock,
+					 struct sockaddr_storage *ss, int len,
+					 int flags)
+{
+	return kernel_connect(sock, (void *)ss, len, flags);
+}
+
+static inline int sockobj_kernel_bind(struct socket *sock,
+				      struct sockaddr_storage *ss, int len)
+{
+	return kernel_bind(sock, (void *)ss, len);
+}
+
+#endif /* _SOCKOBJ_COMPAT_H */

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Validation of object configuration: the uapi form is checked completely
+ * and merged into a copy, so a request with one bad value changes nothing.
+ * Nothing here touches sockets, user memory or namespaces; the interface
+ * lookup happens in object.c, against the file's namespace.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "compat.h"
+#include "config.h"
+
+static bool zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/**
+ * sockobj_config_addr_to_sockaddr() - check a uapi address and convert it
+ * @a: the uapi address, family AF_INET or AF_INET6
+ * @target: true for a connect target (port and address required)
+ * @ss: filled with the socket address
+ * @len: filled with its length
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for a malformed address.
+ */
+int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
+				    struct sockaddr_storage *ss, int *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		if (a->scope_id || !zero(a->addr + 4, sizeof(a->addr) - 4))
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(a->port);
+		memcpy(&sin->sin_addr, a->addr, 4);
+		if (target && (!a->port || !sin->sin_addr.s_addr))
+			return -EINVAL;
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		int type;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(a->port);
+		memcpy(&sin6->sin6_addr, a->addr, sizeof(sin6->sin6_addr));
+		type = ipv6_addr_type(&sin6->sin6_addr);
+		if (type & IPV6_ADDR_LINKLOCAL) {
+			if (!a->scope_id)
+				return -EINVAL;
+			sin6->sin6_scope_id = a->scope_id;
+		} else if (a->scope_id) {
+			return -EINVAL;
+		}
+		if (target && (!a->port || type == IPV6_ADDR_ANY))
+			return -EINVAL;
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_config_addr_to_sockaddr);
+
+/**
+ * sockobj_config_addr_from_sockaddr() - the uapi form of a socket address
+ * @ss: an AF_INET or AF_INET6 address, or anything else for "none"
+ * @a: filled with the uapi address (all zero for "none")
+ *
+ * Context: any.
+ */
+void sockobj_config_addr_from_sockaddr(const struct sockaddr_storage *ss,
+				       struct sockobj_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		a->family = AF_INET;
+		a->port = ntohs(sin->sin_port);
+		memcpy(a->addr, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		a->family = AF_INET6;
+		a->port = ntohs(sin6->sin6_port);
+		a->scope_id = sin6->sin6_scope_id;
+		memcpy(a->addr, &sin6->sin6_addr, sizeof(a->addr));
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_config_addr_from_sockaddr);
+
+static int merge_iface(struct sockobj_cfg *cfg, const struct sockobj_config *u)
+{
+	size_t n = strnlen(u->ifname, sizeof(u->ifname));
+
+	if (n == sizeof(u->ifname) || !zero(u->ifname + n, sizeof(u->ifname) - n))
+		return -EINVAL;
+	if (u->ifindex > INT_MAX || (u->ifindex && n))
+		return -EINVAL;
+	cfg->ifindex = u->ifindex;
+	memset(cfg->ifname, 0, sizeof(cfg->ifname));
+	memcpy(cfg->ifname, u->ifname, n);
+	return 0;
+}
+
+/**
+ * sockobj_config_merge() - apply a CONFIGURE request to a configuration
+ * @cfg: the configuration to change; left untouched on error
+ * @u: the request, as copied from userspace
+ *
+ * On success an interface given by name has ifindex 0 and the name in
+ * @cfg->ifname; the caller resolves it in the file's namespace.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for a bad flag, reserved byte, mask bit or value.
+ */
+int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u)
+{
+	struct sockobj_cfg new = *cfg;
+	int err;
+
+	if (u->flags || !zero(u->reserved, sizeof(u->reserved)) ||
+	    !u->mask || (u->mask & ~SOCKOBJ_CFG_ALL))
+		return -EINVAL;
+
+	if (u->mask & SOCKOBJ_CFG_TARGET) {
+		err = sockobj_config_addr_to_sockaddr(&u->target, true,
+						      &new.target, &new.target_len);
+		if (err)
+			return err;
+	} else if (!zero(&u->target, sizeof(u->target))) {
+		return -EINVAL;
+	}
+
+	if (u->mask & SOCKOBJ_CFG_LOCAL) {
+		if (u->local.family) {
+			err = sockobj_config_addr_to_sockaddr(&u->local, false,
+							      &new.local,
+							      &new.local_len);
+			if (err)
+				return err;
+		} else if (!zero(&u->local, sizeof(u->local))) {
+			return -EINVAL;
+		} else {
+			/* Family 0 unsets the local bind. */
+			memset(&new.local, 0, sizeof(new.local));
+			new.local_len = 0;
+		}
+	} else if (!zero(&u->local, sizeof(u->local))) {
+		return -EINVAL;
+	}
+
+	if (u->mask & SOCKOBJ_CFG_IFACE) {
+		err = merge_iface(&new, u);
+		if (err)
+			return err;
+	} else if (u->ifindex || !zero(u->ifname, sizeof(u->ifname))) {
+		return -EINVAL;
+	}
+
+	if (u->mask & SOCKOBJ_CFG_CONNECT_TIMEOUT) {
+		if (u->connect_timeout_ms > SOCKOBJ_CONNECT_TIMEOUT_MAX_MS)
+			return -EINVAL;
+		new.connect_timeout_ms = u->connect_timeout_ms;
+	} else if (u->connect_timeout_ms) {
+		return -EINVAL;
+	}
+
+	new.mask |= u->mask;
+	if (!new.local_len)
+		new.mask &= ~SOCKOBJ_CFG_LOCAL;
+	if (!new.ifindex && !new.ifname[0])
+		new.mask &= ~SOCKOBJ_CFG_IFACE;
+	if (!new.connect_timeout_ms)
+		new.mask &= ~SOCKOBJ_CFG_CONNECT_TIMEOUT;
+
+	if ((new.mask & SOCKOBJ_CFG_TARGET) && (new.mask & SOCKOBJ_CFG_LOCAL) &&
+	    new.target.ss_family != new.local.ss_family)
+		return -EINVAL;
+
+	*cfg = new;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_config_merge);
+
+/**
+ * sockobj_config_export() - the uapi form of a configuration
+ * @cfg: the configuration
+ * @u: filled (id, flags and reserved are left to the caller)
+ *
+ * Context: any.
+ */
+void sockobj_config_export(const struct sockobj_cfg *cfg, struct sockobj_config *u)
+{
+	u->mask = cfg->mask;
+	sockobj_config_addr_from_sockaddr(&cfg->target, &u->target);
+	sockobj_config_addr_from_sockaddr(&cfg->local, &u->local);
+	u->ifindex = cfg->ifindex;
+	memcpy(u->ifname, cfg->ifname, sizeof(u->ifname));
+	u->connect_timeout_ms = cfg->connect_timeout_ms;
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_config_export);

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-open context: it records who opened the device and where, owns
+ * the objects and outlives them (each object references it), so work still
+ * queued after close(2) finds it intact.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/cred.h>
+#include <linux/moduleparam.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+
+#include "compat.h"
+#include "file.h"
+#include "object.h"
+
+#define MAX_OBJECTS_LIMIT (1U << 20)
+
+static unsigned int max_objects = 16384;
+
+static int max_objects_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n < 1 || n > MAX_OBJECTS_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(max_objects, n);
+	return 0;
+}
+
+static const struct kernel_param_ops max_objects_ops = {
+	.set = max_objects_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_objects, &max_objects_ops, &max_objects, 0644);
+MODULE_PARM_DESC(max_objects,
+		 "Objects one open file may hold (1..1048576, default 16384)");
+
+/**
+ * sockobj_file_max_objects() - the per-file object limit now
+ *
+ * Context: any.
+ * Return: the limit.
+ */
+unsigned int sockobj_file_max_objects(void)
+{
+	return READ_ONCE(max_objects);
+}
+
+/**
+ * sockobj_file_create() - a context for a new open
+ *
+ * Records the opener's network namespace and credentials: every socket of
+ * the file is created in that namespace, whoever uses the file later.
+ *
+ * Context: process (open(2)).
+ * Return: the context or ERR_PTR(-ENOMEM).
+ */
+struct sockobj_file *sockobj_file_create(void)
+{
+	struct sockobj_file *file;
+
+	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
+	if (!file)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&file->ref);
+	spin_lock_init(&file->lock);
+	init_waitqueue_head(&file->wq);
+	INIT_LIST_HEAD(&file->ready);
+	mutex_init(&file->read_mutex);
+	xa_init_flags(&file->objects, XA_FLAGS_ALLOC1);
+	file->net = get_net(current->nsproxy->net_ns);
+	file->cred = get_current_cred();
+	file->tgid = task_tgid_nr(current);
+	return file;
+}
+
+/**
+ * sockobj_file_get() - take a reference
+ * @file: the context
+ *
+ * Context: any.
+ */
+void sockobj_file_get(struct sockobj_file *file)
+{
+	kref_get(&file->ref);
+}
+
+static void file_free(struct kref *ref)
+{
+	struct sockobj_file *file = container_of(ref, struct sockobj_file, ref);
+
+	put_net(file->net);
+	put_cred(file->cred);
+	mutex_destroy(&file->read_mutex);
+	kfree(file);
+}
+
+/**
+ * sockobj_file_put() - drop a reference
+ * @file: the context
+ *
+ * Context: any.
+ */
+void sockobj_file_put(struct sockobj_file *file)
+{
+	kref_put(&file->ref, file_free);
+}
+
+/**
+ * sockobj_file_release() - the last close of the file
+ * @file: the context
+ *
+ * Destroys every object, whatever its state: open connections are closed
+ * gracefully in the background by the kernel, as close(2) would.
+ * Runs possibly after the task lost its namespaces (exit), so it only uses
+ * what the file recorded at open.
+ *
+ * Context: process.
+ */
+void sockobj_file_release(struct sockobj_file *file)
+{
+	struct sockobj_obj *obj;
+	unsigned long id;
+
+	xa_for_each(&file->objects, id, obj) {
+		xa_erase(&file->objects, id);
+		sockobj_obj_destroy(obj, 0);
+	}
+	xa_destroy(&file->objects);
+	sockobj_file_put(file);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_FILE_H
+#define _SOCKOBJ_FILE_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+struct cred;
+struct net;
+
+/**
+ * struct sockobj_file - the context of one open of /dev/sockobj
+ * @ref: the open file and each of its objects hold one
+ * @lock: _bh; the ready list, @seq, and the state and rings of the objects
+ * @wq: readers and pollers wait here for records
+ * @ready: objects with undelivered records, in the order they got one
+ * @seq: sequence number of the last transition
+ * @read_mutex: one reader at a time, so that peek and commit pair up
+ * @objects: id -> struct sockobj_obj
+ * @nobjects: objects in @objects (and being created)
+ * @net: the opener's network namespace: every socket lives there
+ * @cred: the opener's credentials
+ * @tgid: the opener's process id, for reporting
+ */
+struct sockobj_file {
+	struct kref ref;
+	spinlock_t lock;
+	wait_queue_head_t wq;
+	struct list_head ready;
+	u64 seq;
+	struct mutex read_mutex;
+	struct xarray objects;
+	atomic_t nobjects;
+	struct net *net;
+	const struct cred *cred;
+	pid_t tgid;
+};
+
+struct sockobj_file *sockobj_file_create(void);
+void sockobj_file_release(struct sockobj_file *file);
+void sockobj_file_get(struct sockobj_file *file);
+void sockobj_file_put(struct sockobj_file *file);
+unsigned int sockobj_file_max_objects(void);
+
+#endif /* _SOCKOBJ_FILE_H */

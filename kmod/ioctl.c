@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The user boundary: the only file that touches __user memory. Each ioctl
+ * copies its whole argument once, validates every flag and reserved byte,
+ * then acts on the kernel copy; read() copies event records out.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/build_bug.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/sockobj.h>
+
+#include "compat.h"
+#include "event.h"
+#include "file.h"
+#include "ioctl.h"
+#include "object.h"
+
+#define SOCKOBJ_FEATURES (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 | \
+			  SOCKOBJ_FEAT_EVENTS)
+
+static void __maybe_unused uapi_sizes(void)
+{
+	BUILD_BUG_ON(sizeof(struct sockobj_api) != 56);
+	BUILD_BUG_ON(sizeof(struct sockobj_addr) != 24);
+	BUILD_BUG_ON(sizeof(struct sockobj_create) != 40);
+	BUILD_BUG_ON(sizeof(struct sockobj_config) != 152);
+	BUILD_BUG_ON(sizeof(struct sockobj_op) != 24);
+	BUILD_BUG_ON(sizeof(struct sockobj_info) != 168);
+	BUILD_BUG_ON(sizeof(struct sockobj_event) != 64);
+	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
+	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
+}
+
+static bool zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static long get_api(void __user *argp)
+{
+	struct sockobj_api api;
+
+	if (copy_from_user(&api, argp, sizeof(api)))
+		return -EFAULT;
+	/* Every field is output today: non-zero input is reserved. */
+	if (!zero(&api, sizeof(api)))
+		return -EINVAL;
+	api.api_version = SOCKOBJ_API_VERSION;
+	api.event_size = sizeof(struct sockobj_event);
+	api.features = SOCKOBJ_FEATURES;
+	api.max_objects = sockobj_file_max_objects();
+	return copy_to_user(argp, &api, sizeof(api)) ? -EFAULT : 0;
+}
+
+static long create(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_create c;
+	long ret;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.flags || c.id || c.pad || !zero(c.reserved, sizeof(c.reserved)))
+		return -EINVAL;
+	ret = sockobj_obj_create(file, c.proto, c.cookie, &c.id);
+	if (ret)
+		return ret;
+	if (put_user(c.id, (__u32 __user *)(argp + offsetof(struct sockobj_create, id)))) {
+		/* The caller cannot learn the id: do not leave it behind. */
+		sockobj_obj_remove(file, c.id, SOCKOBJ_DESTROY_ABORT);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Copy and check a struct sockobj_op; @flags_ok are the flags allowed. */
+static long get_op(struct sockobj_op *op, void __user *argp, u32 flags_ok)
+{
+	if (copy_from_user(op, argp, sizeof(*op)))
+		return -EFAULT;
+	if ((op->flags & ~flags_ok) || !zero(op->reserved, sizeof(op->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+static long object_op(struct sockobj_file *file, void __user *argp,
+		      int (*fn)(struct sockobj_obj *obj))
+{
+	struct sockobj_obj *obj;
+	struct sockobj_op op;
+	long ret;
+
+	ret = get_op(&op, argp, 0);
+	if (ret)
+		return ret;
+	obj = sockobj_obj_lookup(file, op.id);
+	if (!obj)
+		return -ENOENT;
+	ret = fn(obj);
+	sockobj_obj_put(obj);
+	return ret;
+}
+
+static long destroy(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_op op;
+	long ret;
+
+	ret = get_op(&op, argp, SOCKOBJ_DESTROY_F_ALL);
+	if (ret)
+		return ret;
+	return sockobj_obj_remove(file, op.id, op.flags);
+}
+
+static long configure(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_config cfg;
+	struct sockobj_obj *obj;
+	long ret;
+
+	if (copy_from_user(&cfg, argp, sizeof(cfg)))
+		return -EFAULT;
+	if (cfg.flags || !zero(cfg.reserved, sizeof(cfg.reserved)))
+		return -EINVAL;
+	obj = sockobj_obj_lookup(file, cfg.id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_obj_configure(obj, &cfg);
+	sockobj_obj_put(obj);
+	return ret;
+}
+
+static long get_config(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_config cfg;
+	struct sockobj_obj *obj;
+	u32 id;
+	long ret;
+
+	if (copy_from_user(&cfg, argp, sizeof(cfg)))
+		return -EFAULT;
+	id = cfg.id;
+	memset(&cfg.id, 0, sizeof(cfg.id));
+	if (!zero(&cfg, sizeof(cfg)))
+		return -EINVAL;
+	obj = sockobj_obj_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_obj_get_config(obj, &cfg);
+	sockobj_obj_put(obj);
+	if (ret)
+		return ret;
+	cfg.id = id;
+	return copy_to_user(argp, &cfg, sizeof(cfg)) ? -EFAULT : 0;
+}
+
+static long get_info(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_info info;
+	struct sockobj_obj *obj;
+	u32 id;
+	long ret;
+
+	if (copy_from_user(&info, argp, sizeof(info)))
+		return -EFAULT;
+	id = info.id;
+	info.id = 0;
+	if (!zero(&info, sizeof(info)))
+		return -EINVAL;
+	obj = sockobj_obj_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_obj_get_info(obj, &info);
+	sockobj_obj_put(obj);
+	if (ret)
+		return ret;
+	info.id = id;
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/**
+ * sockobj_ioctl_dispatch() - run one ioctl of the device
+ * @file: the open context
+ * @cmd: the command
+ * @arg: its argument, a user pointer
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 or a negative errno as documented in uapi/linux/sockobj.h;
+ * -ENOTTY for a command that is not ours (including a known number with a
+ * wrong size or direction).
+ */
+long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case SOCKOBJ_IOC_GET_API:
+		return get_api(argp);
+	case SOCKOBJ_IOC_CREATE:
+		return create(file, argp);
+	case SOCKOBJ_IOC_DESTROY:
+		return destroy(file, argp);
+	case SOCKOBJ_IOC_CONFIGURE:
+		return configure(file, argp);
+	case SOCKOBJ_IOC_GET_CONFIG:
+		return get_config(file, argp);
+	case SOCKOBJ_IOC_CONNECT:
+		return object_op(file, argp, sockobj_obj_connect);
+	case SOCKOBJ_IOC_DISCONNECT:
+		return object_op(file, argp, sockobj_obj_disconnect);
+	case SOCKOBJ_IOC_ABORT:
+		return object_op(file, argp, sockobj_obj_abort);
+	case SOCKOBJ_IOC_GET_INFO:
+		return get_info(file, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * sockobj_ioctl_read() - read() of the device: copy out event records
+ * @file: the open context
+ * @buf: the user buffer
+ * @count: its size
+ * @nonblock: O_NONBLOCK
+ *
+ * Blocks only until the first record. A record leaves the queue only once
+ * it has been copied, so -EFAULT loses nothing.
+ *
+ * Context: process.
+ * Return: bytes copied (a multiple of the record size), -EINVAL for a
+ * buffer smaller than one record, -EAGAIN, -ERESTARTSYS or -EFAULT.
+ */
+ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
+			   size_t count, bool nonblock)
+{
+	struct sockobj_event ev;
+	struct sockobj_obj *obj;
+	size_t copied = 0;
+	ssize_t ret = 0;
+
+	if (count < sizeof(ev))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&file->read_mutex))
+		return -ERESTARTSYS;
+	while (count - copied >= sizeof(ev)) {
+		ret = sockobj_event_peek(file, &ev, &obj);
+		if (ret == -EAGAIN) {
+			if (copied || nonblock)
+				break;
+			ret = sockobj_event_wait(file);
+			if (ret)
+				break;
+			continue;
+		}
+		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
+			sockobj_obj_put(obj);
+			ret = -EFAULT;
+			break;
+		}
+		sockobj_event_commit(file, obj);
+		copied += sizeof(ev);
+	}
+	mutex_unlock(&file->read_mutex);
+	return copied ? copied : ret;
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sockobj: asynchronous active opens through in-kernel socket objects.
+ * This file only brings the subsystems up in order and down in reverse.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/module.h>
+
+#include "compat.h"
+#include "dev.h"
+#include "object.h"
+
+static int __init sockobj_init(void)
+{
+	int ret;
+
+	ret = sockobj_object_init();
+	if (ret)
+		return ret;
+	ret = sockobj_dev_init();
+	if (ret)
+		goto err_object;
+	pr_debug("version %s loaded\n", SOCKOBJ_VERSION);
+	return 0;
+
+err_object:
+	sockobj_object_uninit();
+	return ret;
+}
+
+static void __exit sockobj_exit(void)
+{
+	sockobj_dev_uninit();
+	sockobj_object_uninit();
+	pr_debug("unloaded\n");
+}
+
+module_init(sockobj_init);
+module_exit(sockobj_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Asynchronous active opens through in-kernel socket objects");
+MODULE_AUTHOR("The sockobj authors");
+MODULE_VERSION(SOCKOBJ_VERSION);

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sock objects: their lifetime, their socket and its callbacks.
+ *
+ * Locking, outermost first:
+ *   obj->lock (mutex)          process context: ioctls and the work item
+ *   the socket lock            taken inside kernel_*() and sock_*() helpers
+ *   sk->sk_callback_lock       _bh; guards sk_user_data and our callbacks
+ *   file->lock (spinlock)      _bh; object state, rings, the ready list
+ *
+ * The state callback runs in softirq, or in process context from
+ * release_sock() with BH enabled, and also synchronously inside
+ * kernel_connect() and kernel_sock_shutdown(); so file->lock is never held
+ * across a call into the socket layer, and everything the callback does is
+ * record, queue work and wake. Only process context (the caller's ioctl, or
+ * the work item for follow-ups) creates, binds, shuts down or releases a
+ * socket, and sockets are created and bound in the caller's ioctl so that
+ * the caller's credentials, cgroup and limits apply.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "compat.h"
+#include "file.h"
+#include "fsm.h"
+#include "object.h"
+
+enum sockobj_work_bit {
+	SOCKOBJ_WORK_RELEASE,	/* the connection closed: release the socket */
+	SOCKOBJ_WORK_TIMEOUT,	/* the connect timer fired */
+};
+
+static struct workqueue_struct *sockobj_wq;
+
+/**
+ * sockobj_obj_put() - drop a reference, freeing the object with the last
+ * @obj: the object
+ *
+ * Context: any; the last reference is only ever dropped in process context.
+ */
+void sockobj_obj_put(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+
+	if (!refcount_dec_and_test(&obj->ref))
+		return;
+	mutex_destroy(&obj->lock);
+	kfree(obj);
+	sockobj_file_put(file);
+}
+
+static void queue_obj_work(struct sockobj_obj *obj, enum sockobj_work_bit bit)
+{
+	set_bit(bit, &obj->work_bits);
+	sockobj_obj_get(obj);
+	if (!queue_work(sockobj_wq, &obj->work))
+		sockobj_obj_put(obj);
+}
+
+/* Record a transition and queue its record. Caller holds file->lock. */
+static void transition(struct sockobj_obj *obj, unsigned int next,
+		       unsigned int reason, int err)
+{
+	struct sockobj_file *file = obj->file;
+	struct sockobj_record r = {
+		.seq = ++file->seq,
+		.time_ns = ktime_get_ns(),
+		.state = next,
+		.prev_state = obj->state,
+		.merged = 1,
+	};
+
+	lockdep_assert_held(&file->lock);
+	switch (next) {
+	case SOCKOBJ_STATE_CLOSED:
+		r.reason = reason;
+		r.phase = obj->state;
+		r.error = err;
+		obj->reason = reason;
+		obj->phase = obj->state;
+		obj->error = err;
+		obj->closed_ns = r.time_ns;
+		break;
+	case SOCKOBJ_STATE_CONNECTING:
+		obj->reason = SOCKOBJ_REASON_NONE;
+		obj->phase = SOCKOBJ_STATE_CLOSED;
+		obj->error = 0;
+		obj->peer_fin = false;
+		obj->connect_ns = r.time_ns;
+		obj->established_ns = 0;
+		obj->closed_ns = 0;
+		break;
+	case SOCKOBJ_STATE_ESTABLISHED:
+		obj->established_ns = r.time_ns;
+		break;
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		obj->peer_fin = true;
+		break;
+	}
+	obj->state = next;
+	sockobj_event_post(obj, &r);
+}
+
+/* What a TCP state change means for the object; any context. */
+static void tcp_changed(struct sockobj_obj *obj, int tcp_state, int err)
+{
+	struct sockobj_file *file = obj->file;
+	int input = sockobj_fsm_tcp_input(tcp_state);
+	int next;
+
+	if (input < 0)
+		return;
+	spin_lock_bh(&file->lock);
+	next = sockobj_fsm_next(obj->state, input);
+	if (next == SOCKOBJ_STATE_CLOSED) {
+		transition(obj, next,
+			   sockobj_fsm_close_reason(obj->state, err, obj->peer_fin),
+			   err);
+		queue_obj_work(obj, SOCKOBJ_WORK_RELEASE);
+	} else if (next >= 0) {
+		transition(obj, next, 0, 0);
+	}
+	spin_unlock_bh(&file->lock);
+	if (next == SOCKOBJ_STATE_ESTABLISHED || next == SOCKOBJ_STATE_CLOSED)
+		timer_delete(&obj->timer);
+}
+
+static void sk_state_change(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_state_change;
+		tcp_changed(obj, READ_ONCE(sk->sk_state), READ_ONCE(sk->sk_err));
+	} else {
+		/* Restored under us: whatever is installed now is theirs. */
+		next = sk->sk_state_change;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
+static void attach(struct sockobj_obj *obj, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	sockobj_obj_get(obj);	/* for sk_user_data */
+	write_lock_bh(&sk->sk_callback_lock);
+	obj->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = obj;
+	sk->sk_state_change = sk_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+	obj->sock = sock;
+}
+
+/* After this returns no callback of ours runs or is running on the socket. */
+static void detach(struct sockobj_obj *obj)
+{
+	struct sock *sk = obj->sock->sk;
+	bool attached;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	attached = sk->sk_user_data == obj;
+	if (attached) {
+		sk->sk_state_change = obj->saved_state_change;
+		sk->sk_user_data = NULL;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	if (attached)
+		sockobj_obj_put(obj);	/* never the last: the caller has one */
+}
+
+static void snapshot_local(struct sockobj_obj *obj)
+{
+	struct sockaddr_storage ss = {};
+
+	if (kernel_getsockname(obj->sock, (struct sockaddr *)&ss) >= 0)
+		obj->laddr = ss;
+	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
+}
+
+/*
+ * Release the socket. With @rst, a connection still open is reset and its
+ * queued data discarded; otherwise the kernel closes it gracefully in the
+ * background (FIN after queued data) as close(2) would.
+ */
+static void release_socket(struct sockobj_obj *obj, bool rst)
+{
+	lockdep_assert_held(&obj->lock);
+	if (!obj->sock)
+		return;
+	detach(obj);
+	if (rst)
+		sock_no_linger(obj->sock->sk);
+	sock_release(obj->sock);
+	obj->sock = NULL;
+}
+
+/* Close the current attempt ourselves, with @reason, from process context. */
+static void close_now(struct sockobj_obj *obj, unsigned int reason, int err)
+{
+	struct sockobj_file *file = obj->file;
+
+	lockdep_assert_held(&obj->lock);
+	if (obj->sock)
+		detach(obj);
+	timer_delete_sync(&obj->timer);
+	spin_lock_bh(&file->lock);
+	if (obj->state != SOCKOBJ_STATE_CLOSED)
+		transition(obj, SOCKOBJ_STATE_CLOSED, reason, err);
+	spin_unlock_bh(&file->lock);
+	release_socket(obj, true);
+}
+
+static unsigned int state_of(struct sockobj_obj *obj, unsigned int *space)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int state;
+
+	spin_lock_bh(&file->lock);
+	state = obj->state;
+	if (space)
+		*space = sockobj_event_ring_space(&obj->ring);
+	spin_unlock_bh(&file->lock);
+	return state;
+}
+
+static void obj_work(struct work_struct *work)
+{
+	struct sockobj_obj *obj = container_of(work, struct sockobj_obj, work);
+	unsigned long bits = xchg(&obj->work_bits, 0);
+	unsigned int state;
+
+	mutex_lock(&obj->lock);
+	if (obj->dead || !obj->sock)
+		goto out;
+	state = state_of(obj, NULL);
+	if ((bits & BIT(SOCKOBJ_WORK_TIMEOUT)) &&
+	    state == SOCKOBJ_STATE_CONNECTING)
+		close_now(obj, SOCKOBJ_REASON_CONNECT_TIMEOUT, ETIMEDOUT);
+	else if (state == SOCKOBJ_STATE_CLOSED)
+		release_socket(obj, false);
+out:
+	mutex_unlock(&obj->lock);
+	sockobj_obj_put(obj);
+}
+
+static void connect_timeout(struct timer_list *t)
+{
+	struct sockobj_obj *obj = from_timer(obj, t, timer);
+
+	/* The timer is stopped before the object's last reference goes. */
+	queue_obj_work(obj, SOCKOBJ_WORK_TIMEOUT);
+}
+
+/**
+ * sockobj_obj_create() - create a CLOSED object in a file
+ * @file: the open context
+ * @proto: SOCKOBJ_PROTO_*
+ * @cookie: the user's cookie
+ * @id: set to the new object's id
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -EPROTONOSUPPORT, -EMFILE (per-file limit) or -ENOMEM.
+ */
+int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
+		       u32 *id)
+{
+	struct sockobj_obj *obj;
+	int ret;
+
+	if (proto != SOCKOBJ_PROTO_TCP)
+		return -EPROTONOSUPPORT;
+	if (atomic_inc_return(&file->nobjects) > sockobj_file_max_objects()) {
+		ret = -EMFILE;
+		goto err_count;
+	}
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj) {
+		ret = -ENOMEM;
+		goto err_count;
+	}
+	refcount_set(&obj->ref, 1);
+	obj->file = file;
+	obj->proto = proto;
+	obj->cookie = cookie;
+	mutex_init(&obj->lock);
+	INIT_LIST_HEAD(&obj->ready_node);
+	INIT_WORK(&obj->work, obj_work);
+	timer_setup(&obj->timer, connect_timeout, 0);
+	obj->created_ns = ktime_get_ns();
+
+	/* Reserve the id first so the object is complete once it is found. */
+	ret = xa_alloc(&file->objects, &obj->id, NULL, XA_LIMIT(1, INT_MAX),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_free;
+	sockobj_file_get(file);
+	/* Replacing the reserved entry needs no allocation: cannot fail. */
+	xa_store(&file->objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
+	*id = obj->id;
+	return 0;
+
+err_free:
+	mutex_destroy(&obj->lock);
+	kfree(obj);
+err_count:
+	atomic_dec(&file->nobjects);
+	return ret == -EBUSY ? -EMFILE : ret;
+}
+
+/**
+ * sockobj_obj_lookup() - find an object by id
+ * @file: the open context
+ * @id: the id
+ *
+ * Context: process.
+ * Return: the object with a reference, or NULL.
+ */
+struct sockobj_obj *sockobj_obj_lookup(struct sockobj_file *file, u32 id)
+{
+	struct sockobj_obj *obj;
+
+	xa_lock(&file->objects);
+	obj = xa_load(&file->objects, id);
+	if (obj)
+		sockobj_obj_get(obj);
+	xa_unlock(&file->objects);
+	return obj;
+}
+
+/**
+ * sockobj_obj_destroy() - tear an object down
+ * @obj: an object already removed from its file's table; the table's
+ *	reference passes to this function
+ * @flags: SOCKOBJ_DESTROY_*
+ *
+ * Its records are discarded, its callbacks restored and its socket
+ * released: gracefully unless @flags has SOCKOBJ_DESTROY_ABORT.
+ *
+ * Context: process.
+ */
+void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags)
+{
+	struct sockobj_file *file = obj->file;
+
+	mutex_lock(&obj->lock);
+	spin_lock_bh(&file->lock);
+	obj->dead = true;
+	sockobj_event_discard(obj);
+	spin_unlock_bh(&file->lock);
+	release_socket(obj, flags & SOCKOBJ_DESTROY_ABORT);
+	timer_delete_sync(&obj->timer);
+	mutex_unlock(&obj->lock);
+	if (cancel_work_sync(&obj->work))
+		sockobj_obj_put(obj);
+	atomic_dec(&file->nobjects);
+	sockobj_obj_put(obj);
+}
+
+/**
+ * sockobj_obj_remove() - remove an object from its file and destroy it
+ * @file: the open context
+ * @id: the object's id
+ * @flags: SOCKOBJ_DESTROY_*
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags)
+{
+	struct sockobj_obj *obj;
+
+	/* xa_load() skips an id still reserved by a create in progress. */
+	xa_lock(&file->objects);
+	obj = xa_load(&file->objects, id);
+	if (obj)
+		__xa_erase(&file->objects, id);
+	xa_unlock(&file->objects);
+	if (!obj)
+		return -ENOENT;
+	sockobj_obj_destroy(obj, flags);
+	return 0;
+}
+
+static int lock_live(struct sockobj_obj *obj)
+{
+	mutex_lock(&obj->lock);
+	if (obj->dead) {
+		mutex_unlock(&obj->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int resolve_iface(struct net *net, struct sockobj_cfg *cfg)
+{
+	struct net_device *dev;
+	int ret = 0;
+
+	if (!cfg->ifindex && !cfg->ifname[0])
+		return 0;
+	rcu_read_lock();
+	if (cfg->ifindex)
+		dev = dev_get_by_index_rcu(net, cfg->ifindex);
+	else
+		dev = dev_get_by_name_rcu(net, cfg->ifname);
+	if (dev) {
+		cfg->ifindex = dev->ifindex;
+		strscpy(cfg->ifname, dev->name, sizeof(cfg->ifname));
+	} else {
+		ret = -ENODEV;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * sockobj_obj_configure() - change properties of a CLOSED object
+ * @obj: the object
+ * @u: the request (validated here as a whole)
+ *
+ * Context: process.
+ * Return: 0, -ENOENT, -EISCONN (not CLOSED), -EINVAL or -ENODEV; nothing
+ * changes on error.
+ */
+int sockobj_obj_configure(struct sockobj_obj *obj, const struct sockobj_config *u)
+{
+	struct sockobj_cfg cfg;
+	int ret;
+
+	ret = lock_live(obj);
+	if (ret)
+		return ret;
+	cfg = obj->cfg;
+	ret = sockobj_config_merge(&cfg, u);
+	if (!ret && (u->mask & SOCKOBJ_CFG_IFACE))
+		ret = resolve_iface(obj->file->net, &cfg);
+	if (!ret && state_of(obj, NULL) != SOCKOBJ_STATE_CLOSED)
+		ret = -EISCONN;
+	if (!ret)
+		obj->cfg = cfg;
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_obj_get_config() - read an object's configuration
+ * @obj: the object
+ * @u: filled in
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_obj_get_config(struct sockobj_obj *obj, struct sockobj_config *u)
+{
+	int ret = lock_live(obj);
+
+	if (ret)
+		return ret;
+	sockobj_config_export(&obj->cfg, u);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+
+/* Create, bind and attach the socket of a new attempt, as the caller. */
+static int open_socket(struct sockobj_obj *obj)
+{
+	struct sockobj_cfg *cfg = &obj->cfg;
+	struct socket *sock;
+	int ret;
+
+	ret = __sock_create(obj->file->net, cfg->target.ss_family, SOCK_STREAM,
+			    IPPROTO_TCP, &sock, 0);
+	if (ret)
+		return ret;
+	if (cfg->ifindex) {
+		ret = sock_bindtoindex(sock->sk, cfg->ifindex, true);
+		if (ret)
+			goto err_release;
+	}
+	if (cfg->local_len) {
+		ret = sockobj_kernel_bind(sock, &cfg->local, cfg->local_len);
+		if (ret)
+			goto err_release;
+	}
+	attach(obj, sock);
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+/**
+ * sockobj_obj_connect() - start an asynchronous active open
+ * @obj: a CLOSED object with a target
+ *
+ * The socket is created, bound and configured here, in the caller's
+ * context, so the caller's privileges decide. From the moment the state is
+ * CONNECTING the callbacks own the outcome: on loopback the handshake or
+ * the refusal usually completes inside kernel_connect() itself.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 once the attempt started (its outcome arrives as events),
+ * -ENOENT, -EISCONN, -EDESTADDRREQ, -EBUSY (undelivered records), or the
+ * error socket(2), bind(2) or SO_BINDTODEVICE gave the caller.
+ */
+int sockobj_obj_connect(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int space;
+	int ret;
+
+	ret = lock_live(obj);
+	if (ret)
+		return ret;
+	if (state_of(obj, &space) != SOCKOBJ_STATE_CLOSED) {
+		ret = -EISCONN;
+		goto out;
+	}
+	if (!(obj->cfg.mask & SOCKOBJ_CFG_TARGET)) {
+		ret = -EDESTADDRREQ;
+		goto out;
+	}
+	if (space < SOCKOBJ_TRANSITIONS_MAX) {
+		ret = -EBUSY;
+		goto out;
+	}
+	/* The last attempt's socket, if its release work has not run yet. */
+	release_socket(obj, false);
+	/* A timeout of an earlier attempt must not hit this one. */
+	timer_delete_sync(&obj->timer);
+	clear_bit(SOCKOBJ_WORK_TIMEOUT, &obj->work_bits);
+
+	ret = open_socket(obj);
+	if (ret)
+		goto out;
+	obj->raddr = obj->cfg.target;
+	memset(&obj->laddr, 0, sizeof(obj->laddr));
+
+	spin_lock_bh(&file->lock);
+	transition(obj, SOCKOBJ_STATE_CONNECTING, 0, 0);
+	spin_unlock_bh(&file->lock);
+	if (obj->cfg.connect_timeout_ms)
+		mod_timer(&obj->timer, jiffies +
+			  msecs_to_jiffies(obj->cfg.connect_timeout_ms));
+
+	ret = sockobj_kernel_connect(obj->sock, &obj->cfg.target,
+				     obj->cfg.target_len, O_NONBLOCK);
+	snapshot_local(obj);
+	if (ret != 0 && ret != -EINPROGRESS) {
+		/* Known at once (no route...): still an event, not an error. */
+		close_now(obj, sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,
+							-ret, false), -ret);
+	}
+	ret = 0;
+out:
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_obj_disconnect() - graceful close, or cancel while connecting
+ * @obj: the object
+ *
+ * Context: process.
+ * Return: 0, -ENOENT, -ENOTCONN (CLOSED) or -EALREADY (CLOSING).
+ */
+int sockobj_obj_disconnect(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int state;
+	int ret;
+
+	ret = lock_live(obj);
+	if (ret)
+		return ret;
+	spin_lock_bh(&file->lock);
+	state = obj->state;
+	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0)
+		transition(obj, SOCKOBJ_STATE_CLOSING, 0, 0);
+	spin_unlock_bh(&file->lock);
+
+	switch (state) {
+	case SOCKOBJ_STATE_CONNECTING:
+		close_now(obj, SOCKOBJ_REASON_CANCELLED, 0);
+		break;
+	case SOCKOBJ_STATE_ESTABLISHED:
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		/*
+		 * FIN after the queued data. If the connection died meanwhile
+		 * this fails and the callback has reported why.
+		 */
+		kernel_sock_shutdown(obj->sock, SHUT_WR);
+		break;
+	case SOCKOBJ_STATE_CLOSING:
+		ret = -EALREADY;
+		break;
+	default:
+		ret = -ENOTCONN;
+		break;
+	}
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_obj_abort() - reset the connection now
+ * @obj: the object
+ *
+ * Context: process.
+ * Return: 0 (the object is CLOSED), -ENOENT or -ENOTCONN (already CLOSED).
+ */
+int sockobj_obj_abort(struct sockobj_obj *obj)
+{
+	unsigned int state;
+	int ret;
+
+	ret = lock_live(obj);
+	if (ret)
+		return ret;
+	state = state_of(obj, NULL);
+	if (state == SOCKOBJ_STATE_CLOSED)
+		ret = -ENOTCONN;
+	else
+		close_now(obj, state == SOCKOBJ_STATE_CONNECTING ?
+			  SOCKOBJ_REASON_CANCELLED : SOCKOBJ_REASON_ABORTED, 0);
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_obj_get_info() - report an object's state
+ * @obj: the object
+ * @info: filled in (id and reserved are left to the caller)
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
+{
+	struct sockobj_file *file = obj->file;
+	int ret = lock_live(obj);
+
+	if (ret)
+		return ret;
+	info->proto = obj->proto;
+	info->cookie = obj->cookie;
+	sockobj_config_addr_from_sockaddr(&obj->laddr, &info->local);
+	sockobj_config_addr_from_sockaddr(&obj->raddr, &info->remote);
+	info->ifindex = obj->bound_ifindex;
+	spin_lock_bh(&file->lock);
+	info->state = obj->state;
+	info->reason = obj->reason;
+	info->phase = obj->phase;
+	info->error = obj->error;
+	info->pending = obj->ring.count;
+	info->created_ns = obj->created_ns;
+	info->connect_ns = obj->connect_ns;
+	info->established_ns = obj->established_ns;
+	info->closed_ns = obj->closed_ns;
+	spin_unlock_bh(&file->lock);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+
+/**
+ * sockobj_object_init() - set up what objects share
+ *
+ * Context: module init.
+ * Return: 0 or -ENOMEM.
+ */
+int sockobj_object_init(void)
+{
+	sockobj_wq = alloc_workqueue("sockobj", WQ_UNBOUND, 0);
+	return sockobj_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * sockobj_object_uninit() - wait for all object work and free what
+ * objects share
+ *
+ * Context: module exit, after the device is gone (no file, no object left
+ * but work items still holding the last references).
+ */
+void sockobj_object_uninit(void)
+{
+	destroy_workqueue(sockobj_wq);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_OBJECT_H
+#define _SOCKOBJ_OBJECT_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/sockobj.h>
+
+#include "config.h"
+#include "event.h"
+
+struct sock;
+struct socket;
+struct sockobj_file;
+
+/**
+ * struct sockobj_obj - one sock object
+ * @ref: references: the file's table, the socket's sk_user_data while the
+ *	callbacks are installed, a queued work item, a reader between peek
+ *	and commit
+ * @file: the open file owning the object (referenced)
+ * @id: the object's id in @file
+ * @proto: SOCKOBJ_PROTO_*
+ * @cookie: the user's cookie
+ * @lock: serialises process context (ioctls, work): @sock, @cfg, the
+ *	saved callbacks and the address snapshots
+ * @sock: the socket of the current or last attempt, or NULL
+ * @cfg: the configuration
+ * @saved_state_change: the socket's callback before ours
+ * @laddr: local address of the current or last attempt
+ * @raddr: remote address of the current or last attempt
+ * @bound_ifindex: interface the socket was bound to, or 0
+ * @state: SOCKOBJ_STATE_* (under the file's lock, as all fields below)
+ * @reason: SOCKOBJ_REASON_* of the last close
+ * @phase: state in which the last close happened
+ * @peer_fin: the peer sent its FIN during this attempt
+ * @dead: destroyed; no new work, no events
+ * @error: positive errno of the last close
+ * @ring: undelivered records
+ * @ready_node: link on the file's ready list while @ring is not empty
+ * @created_ns: creation time
+ * @connect_ns: start of the last attempt
+ * @established_ns: establishment time of the last attempt
+ * @closed_ns: time of the last close
+ * @work_bits: SOCKOBJ_WORK_* requests for @work
+ * @work: process-context follow-up of callbacks and timers
+ * @timer: the connect timeout
+ */
+struct sockobj_obj {
+	refcount_t ref;
+	struct sockobj_file *file;
+	u32 id;
+	u32 proto;
+	u64 cookie;
+
+	struct mutex lock;
+	struct socket *sock;
+	struct sockobj_cfg cfg;
+	void (*saved_state_change)(struct sock *sk);
+	struct sockaddr_storage laddr;
+	struct sockaddr_storage raddr;
+	int bound_ifindex;
+
+	u8 state;
+	u8 reason;
+	u8 phase;
+	bool peer_fin;
+	bool dead;
+	int error;
+	struct sockobj_ring ring;
+	struct list_head ready_node;
+	u64 created_ns;
+	u64 connect_ns;
+	u64 established_ns;
+	u64 closed_ns;
+
+	unsigned long work_bits;
+	struct work_struct work;
+	struct timer_list timer;
+};
+
+/**
+ * sockobj_obj_get() - take a reference
+ * @obj: an object the caller already holds a reference to, or reaches
+ *	under a lock that keeps it alive
+ *
+ * Context: any.
+ */
+static inline void sockobj_obj_get(struct sockobj_obj *obj)
+{
+	refcount_inc(&obj->ref);
+}
+
+void sockobj_obj_put(struct sockobj_obj *obj);
+int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
+		       u32 *id);
+struct sockobj_obj *sockobj_obj_lookup(struct sockobj_file *file, u32 id);
+void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags);
+int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags);
+int sockobj_obj_configure(struct sockobj_obj *obj, const struct sockobj_config *u);
+int sockobj_obj_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
+int sockobj_obj_connect(struct sockobj_obj *obj);
+int sockobj_obj_disconnect(struct sockobj_obj *obj);
+int sockobj_obj_abort(struct sockobj_obj *obj);
+int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info);
+
+int sockobj_object_init(void);
+void sockobj_object_uninit(void);
+
+#endif /* _SOCKOBJ_OBJECT_H */

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites over sockobj's pure logic: the state machine, the mapping
+ * of errors to close reasons, the event ring and configuration validation.
+ * The networking itself is proven by the selftests in a real VM.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/module.h>
+#include <linux/socket.h>
+#include <net/tcp_states.h>
+#include <linux/sockobj.h>
+
+#include "compat.h"
+#include "config.h"
+#include "event.h"
+#include "fsm.h"
+
+/* --- the state machine ------------------------------------------------ */
+
+struct legal {
+	unsigned int from;
+	enum sockobj_fsm_input in;
+	unsigned int to;
+};
+
+static const struct legal legal[] = {
+	{ SOCKOBJ_STATE_CLOSED, SOCKOBJ_IN_CONNECT, SOCKOBJ_STATE_CONNECTING },
+	{ SOCKOBJ_STATE_CONNECTING, SOCKOBJ_IN_ESTABLISHED, SOCKOBJ_STATE_ESTABLISHED },
+	{ SOCKOBJ_STATE_CONNECTING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_ESTABLISHED, SOCKOBJ_IN_PEER_FIN, SOCKOBJ_STATE_PEER_CLOSING },
+	{ SOCKOBJ_STATE_ESTABLISHED, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSING },
+	{ SOCKOBJ_STATE_ESTABLISHED, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_PEER_CLOSING, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSING },
+	{ SOCKOBJ_STATE_PEER_CLOSING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_CLOSING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
+};
+
+static int expected_next(unsigned int from, enum sockobj_fsm_input in)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(legal); i++)
+		if (legal[i].from == from && legal[i].in == in)
+			return legal[i].to;
+	return -EINVAL;
+}
+
+static void fsm_every_pair_matches_the_diagram(struct kunit *test)
+{
+	unsigned int s;
+	int in;
+
+	for (s = 0; s < SOCKOBJ_STATE_COUNT; s++)
+		for (in = 0; in < SOCKOBJ_IN_COUNT; in++)
+			KUNIT_EXPECT_EQ_MSG(test, sockobj_fsm_next(s, in),
+					    expected_next(s, in),
+					    "state %s input %d",
+					    sockobj_fsm_state_name(s), in);
+}
+
+static void fsm_rejects_out_of_range(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_next(SOCKOBJ_STATE_COUNT,
+					       SOCKOBJ_IN_CONNECT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_next(SOCKOBJ_STATE_CLOSED,
+					       SOCKOBJ_IN_COUNT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_next(~0U, SOCKOBJ_IN_CLOSED), -EINVAL);
+}
+
+static void fsm_connect_only_from_closed(struct kunit *test)
+{
+	unsigned int s;
+
+	for (s = 1; s < SOCKOBJ_STATE_COUNT; s++)
+		KUNIT_EXPECT_LT(test, sockobj_fsm_next(s, SOCKOBJ_IN_CONNECT), 0);
+}
+
+static void fsm_a_full_lifecycle_fits_the_transition_bound(struct kunit *test)
+{
+	static const enum sockobj_fsm_input path[] = {
+		SOCKOBJ_IN_CONNECT, SOCKOBJ_IN_ESTABLISHED, SOCKOBJ_IN_PEER_FIN,
+		SOCKOBJ_IN_DISCONNECT, SOCKOBJ_IN_CLOSED,
+	};
+	unsigned int s = SOCKOBJ_STATE_CLOSED;
+	size_t i;
+	int next;
+
+	for (i = 0; i < ARRAY_SIZE(path); i++) {
+		next = sockobj_fsm_next(s, path[i]);
+		KUNIT_ASSERT_GE(test, next, 0);
+		s = next;
+	}
+	KUNIT_EXPECT_EQ(test, s, SOCKOBJ_STATE_CLOSED);
+	/* The longest path is the bound the uapi promises. */
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(path), SOCKOBJ_TRANSITIONS_MAX);
+}
+
+static void fsm_tcp_states_map_to_inputs(struct kunit *test)
+{
+	int st;
+
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_tcp_input(TCP_ESTABLISHED),
+			SOCKOBJ_IN_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_tcp_input(TCP_CLOSE_WAIT),
+			SOCKOBJ_IN_PEER_FIN);
+	KUNIT_EXPECT_EQ(test, sockobj_fsm_tcp_input(TCP_CLOSE), SOCKOBJ_IN_CLOSED);
+	for (st = TCP_ESTABLISHED; st < TCP_MAX_STATES; st++) {
+		if (st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT || st == TCP_CLOSE)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, sockobj_fsm_tcp_input(st), -EINVAL,
+				    "tcp state %d", st);
+	}
+}
+
+/* --- errno to close reason -------------------------------------------- */
+
+struct reason_case {
+	unsigned int phase;
+	int err;
+	bool peer_fin;
+	unsigned int reason;
+};
+
+static const struct reason_case reasons[] = {
+	{ SOCKOBJ_STATE_CONNECTING, ECONNREFUSED, false, SOCKOBJ_REASON_REFUSED },
+	{ SOCKOBJ_STATE_ESTABLISHED, ECONNREFUSED, false, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_CONNECTING, ECONNRESET, false, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_ESTABLISHED, ECONNRESET, false, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_CLOSING, ECONNRESET, false, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_PEER_CLOSING, EPIPE, true, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_CONNECTING, ETIMEDOUT, false, SOCKOBJ_REASON_CONNECT_TIMEOUT },
+	{ SOCKOBJ_STATE_ESTABLISHED, ETIMEDOUT, false, SOCKOBJ_REASON_RETRANS_TIMEOUT },
+	{ SOCKOBJ_STATE_CLOSING, ETIMEDOUT, false, SOCKOBJ_REASON_RETRANS_TIMEOUT },
+	{ SOCKOBJ_STATE_CONNECTING, EHOSTUNREACH, false, SOCKOBJ_REASON_HOST_UNREACH },
+	{ SOCKOBJ_STATE_CONNECTING, EHOSTDOWN, false, SOCKOBJ_REASON_HOST_UNREACH },
+	{ SOCKOBJ_STATE_CONNECTING, ENETUNREACH, false, SOCKOBJ_REASON_NET_UNREACH },
+	{ SOCKOBJ_STATE_CONNECTING, ENETDOWN, false, SOCKOBJ_REASON_NET_UNREACH },
+	{ SOCKOBJ_STATE_CONNECTING, EACCES, false, SOCKOBJ_REASON_ERROR },
+	{ SOCKOBJ_STATE_CONNECTING, EPERM, false, SOCKOBJ_REASON_ERROR },
+	{ SOCKOBJ_STATE_CONNECTING, 0, false, SOCKOBJ_REASON_ERROR },
+	{ SOCKOBJ_STATE_CLOSING, 0, false, SOCKOBJ_REASON_LOCAL_CLOSED },
+	{ SOCKOBJ_STATE_CLOSING, 0, true, SOCKOBJ_REASON_PEER_CLOSED },
+	{ SOCKOBJ_STATE_PEER_CLOSING, 0, true, SOCKOBJ_REASON_PEER_CLOSED },
+};
+
+static void reason_from_errno_and_phase(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(reasons); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    sockobj_fsm_close_reason(reasons[i].phase,
+							     reasons[i].err,
+							     reasons[i].peer_fin),
+				    reasons[i].reason, "case %zu: phase %s errno %d",
+				    i, sockobj_fsm_state_name(reasons[i].phase),
+				    reasons[i].err);
+}
+
+static void reason_names_are_complete(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < SOCKOBJ_REASON_COUNT; i++)
+		KUNIT_EXPECT_STRNEQ(test, sockobj_fsm_reason_name(i), "?");
+	KUNIT_EXPECT_STREQ(test, sockobj_fsm_reason_name(SOCKOBJ_REASON_COUNT), "?");
+	for (i = 0; i < SOCKOBJ_STATE_COUNT; i++)
+		KUNIT_EXPECT_STRNEQ(test, sockobj_fsm_state_name(i), "?");
+}
+
+static struct kunit_case fsm_cases[] = {
+	KUNIT_CASE(fsm_every_pair_matches_the_diagram),
+	KUNIT_CASE(fsm_rejects_out_of_range),
+	KUNIT_CASE(fsm_connect_only_from_closed),
+	KUNIT_CASE(fsm_a_full_lifecycle_fits_the_transition_bound),
+	KUNIT_CASE(fsm_tcp_states_map_to_inputs),
+	KUNIT_CASE(reason_from_errno_and_phase),
+	KUNIT_CASE(reason_names_are_complete),
+	{}
+};
+
+static struct kunit_suite fsm_suite = {
+	.name = "sockobj_fsm",
+	.test_cases = fsm_cases,
+};
+
+/* --- the event ring --------------------------------------------------- */
+
+static struct sockobj_record rec(u64 seq, u8 prev, u8 state)
+{
+	return (struct sockobj_record){
+		.seq = seq, .time_ns = seq * 10, .prev_state = prev,
+		.state = state, .merged = 1,
+	};
+}
+
+static void ring_is_fifo(struct kunit *test)
+{
+	struct sockobj_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	const struct sockobj_record *r;
+	u64 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	KUNIT_EXPECT_NULL(test, sockobj_event_ring_peek(ring));
+	for (i = 1; i <= 3; i++) {
+		struct sockobj_record n = rec(i, i - 1, i);
+
+		KUNIT_EXPECT_FALSE(test, sockobj_event_ring_push(ring, &n));
+	}
+	KUNIT_EXPECT_EQ(test, sockobj_event_ring_space(ring),
+			SOCKOBJ_OBJ_RECORDS - 3);
+	for (i = 1; i <= 3; i++) {
+		r = sockobj_event_ring_peek(ring);
+		KUNIT_ASSERT_NOT_NULL(test, r);
+		KUNIT_EXPECT_EQ(test, r->seq, i);
+		KUNIT_EXPECT_EQ(test, r->merged, 1);
+		sockobj_event_ring_pop(ring);
+	}
+	KUNIT_EXPECT_NULL(test, sockobj_event_ring_peek(ring));
+}
+
+static void ring_wraps_around(struct kunit *test)
+{
+	struct sockobj_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	u64 seq = 0, next = 1;
+	int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	/* Push 5, pop 5, many times: indexes wrap, order never breaks. */
+	for (round = 0; round < 10; round++) {
+		int k;
+
+		for (k = 0; k < SOCKOBJ_TRANSITIONS_MAX; k++) {
+			struct sockobj_record n = rec(++seq, 0, 1);
+
+			KUNIT_EXPECT_FALSE(test, sockobj_event_ring_push(ring, &n));
+		}
+		for (k = 0; k < SOCKOBJ_TRANSITIONS_MAX; k++) {
+			const struct sockobj_record *r = sockobj_event_ring_peek(ring);
+
+			KUNIT_ASSERT_NOT_NULL(test, r);
+			KUNIT_EXPECT_EQ(test, r->seq, next++);
+			sockobj_event_ring_pop(ring);
+		}
+	}
+}
+
+static void ring_merges_when_full_and_counts(struct kunit *test)
+{
+	struct sockobj_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	const struct sockobj_record *r;
+	u64 seq, merged_total = 0, read = 0;
+	struct sockobj_record n;
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	for (seq = 1; seq <= SOCKOBJ_OBJ_RECORDS; seq++) {
+		n = rec(seq, seq - 1, seq % SOCKOBJ_STATE_COUNT);
+		KUNIT_EXPECT_FALSE(test, sockobj_event_ring_push(ring, &n));
+	}
+	KUNIT_EXPECT_EQ(test, sockobj_event_ring_space(ring), 0);
+	/* Three more transitions fold into the newest record. */
+	for (; seq <= SOCKOBJ_OBJ_RECORDS + 3; seq++) {
+		n = rec(seq, 77, SOCKOBJ_STATE_CLOSED);
+		n.reason = SOCKOBJ_REASON_RESET;
+		n.error = ECONNRESET;
+		KUNIT_EXPECT_TRUE(test, sockobj_event_ring_push(ring, &n));
+	}
+	while ((r = sockobj_event_ring_peek(ring))) {
+		read++;
+		merged_total += r->merged;
+		if (read == SOCKOBJ_OBJ_RECORDS) {
+			KUNIT_EXPECT_EQ(test, r->merged, 4);
+			KUNIT_EXPECT_EQ(test, r->seq, (u64)SOCKOBJ_OBJ_RECORDS + 3);
+			KUNIT_EXPECT_EQ(test, r->state, SOCKOBJ_STATE_CLOSED);
+			KUNIT_EXPECT_EQ(test, r->reason, SOCKOBJ_REASON_RESET);
+			KUNIT_EXPECT_EQ(test, r->error, ECONNRESET);
+			/* prev_state stays that of the first merged transition */
+			KUNIT_EXPECT_EQ(test, r->prev_state, SOCKOBJ_OBJ_RECORDS - 1);
+		} else {
+			KUNIT_EXPECT_EQ(test, r->merged, 1);
+		}
+		sockobj_event_ring_pop(ring);
+	}
+	KUNIT_EXPECT_EQ(test, read, (u64)SOCKOBJ_OBJ_RECORDS);
+	/* Sum of merged == transitions == sequence numbers consumed. */
+	KUNIT_EXPECT_EQ(test, merged_total, seq - 1);
+}
+
+static struct kunit_case event_cases[] = {
+	KUNIT_CASE(ring_is_fifo),
+	KUNIT_CASE(ring_wraps_around),
+	KUNIT_CASE(ring_merges_when_full_and_counts),
+	{}
+};
+
+static struct kunit_suite event_suite = {
+	.name = "sockobj_event",
+	.test_cases = event_cases,
+};
+
+/* --- configuration validation ----------------------------------------- */
+
+static void v4(struct sockobj_addr *a, u8 a0, u8 a1, u8 a2, u8 a3, u16 port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->port = port;
+	a->addr[0] = a0;
+	a->addr[1] = a1;
+	a->addr[2] = a2;
+	a->addr[3] = a3;
+}
+
+static struct sockobj_config *cfg_req(struct kunit *test, u64 mask)
+{
+	struct sockobj_config *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->id = 1;
+	u->mask = mask;
+	return u;
+}
+
+/* Apply a request that must fail with -EINVAL and leave @cfg unchanged. */
+static void expect_rejected(struct kunit *test, struct sockobj_cfg *cfg,
+			    const struct sockobj_config *u, const char *what)
+{
+	struct sockobj_cfg before = *cfg;
+
+	KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u), -EINVAL, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, cfg, sizeof(before)), 0,
+			    "%s changed the configuration", what);
+}
+
+static void config_accepts_a_valid_target(struct kunit *test)
+{
+	struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	struct sockobj_config *u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	struct sockobj_config *out = cfg_req(test, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	v4(&u->target, 127, 0, 0, 1, 8080);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_TARGET);
+	KUNIT_EXPECT_EQ(test, cfg->target_len, (int)sizeof(struct sockaddr_in));
+	sockobj_config_export(cfg, out);
+	KUNIT_EXPECT_EQ(test, memcmp(&out->target, &u->target, sizeof(u->target)), 0);
+}
+
+static void config_rejects_bad_values_and_changes_nothing(struct kunit *test)
+{
+	struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	struct sockobj_config *u;
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_CONNECT_TIMEOUT);
+	v4(&u->target, 10, 0, 0, 1, 80);
+	u->connect_timeout_ms = 500;
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	v4(&u->target, 10, 0, 0, 2, 80);
+	u->target.family = 99;
+	expect_rejected(test, cfg, u, "unknown family");
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	v4(&u->target, 10, 0, 0, 2, 80);
+	u->target.addr[7] = 1;
+	expect_rejected(test, cfg, u, "IPv4 with trailing bytes");
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	v4(&u->target, 10, 0, 0, 2, 0);
+	expect_rejected(test, cfg, u, "target port 0");
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	v4(&u->target, 0, 0, 0, 0, 80);
+	expect_rejected(test, cfg, u, "unspecified target");
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	v4(&u->target, 10, 0, 0, 2, 80);
+	u->target.scope_id = 3;
+	expect_rejected(test, cfg, u, "IPv4 with a scope id");
+
+	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	u->target.family = AF_INET6;
+	u->target.port = 80;
+	u->target.addr[0] = 0xfe;
+	u->target.addr[1] = 0x80;
+	u->target.addr[15] = 1;
+	expect_rejected(test, cfg, u, "link-local without scope");
+
+	u = cfg_req(test, SOCKOBJ_CFG_LOCAL);
+	u->local.family = AF_INET6;
+	u->local.addr[15] = 1;
+	expect_rejected(test, cfg, u, "local family differs from target");
+
+	u = cfg_req(test, SOCKOBJ_CFG_ALL + 1);
+	expect_rejected(test, cfg, u, "unknown mask bit");
+
+	u = cfg_req(test, 0);
+	expect_rejected(test, cfg, u, "empty mask");
+
+	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
+	u->connect_timeout_ms = SOCKOBJ_CONNECT_TIMEOUT_MAX_MS + 1;
+	expect_rejected(test, cfg, u, "timeout above the maximum");
+
+	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
+	u->connect_timeout_ms = 1;
+	u->flags = 1;
+	expect_rejected(test, cfg, u, "flags");
+
+	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
+	u->connect_timeout_ms = 1;
+	u->reserved[7] = 1;
+	expect_rejected(test, cfg, u, "reserved");
+
+	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
+	u->connect_timeout_ms = 1;
+	v4(&u->target, 10, 0, 0, 3, 80);
+	expect_rejected(test, cfg, u, "a value outside the mask");
+
+	u = cfg_req(test, SOCKOBJ_CFG_IFACE);
+	memset(u->ifname, 'a', sizeof(u->ifname));
+	expect_rejected(test, cfg, u, "interface name without NUL");
+
+	u = cfg_req(test, SOCKOBJ_CFG_IFACE);
+	u->ifindex = 2;
+	strscpy(u->ifname, "lo", sizeof(u->ifname));
+	expect_rejected(test, cfg, u, "both ifindex and ifname");
+
+	u = cfg_req(test, SOCKOBJ_CFG_IFACE);
+	strscpy(u->ifname, "lo", sizeof(u->ifname));
+	u->ifname[5] = 'x';
+	expect_rejected(test, cfg, u, "bytes after the name's NUL");
+}
+
+static void config_unsets_with_zero(struct kunit *test)
+{
+	struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	struct sockobj_config *u;
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	u = cfg_req(test, SOCKOBJ_CFG_LOCAL | SOCKOBJ_CFG_CONNECT_TIMEOUT |
+			  SOCKOBJ_CFG_IFACE);
+	v4(&u->local, 0, 0, 0, 0, 4000);
+	u->connect_timeout_ms = 100;
+	u->ifindex = 1;
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_LOCAL |
+			SOCKOBJ_CFG_CONNECT_TIMEOUT | SOCKOBJ_CFG_IFACE);
+
+	u = cfg_req(test, SOCKOBJ_CFG_LOCAL | SOCKOBJ_CFG_CONNECT_TIMEOUT |
+			  SOCKOBJ_CFG_IFACE);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_EXPECT_EQ(test, cfg->mask, 0);
+	KUNIT_EXPECT_EQ(test, cfg->local_len, 0);
+	KUNIT_EXPECT_EQ(test, cfg->ifindex, 0);
+}
+
+static void config_ipv6_link_local_with_scope(struct kunit *test)
+{
+	struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	struct sockobj_config *u = cfg_req(test, SOCKOBJ_CFG_TARGET);
+	struct sockobj_addr back;
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	u->target.family = AF_INET6;
+	u->target.port = 443;
+	u->target.scope_id = 2;
+	u->target.addr[0] = 0xfe;
+	u->target.addr[1] = 0x80;
+	u->target.addr[15] = 1;
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_EXPECT_EQ(test, cfg->target_len, (int)sizeof(struct sockaddr_in6));
+	sockobj_config_addr_from_sockaddr(&cfg->target, &back);
+	KUNIT_EXPECT_EQ(test, memcmp(&back, &u->target, sizeof(back)), 0);
+}
+
+static struct kunit_case config_cases[] = {
+	KUNIT_CASE(config_accepts_a_valid_target),
+	KUNIT_CASE(config_rejects_bad_values_and_changes_nothing),
+	KUNIT_CASE(config_unsets_with_zero),
+	KUNIT_CASE(config_ipv6_link_local_with_scope),
+	{}
+};
+
+static struct kunit_suite config_suite = {
+	.name = "sockobj_config",
+	.test_cases = config_cases,
+};
+
+kunit_test_suites(&fsm_suite, &event_suite, &config_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for sockobj");
+SOCKOBJ_IMPORT_KUNIT_NS();

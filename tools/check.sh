@@ -1,0 +1,134 @@
+#!/bin/bash
+# make check: the one test command.
+#
+# Installs what is missing, builds everything for the stock Debian kernel and
+# for the debug kernel (built once, cached outside the checkout), then runs in
+# VMs: the KUnit suites on the debug kernel, the selftests and the library
+# tests on both kernels. Each VM run also fails on any kernel splat, kmemleak
+# report or failed rmmod. Ends with "N passed, N failed, N skipped".
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+LOGDIR=$REPO/build/check
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { echo "check: $*" >&2; exit 1; }
+
+# Count "<name>: N passed, N failed, N skipped" lines of a log.
+count_summary() {
+	local log=$1 name=$2 line p f s
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?" "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		return 1
+	fi
+	p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	[ "$f" -eq 0 ] || failures+=("$name ($f failed, see ${log#"$REPO"/})")
+	return 0
+}
+
+# Run a step in a VM; its own counts come from its summary line; a VM-level
+# failure (splat, rmmod, timeout, crash) counts as one more failure.
+vm_step() {
+	local title=$1 name=$2 log=$LOGDIR/$3
+	shift 3
+	say "$title"
+	tools/vm-run "$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	if ! count_summary "$log" "$name"; then
+		failed=$((failed + 1))
+		failures+=("$title: no result line (exit $rc, see ${log#"$REPO"/})")
+	elif [ "$rc" -ne 0 ] && ! grep -qE "^$name: [0-9]+ passed, [1-9]" "$log"; then
+		failed=$((failed + 1))
+		failures+=("$title: VM run failed with status $rc (see ${log#"$REPO"/})")
+	fi
+}
+
+SECONDS=0
+say "Installing missing Debian packages (quiet when all are there)"
+tools/deps.sh || die "package installation failed"
+
+say "Debug kernel (KASAN, lockdep, kmemleak, KUnit): the first build takes about 8 minutes on 2 cores, later runs use the cache"
+DEBUG_TREE=$(tools/kernel/build-debug.sh) || die "debug kernel build failed"
+STOCK_KDIR=$(tools/kernel/stock.sh build) || die "no stock kernel headers"
+echo "debug tree: $DEBUG_TREE"
+echo "stock kernel build dir: $STOCK_KDIR"
+
+say "Building the library, tools and selftests"
+make -s userlib tools || die "userspace build failed"
+make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
+make -s -C userlib test || die "library test build failed"
+
+build_module() {
+	local flavor=$1 kdir=$2 dir=$REPO/build/$1
+	mkdir -p "$dir"
+	rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+		"$REPO/kmod" "$REPO/uapi" "$dir/"
+	cp "$REPO/VERSION" "$dir/VERSION"
+	make -s -C "$kdir" M="$dir/kmod" modules || die "module build for the $flavor kernel failed"
+}
+say "Building the module for the stock kernel and the debug kernel (with the KUnit module)"
+build_module stock "$STOCK_KDIR"
+build_module debug "$DEBUG_TREE"
+[ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
+
+# KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
+# printed is read back from debugfs and parsed with the tree's kunit.py.
+say "KUnit on the debug kernel"
+tools/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko -- \
+	sh -c 'for r in /sys/kernel/debug/kunit/sockobj*/results; do cat "$r"; done' \
+	>"$LOGDIR/kunit-vm.log" 2>&1
+kunit_rc=$?
+cat "$LOGDIR/kunit-vm.log"
+# Keep only the KTAP documents (each starts at "KTAP version").
+sed -n '/^KTAP version/,$p' "$LOGDIR/kunit-vm.log" >"$LOGDIR/kunit.ktap"
+python3 "$DEBUG_TREE/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" \
+	>"$LOGDIR/kunit-parse.log" 2>&1
+parse_rc=$?
+sed 's/\x1b\[[0-9;]*m//g' "$LOGDIR/kunit-parse.log" | tee "$LOGDIR/kunit-parse.txt"
+kline=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$LOGDIR/kunit-parse.txt" | tail -n 1)
+if [ -z "$kline" ]; then
+	failed=$((failed + 1))
+	failures+=("KUnit: no KTAP result (vm status $kunit_rc)")
+else
+	kp=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$kline")
+	kf=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$kline")
+	ks=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$kline")
+	kcr=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$kline")
+	passed=$((passed + ${kp:-0}))
+	failed=$((failed + ${kf:-0} + ${kcr:-0}))
+	skipped=$((skipped + ${ks:-0}))
+	echo "kunit: ${kp:-0} passed, $((${kf:-0} + ${kcr:-0})) failed, ${ks:-0} skipped"
+	[ "${kp:-0}" -gt 0 ] || { failed=$((failed + 1)); failures+=("KUnit: no test passed"); }
+	[ $((${kf:-0} + ${kcr:-0})) -eq 0 ] || failures+=("KUnit failures (see build/check/kunit-parse.txt)")
+	if [ "$kunit_rc" -ne 0 ] || [ "$parse_rc" -ne 0 ]; then
+		failed=$((failed + 1))
+		failures+=("KUnit VM run or parse failed (vm $kunit_rc, parse $parse_rc)")
+	fi
+fi
+
+vm_step "Selftests on the stock kernel" selftests selftests-stock.log \
+	--kernel stock -- selftests/run.sh
+vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests selftests-debug.log \
+	--kernel debug -- selftests/run.sh
+vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
+	--kernel stock -- userlib/test/libsockobj_test
+
+say "Summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
+for f in "${failures[@]}"; do
+	echo "FAILED: $f"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

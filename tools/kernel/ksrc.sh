@@ -1,0 +1,26 @@
+#!/bin/sh
+# Print a kernel source tree holding the kselftest harness: the cached debug
+# kernel tree when it is built, else the harness alone extracted (once) from
+# Debian's linux-source package into the cache. Nothing is copied into the
+# repository.
+set -eu
+cache=${SOCKOBJ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockobj}
+for t in "$cache"/debug-*/linux; do
+	if [ -f "$t/../.built" ] && [ -f "$t/tools/testing/selftests/kselftest_harness.h" ]; then
+		echo "$t"
+		exit 0
+	fi
+done
+tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
+if [ -z "$tarball" ]; then
+	echo "sockobj: no kernel source for the kselftest harness: install linux-source-6.1 (tools/deps.sh)" >&2
+	exit 1
+fi
+dest=$cache/ksrc-harness
+if [ ! -f "$dest/.done" ]; then
+	mkdir -p "$dest"
+	tar -C "$dest" --strip-components=1 -xJf "$tarball" \
+		--wildcards 'linux-source-6.1/tools/testing/selftests/kselftest*' >&2
+	touch "$dest/.done"
+fi
+echo "$dest"
