@@ -180,6 +180,7 @@ const char *sockobj_fsm_state_name(unsigned int state)
 {
 	return state < SOCKOBJ_STATE_COUNT ? state_names[state] : "?";
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_fsm_state_name);
 
 /**
  * sockobj_fsm_reason_name() - printable name of a close reason
@@ -192,3 +193,4 @@ const char *sockobj_fsm_reason_name(unsigned int reason)
 {
 	return reason < SOCKOBJ_REASON_COUNT ? reason_names[reason] : "?";
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_fsm_reason_name);

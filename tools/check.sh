@@ -71,30 +71,22 @@ make -s userlib tools || die "userspace build failed"
 make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
 make -s -C userlib test || die "library test build failed"
 
-build_module() {
-	local flavor=$1 kdir=$2 dir=$REPO/build/$1
-	mkdir -p "$dir"
-	rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-		"$REPO/kmod" "$REPO/uapi" "$dir/"
-	cp "$REPO/VERSION" "$dir/VERSION"
-	make -s -C "$kdir" M="$dir/kmod" modules || die "module build for the $flavor kernel failed"
-}
 say "Building the module for the stock kernel and the debug kernel (with the KUnit module)"
-build_module stock "$STOCK_KDIR"
-build_module debug "$DEBUG_TREE"
+tools/build-module.sh stock || die "module build for the stock kernel failed"
+tools/build-module.sh debug || die "module build for the debug kernel failed"
 [ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
 
 # KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
 # printed is read back from debugfs and parsed with the tree's kunit.py.
 say "KUnit on the debug kernel"
-tools/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko -- \
-	sh -c 'for r in /sys/kernel/debug/kunit/sockobj*/results; do cat "$r"; done' \
-	>"$LOGDIR/kunit-vm.log" 2>&1
-kunit_rc=$?
-cat "$LOGDIR/kunit-vm.log"
-# Keep only the KTAP documents (each starts at "KTAP version").
-sed -n '/^KTAP version/,$p' "$LOGDIR/kunit-vm.log" >"$LOGDIR/kunit.ktap"
-python3 "$DEBUG_TREE/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" \
+mkdir -p "$LOGDIR/kunit"
+tools/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
+	--out "$LOGDIR/kunit" -- sh -c \
+	'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
+	2>&1 | tee "$LOGDIR/kunit-vm.log"
+kunit_rc=${PIPESTATUS[0]}
+awk -f tools/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
+/usr/bin/python3 "$DEBUG_TREE/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" \
 	>"$LOGDIR/kunit-parse.log" 2>&1
 parse_rc=$?
 sed 's/\x1b\[[0-9;]*m//g' "$LOGDIR/kunit-parse.log" | tee "$LOGDIR/kunit-parse.txt"
