@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsockobj internals, shared by the library's .c files only.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_INTERNAL_H
+#define _SOCKOBJ_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+
+#include "sockobj.h"
+
+/*
+ * The library is built with -fvisibility=hidden; a public function is
+ * marked at its definition, and libsockobj.map lists it as well.
+ */
+#define SOCKOBJ_EXPORT	__attribute__((visibility("default")))
+
+/*
+ * Records of other objects that sockobj_wait_state() read while waiting,
+ * in the order read, kept for sockobj_read_events(): q[head .. head+len).
+ * The array grows on demand up to SOCKOBJ_QUEUE_MAX records.
+ */
+struct sockobj_queue {
+	struct sockobj_event *q;
+	unsigned int head;
+	unsigned int len;
+	unsigned int cap;
+};
+
+struct sockobj_ctx {
+	int fd;
+	struct sockobj_queue queue;
+};
+
+/* event.c; hidden, but global in libsockobj.a: hence the prefix. */
+void __sockobj_queue_free(struct sockobj_queue *queue);
+void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id);
+
+/*
+ * EINTR policy. An ioctl that never sleeps waiting for an outside event
+ * can only see EINTR from an interruptible lock or allocation, and the
+ * contract guarantees that "a request that fails changes nothing": such a
+ * call is simply restarted, so that a signal handler installed without
+ * SA_RESTART does not turn into spurious failures. Every ioctl of API
+ * version 1 is of that kind (SOCKOBJ_IOC_CONNECT returns once the attempt
+ * has started). An ioctl added later that blocks until something happens
+ * must not be listed in restartable(): -EINTR then reaches the caller,
+ * which is the only one that can decide whether to wait again. read() of
+ * events (event.c) follows the same rule: a blocking read is not restarted,
+ * while the wait functions, which own their deadline, restart poll().
+ */
+static inline bool restartable(unsigned long cmd)
+{
+	switch (cmd) {
+	case SOCKOBJ_IOC_GET_API:
+	case SOCKOBJ_IOC_CREATE:
+	case SOCKOBJ_IOC_DESTROY:
+	case SOCKOBJ_IOC_CONFIGURE:
+	case SOCKOBJ_IOC_GET_CONFIG:
+	case SOCKOBJ_IOC_CONNECT:
+	case SOCKOBJ_IOC_DISCONNECT:
+	case SOCKOBJ_IOC_ABORT:
+	case SOCKOBJ_IOC_GET_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Returns the ioctl's non-negative result or -errno; see the policy above. */
+static inline int do_ioctl(const struct sockobj_ctx *ctx, unsigned long cmd,
+			   void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(ctx->fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR && restartable(cmd));
+
+	return ret < 0 ? -errno : ret;
+}
+
+#endif /* _SOCKOBJ_INTERNAL_H */

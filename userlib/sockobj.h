@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsockobj: the userspace library of sockobj.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ *
+ * Conventions (those of liburing):
+ *  - every function returning int returns a value >= 0 on success and a
+ *    negative error code on failure; errno is never the carrier of the
+ *    result and its value after a call is unspecified;
+ *  - the error codes are negative errno values, plus the library's own
+ *    codes above SOCKOBJ_ERRNO_MAX (SOCKOBJ_ENAME), which can never be
+ *    confused with an errno; sockobj_strerror() describes both;
+ *  - one function per operation; the context (struct sockobj_ctx) is
+ *    opaque and must not be used by several threads at the same time
+ *    without a lock of the caller's.
+ *
+ * In-tree builds use -I<repo>/uapi. Installed, this header is
+ * <sockobj/sockobj.h> and the kernel contract it includes is installed as
+ * $(includedir)/sockobj/linux/sockobj.h; "pkg-config --cflags sockobj"
+ * gives -I$(includedir)/sockobj so that <linux/sockobj.h> resolves to it,
+ * whatever the system's linux-libc-dev provides.
+ *
+ * The man pages (sockobj(7) for the model, one page per function) are the
+ * reference; the comments below are a summary.
+ */
+#ifndef _SOCKOBJ_SOCKOBJ_H
+#define _SOCKOBJ_SOCKOBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <linux/sockobj.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SOCKOBJ_LIB_VERSION_MAJOR	0
+#define SOCKOBJ_LIB_VERSION_MINOR	1
+
+/* The value sockobj_lib_version() returns for a given version. */
+#define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
+#define SOCKOBJ_LIB_VERSION \
+	SOCKOBJ_LIB_VERSION_NUM(SOCKOBJ_LIB_VERSION_MAJOR, SOCKOBJ_LIB_VERSION_MINOR)
+
+/*
+ * Library error codes. The kernel never uses an errno above 4095
+ * (MAX_ERRNO), so these cannot collide with one. Functions return them
+ * negated, like errno values.
+ */
+#define SOCKOBJ_ERRNO_MAX	4095
+#define SOCKOBJ_ENAME		4096	/* a name did not resolve */
+
+/* sockobj_open() flags. */
+#define SOCKOBJ_OPEN_NONBLOCK	(1U << 0)
+#define SOCKOBJ_OPEN_F_ALL	SOCKOBJ_OPEN_NONBLOCK
+
+/* A state_mask bit for sockobj_wait_state(). */
+#define SOCKOBJ_STATE_BIT(state)	(1U << (state))
+#define SOCKOBJ_STATE_MASK_ALL		((1U << SOCKOBJ_STATE_COUNT) - 1)
+
+/*
+ * Room sockobj_addr_format() needs for any address, NUL included:
+ * "[" IPv6 (45) "%" interface name (15) "]:" port (5) NUL.
+ */
+#define SOCKOBJ_ADDRSTRLEN	72
+
+/* Most records sockobj_wait_state() keeps for sockobj_read_events(). */
+#define SOCKOBJ_QUEUE_MAX	4096
+
+struct sockobj_ctx;
+
+/* Library version and module API. */
+int sockobj_lib_version(void);
+int sockobj_open(struct sockobj_ctx **ctxp, unsigned int flags);
+void sockobj_close(struct sockobj_ctx *ctx);
+int sockobj_fd(const struct sockobj_ctx *ctx);
+int sockobj_get_api(struct sockobj_ctx *ctx, struct sockobj_api *api);
+int sockobj_check_api(struct sockobj_ctx *ctx);
+
+/* Objects: create returns the new id (> 0). */
+int sockobj_create(struct sockobj_ctx *ctx, unsigned int proto,
+		   uint64_t cookie);
+int sockobj_destroy(struct sockobj_ctx *ctx, unsigned int id,
+		    unsigned int flags);
+int sockobj_connect(struct sockobj_ctx *ctx, unsigned int id);
+int sockobj_disconnect(struct sockobj_ctx *ctx, unsigned int id);
+int sockobj_abort(struct sockobj_ctx *ctx, unsigned int id);
+int sockobj_get_info(struct sockobj_ctx *ctx, unsigned int id,
+		     struct sockobj_info *info);
+
+/* Configuration: one property per call, or the raw struct. */
+int sockobj_configure(struct sockobj_ctx *ctx,
+		      const struct sockobj_config *cfg);
+int sockobj_get_config(struct sockobj_ctx *ctx, unsigned int id,
+		       struct sockobj_config *cfg);
+int sockobj_set_target(struct sockobj_ctx *ctx, unsigned int id,
+		       const struct sockaddr *sa, socklen_t salen);
+int sockobj_set_target_host(struct sockobj_ctx *ctx, unsigned int id,
+			    const char *host, unsigned int port, int family);
+int sockobj_set_local(struct sockobj_ctx *ctx, unsigned int id,
+		      const struct sockaddr *sa, socklen_t salen);
+int sockobj_set_iface(struct sockobj_ctx *ctx, unsigned int id,
+		      const char *name, unsigned int ifindex);
+int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
+				unsigned int timeout_ms);
+
+/* Addresses. format returns the length written, without the NUL. */
+int sockobj_addr_from_sockaddr(struct sockobj_addr *addr,
+			       const struct sockaddr *sa, socklen_t salen);
+int sockobj_addr_to_sockaddr(const struct sockobj_addr *addr,
+			     struct sockaddr_storage *ss, socklen_t *salenp);
+int sockobj_addr_format(const struct sockobj_addr *addr, char *buf,
+			size_t len);
+int sockobj_addr_parse(struct sockobj_addr *addr, const char *str);
+
+/* Names (userspace resolution: getaddrinfo(3), getnameinfo(3)). */
+int sockobj_resolve(const char *host, const char *service, int family,
+		    struct sockaddr_storage *ss, socklen_t *salenp);
+int sockobj_host_by_name(const char *host, int family,
+			 struct sockobj_addr *addrs, unsigned int max);
+int sockobj_host_by_addr(const struct sockobj_addr *addr, char *host,
+			 size_t len);
+int sockobj_local_host_name(char *buf, size_t len);
+const char *sockobj_strerror(int err);
+
+/* Events. */
+int sockobj_read_events(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+			unsigned int max);
+int sockobj_wait_events(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+			unsigned int max, int timeout_ms);
+int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
+		       unsigned int state_mask, int timeout_ms,
+		       struct sockobj_event *last);
+int sockobj_queued_events(const struct sockobj_ctx *ctx);
+
+/* Names of constants; "unknown" for a value the library does not know. */
+const char *sockobj_state_name(unsigned int state);
+const char *sockobj_reason_name(unsigned int reason);
+const char *sockobj_reason_describe(unsigned int reason);
+const char *sockobj_event_type_name(unsigned int type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _SOCKOBJ_SOCKOBJ_H */
