@@ -48,4 +48,19 @@ static inline int sockobj_kernel_bind(struct socket *sock,
 	return kernel_bind(sock, (void *)ss, len);
 }
 
+/*
+ * A user buffer as an iov_iter: import_single_range() went away in 6.8 for
+ * import_ubuf() (which needs no iovec).
+ */
+#include <linux/uio.h>
+static inline int sockobj_import_user(int dir, void __user *buf, size_t len,
+				      struct iovec *iov, struct iov_iter *iter)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return import_ubuf(dir, buf, len, iter);
+#else
+	return import_single_range(dir, buf, len, iov, iter);
+#endif
+}
+
 #endif /* _SOCKOBJ_COMPAT_H */

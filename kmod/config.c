@@ -114,18 +114,90 @@ static int merge_iface(struct sockobj_cfg *cfg, const struct sockobj_config *u)
 	return 0;
 }
 
+struct opt_rule {
+	u64 bit;
+	size_t offset;		/* in struct sockobj_config */
+	size_t cfg_offset;	/* in struct sockobj_cfg */
+	u32 min;		/* for a non-zero value */
+	u32 max;
+	u32 protos;		/* BIT(SOCKOBJ_PROTO_*) it applies to */
+};
+
+#define TCP BIT(SOCKOBJ_PROTO_TCP)
+#define UDP BIT(SOCKOBJ_PROTO_UDP)
+#define OPT(b, f, lo, hi, p) { SOCKOBJ_CFG_##b, offsetof(struct sockobj_config, f), \
+			       offsetof(struct sockobj_cfg, opt.f), lo, hi, p }
+
+/*
+ * The bounds are the kernel's own (tcp.h, MAX_TCP_KEEP*), so that a value
+ * accepted here is never refused by setsockopt() at connect time for being
+ * out of range; privileges are checked there, as the caller's.
+ */
+static const struct opt_rule opt_rules[] = {
+	OPT(NODELAY, nodelay, 1, 1, TCP),
+	OPT(KEEPALIVE, keepalive, 1, 1, TCP),
+	OPT(KEEPALIVE, keepidle_s, 1, SOCKOBJ_KEEPIDLE_MAX_S, TCP),
+	OPT(KEEPALIVE, keepintvl_s, 1, SOCKOBJ_KEEPINTVL_MAX_S, TCP),
+	OPT(KEEPALIVE, keepcnt, 1, SOCKOBJ_KEEPCNT_MAX, TCP),
+	OPT(TOS, tos, 1, 255, TCP | UDP),
+	OPT(PRIORITY, priority, 1, INT_MAX, TCP | UDP),
+	OPT(SNDBUF, sndbuf, 1, INT_MAX / 2, TCP | UDP),
+	OPT(RCVBUF, rcvbuf, 1, INT_MAX / 2, TCP | UDP),
+	OPT(USER_TIMEOUT, user_timeout_ms, 1, SOCKOBJ_USER_TIMEOUT_MAX_MS, TCP),
+	OPT(INACTIVITY, inactivity_s, 1, SOCKOBJ_INACTIVITY_MAX_S, TCP | UDP),
+	OPT(SENT_THRESHOLD, sent_threshold, 1, INT_MAX, TCP),
+	OPT(BROADCAST, broadcast, 1, 1, UDP),
+	OPT(RECV_ANY, recv_any, 1, 1, UDP),
+};
+
+static int merge_opts(struct sockobj_cfg *cfg, const struct sockobj_config *u,
+		      u32 proto)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opt_rules); i++) {
+		const struct opt_rule *r = &opt_rules[i];
+		u32 v = *(const u32 *)((const u8 *)u + r->offset);
+
+		if (!(u->mask & r->bit)) {
+			if (v)
+				return -EINVAL;
+			continue;
+		}
+		if (v && (v < r->min || v > r->max || !(r->protos & BIT(proto))))
+			return -EINVAL;
+		*(u32 *)((u8 *)cfg + r->cfg_offset) = v;
+	}
+	return 0;
+}
+
+/* The mask bits of the options that are set in @cfg. */
+static u64 opts_set(const struct sockobj_cfg *cfg)
+{
+	u64 mask = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opt_rules); i++)
+		if (*(const u32 *)((const u8 *)cfg + opt_rules[i].cfg_offset))
+			mask |= opt_rules[i].bit;
+	return mask;
+}
+
 /**
  * sockobj_config_merge() - apply a CONFIGURE request to a configuration
  * @cfg: the configuration to change; left untouched on error
  * @u: the request, as copied from userspace
+ * @proto: the object's SOCKOBJ_PROTO_* (options are per protocol)
  *
  * On success an interface given by name has ifindex 0 and the name in
  * @cfg->ifname; the caller resolves it in the file's namespace.
  *
  * Context: any.
- * Return: 0, or -EINVAL for a bad flag, reserved byte, mask bit or value.
+ * Return: 0, or -EINVAL for a bad flag, reserved byte, mask bit or value,
+ * or an option of another protocol.
  */
-int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u)
+int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u,
+			 u32 proto)
 {
 	struct sockobj_cfg new = *cfg;
 	int err;
@@ -177,7 +249,15 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 		return -EINVAL;
 	}
 
-	new.mask |= u->mask;
+	err = merge_opts(&new, u, proto);
+	if (err)
+		return err;
+
+	new.mask &= SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_LOCAL | SOCKOBJ_CFG_IFACE |
+		    SOCKOBJ_CFG_CONNECT_TIMEOUT;
+	new.mask |= (u->mask & (SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_LOCAL |
+				SOCKOBJ_CFG_IFACE | SOCKOBJ_CFG_CONNECT_TIMEOUT)) |
+		    opts_set(&new);
 	if (!new.local_len)
 		new.mask &= ~SOCKOBJ_CFG_LOCAL;
 	if (!new.ifindex && !new.ifname[0])
@@ -209,5 +289,19 @@ void sockobj_config_export(const struct sockobj_cfg *cfg, struct sockobj_config 
 	u->ifindex = cfg->ifindex;
 	memcpy(u->ifname, cfg->ifname, sizeof(u->ifname));
 	u->connect_timeout_ms = cfg->connect_timeout_ms;
+	u->nodelay = cfg->opt.nodelay;
+	u->keepalive = cfg->opt.keepalive;
+	u->keepidle_s = cfg->opt.keepidle_s;
+	u->keepintvl_s = cfg->opt.keepintvl_s;
+	u->keepcnt = cfg->opt.keepcnt;
+	u->tos = cfg->opt.tos;
+	u->priority = cfg->opt.priority;
+	u->sndbuf = cfg->opt.sndbuf;
+	u->rcvbuf = cfg->opt.rcvbuf;
+	u->user_timeout_ms = cfg->opt.user_timeout_ms;
+	u->inactivity_s = cfg->opt.inactivity_s;
+	u->sent_threshold = cfg->opt.sent_threshold;
+	u->broadcast = cfg->opt.broadcast;
+	u->recv_any = cfg->opt.recv_any;
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_config_export);

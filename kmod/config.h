@@ -20,6 +20,7 @@
  * @ifindex: interface to bind to, 0 for none
  * @ifname: its name when it was set
  * @connect_timeout_ms: connect timeout, 0 for the kernel's SYN retries
+ * @opt: the socket options, as in struct sockobj_config (0 = default)
  */
 struct sockobj_cfg {
 	u64 mask;
@@ -30,13 +31,33 @@ struct sockobj_cfg {
 	int ifindex;
 	char ifname[IFNAMSIZ];
 	u32 connect_timeout_ms;
+	struct {
+		u32 nodelay;
+		u32 keepalive;
+		u32 keepidle_s;
+		u32 keepintvl_s;
+		u32 keepcnt;
+		u32 tos;
+		u32 priority;
+		u32 sndbuf;
+		u32 rcvbuf;
+		u32 user_timeout_ms;
+		u32 inactivity_s;
+		u32 sent_threshold;
+		u32 broadcast;
+		u32 recv_any;
+	} opt;
 };
+
+/* Properties that may change in any state. */
+#define SOCKOBJ_CFG_ANY_STATE	SOCKOBJ_CFG_SENT_THRESHOLD
 
 int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
 				    struct sockaddr_storage *ss, int *len);
 void sockobj_config_addr_from_sockaddr(const struct sockaddr_storage *ss,
 				       struct sockobj_addr *a);
-int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u);
+int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u,
+			 u32 proto);
 void sockobj_config_export(const struct sockobj_cfg *cfg, struct sockobj_config *u);
 
 #endif /* _SOCKOBJ_CONFIG_H */

@@ -84,22 +84,76 @@ void sockobj_event_ring_pop(struct sockobj_ring *ring)
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_ring_pop);
 
+static void make_ready(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+
+	if (list_empty(&obj->ready_node))
+		list_add_tail(&obj->ready_node, &file->ready);
+	wake_up_interruptible_poll(&file->wq, EPOLLIN | EPOLLRDNORM);
+}
+
 /**
- * sockobj_event_post() - queue a record of an object and wake readers
+ * sockobj_event_post() - queue a state record of an object, wake readers
  * @obj: the object
- * @r: the record
+ * @r: the record; its seq and time are assigned here
  *
  * Context: any, including softirq; @obj's file lock held.
  */
-void sockobj_event_post(struct sockobj_obj *obj, const struct sockobj_record *r)
+void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r)
 {
 	struct sockobj_file *file = obj->file;
 
 	lockdep_assert_held(&file->lock);
+	r->seq = ++file->seq;
+	r->time_ns = ktime_get_ns();
 	sockobj_event_ring_push(&obj->ring, r);
-	if (list_empty(&obj->ready_node))
-		list_add_tail(&obj->ready_node, &file->ready);
-	wake_up_interruptible_poll(&file->wq, EPOLLIN | EPOLLRDNORM);
+	make_ready(obj);
+}
+
+/**
+ * sockobj_event_post_data() - signal a data event of an object
+ * @obj: the object
+ * @type: SOCKOBJ_EV_READABLE, _WRITABLE, _SENT or _ERROR
+ * @err: the errno of an SOCKOBJ_EV_ERROR, else 0
+ *
+ * A data event already pending absorbs the new one (its merged count
+ * grows); it keeps its place in the order, so no allocation is ever needed.
+ *
+ * Context: any, including softirq; @obj's file lock held.
+ */
+void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err)
+{
+	struct sockobj_data_events *d = &obj->data;
+	unsigned int i = type - SOCKOBJ_EV_READABLE;
+
+	lockdep_assert_held(&obj->file->lock);
+	if (WARN_ON_ONCE(i >= SOCKOBJ_DATA_EVENTS))
+		return;
+	if (err)
+		d->error = err;
+	if (d->pending & BIT(i)) {
+		d->merged[i]++;
+		return;
+	}
+	d->pending |= BIT(i);
+	d->seq[i] = ++obj->file->seq;
+	d->time_ns[i] = ktime_get_ns();
+	d->merged[i] = 1;
+	make_ready(obj);
+}
+
+/* The data event to deliver before @seq, as an index, or -1. */
+static int first_data(const struct sockobj_data_events *d, u64 seq)
+{
+	int i, best = -1;
+
+	for (i = 0; i < SOCKOBJ_DATA_EVENTS; i++)
+		if ((d->pending & BIT(i)) && d->seq[i] < seq) {
+			seq = d->seq[i];
+			best = i;
+		}
+	return best;
 }
 
 /**
@@ -112,6 +166,7 @@ void sockobj_event_discard(struct sockobj_obj *obj)
 {
 	lockdep_assert_held(&obj->file->lock);
 	obj->ring.count = 0;
+	obj->data.pending = 0;
 	list_del_init(&obj->ready_node);
 }
 
@@ -168,6 +223,7 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 {
 	const struct sockobj_record *r;
 	struct sockobj_obj *obj;
+	int i;
 
 	spin_lock_bh(&file->lock);
 	obj = list_first_entry_or_null(&file->ready, struct sockobj_obj,
@@ -176,19 +232,31 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		spin_unlock_bh(&file->lock);
 		return -EAGAIN;
 	}
-	r = sockobj_event_ring_peek(&obj->ring);
 	memset(ev, 0, sizeof(*ev));
 	ev->id = obj->id;
-	ev->type = SOCKOBJ_EV_STATE;
 	ev->cookie = obj->cookie;
-	ev->seq = r->seq;
-	ev->timestamp_ns = r->time_ns;
-	ev->state = r->state;
-	ev->prev_state = r->prev_state;
-	ev->reason = r->reason;
-	ev->phase = r->phase;
-	ev->error = r->error;
-	ev->merged = r->merged;
+	r = sockobj_event_ring_peek(&obj->ring);
+	i = first_data(&obj->data, r ? r->seq : U64_MAX);
+	if (i >= 0) {
+		ev->type = SOCKOBJ_EV_READABLE + i;
+		ev->seq = obj->data.seq[i];
+		ev->timestamp_ns = obj->data.time_ns[i];
+		ev->state = obj->state;
+		ev->prev_state = obj->state;
+		ev->merged = obj->data.merged[i];
+		if (ev->type == SOCKOBJ_EV_ERROR)
+			ev->error = obj->data.error;
+	} else {
+		ev->type = SOCKOBJ_EV_STATE;
+		ev->seq = r->seq;
+		ev->timestamp_ns = r->time_ns;
+		ev->state = r->state;
+		ev->prev_state = r->prev_state;
+		ev->reason = r->reason;
+		ev->phase = r->phase;
+		ev->error = r->error;
+		ev->merged = r->merged;
+	}
 	sockobj_obj_get(obj);
 	spin_unlock_bh(&file->lock);
 	*objp = obj;
@@ -199,21 +267,33 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
  * sockobj_event_commit() - remove the record sockobj_event_peek() returned
  * @file: the open context
  * @obj: the object sockobj_event_peek() returned; its reference is dropped
+ * @ev: the record it returned
  *
- * Only readers remove records and they are serialised, so the oldest record
- * is still the one peeked, unless the object was destroyed meanwhile (its
- * records are then gone already).
+ * Only readers remove records and they are serialised, so the record is
+ * still queued, unless the object was destroyed meanwhile (its records are
+ * then gone already). A data event that was signalled again meanwhile was
+ * merged into the one read, so clearing its flag loses nothing.
  *
  * Context: process, the file's read mutex held.
  */
-void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj)
+void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
+			  const struct sockobj_event *ev)
 {
+	const struct sockobj_record *r;
+
 	spin_lock_bh(&file->lock);
-	if (!obj->dead && obj->ring.count) {
-		sockobj_event_ring_pop(&obj->ring);
-		if (!obj->ring.count)
-			list_del_init(&obj->ready_node);
+	if (obj->dead)
+		goto out;
+	if (ev->type == SOCKOBJ_EV_STATE) {
+		r = sockobj_event_ring_peek(&obj->ring);
+		if (r && r->seq == ev->seq)
+			sockobj_event_ring_pop(&obj->ring);
+	} else {
+		obj->data.pending &= ~BIT(ev->type - SOCKOBJ_EV_READABLE);
 	}
+	if (!obj->ring.count && !obj->data.pending)
+		list_del_init(&obj->ready_node);
+out:
 	spin_unlock_bh(&file->lock);
 	sockobj_obj_put(obj);
 }

@@ -63,13 +63,34 @@ static inline unsigned int sockobj_event_ring_space(const struct sockobj_ring *r
 	return SOCKOBJ_OBJ_RECORDS - ring->count;
 }
 
-void sockobj_event_post(struct sockobj_obj *obj, const struct sockobj_record *r);
+/* Data events: one pending flag per type and object, coalesced. */
+#define SOCKOBJ_DATA_EVENTS	(SOCKOBJ_EV_ERROR - SOCKOBJ_EV_READABLE + 1)
+
+/**
+ * struct sockobj_data_events - an object's pending data events
+ * @pending: BIT(type - SOCKOBJ_EV_READABLE) for each pending type
+ * @seq: sequence number of each pending event
+ * @time_ns: time of each pending event
+ * @merged: notifications each pending event stands for
+ * @error: the errno of a pending SOCKOBJ_EV_ERROR (the latest)
+ */
+struct sockobj_data_events {
+	u8 pending;
+	u64 seq[SOCKOBJ_DATA_EVENTS];
+	u64 time_ns[SOCKOBJ_DATA_EVENTS];
+	u16 merged[SOCKOBJ_DATA_EVENTS];
+	int error;
+};
+
+void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r);
+void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err);
 void sockobj_event_discard(struct sockobj_obj *obj);
 __poll_t sockobj_event_poll(struct sockobj_file *file, struct file *filp,
 			    poll_table *pt);
 int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		       struct sockobj_obj **objp);
-void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj);
+void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
+			  const struct sockobj_event *ev);
 int sockobj_event_wait(struct sockobj_file *file);
 
 #endif /* _SOCKOBJ_EVENT_H */

@@ -15,13 +15,17 @@
 #include <linux/sockobj.h>
 
 #include "compat.h"
+#include "config.h"
+#include "data.h"
 #include "event.h"
 #include "file.h"
 #include "ioctl.h"
 #include "object.h"
 
 #define SOCKOBJ_FEATURES (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 | \
-			  SOCKOBJ_FEAT_EVENTS)
+			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
+			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
+			  SOCKOBJ_FEAT_HANDOFF)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -32,6 +36,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_op) != 24);
 	BUILD_BUG_ON(sizeof(struct sockobj_info) != 168);
 	BUILD_BUG_ON(sizeof(struct sockobj_event) != 64);
+	BUILD_BUG_ON(sizeof(struct sockobj_io) != 80);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
@@ -182,6 +187,61 @@ static long get_info(struct sockobj_file *file, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+static long io(struct sockobj_file *file, void __user *argp, bool send)
+{
+	struct sockobj_io_result res = {};
+	struct sockobj_obj *obj;
+	struct sockobj_io req;
+	struct iov_iter iter;
+	struct iovec iov;
+	size_t len;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	/* done, full_len and addr are outputs: their input is ignored. */
+	if ((req.flags & ~(send ? 0 : SOCKOBJ_IO_F_ALL)) ||
+	    !zero(req.reserved, sizeof(req.reserved)))
+		return -EINVAL;
+	len = min_t(u64, req.len, MAX_RW_COUNT);
+	ret = sockobj_import_user(send ? ITER_SOURCE : ITER_DEST,
+				  u64_to_user_ptr(req.buf), len, &iov, &iter);
+	if (ret)
+		return ret;
+	obj = sockobj_obj_lookup(file, req.id);
+	if (!obj)
+		return -ENOENT;
+	if (send)
+		ret = sockobj_data_send(obj, &iter, &res);
+	else
+		ret = sockobj_data_recv(obj, &iter, req.flags & SOCKOBJ_IO_PEEK,
+					&res);
+	sockobj_obj_put(obj);
+	if (ret)
+		return ret;
+	req.done = res.done;
+	req.full_len = send ? 0 : res.full_len;
+	if (res.truncated)
+		req.flags |= SOCKOBJ_IO_TRUNC;
+	if (send)
+		memset(&req.addr, 0, sizeof(req.addr));
+	else
+		sockobj_config_addr_from_sockaddr(&res.from, &req.addr);
+	/* The data has moved: a fault here loses only the report of it. */
+	return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static long handoff(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_op op;
+	long ret;
+
+	ret = get_op(&op, argp, SOCKOBJ_HANDOFF_F_ALL);
+	if (ret)
+		return ret;
+	return sockobj_obj_handoff(file, op.id, op.flags);
+}
+
 /**
  * sockobj_ioctl_dispatch() - run one ioctl of the device
  * @file: the open context
@@ -189,7 +249,8 @@ static long get_info(struct sockobj_file *file, void __user *argp)
  * @arg: its argument, a user pointer
  *
  * Context: process (the caller's ioctl).
- * Return: 0 or a negative errno as documented in uapi/linux/sockobj.h;
+ * Return: 0 (the new fd for SOCKOBJ_IOC_HANDOFF) or a negative errno as
+ * documented in uapi/linux/sockobj.h;
  * -ENOTTY for a command that is not ours (including a known number with a
  * wrong size or direction).
  */
@@ -217,6 +278,12 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 		return object_op(file, argp, sockobj_obj_abort);
 	case SOCKOBJ_IOC_GET_INFO:
 		return get_info(file, argp);
+	case SOCKOBJ_IOC_SEND:
+		return io(file, argp, true);
+	case SOCKOBJ_IOC_RECV:
+		return io(file, argp, false);
+	case SOCKOBJ_IOC_HANDOFF:
+		return handoff(file, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -263,7 +330,7 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 			ret = -EFAULT;
 			break;
 		}
-		sockobj_event_commit(file, obj);
+		sockobj_event_commit(file, obj, &ev);
 		copied += sizeof(ev);
 	}
 	mutex_unlock(&file->read_mutex);

@@ -20,6 +20,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 
+#include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/net.h>
@@ -27,16 +28,20 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "compat.h"
 #include "file.h"
 #include "fsm.h"
 #include "object.h"
+#include "data.h"
+#include "sockopt.h"
 
 enum sockobj_work_bit {
 	SOCKOBJ_WORK_RELEASE,	/* the connection closed: release the socket */
 	SOCKOBJ_WORK_TIMEOUT,	/* the connect timer fired */
+	SOCKOBJ_WORK_IDLE,	/* the inactivity timer fired */
 };
 
 static struct workqueue_struct *sockobj_wq;
@@ -70,25 +75,28 @@ static void queue_obj_work(struct sockobj_obj *obj, enum sockobj_work_bit bit)
 static void transition(struct sockobj_obj *obj, unsigned int next,
 		       unsigned int reason, int err)
 {
-	struct sockobj_file *file = obj->file;
 	struct sockobj_record r = {
-		.seq = ++file->seq,
-		.time_ns = ktime_get_ns(),
 		.state = next,
 		.prev_state = obj->state,
 		.merged = 1,
 	};
 
-	lockdep_assert_held(&file->lock);
-	switch (next) {
-	case SOCKOBJ_STATE_CLOSED:
+	lockdep_assert_held(&obj->file->lock);
+	if (next == SOCKOBJ_STATE_CLOSED) {
 		r.reason = reason;
 		r.phase = obj->state;
 		r.error = err;
+	}
+	sockobj_event_post(obj, &r);
+	switch (next) {
+	case SOCKOBJ_STATE_CLOSED:
 		obj->reason = reason;
 		obj->phase = obj->state;
 		obj->error = err;
 		obj->closed_ns = r.time_ns;
+		obj->readable_armed = false;
+		obj->writable_armed = false;
+		obj->sent_armed = false;
 		break;
 	case SOCKOBJ_STATE_CONNECTING:
 		obj->reason = SOCKOBJ_REASON_NONE;
@@ -98,16 +106,20 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
 		obj->connect_ns = r.time_ns;
 		obj->established_ns = 0;
 		obj->closed_ns = 0;
+		/* The first data to arrive is signalled. */
+		obj->readable_armed = true;
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
 		obj->established_ns = r.time_ns;
+		WRITE_ONCE(obj->last_activity, jiffies);
+		if (obj->idle_jiffies)
+			mod_timer(&obj->idle_timer, jiffies + obj->idle_jiffies);
 		break;
 	case SOCKOBJ_STATE_PEER_CLOSING:
 		obj->peer_fin = true;
 		break;
 	}
 	obj->state = next;
-	sockobj_event_post(obj, &r);
 }
 
 /* What a TCP state change means for the object; any context. */
@@ -132,9 +144,61 @@ static void tcp_changed(struct sockobj_obj *obj, int tcp_state, int err)
 	spin_unlock_bh(&file->lock);
 	if (next == SOCKOBJ_STATE_ESTABLISHED || next == SOCKOBJ_STATE_CLOSED)
 		timer_delete(&obj->timer);
+	if (next == SOCKOBJ_STATE_CLOSED)
+		timer_delete(&obj->idle_timer);
 }
 
-static void sk_state_change(struct sock *sk)
+/* Data arrived (or the peer's FIN, for UDP nothing else); any context. */
+static void data_arrived(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+
+	WRITE_ONCE(obj->last_activity, jiffies);
+	spin_lock_bh(&file->lock);
+	if (obj->readable_armed) {
+		obj->readable_armed = false;
+		sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
+	}
+	spin_unlock_bh(&file->lock);
+}
+
+static u32 tcp_unacked(struct sock *sk)
+{
+	return READ_ONCE(tcp_sk(sk)->write_seq) - READ_ONCE(tcp_sk(sk)->snd_una);
+}
+
+/*
+ * Send space came back, or (TCP) an ACK arrived while we asked for write
+ * space callbacks. Return whether to keep asking (SOCK_NOSPACE), which is
+ * how the SENT threshold sees every ACK, as sunrpc does.
+ */
+static bool space_changed(struct sockobj_obj *obj, struct sock *sk)
+{
+	struct sockobj_file *file = obj->file;
+	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
+	bool writable = tcp ? sk_stream_is_writeable(sk) : sock_writeable(sk);
+	bool keep = false;
+
+	spin_lock_bh(&file->lock);
+	if (obj->writable_armed && writable) {
+		obj->writable_armed = false;
+		sockobj_event_post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
+	}
+	if (tcp && obj->sent_armed) {
+		if (tcp_unacked(sk) <= obj->sent_threshold) {
+			obj->sent_armed = false;
+			sockobj_event_post_data(obj, SOCKOBJ_EV_SENT, 0);
+		} else {
+			keep = true;
+		}
+	}
+	spin_unlock_bh(&file->lock);
+	if (tcp && !keep)
+		WRITE_ONCE(obj->last_activity, jiffies);
+	return keep;
+}
+
+static void cb_state_change(struct sock *sk)
 {
 	void (*next)(struct sock *sk);
 	struct sockobj_obj *obj;
@@ -152,6 +216,74 @@ static void sk_state_change(struct sock *sk)
 	next(sk);
 }
 
+static void cb_data_ready(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_data_ready;
+		data_arrived(obj);
+	} else {
+		next = READ_ONCE(sk->sk_data_ready);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
+static void cb_write_space(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+	bool keep = false;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_write_space;
+		keep = space_changed(obj, sk);
+	} else {
+		next = READ_ONCE(sk->sk_write_space);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+	/* The default callback clears SOCK_NOSPACE once writable. */
+	if (keep && sk->sk_socket)
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+}
+
+/*
+ * TCP reports its errors through the final state change. For UDP an ICMP
+ * error (port unreachable...) is a soft error: it becomes an event and is
+ * consumed here, so the object stays usable.
+ */
+static void cb_error_report(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+	int err;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_error_report;
+		if (obj->proto == SOCKOBJ_PROTO_UDP) {
+			err = -sock_error(sk);
+			if (err) {
+				spin_lock_bh(&obj->file->lock);
+				sockobj_event_post_data(obj, SOCKOBJ_EV_ERROR, err);
+				spin_unlock_bh(&obj->file->lock);
+			}
+		}
+	} else {
+		next = sk->sk_error_report;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
 static void attach(struct sockobj_obj *obj, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -159,8 +291,14 @@ static void attach(struct sockobj_obj *obj, struct socket *sock)
 	sockobj_obj_get(obj);	/* for sk_user_data */
 	write_lock_bh(&sk->sk_callback_lock);
 	obj->saved_state_change = sk->sk_state_change;
+	obj->saved_data_ready = sk->sk_data_ready;
+	obj->saved_write_space = sk->sk_write_space;
+	obj->saved_error_report = sk->sk_error_report;
 	sk->sk_user_data = obj;
-	sk->sk_state_change = sk_state_change;
+	sk->sk_state_change = cb_state_change;
+	WRITE_ONCE(sk->sk_data_ready, cb_data_ready);
+	WRITE_ONCE(sk->sk_write_space, cb_write_space);
+	sk->sk_error_report = cb_error_report;
 	write_unlock_bh(&sk->sk_callback_lock);
 	obj->sock = sock;
 }
@@ -175,6 +313,9 @@ static void detach(struct sockobj_obj *obj)
 	attached = sk->sk_user_data == obj;
 	if (attached) {
 		sk->sk_state_change = obj->saved_state_change;
+		WRITE_ONCE(sk->sk_data_ready, obj->saved_data_ready);
+		WRITE_ONCE(sk->sk_write_space, obj->saved_write_space);
+		sk->sk_error_report = obj->saved_error_report;
 		sk->sk_user_data = NULL;
 	}
 	write_unlock_bh(&sk->sk_callback_lock);
@@ -217,6 +358,7 @@ static void close_now(struct sockobj_obj *obj, unsigned int reason, int err)
 	if (obj->sock)
 		detach(obj);
 	timer_delete_sync(&obj->timer);
+	timer_delete_sync(&obj->idle_timer);
 	spin_lock_bh(&file->lock);
 	if (obj->state != SOCKOBJ_STATE_CLOSED)
 		transition(obj, SOCKOBJ_STATE_CLOSED, reason, err);
@@ -250,6 +392,9 @@ static void obj_work(struct work_struct *work)
 	if ((bits & BIT(SOCKOBJ_WORK_TIMEOUT)) &&
 	    state == SOCKOBJ_STATE_CONNECTING)
 		close_now(obj, SOCKOBJ_REASON_CONNECT_TIMEOUT, ETIMEDOUT);
+	else if ((bits & BIT(SOCKOBJ_WORK_IDLE)) &&
+		 state == SOCKOBJ_STATE_ESTABLISHED)
+		close_now(obj, SOCKOBJ_REASON_INACTIVITY, ETIMEDOUT);
 	else if (state == SOCKOBJ_STATE_CLOSED)
 		release_socket(obj, false);
 out:
@@ -263,6 +408,19 @@ static void connect_timeout(struct timer_list *t)
 
 	/* The timer is stopped before the object's last reference goes. */
 	queue_obj_work(obj, SOCKOBJ_WORK_TIMEOUT);
+}
+
+static void idle_timeout(struct timer_list *t)
+{
+	struct sockobj_obj *obj = from_timer(obj, t, idle_timer);
+	unsigned long due = READ_ONCE(obj->last_activity) + obj->idle_jiffies;
+
+	if (READ_ONCE(obj->dead))
+		return;
+	if (time_before(jiffies, due))
+		mod_timer(&obj->idle_timer, due);
+	else
+		queue_obj_work(obj, SOCKOBJ_WORK_IDLE);
 }
 
 /**
@@ -281,7 +439,7 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 	struct sockobj_obj *obj;
 	int ret;
 
-	if (proto != SOCKOBJ_PROTO_TCP)
+	if (proto != SOCKOBJ_PROTO_TCP && proto != SOCKOBJ_PROTO_UDP)
 		return -EPROTONOSUPPORT;
 	if (atomic_inc_return(&file->nobjects) > sockobj_file_max_objects()) {
 		ret = -EMFILE;
@@ -300,6 +458,7 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 	INIT_LIST_HEAD(&obj->ready_node);
 	INIT_WORK(&obj->work, obj_work);
 	timer_setup(&obj->timer, connect_timeout, 0);
+	timer_setup(&obj->idle_timer, idle_timeout, 0);
 	obj->created_ns = ktime_get_ns();
 
 	/* Reserve the id first so the object is complete once it is found. */
@@ -358,11 +517,12 @@ void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags)
 
 	mutex_lock(&obj->lock);
 	spin_lock_bh(&file->lock);
-	obj->dead = true;
+	WRITE_ONCE(obj->dead, true);
 	sockobj_event_discard(obj);
 	spin_unlock_bh(&file->lock);
 	release_socket(obj, flags & SOCKOBJ_DESTROY_ABORT);
 	timer_delete_sync(&obj->timer);
+	timer_delete_sync(&obj->idle_timer);
 	mutex_unlock(&obj->lock);
 	if (cancel_work_sync(&obj->work))
 		sockobj_obj_put(obj);
@@ -395,7 +555,14 @@ int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags)
 	return 0;
 }
 
-static int lock_live(struct sockobj_obj *obj)
+/**
+ * sockobj_obj_lock_live() - lock an object that has not been destroyed
+ * @obj: the object
+ *
+ * Context: process.
+ * Return: 0 with the object's lock held, or -ENOENT (not locked).
+ */
+int sockobj_obj_lock_live(struct sockobj_obj *obj)
 {
 	mutex_lock(&obj->lock);
 	if (obj->dead) {
@@ -441,17 +608,24 @@ int sockobj_obj_configure(struct sockobj_obj *obj, const struct sockobj_config *
 	struct sockobj_cfg cfg;
 	int ret;
 
-	ret = lock_live(obj);
+	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
 	cfg = obj->cfg;
-	ret = sockobj_config_merge(&cfg, u);
+	ret = sockobj_config_merge(&cfg, u, obj->proto);
 	if (!ret && (u->mask & SOCKOBJ_CFG_IFACE))
 		ret = resolve_iface(obj->file->net, &cfg);
-	if (!ret && state_of(obj, NULL) != SOCKOBJ_STATE_CLOSED)
+	if (!ret && (u->mask & ~SOCKOBJ_CFG_ANY_STATE) &&
+	    state_of(obj, NULL) != SOCKOBJ_STATE_CLOSED)
 		ret = -EISCONN;
-	if (!ret)
+	if (!ret) {
 		obj->cfg = cfg;
+		spin_lock_bh(&obj->file->lock);
+		obj->sent_threshold = cfg.opt.sent_threshold;
+		if (!obj->sent_threshold)
+			obj->sent_armed = false;
+		spin_unlock_bh(&obj->file->lock);
+	}
 	mutex_unlock(&obj->lock);
 	return ret;
 }
@@ -466,7 +640,7 @@ int sockobj_obj_configure(struct sockobj_obj *obj, const struct sockobj_config *
  */
 int sockobj_obj_get_config(struct sockobj_obj *obj, struct sockobj_config *u)
 {
-	int ret = lock_live(obj);
+	int ret = sockobj_obj_lock_live(obj);
 
 	if (ret)
 		return ret;
@@ -481,11 +655,16 @@ static int open_socket(struct sockobj_obj *obj)
 	struct sockobj_cfg *cfg = &obj->cfg;
 	struct socket *sock;
 	int ret;
+	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
 
-	ret = __sock_create(obj->file->net, cfg->target.ss_family, SOCK_STREAM,
-			    IPPROTO_TCP, &sock, 0);
+	ret = __sock_create(obj->file->net, cfg->target.ss_family,
+			    tcp ? SOCK_STREAM : SOCK_DGRAM,
+			    tcp ? IPPROTO_TCP : IPPROTO_UDP, &sock, 0);
 	if (ret)
 		return ret;
+	ret = sockobj_sockopt_apply(sock, cfg, obj->proto);
+	if (ret)
+		goto err_release;
 	if (cfg->ifindex) {
 		ret = sock_bindtoindex(sock->sk, cfg->ifindex, true);
 		if (ret)
@@ -524,7 +703,7 @@ int sockobj_obj_connect(struct sockobj_obj *obj)
 	unsigned int space;
 	int ret;
 
-	ret = lock_live(obj);
+	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
 	if (state_of(obj, &space) != SOCKOBJ_STATE_CLOSED) {
@@ -554,17 +733,27 @@ int sockobj_obj_connect(struct sockobj_obj *obj)
 	spin_lock_bh(&file->lock);
 	transition(obj, SOCKOBJ_STATE_CONNECTING, 0, 0);
 	spin_unlock_bh(&file->lock);
-	if (obj->cfg.connect_timeout_ms)
+	obj->idle_jiffies = obj->cfg.opt.inactivity_s * HZ;
+	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP)
 		mod_timer(&obj->timer, jiffies +
 			  msecs_to_jiffies(obj->cfg.connect_timeout_ms));
 
-	ret = sockobj_kernel_connect(obj->sock, &obj->cfg.target,
-				     obj->cfg.target_len, O_NONBLOCK);
+	if (obj->proto == SOCKOBJ_PROTO_UDP && obj->cfg.opt.recv_any)
+		ret = 0;	/* sends go to the target with sendto() */
+	else
+		ret = sockobj_kernel_connect(obj->sock, &obj->cfg.target,
+					     obj->cfg.target_len, O_NONBLOCK);
 	snapshot_local(obj);
 	if (ret != 0 && ret != -EINPROGRESS) {
 		/* Known at once (no route...): still an event, not an error. */
 		close_now(obj, sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,
 							-ret, false), -ret);
+	} else if (obj->proto == SOCKOBJ_PROTO_UDP) {
+		/* A UDP "connect" resolved the route: nothing to wait for. */
+		spin_lock_bh(&file->lock);
+		if (obj->state == SOCKOBJ_STATE_CONNECTING)
+			transition(obj, SOCKOBJ_STATE_ESTABLISHED, 0, 0);
+		spin_unlock_bh(&file->lock);
 	}
 	ret = 0;
 out:
@@ -585,12 +774,13 @@ int sockobj_obj_disconnect(struct sockobj_obj *obj)
 	unsigned int state;
 	int ret;
 
-	ret = lock_live(obj);
+	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
 	spin_lock_bh(&file->lock);
 	state = obj->state;
-	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0)
+	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0 &&
+	    obj->proto == SOCKOBJ_PROTO_TCP)
 		transition(obj, SOCKOBJ_STATE_CLOSING, 0, 0);
 	spin_unlock_bh(&file->lock);
 
@@ -599,6 +789,12 @@ int sockobj_obj_disconnect(struct sockobj_obj *obj)
 		close_now(obj, SOCKOBJ_REASON_CANCELLED, 0);
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
+		if (obj->proto == SOCKOBJ_PROTO_UDP) {
+			/* No closing handshake: the close completes now. */
+			close_now(obj, SOCKOBJ_REASON_LOCAL_CLOSED, 0);
+			break;
+		}
+		fallthrough;
 	case SOCKOBJ_STATE_PEER_CLOSING:
 		/*
 		 * FIN after the queued data. If the connection died meanwhile
@@ -629,7 +825,7 @@ int sockobj_obj_abort(struct sockobj_obj *obj)
 	unsigned int state;
 	int ret;
 
-	ret = lock_live(obj);
+	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
 	state = state_of(obj, NULL);
@@ -653,7 +849,7 @@ int sockobj_obj_abort(struct sockobj_obj *obj)
 int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 {
 	struct sockobj_file *file = obj->file;
-	int ret = lock_live(obj);
+	int ret = sockobj_obj_lock_live(obj);
 
 	if (ret)
 		return ret;
@@ -662,6 +858,10 @@ int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	sockobj_config_addr_from_sockaddr(&obj->laddr, &info->local);
 	sockobj_config_addr_from_sockaddr(&obj->raddr, &info->remote);
 	info->ifindex = obj->bound_ifindex;
+	info->bytes_sent = obj->bytes_sent;
+	info->bytes_received = obj->bytes_received;
+	if (obj->sock)
+		sockobj_data_counters(obj, info);
 	spin_lock_bh(&file->lock);
 	info->state = obj->state;
 	info->reason = obj->reason;
@@ -675,6 +875,126 @@ int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	spin_unlock_bh(&file->lock);
 	mutex_unlock(&obj->lock);
 	return 0;
+}
+
+/**
+ * sockobj_obj_arm() - ask for a data event once the condition holds
+ * @obj: the object, its lock held, with a socket
+ * @type: SOCKOBJ_EV_READABLE, SOCKOBJ_EV_WRITABLE or SOCKOBJ_EV_SENT
+ *
+ * Data events are edge-triggered: armed when a receive finds nothing (or
+ * drains the queue), a send finds no room, or a send leaves more than the
+ * threshold unacknowledged. The condition is checked again after arming,
+ * so an edge that came between the failed call and the arming is not
+ * missed.
+ *
+ * Context: process.
+ */
+void sockobj_obj_arm(struct sockobj_obj *obj, unsigned int type)
+{
+	struct sockobj_file *file = obj->file;
+	struct socket *sock = obj->sock;
+
+	lockdep_assert_held(&obj->lock);
+	spin_lock_bh(&file->lock);
+	if (type == SOCKOBJ_EV_READABLE)
+		obj->readable_armed = true;
+	else if (type == SOCKOBJ_EV_WRITABLE)
+		obj->writable_armed = true;
+	else if (type == SOCKOBJ_EV_SENT && obj->sent_threshold)
+		obj->sent_armed = true;
+	spin_unlock_bh(&file->lock);
+
+	if (type == SOCKOBJ_EV_SENT) {
+		/* Ask TCP to call write_space on every ACK from now on. */
+		set_bit(SOCK_NOSPACE, &sock->flags);
+		space_changed(obj, sock->sk);
+		return;
+	}
+	if (type == SOCKOBJ_EV_READABLE && sockobj_data_readable(obj))
+		data_arrived(obj);
+	else if (type == SOCKOBJ_EV_WRITABLE && sockobj_data_writable(obj))
+		space_changed(obj, sock->sk);
+}
+
+static void remove_if_current(struct sockobj_file *file, struct sockobj_obj *obj)
+{
+	bool removed = false;
+
+	xa_lock(&file->objects);
+	if (xa_load(&file->objects, obj->id) == obj) {
+		__xa_erase(&file->objects, obj->id);
+		removed = true;
+	}
+	xa_unlock(&file->objects);
+	if (removed)
+		sockobj_obj_destroy(obj, 0);
+}
+
+/**
+ * sockobj_obj_handoff() - turn an open connection into a socket fd
+ * @file: the open context
+ * @id: the object, ESTABLISHED or PEER_CLOSING
+ * @flags: SOCKOBJ_HANDOFF_*
+ *
+ * The socket leaves the object with our callbacks restored, becomes an
+ * ordinary socket file of the caller (close-on-exec), and the object is
+ * destroyed, its undelivered events with it.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: the new fd, -ENOENT, -ENOTCONN (not open), -EMFILE (no fd left,
+ * nothing changed), or -ENFILE/-ENOMEM from the file allocation (the
+ * connection is then closed).
+ */
+int sockobj_obj_handoff(struct sockobj_file *file, u32 id, u32 flags)
+{
+	struct sockobj_obj *obj;
+	struct socket *sock;
+	struct file *filp;
+	unsigned int state;
+	int fd, ret;
+
+	obj = sockobj_obj_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_put;
+	}
+	ret = sockobj_obj_lock_live(obj);
+	if (ret)
+		goto err_fd;
+	state = state_of(obj, NULL);
+	if (state != SOCKOBJ_STATE_ESTABLISHED &&
+	    state != SOCKOBJ_STATE_PEER_CLOSING) {
+		mutex_unlock(&obj->lock);
+		ret = -ENOTCONN;
+		goto err_fd;
+	}
+	detach(obj);
+	timer_delete_sync(&obj->idle_timer);
+	sock = obj->sock;
+	obj->sock = NULL;
+	mutex_unlock(&obj->lock);
+	remove_if_current(file, obj);
+	sockobj_obj_put(obj);
+
+	filp = sock_alloc_file(sock, (flags & SOCKOBJ_HANDOFF_NONBLOCK) ?
+			       O_NONBLOCK : 0, NULL);
+	if (IS_ERR(filp)) {
+		/* sock_alloc_file() released the socket. */
+		put_unused_fd(fd);
+		return PTR_ERR(filp);
+	}
+	fd_install(fd, filp);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_put:
+	sockobj_obj_put(obj);
+	return ret;
 }
 
 /**

@@ -33,17 +33,28 @@ struct sockobj_file;
  *	saved callbacks and the address snapshots
  * @sock: the socket of the current or last attempt, or NULL
  * @cfg: the configuration
- * @saved_state_change: the socket's callback before ours
+ * @saved_state_change: the socket's callbacks before ours
+ * @saved_data_ready: ditto
+ * @saved_write_space: ditto
+ * @saved_error_report: ditto
  * @laddr: local address of the current or last attempt
  * @raddr: remote address of the current or last attempt
  * @bound_ifindex: interface the socket was bound to, or 0
+ * @bytes_sent: bytes sent, all attempts
+ * @bytes_received: bytes received, all attempts
+ * @idle_jiffies: the inactivity timeout of this attempt, 0 for none
  * @state: SOCKOBJ_STATE_* (under the file's lock, as all fields below)
  * @reason: SOCKOBJ_REASON_* of the last close
  * @phase: state in which the last close happened
  * @peer_fin: the peer sent its FIN during this attempt
  * @dead: destroyed; no new work, no events
  * @error: positive errno of the last close
- * @ring: undelivered records
+ * @ring: undelivered state records
+ * @data: pending data events
+ * @readable_armed: the next data arrival posts SOCKOBJ_EV_READABLE
+ * @writable_armed: returning send space posts SOCKOBJ_EV_WRITABLE
+ * @sent_armed: unacked data falling to @sent_threshold posts SOCKOBJ_EV_SENT
+ * @sent_threshold: the SOCKOBJ_CFG_SENT_THRESHOLD value
  * @ready_node: link on the file's ready list while @ring is not empty
  * @created_ns: creation time
  * @connect_ns: start of the last attempt
@@ -52,6 +63,8 @@ struct sockobj_file;
  * @work_bits: SOCKOBJ_WORK_* requests for @work
  * @work: process-context follow-up of callbacks and timers
  * @timer: the connect timeout
+ * @idle_timer: the inactivity timeout
+ * @last_activity: jiffies of the last data either way (lockless)
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -64,9 +77,15 @@ struct sockobj_obj {
 	struct socket *sock;
 	struct sockobj_cfg cfg;
 	void (*saved_state_change)(struct sock *sk);
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_error_report)(struct sock *sk);
 	struct sockaddr_storage laddr;
 	struct sockaddr_storage raddr;
 	int bound_ifindex;
+	u64 bytes_sent;
+	u64 bytes_received;
+	unsigned long idle_jiffies;
 
 	u8 state;
 	u8 reason;
@@ -75,6 +94,11 @@ struct sockobj_obj {
 	bool dead;
 	int error;
 	struct sockobj_ring ring;
+	struct sockobj_data_events data;
+	bool readable_armed;
+	bool writable_armed;
+	bool sent_armed;
+	u32 sent_threshold;
 	struct list_head ready_node;
 	u64 created_ns;
 	u64 connect_ns;
@@ -84,6 +108,8 @@ struct sockobj_obj {
 	unsigned long work_bits;
 	struct work_struct work;
 	struct timer_list timer;
+	struct timer_list idle_timer;
+	unsigned long last_activity;
 };
 
 /**
@@ -110,6 +136,9 @@ int sockobj_obj_connect(struct sockobj_obj *obj);
 int sockobj_obj_disconnect(struct sockobj_obj *obj);
 int sockobj_obj_abort(struct sockobj_obj *obj);
 int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info);
+int sockobj_obj_handoff(struct sockobj_file *file, u32 id, u32 flags);
+int sockobj_obj_lock_live(struct sockobj_obj *obj);
+void sockobj_obj_arm(struct sockobj_obj *obj, unsigned int type);
 
 int sockobj_object_init(void);
 void sockobj_object_uninit(void);

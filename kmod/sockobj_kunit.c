@@ -333,7 +333,7 @@ static void expect_rejected(struct kunit *test, struct sockobj_cfg *cfg,
 {
 	struct sockobj_cfg before = *cfg;
 
-	KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u), -EINVAL, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), -EINVAL, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, cfg, sizeof(before)), 0,
 			    "%s changed the configuration", what);
 }
@@ -346,7 +346,7 @@ static void config_accepts_a_valid_target(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	v4(&u->target, 127, 0, 0, 1, 8080);
-	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
 	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_TARGET);
 	KUNIT_EXPECT_EQ(test, cfg->target_len, (int)sizeof(struct sockaddr_in));
 	sockobj_config_export(cfg, out);
@@ -362,7 +362,7 @@ static void config_rejects_bad_values_and_changes_nothing(struct kunit *test)
 	u = cfg_req(test, SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_CONNECT_TIMEOUT);
 	v4(&u->target, 10, 0, 0, 1, 80);
 	u->connect_timeout_ms = 500;
-	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
 
 	u = cfg_req(test, SOCKOBJ_CFG_TARGET);
 	v4(&u->target, 10, 0, 0, 2, 80);
@@ -451,13 +451,13 @@ static void config_unsets_with_zero(struct kunit *test)
 	v4(&u->local, 0, 0, 0, 0, 4000);
 	u->connect_timeout_ms = 100;
 	u->ifindex = 1;
-	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
 	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_LOCAL |
 			SOCKOBJ_CFG_CONNECT_TIMEOUT | SOCKOBJ_CFG_IFACE);
 
 	u = cfg_req(test, SOCKOBJ_CFG_LOCAL | SOCKOBJ_CFG_CONNECT_TIMEOUT |
 			  SOCKOBJ_CFG_IFACE);
-	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
 	KUNIT_EXPECT_EQ(test, cfg->mask, 0);
 	KUNIT_EXPECT_EQ(test, cfg->local_len, 0);
 	KUNIT_EXPECT_EQ(test, cfg->ifindex, 0);
@@ -476,7 +476,7 @@ static void config_ipv6_link_local_with_scope(struct kunit *test)
 	u->target.addr[0] = 0xfe;
 	u->target.addr[1] = 0x80;
 	u->target.addr[15] = 1;
-	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
 	KUNIT_EXPECT_EQ(test, cfg->target_len, (int)sizeof(struct sockaddr_in6));
 	sockobj_config_addr_from_sockaddr(&cfg->target, &back);
 	KUNIT_EXPECT_EQ(test, memcmp(&back, &u->target, sizeof(back)), 0);

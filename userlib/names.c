@@ -48,6 +48,8 @@ static const struct {
 		"CANCELLED", "the connection attempt was cancelled by us" },
 	[SOCKOBJ_REASON_ERROR] = {
 		"ERROR", "the connection failed with another error" },
+	[SOCKOBJ_REASON_INACTIVITY] = {
+		"INACTIVITY", "no data moved either way for too long" },
 };
 _Static_assert(ARRAY_SIZE(reasons) == SOCKOBJ_REASON_COUNT,
 	       "a reason has no name");
@@ -101,6 +103,14 @@ SOCKOBJ_EXPORT const char *sockobj_event_type_name(unsigned int type)
 	switch (type) {
 	case SOCKOBJ_EV_STATE:
 		return "STATE";
+	case SOCKOBJ_EV_READABLE:
+		return "READABLE";
+	case SOCKOBJ_EV_WRITABLE:
+		return "WRITABLE";
+	case SOCKOBJ_EV_SENT:
+		return "SENT";
+	case SOCKOBJ_EV_ERROR:
+		return "ERROR";
 	default:
 		return "unknown";
 	}

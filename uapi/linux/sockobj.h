@@ -40,6 +40,9 @@
  *	Creates a CLOSED object (reason SOCKOBJ_REASON_NONE) of protocol
  *	proto, remembering cookie for its events, and returns its id. No
  *	socket exists until SOCKOBJ_IOC_CONNECT.
+ *	A TCP object makes a three-way handshake; a UDP object's connect only
+ *	resolves the route to the target (no packet is sent) and it is
+ *	ESTABLISHED at once.
  *	Errors: EINVAL (flags, reserved), EPROTONOSUPPORT (unknown proto),
  *	EMFILE (the file holds max_objects objects), ENOMEM.
  *
@@ -51,8 +54,13 @@
  *	scope_id, local and target families must match when both are set, the
  *	interface must exist in the file's namespace (by index, or by name when
  *	ifindex is 0), connect_timeout_ms <= SOCKOBJ_CONNECT_TIMEOUT_MAX_MS.
+ *	Options (SOCKOBJ_CFG_NODELAY...) are validated against their ranges
+ *	and protocol here and applied at connect through setsockopt(), with
+ *	the caller's privileges. Only SOCKOBJ_CFG_SENT_THRESHOLD may change
+ *	in a state other than CLOSED.
  *	Errors: ENOENT (no such id), EISCONN (not CLOSED), EINVAL (a bad value,
- *	mask bit, flag or reserved byte), ENODEV (no such interface).
+ *	mask bit, flag or reserved byte, or an option of the other protocol),
+ *	ENODEV (no such interface).
  *
  * SOCKOBJ_IOC_GET_CONFIG (struct sockobj_config)
  *	id in (everything else zero); returns the whole configuration, with
@@ -102,8 +110,40 @@
  * SOCKOBJ_IOC_GET_INFO (struct sockobj_info)
  *	id in; returns state, reason, phase, error, protocol, cookie, local
  *	and remote address (those of the last connection once CLOSED),
- *	bound interface, timestamps and the number of undelivered records.
+ *	bound interface, timestamps, the number of undelivered records, the
+ *	queue counters (bytes to read, bytes unacknowledged, free send space)
+ *	and the bytes moved each way.
  *	Errors: ENOENT, EINVAL.
+ *
+ * SOCKOBJ_IOC_SEND (struct sockobj_io)
+ *	Copies from buf without blocking. TCP queues what fits (done < len is
+ *	a partial send); UDP sends one datagram (to the target, also for a
+ *	recv_any object). When not everything fitted, SOCKOBJ_EV_WRITABLE
+ *	follows once the send buffer is past its low-water mark again.
+ *	Allowed in ESTABLISHED and (TCP) PEER_CLOSING.
+ *	Errors: ENOENT, EINVAL (flags, reserved), EFAULT, ENOTCONN (CLOSED or
+ *	CONNECTING), EPIPE (CLOSING, or the connection broke), EAGAIN (no
+ *	room at all), EMSGSIZE (UDP datagram too big), or the socket's error.
+ *
+ * SOCKOBJ_IOC_RECV (struct sockobj_io)
+ *	Copies to buf without blocking; SOCKOBJ_IO_PEEK leaves the data
+ *	queued. TCP: done == 0 means the peer closed its side (the object is
+ *	PEER_CLOSING or later). UDP: one datagram per call, its source in
+ *	addr, full_len its real length, SOCKOBJ_IO_TRUNC in flags when it did
+ *	not fit (the rest is discarded). Allowed in ESTABLISHED, PEER_CLOSING
+ *	and CLOSING.
+ *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CLOSED or CONNECTING),
+ *	EAGAIN (nothing queued: SOCKOBJ_EV_READABLE follows the next data).
+ *
+ * SOCKOBJ_IOC_HANDOFF (struct sockobj_op)
+ *	Turns an ESTABLISHED (or PEER_CLOSING) object into an ordinary socket
+ *	file descriptor of the caller, close-on-exec (and O_NONBLOCK with
+ *	SOCKOBJ_HANDOFF_NONBLOCK), returned as the ioctl's value. The object
+ *	and its undelivered events are gone; the fd reads, writes, polls and
+ *	closes the same connection.
+ *	Errors: ENOENT, EINVAL, ENOTCONN (not open), EMFILE (nothing changed);
+ *	ENFILE/ENOMEM when the file cannot be allocated (the connection is
+ *	then closed and the object gone).
  *
  * States and reasons
  * ------------------
@@ -126,6 +166,17 @@
  * while records are pending. A failed copy to userspace (-EFAULT) loses
  * nothing: the record stays queued.
  *
+ * Data events (SOCKOBJ_EV_READABLE, _WRITABLE, _SENT, and _ERROR for a
+ * UDP soft error such as an ICMP port unreachable, with its errno) are
+ * edge-triggered and coalesced per object: READABLE is signalled when data
+ * arrives after a receive found (or left) the queue empty, or for the first
+ * data of a connection; WRITABLE when room returns after a send that could
+ * not queue everything; SENT when the unacknowledged bytes fall to the
+ * configured threshold after a send. At most one record of each type is
+ * pending per object; a further signal of the same type is absorbed
+ * (merged counts the signals). They are ordered with the state records of
+ * the object by seq.
+ *
  * Every state transition of every object produces one record carrying the
  * new state, the previous state, the reason, phase and error (meaningful
  * when the new state is CLOSED), the object's cookie, a timestamp
@@ -146,7 +197,8 @@
  * a record that stands for one); the seq of such a record is that of the
  * last transition merged. Hence over all records delivered, the sum of
  * "merged" equals the number of sequence numbers consumed, and the set of
- * seq values read has no gap other than those accounted for by merging.
+ * seq values read has no gap other than those accounted for by merging
+ * (a data record consumes one seq however many signals it absorbed).
  */
 #ifndef _UAPI_LINUX_SOCKOBJ_H
 #define _UAPI_LINUX_SOCKOBJ_H
@@ -161,10 +213,14 @@
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
 #define SOCKOBJ_FEAT_IPV6		(1ULL << 1)
 #define SOCKOBJ_FEAT_EVENTS		(1ULL << 2)
+#define SOCKOBJ_FEAT_UDP		(1ULL << 3)
+#define SOCKOBJ_FEAT_DATA		(1ULL << 4)
+#define SOCKOBJ_FEAT_OPTIONS		(1ULL << 5)
+#define SOCKOBJ_FEAT_HANDOFF		(1ULL << 6)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
-#define SOCKOBJ_PROTO_UDP		2	/* reserved: EPROTONOSUPPORT */
+#define SOCKOBJ_PROTO_UDP		2
 
 /* Simple states. */
 #define SOCKOBJ_STATE_CLOSED		0
@@ -187,16 +243,26 @@
 #define SOCKOBJ_REASON_ABORTED		9	/* SOCKOBJ_IOC_ABORT */
 #define SOCKOBJ_REASON_CANCELLED	10	/* closed by us while CONNECTING */
 #define SOCKOBJ_REASON_ERROR		11	/* any other error: see error */
-#define SOCKOBJ_REASON_COUNT		12
+#define SOCKOBJ_REASON_INACTIVITY	12	/* no data either way for too long */
+#define SOCKOBJ_REASON_COUNT		13
 
 /* Event record types. */
-#define SOCKOBJ_EV_STATE		1
+#define SOCKOBJ_EV_STATE		1	/* a state transition */
+#define SOCKOBJ_EV_READABLE		2	/* data (or EOF) can be received */
+#define SOCKOBJ_EV_WRITABLE		3	/* send buffer space came back */
+#define SOCKOBJ_EV_SENT			4	/* unacked data fell to the threshold */
+#define SOCKOBJ_EV_ERROR		5	/* UDP: a soft error, e.g. ECONNREFUSED */
 
 /* Bounds of the event contract (see above). */
 #define SOCKOBJ_OBJ_RECORDS		8
 #define SOCKOBJ_TRANSITIONS_MAX		5
 
 #define SOCKOBJ_CONNECT_TIMEOUT_MAX_MS	(24U * 3600U * 1000U)
+#define SOCKOBJ_USER_TIMEOUT_MAX_MS	(24U * 3600U * 1000U)
+#define SOCKOBJ_INACTIVITY_MAX_S	(7U * 24U * 3600U)
+#define SOCKOBJ_KEEPIDLE_MAX_S		32767	/* the kernel's MAX_TCP_KEEPIDLE */
+#define SOCKOBJ_KEEPINTVL_MAX_S		32767	/* MAX_TCP_KEEPINTVL */
+#define SOCKOBJ_KEEPCNT_MAX		127	/* MAX_TCP_KEEPCNT */
 
 /**
  * struct sockobj_api - SOCKOBJ_IOC_GET_API
@@ -254,7 +320,18 @@ struct sockobj_create {
 #define SOCKOBJ_CFG_LOCAL		(1ULL << 1)
 #define SOCKOBJ_CFG_IFACE		(1ULL << 2)
 #define SOCKOBJ_CFG_CONNECT_TIMEOUT	(1ULL << 3)
-#define SOCKOBJ_CFG_ALL			((1ULL << 4) - 1)
+#define SOCKOBJ_CFG_NODELAY		(1ULL << 4)	/* TCP_NODELAY */
+#define SOCKOBJ_CFG_KEEPALIVE		(1ULL << 5)	/* SO_KEEPALIVE + TCP_KEEP* */
+#define SOCKOBJ_CFG_TOS			(1ULL << 6)	/* IP_TOS / IPV6_TCLASS */
+#define SOCKOBJ_CFG_PRIORITY		(1ULL << 7)	/* SO_PRIORITY */
+#define SOCKOBJ_CFG_SNDBUF		(1ULL << 8)	/* SO_SNDBUF */
+#define SOCKOBJ_CFG_RCVBUF		(1ULL << 9)	/* SO_RCVBUF */
+#define SOCKOBJ_CFG_USER_TIMEOUT	(1ULL << 10)	/* TCP_USER_TIMEOUT */
+#define SOCKOBJ_CFG_INACTIVITY		(1ULL << 11)	/* idle close, seconds */
+#define SOCKOBJ_CFG_SENT_THRESHOLD	(1ULL << 12)	/* any state */
+#define SOCKOBJ_CFG_BROADCAST		(1ULL << 13)	/* UDP: SO_BROADCAST */
+#define SOCKOBJ_CFG_RECV_ANY		(1ULL << 14)	/* UDP: do not connect */
+#define SOCKOBJ_CFG_ALL			((1ULL << 15) - 1)
 
 /**
  * struct sockobj_config - SOCKOBJ_IOC_CONFIGURE, SOCKOBJ_IOC_GET_CONFIG
@@ -271,7 +348,32 @@ struct sockobj_create {
  *	kernel's SYN retries (SOCKOBJ_CFG_CONNECT_TIMEOUT)
  * @ifname: in: interface name when @ifindex is 0 (NUL-terminated); out:
  *	the name of @ifindex at the time it was set
+ * @nodelay: 1 to send without Nagle's delay (TCP)
+ * @keepalive: 1 to probe an idle connection (TCP); @keepidle_s,
+ *	@keepintvl_s and @keepcnt tune it, 0 keeping the kernel's default
+ * @keepidle_s: idle time before the first probe, 1..SOCKOBJ_KEEPIDLE_MAX_S
+ * @keepintvl_s: time between probes, 1..SOCKOBJ_KEEPINTVL_MAX_S
+ * @keepcnt: probes before the connection is dropped, 1..SOCKOBJ_KEEPCNT_MAX
+ * @tos: the IPv4 TOS or IPv6 traffic class byte, 0..255
+ * @priority: SO_PRIORITY; values above 6 need CAP_NET_ADMIN (EPERM from
+ *	SOCKOBJ_IOC_CONNECT otherwise), as for setsockopt(2)
+ * @sndbuf: SO_SNDBUF in bytes (capped by net.core.wmem_max, as setsockopt)
+ * @rcvbuf: SO_RCVBUF in bytes (capped by net.core.rmem_max)
+ * @user_timeout_ms: TCP_USER_TIMEOUT: unacknowledged data older than this
+ *	closes the connection (reason RETRANS_TIMEOUT)
+ * @inactivity_s: an ESTABLISHED object that sees no data either way for
+ *	this long is reset (reason INACTIVITY), 1..SOCKOBJ_INACTIVITY_MAX_S
+ * @sent_threshold: when non-zero, a SOCKOBJ_EV_SENT event follows a send
+ *	once unacknowledged bytes fall to this value or below; the only
+ *	property that may change in any state
+ * @broadcast: 1 to allow sending to broadcast addresses (UDP)
+ * @recv_any: 1 for a UDP object that does not connect its socket: it
+ *	receives datagrams from any source (broadcasts included, with a local
+ *	bind) and sends to the target
  * @reserved: zero
+ *
+ * A property outside @mask must be zero. Setting a property to 0 unsets it
+ * (the kernel default applies).
  */
 struct sockobj_config {
 	__u32 id;
@@ -282,7 +384,21 @@ struct sockobj_config {
 	__u32 ifindex;
 	__u32 connect_timeout_ms;
 	char ifname[16];
-	__u64 reserved[8];
+	__u32 nodelay;
+	__u32 keepalive;
+	__u32 keepidle_s;
+	__u32 keepintvl_s;
+	__u32 keepcnt;
+	__u32 tos;
+	__u32 priority;
+	__u32 sndbuf;
+	__u32 rcvbuf;
+	__u32 user_timeout_ms;
+	__u32 inactivity_s;
+	__u32 sent_threshold;
+	__u32 broadcast;
+	__u32 recv_any;
+	__u64 reserved[1];
 };
 
 /* Flags of SOCKOBJ_IOC_DESTROY. */
@@ -318,6 +434,14 @@ struct sockobj_op {
  * @connect_ns: out: time the last connect started, or 0
  * @established_ns: out: time the last connection was established, or 0
  * @closed_ns: out: time the object last became CLOSED, or 0
+ * @rx_queued: out: bytes (TCP) or the next datagram's bytes (UDP) waiting
+ *	to be received
+ * @tx_unacked: out: bytes sent but not yet acknowledged (TCP), or queued
+ *	in the send buffer (UDP)
+ * @tx_space: out: free send buffer space in bytes
+ * @pad: zero
+ * @bytes_sent: out: bytes sent through the object (all attempts)
+ * @bytes_received: out: bytes received through the object (all attempts)
  * @reserved: zero
  */
 struct sockobj_info {
@@ -336,8 +460,47 @@ struct sockobj_info {
 	__u64 connect_ns;
 	__u64 established_ns;
 	__u64 closed_ns;
-	__u64 reserved[6];
+	__u32 rx_queued;
+	__u32 tx_unacked;
+	__u32 tx_space;
+	__u32 pad;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u64 reserved[2];
 };
+
+/* Flags of struct sockobj_io. */
+#define SOCKOBJ_IO_PEEK			(1U << 0)	/* in, recv: leave the data queued */
+#define SOCKOBJ_IO_F_ALL		SOCKOBJ_IO_PEEK
+#define SOCKOBJ_IO_TRUNC		(1U << 16)	/* out, UDP recv: datagram truncated */
+
+/**
+ * struct sockobj_io - SOCKOBJ_IOC_SEND, SOCKOBJ_IOC_RECV
+ * @id: in: the object
+ * @flags: in: SOCKOBJ_IO_* request flags; out: SOCKOBJ_IO_TRUNC
+ * @buf: in: user buffer address
+ * @len: in: its length (at most INT_MAX bytes move in one call)
+ * @done: out: bytes sent or received; for recv, 0 means the peer closed
+ *	its side (TCP) or an empty datagram (UDP)
+ * @full_len: out, UDP recv: the datagram's real length (> @done when
+ *	truncated)
+ * @addr: out, recv: the source address and port of the data
+ * @reserved: zero
+ */
+struct sockobj_io {
+	__u32 id;
+	__u32 flags;
+	__u64 buf;
+	__u64 len;
+	__u64 done;
+	__u64 full_len;
+	struct sockobj_addr addr;
+	__u64 reserved[2];
+};
+
+/* Flags of SOCKOBJ_IOC_HANDOFF. */
+#define SOCKOBJ_HANDOFF_NONBLOCK	(1U << 0)	/* the new fd is O_NONBLOCK */
+#define SOCKOBJ_HANDOFF_F_ALL		SOCKOBJ_HANDOFF_NONBLOCK
 
 /**
  * struct sockobj_event - one record returned by read()
@@ -380,5 +543,8 @@ struct sockobj_event {
 #define SOCKOBJ_IOC_DISCONNECT	_IOW(SOCKOBJ_IOC_MAGIC, 0x06, struct sockobj_op)
 #define SOCKOBJ_IOC_ABORT	_IOW(SOCKOBJ_IOC_MAGIC, 0x07, struct sockobj_op)
 #define SOCKOBJ_IOC_GET_INFO	_IOWR(SOCKOBJ_IOC_MAGIC, 0x08, struct sockobj_info)
+#define SOCKOBJ_IOC_SEND	_IOWR(SOCKOBJ_IOC_MAGIC, 0x09, struct sockobj_io)
+#define SOCKOBJ_IOC_RECV	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0A, struct sockobj_io)
+#define SOCKOBJ_IOC_HANDOFF	_IOW(SOCKOBJ_IOC_MAGIC, 0x0B, struct sockobj_op)
 
 #endif /* _UAPI_LINUX_SOCKOBJ_H */

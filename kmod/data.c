@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path of a connected object: non-blocking send and receive on
+ * its socket, in the caller's context, and the counters. The user buffers
+ * arrive as iov_iters built by ioctl.c; the socket layer copies.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/net.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/udp.h>
+#include <linux/sockobj.h>
+
+#include "compat.h"
+#include "data.h"
+#include "file.h"
+#include "object.h"
+
+/**
+ * sockobj_data_readable() - whether a receive would find data or EOF now
+ * @obj: the object, its lock held, with a socket
+ *
+ * Lockless, as poll() is: a race only delays to the next arrival, which
+ * the data_ready callback reports.
+ *
+ * Context: process.
+ * Return: true if data (or, for TCP, the peer's FIN) is queued.
+ */
+bool sockobj_data_readable(struct sockobj_obj *obj)
+{
+	struct sock *sk = obj->sock->sk;
+
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		return true;
+	if (obj->proto == SOCKOBJ_PROTO_UDP)
+		return !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue);
+	return READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+/**
+ * sockobj_data_writable() - whether a send would find room now
+ * @obj: the object, its lock held, with a socket
+ *
+ * Context: process.
+ * Return: true if the send buffer has room (TCP: past the low-water mark).
+ */
+bool sockobj_data_writable(struct sockobj_obj *obj)
+{
+	struct sock *sk = obj->sock->sk;
+
+	return obj->proto == SOCKOBJ_PROTO_TCP ? sk_stream_is_writeable(sk) :
+						 sock_writeable(sk);
+}
+
+static unsigned int state_locked(struct sockobj_obj *obj)
+{
+	unsigned int state;
+
+	spin_lock_bh(&obj->file->lock);
+	state = obj->state;
+	spin_unlock_bh(&obj->file->lock);
+	return state;
+}
+
+static int send_state_error(struct sockobj_obj *obj, unsigned int state)
+{
+	if (state == SOCKOBJ_STATE_ESTABLISHED ||
+	    (state == SOCKOBJ_STATE_PEER_CLOSING && obj->proto == SOCKOBJ_PROTO_TCP))
+		return 0;
+	return state == SOCKOBJ_STATE_CLOSING ? -EPIPE : -ENOTCONN;
+}
+
+/**
+ * sockobj_data_send() - send without blocking
+ * @obj: the object
+ * @from: the data
+ * @res: @res->done is set to the bytes queued
+ *
+ * TCP queues what fits in the send buffer (a partial send is a success);
+ * UDP sends one datagram. When nothing or not everything fitted, a
+ * SOCKOBJ_EV_WRITABLE event follows once space is back; with a SENT
+ * threshold, a SOCKOBJ_EV_SENT event follows once the unacknowledged data
+ * falls to it.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -ENOENT, -ENOTCONN (not connected), -EPIPE (CLOSING, or the
+ * connection broke), -EAGAIN (no room), or the socket's error.
+ */
+int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
+		      struct sockobj_io_result *res)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	size_t len = iov_iter_count(from);
+	int ret;
+
+	ret = sockobj_obj_lock_live(obj);
+	if (ret)
+		return ret;
+	ret = send_state_error(obj, state_locked(obj));
+	if (ret || !obj->sock) {
+		ret = ret ?: -ENOTCONN;
+		goto out;
+	}
+	if (obj->proto == SOCKOBJ_PROTO_UDP && obj->cfg.opt.recv_any) {
+		msg.msg_name = &obj->cfg.target;
+		msg.msg_namelen = obj->cfg.target_len;
+	}
+	msg.msg_iter = *from;
+	ret = sock_sendmsg(obj->sock, &msg);
+	if (ret >= 0) {
+		res->done = ret;
+		obj->bytes_sent += ret;
+		WRITE_ONCE(obj->last_activity, jiffies);
+		if ((size_t)ret < len)
+			sockobj_obj_arm(obj, SOCKOBJ_EV_WRITABLE);
+		if (ret > 0)
+			sockobj_obj_arm(obj, SOCKOBJ_EV_SENT);
+		ret = 0;
+	} else if (ret == -EAGAIN || ret == -ENOBUFS) {
+		sockobj_obj_arm(obj, SOCKOBJ_EV_WRITABLE);
+		ret = -EAGAIN;
+	}
+out:
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_data_recv() - receive without blocking
+ * @obj: the object
+ * @to: where to put the data
+ * @peek: leave the data queued
+ * @res: bytes received, the source, and for UDP the datagram's length
+ *
+ * A TCP receive of 0 bytes means the peer has closed its side. UDP
+ * receives one datagram; a longer one is truncated (and reported so).
+ * When the queue is found or left empty, a SOCKOBJ_EV_READABLE event
+ * follows the next arrival.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -ENOENT, -ENOTCONN (CLOSED or not yet connected), -EAGAIN
+ * (nothing queued), or the socket's error.
+ */
+int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
+		      struct sockobj_io_result *res)
+{
+	struct msghdr msg = {};
+	int flags = MSG_DONTWAIT;
+	unsigned int state;
+	int ret;
+
+	ret = sockobj_obj_lock_live(obj);
+	if (ret)
+		return ret;
+	state = state_locked(obj);
+	if (state == SOCKOBJ_STATE_CLOSED || state == SOCKOBJ_STATE_CONNECTING ||
+	    !obj->sock) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	if (peek)
+		flags |= MSG_PEEK;
+	if (obj->proto == SOCKOBJ_PROTO_UDP)
+		flags |= MSG_TRUNC;
+	msg.msg_name = &res->from;
+	msg.msg_namelen = sizeof(res->from);
+	msg.msg_iter = *to;
+	ret = sock_recvmsg(obj->sock, &msg, flags);
+	if (ret >= 0) {
+		size_t room = iov_iter_count(to);
+
+		res->full_len = ret;
+		res->done = min_t(size_t, ret, room);
+		res->truncated = !!(msg.msg_flags & MSG_TRUNC);
+		if (obj->proto == SOCKOBJ_PROTO_TCP)
+			memcpy(&res->from, &obj->raddr, sizeof(res->from));
+		if (!peek) {
+			obj->bytes_received += res->done;
+			if (res->done)
+				WRITE_ONCE(obj->last_activity, jiffies);
+			if (!sockobj_data_readable(obj))
+				sockobj_obj_arm(obj, SOCKOBJ_EV_READABLE);
+		}
+		ret = 0;
+	} else if (ret == -EAGAIN) {
+		sockobj_obj_arm(obj, SOCKOBJ_EV_READABLE);
+	}
+out:
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_data_counters() - fill the queue counters of an object's socket
+ * @obj: the object, its lock held, with a socket
+ * @info: rx_queued, tx_unacked and tx_space are set
+ *
+ * TCP: bytes waiting to be read, bytes not yet acknowledged (SIOCINQ,
+ * SIOCOUTQ) and free send space. UDP: the next datagram's length, bytes
+ * in the send queue and free send space.
+ *
+ * Context: process.
+ */
+void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info)
+{
+	struct sock *sk = obj->sock->sk;
+	int space;
+
+	lockdep_assert_held(&obj->lock);
+	if (obj->proto == SOCKOBJ_PROTO_TCP) {
+		lock_sock(sk);
+		if (sk->sk_state != TCP_LISTEN && sk->sk_state != TCP_CLOSE &&
+		    sk->sk_state != TCP_SYN_SENT) {
+			info->rx_queued = tcp_inq(sk);
+			info->tx_unacked = tcp_sk(sk)->write_seq - tcp_sk(sk)->snd_una;
+		}
+		space = sk_stream_wspace(sk);
+		release_sock(sk);
+	} else {
+		struct msghdr msg = {};
+		int len;
+
+		/* The next datagram's length, as SIOCINQ reports it. */
+		len = kernel_recvmsg(obj->sock, &msg, NULL, 0, 0,
+				     MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+		info->rx_queued = len > 0 ? len : 0;
+		info->tx_unacked = sk_wmem_alloc_get(sk);
+		space = READ_ONCE(sk->sk_sndbuf) - sk_wmem_alloc_get(sk);
+	}
+	info->tx_space = space > 0 ? space : 0;
+}

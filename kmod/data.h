@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_DATA_H
+#define _SOCKOBJ_DATA_H
+
+#include <linux/socket.h>
+#include <linux/types.h>
+
+struct iov_iter;
+struct sockobj_info;
+struct sockobj_obj;
+
+/**
+ * struct sockobj_io_result - what a send or receive did
+ * @done: bytes moved
+ * @full_len: UDP receive: the datagram's real length
+ * @truncated: UDP receive: the datagram did not fit
+ * @from: receive: where the data came from
+ */
+struct sockobj_io_result {
+	size_t done;
+	size_t full_len;
+	bool truncated;
+	struct sockaddr_storage from;
+};
+
+int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
+		      struct sockobj_io_result *res);
+int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
+		      struct sockobj_io_result *res);
+void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info);
+bool sockobj_data_readable(struct sockobj_obj *obj);
+bool sockobj_data_writable(struct sockobj_obj *obj);
+
+#endif /* _SOCKOBJ_DATA_H */
