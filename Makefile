@@ -5,6 +5,15 @@
 #   make check      install what is missing, build for the stock and the
 #                   debug kernel, run KUnit and the selftests in VMs
 #   make demo       boot a VM with the module and show it working
+#   make install    install the library, headers, pkg-config file, man pages,
+#                   the sockobj tool, the udev/sysusers/modules-load files
+#                   and the module (for KDIR's kernel); make uninstall
+#   make dkms-install / dkms-uninstall
+#                   register the module source with DKMS and build and
+#                   install it for KDIR's kernel (or remove it everywhere)
+#   make dkms-source
+#                   only stage the DKMS source tree (honours DESTDIR)
+#   make lint       checkpatch, sparse, kernel-doc, uapi header, W=1 build
 #
 # KDIR defaults to the running kernel's build directory, else the newest in
 # /lib/modules. KSRC is a kernel source tree for the kselftest harness.
@@ -42,3 +51,168 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod userlib tools selftests check demo clean
+
+# ---------------------------------------------------------------------------
+# Installation. GNU conventions: PREFIX (default /usr/local; packagers pass
+# PREFIX=/usr) and DESTDIR (a staging root, applied at install time only).
+# Every directory below can be overridden on the command line.
+#
+# UDEVDIR, SYSUSERSDIR and MODULESLOADDIR: with PREFIX=/usr they are those
+# of the system (pkg-config variables of udev.pc and systemd.pc, with the
+# usual fallbacks); with any other prefix they are $(PREFIX)/lib/..., which
+# udevd, systemd-sysusers and systemd-modules-load of Debian 12 also read
+# for PREFIX=/usr/local (/usr/local/lib/udev/rules.d, ...).
+#
+# The module is installed for the kernel of KDIR, in
+# $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates; depmod, ldconfig,
+# systemd-sysusers and a udev rules reload run only when DESTDIR is empty.
+
+VERSION := $(shell cat VERSION)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+pc-var = $(or $(shell pkg-config --variable=$(1) $(2) 2>/dev/null),$(3))
+ifeq ($(PREFIX),/usr)
+UDEVDIR ?= $(call pc-var,udevdir,udev,/usr/lib/udev)
+SYSUSERSDIR ?= $(call pc-var,sysusersdir,systemd,/usr/lib/sysusers.d)
+MODULESLOADDIR ?= $(call pc-var,modulesloaddir,systemd,/usr/lib/modules-load.d)
+else
+UDEVDIR ?= $(PREFIX)/lib/udev
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
+endif
+UDEVRULESDIR ?= $(UDEVDIR)/rules.d
+
+# The release the module is built for: UTS_RELEASE, as in its vermagic
+# (Debian's headers override kbuild's include/config/kernel.release).
+KERNELRELEASE ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+# modules_install signs the module when the kernel's build directory holds
+# its signing key (a self-built kernel); distribution headers do not ship
+# the key, so signing is skipped there instead of failing noisily.
+MODULE_SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
+MODULE_SIG_KEY_FILE = $(firstword $(wildcard $(MODULE_SIG_KEY) $(KDIR)/$(MODULE_SIG_KEY)))
+
+INSTALL ?= install
+DEPMOD ?= depmod
+
+# The shared library's names, as userlib/Makefile derives them.
+LIB_MAJOR := $(shell sed -n 's/^\#define SOCKOBJ_LIB_VERSION_MAJOR[[:space:]]*//p' userlib/sockobj.h)
+LIB_MINOR := $(shell sed -n 's/^\#define SOCKOBJ_LIB_VERSION_MINOR[[:space:]]*//p' userlib/sockobj.h)
+LIB_SONAME := libsockobj.so.$(LIB_MAJOR)
+LIB_SHLIB := libsockobj.so.$(LIB_MAJOR).$(LIB_MINOR)
+
+MAN3 := $(notdir $(wildcard userlib/man/*.3))
+MAN7 := $(notdir $(wildcard userlib/man/*.7))
+
+# The installed pkg-config file: userlib/sockobj.pc.in with the install
+# paths and the project VERSION (userlib's own sockobj.pc, for the build
+# tree, carries the library's major.minor instead).
+build/install/sockobj.pc: userlib/sockobj.pc.in VERSION FORCE
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< > $@
+
+install: kmod userlib tools build/install/sockobj.pc
+	@test -n "$(KERNELRELEASE)" || { echo "install: no kernel release in $(KDIR)" >&2; exit 1; }
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" \
+		"$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux" \
+		"$(DESTDIR)$(MANDIR)/man3" "$(DESTDIR)$(MANDIR)/man7" \
+		"$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
+		"$(DESTDIR)$(MODULESLOADDIR)"
+	$(INSTALL) -m 0755 tools/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
+	$(INSTALL) -m 0644 userlib/libsockobj.a "$(DESTDIR)$(LIBDIR)/libsockobj.a"
+	$(INSTALL) -m 0755 userlib/$(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)"
+	ln -sf $(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"
+	ln -sf $(LIB_SONAME) "$(DESTDIR)$(LIBDIR)/libsockobj.so"
+	$(INSTALL) -m 0644 userlib/sockobj.h "$(DESTDIR)$(INCLUDEDIR)/sockobj/sockobj.h"
+	$(INSTALL) -m 0644 uapi/linux/sockobj.h "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux/sockobj.h"
+	$(INSTALL) -m 0644 build/install/sockobj.pc "$(DESTDIR)$(PKGCONFIGDIR)/sockobj.pc"
+	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN3)) "$(DESTDIR)$(MANDIR)/man3"
+	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN7)) "$(DESTDIR)$(MANDIR)/man7"
+	$(INSTALL) -m 0644 packaging/60-sockobj.rules "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules"
+	$(INSTALL) -m 0644 packaging/sockobj.sysusers "$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf"
+	$(INSTALL) -m 0644 packaging/sockobj-modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates DEPMOD=true \
+		$(if $(MODULE_SIG_KEY_FILE),,CONFIG_MODULE_SIG_ALL=)
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KERNELRELEASE)
+	-ldconfig
+	if command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers "$(SYSUSERSDIR)/sockobj.conf"; fi
+	-if command -v udevadm >/dev/null; then udevadm control --reload; fi
+endif
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/sockobj"
+	rm -f "$(DESTDIR)$(LIBDIR)/libsockobj.a" "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)" \
+		"$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" "$(DESTDIR)$(LIBDIR)/libsockobj.so"
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/sockobj/sockobj.h" \
+		"$(DESTDIR)$(INCLUDEDIR)/sockobj/linux/sockobj.h"
+	-rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux" \
+		"$(DESTDIR)$(INCLUDEDIR)/sockobj"
+	rm -f "$(DESTDIR)$(PKGCONFIGDIR)/sockobj.pc"
+	for f in $(MAN3); do rm -f "$(DESTDIR)$(MANDIR)/man3/$$f"; done
+	for f in $(MAN7); do rm -f "$(DESTDIR)$(MANDIR)/man7/$$f"; done
+	rm -f "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules" \
+		"$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf" \
+		"$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
+	@test -n "$(KERNELRELEASE)" || { echo "uninstall: no kernel release in $(KDIR)" >&2; exit 1; }
+	rm -f "$(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/sockobj.ko"* \
+		"$(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/sockobj_kunit.ko"*
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KERNELRELEASE)
+	-ldconfig
+endif
+
+# ---------------------------------------------------------------------------
+# DKMS. dkms-source stages /usr/src/sockobj-$(VERSION) (kmod/ without build
+# products, uapi/, VERSION and dkms.conf from packaging/dkms.conf.in) under
+# DESTDIR, for packages. dkms-install works on this system (DESTDIR must be
+# empty): it removes a previous registration of this version, stages the
+# source, then runs dkms add, build and install for KERNELRELEASE (that of
+# KDIR; pass KDIR=/lib/modules/<release>/build for another kernel).
+# dkms-uninstall removes this version from every kernel and its source.
+
+DKMS ?= dkms
+DKMS_SRC := /usr/src/sockobj-$(VERSION)
+DKMS_KMOD := Kbuild Makefile $(notdir $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h))
+
+dkms-source:
+	rm -rf "$(DESTDIR)$(DKMS_SRC)"
+	$(INSTALL) -d "$(DESTDIR)$(DKMS_SRC)/kmod" "$(DESTDIR)$(DKMS_SRC)/uapi/linux"
+	$(INSTALL) -m 0644 $(addprefix kmod/,$(DKMS_KMOD)) "$(DESTDIR)$(DKMS_SRC)/kmod"
+	$(INSTALL) -m 0644 uapi/linux/sockobj.h "$(DESTDIR)$(DKMS_SRC)/uapi/linux/sockobj.h"
+	$(INSTALL) -m 0644 VERSION "$(DESTDIR)$(DKMS_SRC)/VERSION"
+	sed -e 's|@VERSION@|$(VERSION)|g' packaging/dkms.conf.in > "$(DESTDIR)$(DKMS_SRC)/dkms.conf"
+
+dkms-install:
+	@test -z "$(DESTDIR)" || { echo "dkms-install: DESTDIR is for dkms-source" >&2; exit 1; }
+	@test -n "$(KERNELRELEASE)" || { echo "dkms-install: no kernel release in $(KDIR)" >&2; exit 1; }
+	if [ -n "$$($(DKMS) status -m sockobj -v $(VERSION))" ]; then \
+		$(DKMS) remove -m sockobj -v $(VERSION) --all; fi
+	$(MAKE) dkms-source DESTDIR=
+	$(DKMS) add -m sockobj -v $(VERSION)
+	$(DKMS) build -m sockobj -v $(VERSION) -k $(KERNELRELEASE)
+	$(DKMS) install -m sockobj -v $(VERSION) -k $(KERNELRELEASE)
+
+dkms-uninstall:
+	@test -z "$(DESTDIR)" || { echo "dkms-uninstall: DESTDIR is not supported" >&2; exit 1; }
+	if [ -n "$$($(DKMS) status -m sockobj -v $(VERSION))" ]; then \
+		$(DKMS) remove -m sockobj -v $(VERSION) --all; fi
+	rm -rf "$(DKMS_SRC)"
+
+lint:
+	tools/lint.sh
+
+FORCE:
+
+.PHONY: install uninstall dkms-source dkms-install dkms-uninstall lint FORCE

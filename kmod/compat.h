@@ -11,15 +11,11 @@
 #include <linux/version.h>
 #include <linux/timer.h>
 
-#if __has_include(<kunit/visibility.h>)
+/* Present in every 6.1.y tree sockobj builds against. */
 #include <kunit/visibility.h>
-#else
-#define VISIBLE_IF_KUNIT static
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
-#endif
 
 /* MODULE_IMPORT_NS() takes a string literal from 6.13 on. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 #define SOCKOBJ_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #else
 #define SOCKOBJ_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
@@ -56,7 +52,7 @@ static inline int sockobj_kernel_bind(struct socket *sock,
 static inline int sockobj_import_user(int dir, void __user *buf, size_t len,
 				      struct iovec *iov, struct iov_iter *iter)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
 	return import_ubuf(dir, buf, len, iter);
 #else
 	return import_single_range(dir, buf, len, iov, iter);

@@ -114,10 +114,17 @@ static int merge_iface(struct sockobj_cfg *cfg, const struct sockobj_config *u)
 	return 0;
 }
 
+/*
+ * The options sit in the same order in struct sockobj_config (from
+ * nodelay on) and in struct sockobj_cfg's opt, so one index names both.
+ */
+#define OPT_FIRST offsetof(struct sockobj_config, nodelay)
+static_assert(offsetof(struct sockobj_config, reserved) - OPT_FIRST ==
+	      sizeof(((struct sockobj_cfg *)NULL)->opt));
+
 struct opt_rule {
 	u64 bit;
-	size_t offset;		/* in struct sockobj_config */
-	size_t cfg_offset;	/* in struct sockobj_cfg */
+	size_t index;		/* in u32s from nodelay on */
 	u32 min;		/* for a non-zero value */
 	u32 max;
 	u32 protos;		/* BIT(SOCKOBJ_PROTO_*) it applies to */
@@ -125,8 +132,8 @@ struct opt_rule {
 
 #define TCP BIT(SOCKOBJ_PROTO_TCP)
 #define UDP BIT(SOCKOBJ_PROTO_UDP)
-#define OPT(b, f, lo, hi, p) { SOCKOBJ_CFG_##b, offsetof(struct sockobj_config, f), \
-			       offsetof(struct sockobj_cfg, opt.f), lo, hi, p }
+#define OPT(b, f, lo, hi, p) { SOCKOBJ_CFG_##b, \
+	(offsetof(struct sockobj_config, f) - OPT_FIRST) / sizeof(u32), lo, hi, p }
 
 /*
  * The bounds are the kernel's own (tcp.h, MAX_TCP_KEEP*), so that a value
@@ -150,6 +157,16 @@ static const struct opt_rule opt_rules[] = {
 	OPT(RECV_ANY, recv_any, 1, 1, UDP),
 };
 
+static const u32 *uopt(const struct sockobj_config *u, size_t index)
+{
+	return &u->nodelay + index;
+}
+
+static u32 *kopt(struct sockobj_cfg *cfg, size_t index)
+{
+	return &cfg->opt.nodelay + index;
+}
+
 static int merge_opts(struct sockobj_cfg *cfg, const struct sockobj_config *u,
 		      u32 proto)
 {
@@ -157,7 +174,7 @@ static int merge_opts(struct sockobj_cfg *cfg, const struct sockobj_config *u,
 
 	for (i = 0; i < ARRAY_SIZE(opt_rules); i++) {
 		const struct opt_rule *r = &opt_rules[i];
-		u32 v = *(const u32 *)((const u8 *)u + r->offset);
+		u32 v = *uopt(u, r->index);
 
 		if (!(u->mask & r->bit)) {
 			if (v)
@@ -166,7 +183,7 @@ static int merge_opts(struct sockobj_cfg *cfg, const struct sockobj_config *u,
 		}
 		if (v && (v < r->min || v > r->max || !(r->protos & BIT(proto))))
 			return -EINVAL;
-		*(u32 *)((u8 *)cfg + r->cfg_offset) = v;
+		*kopt(cfg, r->index) = v;
 	}
 	return 0;
 }
@@ -178,7 +195,7 @@ static u64 opts_set(const struct sockobj_cfg *cfg)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(opt_rules); i++)
-		if (*(const u32 *)((const u8 *)cfg + opt_rules[i].cfg_offset))
+		if (*kopt((struct sockobj_cfg *)cfg, opt_rules[i].index))
 			mask |= opt_rules[i].bit;
 	return mask;
 }
@@ -222,10 +239,10 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 							      &new.local_len);
 			if (err)
 				return err;
-		} else if (!zero(&u->local, sizeof(u->local))) {
-			return -EINVAL;
 		} else {
-			/* Family 0 unsets the local bind. */
+			/* Family 0 unsets the local bind; the rest must be 0. */
+			if (!zero(&u->local, sizeof(u->local)))
+				return -EINVAL;
 			memset(&new.local, 0, sizeof(new.local));
 			new.local_len = 0;
 		}

@@ -110,6 +110,7 @@ void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r)
 	sockobj_event_ring_push(&obj->ring, r);
 	make_ready(obj);
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_event_post);
 
 /**
  * sockobj_event_post_data() - signal a data event of an object
@@ -139,9 +140,11 @@ void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err
 	d->pending |= BIT(i);
 	d->seq[i] = ++obj->file->seq;
 	d->time_ns[i] = ktime_get_ns();
+	d->state[i] = obj->state;
 	d->merged[i] = 1;
 	make_ready(obj);
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_event_post_data);
 
 /* The data event to deliver before @seq, as an index, or -1. */
 static int first_data(const struct sockobj_data_events *d, u64 seq)
@@ -241,8 +244,8 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		ev->type = SOCKOBJ_EV_READABLE + i;
 		ev->seq = obj->data.seq[i];
 		ev->timestamp_ns = obj->data.time_ns[i];
-		ev->state = obj->state;
-		ev->prev_state = obj->state;
+		ev->state = obj->data.state[i];
+		ev->prev_state = obj->data.state[i];
 		ev->merged = obj->data.merged[i];
 		if (ev->type == SOCKOBJ_EV_ERROR)
 			ev->error = obj->data.error;
@@ -262,6 +265,7 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 	*objp = obj;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_event_peek);
 
 /**
  * sockobj_event_commit() - remove the record sockobj_event_peek() returned
@@ -297,3 +301,4 @@ out:
 	spin_unlock_bh(&file->lock);
 	sockobj_obj_put(obj);
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_event_commit);

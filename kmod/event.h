@@ -71,6 +71,7 @@ static inline unsigned int sockobj_event_ring_space(const struct sockobj_ring *r
  * @pending: BIT(type - SOCKOBJ_EV_READABLE) for each pending type
  * @seq: sequence number of each pending event
  * @time_ns: time of each pending event
+ * @state: the object's state when each pending event was signalled
  * @merged: notifications each pending event stands for
  * @error: the errno of a pending SOCKOBJ_EV_ERROR (the latest)
  */
@@ -78,6 +79,7 @@ struct sockobj_data_events {
 	u8 pending;
 	u64 seq[SOCKOBJ_DATA_EVENTS];
 	u64 time_ns[SOCKOBJ_DATA_EVENTS];
+	u8 state[SOCKOBJ_DATA_EVENTS];
 	u16 merged[SOCKOBJ_DATA_EVENTS];
 	int error;
 };

@@ -18,7 +18,7 @@
 #include "file.h"
 #include "object.h"
 
-#define MAX_OBJECTS_LIMIT (1U << 20)
+#define MAX_OBJECTS_LIMIT BIT(20)
 
 static unsigned int max_objects = 16384;
 
@@ -58,7 +58,7 @@ unsigned int sockobj_file_max_objects(void)
 /**
  * sockobj_file_create() - a context for a new open
  *
- * Records the opener's network namespace and credentials: every socket of
+ * Description: records the opener's network namespace and credentials: every socket of
  * the file is created in that namespace, whoever uses the file later.
  *
  * Context: process (open(2)).
@@ -82,6 +82,7 @@ struct sockobj_file *sockobj_file_create(void)
 	file->tgid = task_tgid_nr(current);
 	return file;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_file_create);
 
 /**
  * sockobj_file_get() - take a reference
@@ -138,3 +139,4 @@ void sockobj_file_release(struct sockobj_file *file)
 	xa_destroy(&file->objects);
 	sockobj_file_put(file);
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_file_release);

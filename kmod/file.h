@@ -33,11 +33,11 @@ struct net;
  */
 struct sockobj_file {
 	struct kref ref;
-	spinlock_t lock;
+	spinlock_t lock;		/* see the kernel-doc above */
 	wait_queue_head_t wq;
 	struct list_head ready;
 	u64 seq;
-	struct mutex read_mutex;
+	struct mutex read_mutex;	/* see the kernel-doc above */
 	struct xarray objects;
 	atomic_t nobjects;
 	struct net *net;

@@ -62,6 +62,7 @@ void sockobj_obj_put(struct sockobj_obj *obj)
 	kfree(obj);
 	sockobj_file_put(file);
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_put);
 
 static void queue_obj_work(struct sockobj_obj *obj, enum sockobj_work_bit bit)
 {
@@ -479,6 +480,7 @@ err_count:
 	atomic_dec(&file->nobjects);
 	return ret == -EBUSY ? -EMFILE : ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_create);
 
 /**
  * sockobj_obj_lookup() - find an object by id
@@ -499,6 +501,7 @@ struct sockobj_obj *sockobj_obj_lookup(struct sockobj_file *file, u32 id)
 	xa_unlock(&file->objects);
 	return obj;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_lookup);
 
 /**
  * sockobj_obj_destroy() - tear an object down

@@ -73,7 +73,7 @@ struct sockobj_obj {
 	u32 proto;
 	u64 cookie;
 
-	struct mutex lock;
+	struct mutex lock;		/* see the kernel-doc above */
 	struct socket *sock;
 	struct sockobj_cfg cfg;
 	void (*saved_state_change)(struct sock *sk);

@@ -19,7 +19,9 @@
 #include "compat.h"
 #include "config.h"
 #include "event.h"
+#include "file.h"
 #include "fsm.h"
+#include "object.h"
 
 /* --- the state machine ------------------------------------------------ */
 
@@ -333,7 +335,8 @@ static void expect_rejected(struct kunit *test, struct sockobj_cfg *cfg,
 {
 	struct sockobj_cfg before = *cfg;
 
-	KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), -EINVAL, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP),
+			    -EINVAL, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, cfg, sizeof(before)), 0,
 			    "%s changed the configuration", what);
 }
@@ -417,7 +420,7 @@ static void config_rejects_bad_values_and_changes_nothing(struct kunit *test)
 
 	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
 	u->connect_timeout_ms = 1;
-	u->reserved[7] = 1;
+	u->reserved[0] = 1;
 	expect_rejected(test, cfg, u, "reserved");
 
 	u = cfg_req(test, SOCKOBJ_CFG_CONNECT_TIMEOUT);
@@ -495,7 +498,283 @@ static struct kunit_suite config_suite = {
 	.test_cases = config_cases,
 };
 
-kunit_test_suites(&fsm_suite, &event_suite, &config_suite);
+/* --- options ----------------------------------------------------------- */
+
+struct opt_case {
+	const char *what;
+	u64 mask;
+	size_t offset;
+	u32 value;
+	u32 proto;
+	int ret;
+};
+
+#define OC(w, m, f, v, p, r) { w, SOCKOBJ_CFG_##m, \
+			       offsetof(struct sockobj_config, f), v, \
+			       SOCKOBJ_PROTO_##p, r }
+
+static const struct opt_case opt_cases[] = {
+	OC("nodelay", NODELAY, nodelay, 1, TCP, 0),
+	OC("nodelay 2", NODELAY, nodelay, 2, TCP, -EINVAL),
+	OC("nodelay on UDP", NODELAY, nodelay, 1, UDP, -EINVAL),
+	OC("keepalive", KEEPALIVE, keepalive, 1, TCP, 0),
+	OC("keepidle max", KEEPALIVE, keepidle_s, SOCKOBJ_KEEPIDLE_MAX_S, TCP, 0),
+	OC("keepidle over max", KEEPALIVE, keepidle_s,
+	   SOCKOBJ_KEEPIDLE_MAX_S + 1, TCP, -EINVAL),
+	OC("keepintvl over max", KEEPALIVE, keepintvl_s,
+	   SOCKOBJ_KEEPINTVL_MAX_S + 1, TCP, -EINVAL),
+	OC("keepcnt max", KEEPALIVE, keepcnt, SOCKOBJ_KEEPCNT_MAX, TCP, 0),
+	OC("keepcnt 128", KEEPALIVE, keepcnt, SOCKOBJ_KEEPCNT_MAX + 1, TCP, -EINVAL),
+	OC("tos 255", TOS, tos, 255, UDP, 0),
+	OC("tos 256", TOS, tos, 256, TCP, -EINVAL),
+	OC("priority", PRIORITY, priority, 7, TCP, 0),
+	OC("sndbuf", SNDBUF, sndbuf, 65536, UDP, 0),
+	OC("sndbuf huge", SNDBUF, sndbuf, 0x80000000U, TCP, -EINVAL),
+	OC("rcvbuf", RCVBUF, rcvbuf, 4096, TCP, 0),
+	OC("user timeout max", USER_TIMEOUT, user_timeout_ms,
+	   SOCKOBJ_USER_TIMEOUT_MAX_MS, TCP, 0),
+	OC("user timeout over max", USER_TIMEOUT, user_timeout_ms,
+	   SOCKOBJ_USER_TIMEOUT_MAX_MS + 1, TCP, -EINVAL),
+	OC("user timeout on UDP", USER_TIMEOUT, user_timeout_ms, 100, UDP, -EINVAL),
+	OC("inactivity max", INACTIVITY, inactivity_s, SOCKOBJ_INACTIVITY_MAX_S, UDP, 0),
+	OC("inactivity over max", INACTIVITY, inactivity_s,
+	   SOCKOBJ_INACTIVITY_MAX_S + 1, TCP, -EINVAL),
+	OC("sent threshold", SENT_THRESHOLD, sent_threshold, 1, TCP, 0),
+	OC("sent threshold on UDP", SENT_THRESHOLD, sent_threshold, 1, UDP, -EINVAL),
+	OC("broadcast", BROADCAST, broadcast, 1, UDP, 0),
+	OC("broadcast on TCP", BROADCAST, broadcast, 1, TCP, -EINVAL),
+	OC("recv_any", RECV_ANY, recv_any, 1, UDP, 0),
+	OC("recv_any on TCP", RECV_ANY, recv_any, 1, TCP, -EINVAL),
+	OC("value outside the mask", NODELAY, keepcnt, 3, TCP, -EINVAL),
+};
+
+static void options_validated_by_range_and_protocol(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opt_cases); i++) {
+		const struct opt_case *c = &opt_cases[i];
+		struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+		struct sockobj_config *u = cfg_req(test, c->mask);
+		struct sockobj_cfg before;
+
+		KUNIT_ASSERT_NOT_NULL(test, cfg);
+		*(u32 *)((u8 *)u + c->offset) = c->value;
+		before = *cfg;
+		KUNIT_EXPECT_EQ_MSG(test, sockobj_config_merge(cfg, u, c->proto),
+				    c->ret, "%s", c->what);
+		if (c->ret) {
+			KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, cfg, sizeof(before)), 0,
+					    "%s changed the configuration", c->what);
+		} else {
+			struct sockobj_config *out = cfg_req(test, 0);
+
+			KUNIT_EXPECT_EQ_MSG(test, cfg->mask, c->mask, "%s", c->what);
+			sockobj_config_export(cfg, out);
+			KUNIT_EXPECT_EQ_MSG(test, *(u32 *)((u8 *)out + c->offset),
+					    c->value, "%s round trip", c->what);
+		}
+	}
+}
+
+static void options_zero_unsets_and_keepalive_shares_its_bit(struct kunit *test)
+{
+	struct sockobj_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	struct sockobj_config *u = cfg_req(test, SOCKOBJ_CFG_KEEPALIVE | SOCKOBJ_CFG_TOS);
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	u->keepidle_s = 5;
+	u->tos = 0x10;
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
+	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_KEEPALIVE | SOCKOBJ_CFG_TOS);
+
+	u = cfg_req(test, SOCKOBJ_CFG_KEEPALIVE);
+	KUNIT_ASSERT_EQ(test, sockobj_config_merge(cfg, u, SOCKOBJ_PROTO_TCP), 0);
+	KUNIT_EXPECT_EQ(test, cfg->mask, SOCKOBJ_CFG_TOS);
+	KUNIT_EXPECT_EQ(test, cfg->opt.keepidle_s, 0);
+	KUNIT_EXPECT_EQ(test, cfg->opt.tos, 0x10);
+}
+
+static struct kunit_case options_cases[] = {
+	KUNIT_CASE(options_validated_by_range_and_protocol),
+	KUNIT_CASE(options_zero_unsets_and_keepalive_shares_its_bit),
+	{}
+};
+
+static struct kunit_suite options_suite = {
+	.name = "sockobj_options",
+	.test_cases = options_cases,
+};
+
+/* --- the file's event queue, over real files and objects -------------- */
+
+struct queue_fixture {
+	struct sockobj_file *file;
+};
+
+static int queue_init(struct kunit *test)
+{
+	struct queue_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	f->file = sockobj_file_create();
+	if (IS_ERR(f->file))
+		return PTR_ERR(f->file);
+	test->priv = f;
+	return 0;
+}
+
+static void queue_exit(struct kunit *test)
+{
+	struct queue_fixture *f = test->priv;
+
+	sockobj_file_release(f->file);
+}
+
+static struct sockobj_obj *new_obj(struct kunit *test, u64 cookie)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *obj;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_TCP,
+						 cookie, &id), 0);
+	obj = sockobj_obj_lookup(f->file, id);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	sockobj_obj_put(obj);	/* the file's table keeps it alive */
+	return obj;
+}
+
+static void post_state(struct sockobj_obj *obj, u8 state)
+{
+	struct sockobj_record r = { .state = state, .prev_state = obj->state,
+				    .merged = 1 };
+
+	spin_lock_bh(&obj->file->lock);
+	sockobj_event_post(obj, &r);
+	obj->state = state;
+	spin_unlock_bh(&obj->file->lock);
+}
+
+static void post_data(struct sockobj_obj *obj, unsigned int type, int err)
+{
+	spin_lock_bh(&obj->file->lock);
+	sockobj_event_post_data(obj, type, err);
+	spin_unlock_bh(&obj->file->lock);
+}
+
+/* Read the next record, as read() does; false when none is pending. */
+static bool next_event(struct kunit *test, struct sockobj_event *ev)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *obj;
+
+	if (sockobj_event_peek(f->file, ev, &obj))
+		return false;
+	sockobj_event_commit(f->file, obj, ev);
+	return true;
+}
+
+static void queue_orders_state_and_data_records_by_seq(struct kunit *test)
+{
+	struct sockobj_obj *obj = new_obj(test, 42);
+	static const struct { u32 type; u32 state; } want[] = {
+		{ SOCKOBJ_EV_STATE, SOCKOBJ_STATE_CONNECTING },
+		{ SOCKOBJ_EV_STATE, SOCKOBJ_STATE_ESTABLISHED },
+		{ SOCKOBJ_EV_READABLE, SOCKOBJ_STATE_ESTABLISHED },
+		{ SOCKOBJ_EV_STATE, SOCKOBJ_STATE_PEER_CLOSING },
+		{ SOCKOBJ_EV_WRITABLE, SOCKOBJ_STATE_PEER_CLOSING },
+		{ SOCKOBJ_EV_STATE, SOCKOBJ_STATE_CLOSING },
+	};
+	struct sockobj_event ev;
+	u64 last = 0;
+	size_t i;
+
+	post_state(obj, SOCKOBJ_STATE_CONNECTING);
+	post_state(obj, SOCKOBJ_STATE_ESTABLISHED);
+	post_data(obj, SOCKOBJ_EV_READABLE, 0);
+	post_state(obj, SOCKOBJ_STATE_PEER_CLOSING);
+	post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
+	post_state(obj, SOCKOBJ_STATE_CLOSING);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+		KUNIT_EXPECT_EQ_MSG(test, ev.type, want[i].type, "record %zu", i);
+		KUNIT_EXPECT_EQ_MSG(test, ev.state, want[i].state, "record %zu", i);
+		KUNIT_EXPECT_EQ(test, ev.cookie, 42);
+		KUNIT_EXPECT_EQ(test, ev.merged, 1);
+		KUNIT_EXPECT_EQ(test, ev.seq, last + 1);
+		last = ev.seq;
+	}
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+}
+
+static void queue_coalesces_data_events_and_keeps_their_place(struct kunit *test)
+{
+	struct sockobj_obj *obj = new_obj(test, 1);
+	struct sockobj_event ev;
+
+	post_data(obj, SOCKOBJ_EV_ERROR, ECONNREFUSED);
+	post_state(obj, SOCKOBJ_STATE_CONNECTING);
+	post_data(obj, SOCKOBJ_EV_ERROR, EHOSTUNREACH);
+	post_data(obj, SOCKOBJ_EV_ERROR, ECONNREFUSED);
+
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+	KUNIT_EXPECT_EQ(test, ev.type, SOCKOBJ_EV_ERROR);
+	KUNIT_EXPECT_EQ(test, ev.merged, 3);
+	KUNIT_EXPECT_EQ(test, ev.seq, 1);
+	KUNIT_EXPECT_EQ(test, ev.error, ECONNREFUSED);	/* the latest */
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+	KUNIT_EXPECT_EQ(test, ev.type, SOCKOBJ_EV_STATE);
+	KUNIT_EXPECT_EQ(test, ev.seq, 2);
+	/* Consumed: a new signal makes a new record with a new seq. */
+	post_data(obj, SOCKOBJ_EV_ERROR, EHOSTUNREACH);
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+	KUNIT_EXPECT_EQ(test, ev.merged, 1);
+	KUNIT_EXPECT_EQ(test, ev.seq, 3);
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+}
+
+static void queue_keeps_each_objects_order_across_objects(struct kunit *test)
+{
+	struct sockobj_obj *a = new_obj(test, 1), *b = new_obj(test, 2);
+	u64 last[3] = {};
+	unsigned int n[3] = {}, total = 0;
+	struct sockobj_event ev;
+
+	post_state(a, SOCKOBJ_STATE_CONNECTING);
+	post_state(b, SOCKOBJ_STATE_CONNECTING);
+	post_state(a, SOCKOBJ_STATE_ESTABLISHED);
+	post_state(b, SOCKOBJ_STATE_CLOSED);
+	post_state(a, SOCKOBJ_STATE_CLOSING);
+	while (next_event(test, &ev)) {
+		KUNIT_ASSERT_LT(test, ev.cookie, 3);
+		KUNIT_EXPECT_GT(test, ev.seq, last[ev.cookie]);
+		last[ev.cookie] = ev.seq;
+		n[ev.cookie]++;
+		total++;
+	}
+	KUNIT_EXPECT_EQ(test, n[1], 3);
+	KUNIT_EXPECT_EQ(test, n[2], 2);
+	KUNIT_EXPECT_EQ(test, total, 5);
+}
+
+static struct kunit_case queue_cases[] = {
+	KUNIT_CASE(queue_orders_state_and_data_records_by_seq),
+	KUNIT_CASE(queue_coalesces_data_events_and_keeps_their_place),
+	KUNIT_CASE(queue_keeps_each_objects_order_across_objects),
+	{}
+};
+
+static struct kunit_suite queue_suite = {
+	.name = "sockobj_queue",
+	.init = queue_init,
+	.exit = queue_exit,
+	.test_cases = queue_cases,
+};
+
+kunit_test_suites(&fsm_suite, &event_suite, &config_suite, &options_suite,
+		  &queue_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for sockobj");

@@ -56,6 +56,22 @@ vm_step() {
 	fi
 }
 
+# A step on the host with its own "<name>: N passed, N failed" line.
+host_step() {
+	local title=$1 name=$2 log=$LOGDIR/$3
+	shift 3
+	say "$title"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	if ! count_summary "$log" "$name"; then
+		failed=$((failed + 1))
+		failures+=("$title: no result line (exit $rc, see ${log#"$REPO"/})")
+	elif [ "$rc" -ne 0 ] && ! grep -qE "^$name: [0-9]+ passed, [1-9]" "$log"; then
+		failed=$((failed + 1))
+		failures+=("$title: failed with status $rc (see ${log#"$REPO"/})")
+	fi
+}
+
 SECONDS=0
 say "Installing missing Debian packages (quiet when all are there)"
 tools/deps.sh || die "package installation failed"
@@ -75,6 +91,9 @@ say "Building the module for the stock kernel and the debug kernel (with the KUn
 tools/build-module.sh stock || die "module build for the stock kernel failed"
 tools/build-module.sh debug || die "module build for the debug kernel failed"
 [ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
+
+host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1" \
+	lint lint.log tools/lint.sh
 
 # KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
 # printed is read back from debugfs and parsed with the tree's kunit.py.
@@ -117,6 +136,11 @@ vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests sel
 	--kernel debug -- selftests/run.sh
 vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/libsockobj_test
+
+host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
+	install install.log tools/check-install.sh
+host_step "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
+	intree intree.log tools/check-intree.sh
 
 say "Summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
 for f in "${failures[@]}"; do
