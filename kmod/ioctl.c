@@ -21,6 +21,7 @@
 #include "file.h"
 #include "ioctl.h"
 #include "object.h"
+#include "trace.h"
 
 #define SOCKOBJ_FEATURES (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 | \
 			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
@@ -331,6 +332,7 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 			break;
 		}
 		sockobj_event_commit(file, obj, &ev);
+		trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
 		copied += sizeof(ev);
 	}
 	mutex_unlock(&file->read_mutex);

@@ -12,6 +12,9 @@
 #include "dev.h"
 #include "object.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static int __init sockobj_init(void)
 {
 	int ret;

@@ -37,6 +37,7 @@
 #include "object.h"
 #include "data.h"
 #include "sockopt.h"
+#include "trace.h"
 
 enum sockobj_work_bit {
 	SOCKOBJ_WORK_RELEASE,	/* the connection closed: release the socket */
@@ -89,6 +90,7 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
 		r.error = err;
 	}
 	sockobj_event_post(obj, &r);
+	trace_sockobj_state(obj->id, r.seq, obj->state, next, r.reason, err);
 	switch (next) {
 	case SOCKOBJ_STATE_CLOSED:
 		obj->reason = reason;
@@ -747,6 +749,7 @@ int sockobj_obj_connect(struct sockobj_obj *obj)
 		ret = sockobj_kernel_connect(obj->sock, &obj->cfg.target,
 					     obj->cfg.target_len, O_NONBLOCK);
 	snapshot_local(obj);
+	trace_sockobj_connect(obj->id, obj->proto, &obj->cfg.target, ret);
 	if (ret != 0 && ret != -EINPROGRESS) {
 		/* Known at once (no route...): still an event, not an error. */
 		close_now(obj, sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,

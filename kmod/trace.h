@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of sockobj, under events/sockobj/ in tracefs.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM sockobj
+
+#if !defined(_SOCKOBJ_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _SOCKOBJ_TRACE_H
+
+#include <linux/in6.h>
+#include <linux/socket.h>
+#include <linux/tracepoint.h>
+#include <linux/sockobj.h>
+
+#define show_state(s) __print_symbolic(s,				\
+	{ SOCKOBJ_STATE_CLOSED, "CLOSED" },				\
+	{ SOCKOBJ_STATE_CONNECTING, "CONNECTING" },			\
+	{ SOCKOBJ_STATE_ESTABLISHED, "ESTABLISHED" },			\
+	{ SOCKOBJ_STATE_PEER_CLOSING, "PEER_CLOSING" },			\
+	{ SOCKOBJ_STATE_CLOSING, "CLOSING" })
+
+#define show_reason(r) __print_symbolic(r,				\
+	{ SOCKOBJ_REASON_NONE, "NONE" },				\
+	{ SOCKOBJ_REASON_PEER_CLOSED, "PEER_CLOSED" },			\
+	{ SOCKOBJ_REASON_LOCAL_CLOSED, "LOCAL_CLOSED" },		\
+	{ SOCKOBJ_REASON_REFUSED, "REFUSED" },				\
+	{ SOCKOBJ_REASON_RESET, "RESET" },				\
+	{ SOCKOBJ_REASON_CONNECT_TIMEOUT, "CONNECT_TIMEOUT" },		\
+	{ SOCKOBJ_REASON_RETRANS_TIMEOUT, "RETRANS_TIMEOUT" },		\
+	{ SOCKOBJ_REASON_HOST_UNREACH, "HOST_UNREACH" },		\
+	{ SOCKOBJ_REASON_NET_UNREACH, "NET_UNREACH" },			\
+	{ SOCKOBJ_REASON_ABORTED, "ABORTED" },				\
+	{ SOCKOBJ_REASON_CANCELLED, "CANCELLED" },			\
+	{ SOCKOBJ_REASON_ERROR, "ERROR" },				\
+	{ SOCKOBJ_REASON_INACTIVITY, "INACTIVITY" })
+
+#define show_type(t) __print_symbolic(t,				\
+	{ SOCKOBJ_EV_STATE, "STATE" },					\
+	{ SOCKOBJ_EV_READABLE, "READABLE" },				\
+	{ SOCKOBJ_EV_WRITABLE, "WRITABLE" },				\
+	{ SOCKOBJ_EV_SENT, "SENT" },					\
+	{ SOCKOBJ_EV_ERROR, "ERROR" })
+
+TRACE_EVENT(sockobj_state,
+	    TP_PROTO(u32 id, u64 seq, unsigned int old, unsigned int new,
+		     unsigned int reason, int err),
+	    TP_ARGS(id, seq, old, new, reason, err),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u64, seq)
+			     __field(unsigned int, old)
+			     __field(unsigned int, new)
+			     __field(unsigned int, reason)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->seq = seq;
+			   __entry->old = old;
+			   __entry->new = new;
+			   __entry->reason = reason;
+			   __entry->err = err;),
+	    TP_printk("id=%u seq=%llu %s -> %s reason=%s err=%d", __entry->id,
+		      __entry->seq, show_state(__entry->old), show_state(__entry->new),
+		      show_reason(__entry->reason), __entry->err)
+);
+
+TRACE_EVENT(sockobj_connect,
+	    TP_PROTO(u32 id, u32 proto, const struct sockaddr_storage *ss, int ret),
+	    TP_ARGS(id, proto, ss, ret),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, proto)
+			     __array(u8, addr, sizeof(struct sockaddr_in6))
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->proto = proto;
+			   memcpy(__entry->addr, ss, sizeof(__entry->addr));
+			   __entry->ret = ret;),
+	    TP_printk("id=%u proto=%s dst=%pISpc ret=%d", __entry->id,
+		      __entry->proto == SOCKOBJ_PROTO_TCP ? "tcp" : "udp",
+		      __entry->addr, __entry->ret)
+);
+
+TRACE_EVENT(sockobj_deliver,
+	    TP_PROTO(u32 id, u32 type, u64 seq, unsigned int state),
+	    TP_ARGS(id, type, seq, state),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, type)
+			     __field(u64, seq)
+			     __field(unsigned int, state)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->type = type;
+			   __entry->seq = seq;
+			   __entry->state = state;),
+	    TP_printk("id=%u seq=%llu %s state=%s", __entry->id, __entry->seq,
+		      show_type(__entry->type), show_state(__entry->state))
+);
+
+#endif /* _SOCKOBJ_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
