@@ -20,6 +20,10 @@
 
 #define MAX_OBJECTS_LIMIT BIT(20)
 
+/* Every open file, for reporting; never touched from softirq. */
+static LIST_HEAD(files);
+static DEFINE_MUTEX(files_lock);
+
 static unsigned int max_objects = 16384;
 
 static int max_objects_set(const char *val, const struct kernel_param *kp)
@@ -80,6 +84,9 @@ struct sockobj_file *sockobj_file_create(void)
 	file->net = get_net(current->nsproxy->net_ns);
 	file->cred = get_current_cred();
 	file->tgid = task_tgid_nr(current);
+	mutex_lock(&files_lock);
+	list_add_tail(&file->node, &files);
+	mutex_unlock(&files_lock);
 	return file;
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_file_create);
@@ -132,6 +139,9 @@ void sockobj_file_release(struct sockobj_file *file)
 	struct sockobj_obj *obj;
 	unsigned long id;
 
+	mutex_lock(&files_lock);
+	list_del(&file->node);
+	mutex_unlock(&files_lock);
 	xa_for_each(&file->objects, id, obj) {
 		xa_erase(&file->objects, id);
 		sockobj_obj_destroy(obj, 0);
@@ -140,3 +150,30 @@ void sockobj_file_release(struct sockobj_file *file)
 	sockobj_file_put(file);
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_file_release);
+
+/**
+ * sockobj_file_for_each() - call a function for every open file
+ * @fn: the function; a non-zero return stops the walk
+ * @arg: its argument
+ *
+ * The files cannot be released while @fn runs (their release waits for
+ * the lock held here).
+ *
+ * Context: process.
+ * Return: 0, or what @fn returned to stop.
+ */
+int sockobj_file_for_each(int (*fn)(struct sockobj_file *file, void *arg),
+			  void *arg)
+{
+	struct sockobj_file *file;
+	int ret = 0;
+
+	mutex_lock(&files_lock);
+	list_for_each_entry(file, &files, node) {
+		ret = fn(file, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&files_lock);
+	return ret;
+}

@@ -30,6 +30,7 @@ struct net;
  * @net: the opener's network namespace: every socket lives there
  * @cred: the opener's credentials
  * @tgid: the opener's process id, for reporting
+ * @node: on the list of all open files (for /proc/sockobj)
  */
 struct sockobj_file {
 	struct kref ref;
@@ -43,6 +44,7 @@ struct sockobj_file {
 	struct net *net;
 	const struct cred *cred;
 	pid_t tgid;
+	struct list_head node;
 };
 
 struct sockobj_file *sockobj_file_create(void);
@@ -50,5 +52,7 @@ void sockobj_file_release(struct sockobj_file *file);
 void sockobj_file_get(struct sockobj_file *file);
 void sockobj_file_put(struct sockobj_file *file);
 unsigned int sockobj_file_max_objects(void);
+int sockobj_file_for_each(int (*fn)(struct sockobj_file *file, void *arg),
+			  void *arg);
 
 #endif /* _SOCKOBJ_FILE_H */

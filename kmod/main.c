@@ -11,6 +11,7 @@
 #include "compat.h"
 #include "dev.h"
 #include "object.h"
+#include "proc.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -22,12 +23,17 @@ static int __init sockobj_init(void)
 	ret = sockobj_object_init();
 	if (ret)
 		return ret;
-	ret = sockobj_dev_init();
+	ret = sockobj_proc_init();
 	if (ret)
 		goto err_object;
+	ret = sockobj_dev_init();
+	if (ret)
+		goto err_proc;
 	pr_debug("version %s loaded\n", SOCKOBJ_VERSION);
 	return 0;
 
+err_proc:
+	sockobj_proc_uninit();
 err_object:
 	sockobj_object_uninit();
 	return ret;
@@ -36,6 +42,7 @@ err_object:
 static void __exit sockobj_exit(void)
 {
 	sockobj_dev_uninit();
+	sockobj_proc_uninit();
 	sockobj_object_uninit();
 	pr_debug("unloaded\n");
 }
