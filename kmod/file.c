@@ -17,6 +17,7 @@
 #include "compat.h"
 #include "file.h"
 #include "object.h"
+#include "user.h"
 
 #define MAX_OBJECTS_LIMIT BIT(20)
 
@@ -75,6 +76,11 @@ struct sockobj_file *sockobj_file_create(void)
 	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
 	if (!file)
 		return ERR_PTR(-ENOMEM);
+	file->user = sockobj_user_get(current_euid());
+	if (!file->user) {
+		kfree(file);
+		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&file->ref);
 	spin_lock_init(&file->lock);
 	init_waitqueue_head(&file->wq);
@@ -108,6 +114,7 @@ static void file_free(struct kref *ref)
 
 	put_net(file->net);
 	put_cred(file->cred);
+	sockobj_user_put(file->user);
 	mutex_destroy(&file->read_mutex);
 	kfree(file);
 }

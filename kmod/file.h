@@ -16,6 +16,7 @@
 
 struct cred;
 struct net;
+struct sockobj_user;
 
 /**
  * struct sockobj_file - the context of one open of /dev/sockobj
@@ -31,6 +32,7 @@ struct net;
  * @cred: the opener's credentials
  * @tgid: the opener's process id, for reporting
  * @node: on the list of all open files (for /proc/sockobj)
+ * @user: the opener's per-user accounting
  */
 struct sockobj_file {
 	struct kref ref;
@@ -45,6 +47,7 @@ struct sockobj_file {
 	const struct cred *cred;
 	pid_t tgid;
 	struct list_head node;
+	struct sockobj_user *user;
 };
 
 struct sockobj_file *sockobj_file_create(void);

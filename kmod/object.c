@@ -38,6 +38,7 @@
 #include "data.h"
 #include "sockopt.h"
 #include "trace.h"
+#include "user.h"
 
 enum sockobj_work_bit {
 	SOCKOBJ_WORK_RELEASE,	/* the connection closed: release the socket */
@@ -434,7 +435,8 @@ static void idle_timeout(struct timer_list *t)
  * @id: set to the new object's id
  *
  * Context: process (the caller's ioctl).
- * Return: 0, -EPROTONOSUPPORT, -EMFILE (per-file limit) or -ENOMEM.
+ * Return: 0, -EPROTONOSUPPORT, -EMFILE (per-file limit), -EDQUOT (per-user
+ * limit) or -ENOMEM.
  */
 int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 		       u32 *id)
@@ -448,10 +450,13 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 		ret = -EMFILE;
 		goto err_count;
 	}
+	ret = sockobj_user_charge(file->user);
+	if (ret)
+		goto err_count;
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 	if (!obj) {
 		ret = -ENOMEM;
-		goto err_count;
+		goto err_charge;
 	}
 	refcount_set(&obj->ref, 1);
 	obj->file = file;
@@ -478,6 +483,8 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 err_free:
 	mutex_destroy(&obj->lock);
 	kfree(obj);
+err_charge:
+	sockobj_user_uncharge(file->user);
 err_count:
 	atomic_dec(&file->nobjects);
 	return ret == -EBUSY ? -EMFILE : ret;
@@ -531,6 +538,7 @@ void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags)
 	mutex_unlock(&obj->lock);
 	if (cancel_work_sync(&obj->work))
 		sockobj_obj_put(obj);
+	sockobj_user_uncharge(file->user);
 	atomic_dec(&file->nobjects);
 	sockobj_obj_put(obj);
 }

@@ -13,6 +13,9 @@ debug) kdir=$(tools/kernel/build-debug.sh) ;;
 esac
 dir=$repo/build/$flavor
 mkdir -p "$dir"
+# Builds of one flavor share the directory: one at a time.
+exec 9>"$repo/build/.$flavor.lock"
+flock 9
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--exclude '*.mod*' --exclude 'Module.symvers' --exclude 'modules.order' \
 	"$repo/kmod" "$repo/uapi" "$dir/"

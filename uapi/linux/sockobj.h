@@ -44,7 +44,9 @@
  *	resolves the route to the target (no packet is sent) and it is
  *	ESTABLISHED at once.
  *	Errors: EINVAL (flags, reserved), EPROTONOSUPPORT (unknown proto),
- *	EMFILE (the file holds max_objects objects), ENOMEM.
+ *	EMFILE (the file holds max_objects objects), EDQUOT (the opener's
+ *	user holds the module parameter max_user_objects objects over all its
+ *	files), ENOMEM.
  *
  * SOCKOBJ_IOC_CONFIGURE (struct sockobj_config)
  *	Sets the properties named by mask (SOCKOBJ_CFG_*); the others keep
