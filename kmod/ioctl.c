@@ -10,6 +10,8 @@
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/sockobj.h>
@@ -26,7 +28,7 @@
 #define SOCKOBJ_FEATURES (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 | \
 			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
 			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
-			  SOCKOBJ_FEAT_HANDOFF)
+			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -38,6 +40,8 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_info) != 168);
 	BUILD_BUG_ON(sizeof(struct sockobj_event) != 64);
 	BUILD_BUG_ON(sizeof(struct sockobj_io) != 80);
+	BUILD_BUG_ON(sizeof(struct sockobj_batch_op) != 32);
+	BUILD_BUG_ON(sizeof(struct sockobj_batch) != 40);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
@@ -243,6 +247,168 @@ static long handoff(struct sockobj_file *file, void __user *argp)
 	return sockobj_obj_handoff(file, op.id, op.flags);
 }
 
+/* Ops of a batch are copied in and answered in chunks of this many. */
+#define BATCH_CHUNK 64
+
+static u32 batch_op_flags(u32 op)
+{
+	return op == SOCKOBJ_OP_DESTROY ? SOCKOBJ_DESTROY_F_ALL : 0;
+}
+
+static long batch_create(struct sockobj_file *file, const struct sockobj_batch_op *o)
+{
+	struct sockobj_create c;
+	long ret;
+
+	if (copy_from_user(&c, u64_to_user_ptr(o->arg), sizeof(c)))
+		return -EFAULT;
+	if (c.flags || c.id || c.pad || !zero(c.reserved, sizeof(c.reserved)))
+		return -EINVAL;
+	ret = sockobj_obj_create(file, c.proto, c.cookie, &c.id);
+	return ret ?: c.id;
+}
+
+static long batch_send(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
+{
+	struct sockobj_io_result res = {};
+	struct iov_iter iter;
+	struct iovec iov;
+	long ret;
+
+	ret = sockobj_import_user(ITER_SOURCE, u64_to_user_ptr(o->arg),
+				  min_t(u64, o->len, INT_MAX), &iov, &iter);
+	if (!ret)
+		ret = sockobj_data_send(obj, &iter, &res);
+	return ret ?: res.done;
+}
+
+/* One op of a batch; @last is the id the batch created last, or 0. */
+static long batch_one(struct sockobj_file *file, const struct sockobj_batch_op *o,
+		      u32 last)
+{
+	struct sockobj_config cfg;
+	struct sockobj_obj *obj;
+	u32 id = o->id ?: last;
+	long ret;
+
+	if (o->op == SOCKOBJ_OP_CREATE)
+		return batch_create(file, o);
+	if (!id)
+		return -ENOENT;
+	if (o->op == SOCKOBJ_OP_DESTROY)
+		return sockobj_obj_remove(file, id, o->flags);
+	if (o->op == SOCKOBJ_OP_CONFIGURE) {
+		if (copy_from_user(&cfg, u64_to_user_ptr(o->arg), sizeof(cfg)))
+			return -EFAULT;
+		if (cfg.flags || !zero(cfg.reserved, sizeof(cfg.reserved)))
+			return -EINVAL;
+	}
+	obj = sockobj_obj_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	switch (o->op) {
+	case SOCKOBJ_OP_CONFIGURE:
+		ret = sockobj_obj_configure(obj, &cfg);
+		break;
+	case SOCKOBJ_OP_CONNECT:
+		ret = sockobj_obj_connect(obj);
+		break;
+	case SOCKOBJ_OP_SEND:
+		ret = batch_send(obj, o);
+		break;
+	case SOCKOBJ_OP_DISCONNECT:
+		ret = sockobj_obj_disconnect(obj);
+		break;
+	default:
+		ret = sockobj_obj_abort(obj);
+		break;
+	}
+	sockobj_obj_put(obj);
+	return ret;
+}
+
+static bool batch_op_valid(const struct sockobj_batch_op *o)
+{
+	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_DESTROY)
+		return false;
+	if (o->flags & ~batch_op_flags(o->op))
+		return false;
+	if (o->op != SOCKOBJ_OP_SEND && o->len)
+		return false;
+	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
+			 o->op == SOCKOBJ_OP_SEND) :
+			(o->op != SOCKOBJ_OP_CREATE && o->op != SOCKOBJ_OP_CONFIGURE);
+}
+
+static long batch(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_batch_op *ops;
+	struct sockobj_batch_op __user *uops;
+	struct sockobj_batch b;
+	u32 i, n, last = 0;
+	bool stop = false;
+	long ret = 0;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (!b.count || b.count > SOCKOBJ_BATCH_MAX || (b.flags & ~SOCKOBJ_BATCH_F_ALL) ||
+	    b.done || b.pad || !zero(b.reserved, sizeof(b.reserved)))
+		return -EINVAL;
+	uops = u64_to_user_ptr(b.ops);
+	ops = kmalloc_array(BATCH_CHUNK, sizeof(*ops), GFP_KERNEL_ACCOUNT);
+	if (!ops)
+		return -ENOMEM;
+
+	/* Validate every op before running any, so a bad batch does nothing. */
+	for (i = 0; i < b.count && !ret; i += n) {
+		u32 k;
+
+		n = min_t(u32, BATCH_CHUNK, b.count - i);
+		if (copy_from_user(ops, uops + i, n * sizeof(*ops)))
+			ret = -EFAULT;
+		for (k = 0; k < n && !ret; k++)
+			if (!batch_op_valid(&ops[k]))
+				ret = -EINVAL;
+	}
+
+	b.done = 0;
+	for (i = 0; i < b.count && !ret && !stop; i += n) {
+		u32 k;
+
+		n = min_t(u32, BATCH_CHUNK, b.count - i);
+		if (copy_from_user(ops, uops + i, n * sizeof(*ops))) {
+			ret = -EFAULT;
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			long r;
+
+			/* Re-validated: the array may have changed since. */
+			r = batch_op_valid(&ops[k]) ? batch_one(file, &ops[k], last) : -EINVAL;
+			if (ops[k].op == SOCKOBJ_OP_CREATE)
+				last = r > 0 ? r : 0;
+			ops[k].result = r;
+			b.done++;
+			if ((r < 0 && (b.flags & SOCKOBJ_BATCH_STOP)) ||
+			    fatal_signal_pending(current)) {
+				stop = true;
+				k++;
+				break;
+			}
+			cond_resched();
+		}
+		if (copy_to_user(uops + i, ops, k * sizeof(*ops)))
+			ret = -EFAULT;
+	}
+	kfree(ops);
+	if (ret && !b.done)
+		return ret;
+	/* Ops that ran have had their effect: report them, even after a fault. */
+	if (copy_to_user(argp, &b, sizeof(b)))
+		return -EFAULT;
+	return ret == -EFAULT ? -EFAULT : 0;
+}
+
 /**
  * sockobj_ioctl_dispatch() - run one ioctl of the device
  * @file: the open context
@@ -285,6 +451,8 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 		return io(file, argp, false);
 	case SOCKOBJ_IOC_HANDOFF:
 		return handoff(file, argp);
+	case SOCKOBJ_IOC_BATCH:
+		return batch(file, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -147,6 +147,19 @@
  *	ENFILE/ENOMEM when the file cannot be allocated (the connection is
  *	then closed and the object gone).
  *
+ * SOCKOBJ_IOC_BATCH (struct sockobj_batch)
+ *	Runs count operations (struct sockobj_batch_op, at most
+ *	SOCKOBJ_BATCH_MAX) in order, each exactly as its own ioctl would,
+ *	and writes each one's result back (result: >= 0 or -errno; the new
+ *	id for SOCKOBJ_OP_CREATE, the bytes queued for SOCKOBJ_OP_SEND). An
+ *	id of 0 names the object made by the nearest SOCKOBJ_OP_CREATE before
+ *	it in the same batch (-ENOENT if there is none or it failed). With
+ *	SOCKOBJ_BATCH_STOP, processing stops after the first failed op. done
+ *	says how many ops ran (and have a result). A fatal signal stops the
+ *	batch early. Per-op errors are the ioctls' own; the call itself fails
+ *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
+ *	leaving every op unrun), EFAULT (the op array), EINTR.
+ *
  * States and reasons
  * ------------------
  *	CLOSED --connect--> CONNECTING --SYN-ACK--> ESTABLISHED
@@ -219,6 +232,7 @@
 #define SOCKOBJ_FEAT_DATA		(1ULL << 4)
 #define SOCKOBJ_FEAT_OPTIONS		(1ULL << 5)
 #define SOCKOBJ_FEAT_HANDOFF		(1ULL << 6)
+#define SOCKOBJ_FEAT_BATCH		(1ULL << 7)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -534,6 +548,56 @@ struct sockobj_event {
 	__u32 reserved[2];
 };
 
+/* Operations of SOCKOBJ_IOC_BATCH. */
+#define SOCKOBJ_OP_CREATE		1	/* arg: struct sockobj_create * */
+#define SOCKOBJ_OP_CONFIGURE		2	/* arg: struct sockobj_config * */
+#define SOCKOBJ_OP_CONNECT		3
+#define SOCKOBJ_OP_SEND			4	/* arg: buffer, len: its length */
+#define SOCKOBJ_OP_DISCONNECT		5
+#define SOCKOBJ_OP_ABORT		6
+#define SOCKOBJ_OP_DESTROY		7	/* flags: SOCKOBJ_DESTROY_* */
+
+#define SOCKOBJ_BATCH_STOP		(1U << 0)	/* stop at the first error */
+#define SOCKOBJ_BATCH_F_ALL		SOCKOBJ_BATCH_STOP
+#define SOCKOBJ_BATCH_MAX		65536
+
+/**
+ * struct sockobj_batch_op - one operation of a batch
+ * @op: SOCKOBJ_OP_*
+ * @id: the object, or 0 for the one the batch created last
+ * @flags: the operation's flags (SOCKOBJ_DESTROY_* for destroy), else 0
+ * @result: out: >= 0 on success (the id for create, bytes for send), or
+ *	-errno
+ * @arg: in: the address of the op's argument (see SOCKOBJ_OP_*), else 0
+ * @len: in: SOCKOBJ_OP_SEND: the buffer length, else 0
+ */
+struct sockobj_batch_op {
+	__u32 op;
+	__u32 id;
+	__u32 flags;
+	__s32 result;
+	__u64 arg;
+	__u64 len;
+};
+
+/**
+ * struct sockobj_batch - SOCKOBJ_IOC_BATCH
+ * @ops: in: address of an array of @count struct sockobj_batch_op
+ * @count: in: number of ops, 1..SOCKOBJ_BATCH_MAX
+ * @flags: in: SOCKOBJ_BATCH_*
+ * @done: out: ops that ran
+ * @pad: zero
+ * @reserved: zero
+ */
+struct sockobj_batch {
+	__u64 ops;
+	__u32 count;
+	__u32 flags;
+	__u32 done;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define SOCKOBJ_IOC_MAGIC		0xB8
 
 #define SOCKOBJ_IOC_GET_API	_IOWR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_api)
@@ -548,5 +612,6 @@ struct sockobj_event {
 #define SOCKOBJ_IOC_SEND	_IOWR(SOCKOBJ_IOC_MAGIC, 0x09, struct sockobj_io)
 #define SOCKOBJ_IOC_RECV	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0A, struct sockobj_io)
 #define SOCKOBJ_IOC_HANDOFF	_IOW(SOCKOBJ_IOC_MAGIC, 0x0B, struct sockobj_op)
+#define SOCKOBJ_IOC_BATCH	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0C, struct sockobj_batch)
 
 #endif /* _UAPI_LINUX_SOCKOBJ_H */
