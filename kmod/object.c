@@ -109,7 +109,6 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
 		obj->peer_fin = false;
 		obj->connect_ns = r.time_ns;
 		obj->established_ns = 0;
-		obj->closed_ns = 0;
 		/* The first data to arrive is signalled. */
 		obj->readable_armed = true;
 		break;

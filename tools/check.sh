@@ -131,9 +131,9 @@ else
 fi
 
 vm_step "Selftests on the stock kernel" selftests selftests-stock.log \
-	--kernel stock -- selftests/run.sh
+	--kernel stock --timeout 1800 -- selftests/run.sh
 vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests selftests-debug.log \
-	--kernel debug -- selftests/run.sh
+	--kernel debug --timeout 3600 -- selftests/run.sh
 vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/libsockobj_test
 

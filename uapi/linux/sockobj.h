@@ -80,8 +80,10 @@
  *	when the caller itself is refused what socket(2), setsockopt(2) or
  *	bind(2) would refuse it:
  *	ENOENT (no such id), EISCONN (not CLOSED), EDESTADDRREQ (no target
- *	set), EBUSY (the object still holds SOCKOBJ_TRANSITIONS_MAX or more
- *	undelivered state records: read the events first), EINVAL (flags,
+ *	set), EBUSY (fewer than SOCKOBJ_TRANSITIONS_MAX of the object's
+ *	SOCKOBJ_OBJ_RECORDS record slots are free, i.e. more than
+ *	SOCKOBJ_OBJ_RECORDS - SOCKOBJ_TRANSITIONS_MAX state records are
+ *	undelivered: read the events first), EINVAL (flags,
  *	reserved), EACCES (local port below ip_unprivileged_port_start without
  *	CAP_NET_BIND_SERVICE), EADDRINUSE, EADDRNOTAVAIL (local bind), EPERM,
  *	ENODEV (the interface went away), ENOMEM/ENOBUFS, or another errno of
