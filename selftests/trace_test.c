@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tracepoints under events/sockobj/: a connection's transitions appear
+ * in order (sockobj_state), with its connect attempt (sockobj_connect) and
+ * the delivery of each record to userspace (sockobj_deliver).
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include "sockobj_util.h"
+
+#define PORT 45871
+
+static const char *tracing_dir(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events/sockobj/enable", dirs[i]);
+		if (!access(path, W_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char path[160];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/* The trace buffer, NUL-terminated, in a malloc()ed buffer. */
+static char *read_trace(const char *dir)
+{
+	size_t len = 0, size = 1 << 16;
+	char path[160], *buf = malloc(size);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, size - len - 1)) > 0) {
+		len += n;
+		if (size - len < 4096) {
+			char *more = realloc(buf, size * 2);
+
+			if (!more)
+				break;
+			buf = more;
+			size *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+FIXTURE(trace) {
+	const char *dir;
+	int fd;
+	int lfd;
+};
+
+FIXTURE_SETUP(trace)
+{
+	SO_REQUIRE_DEVICE();
+	self->fd = -1;
+	self->lfd = -1;
+	self->dir = tracing_dir();
+	if (!self->dir)
+		SKIP(return, "no events/sockobj in tracefs");
+	ASSERT_EQ(0, so_netns_private());
+	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "0"));
+	ASSERT_EQ(0, write_file(self->dir, "trace", ""));
+	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "1"));
+	self->fd = so_open(0);
+	ASSERT_LE(0, self->fd);
+	self->lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, self->lfd);
+}
+
+FIXTURE_TEARDOWN(trace)
+{
+	if (self->dir)
+		write_file(self->dir, "events/sockobj/enable", "0");
+	if (self->lfd >= 0)
+		close(self->lfd);
+	if (self->fd >= 0)
+		so_close(self->fd);
+}
+
+TEST_F(trace, connection_transitions_in_order)
+{
+	static const char *const want[] = {
+		"CLOSED -> CONNECTING reason=NONE",
+		"CONNECTING -> ESTABLISHED reason=NONE",
+		"ESTABLISHED -> PEER_CLOSING reason=NONE",
+		"PEER_CLOSING -> CLOSING reason=NONE",
+		"CLOSING -> CLOSED reason=PEER_CLOSED",
+	};
+	char needle[64], connect_line[96], *trace, *p, *line;
+	struct sockobj_event ev;
+	unsigned int delivered = 0;
+	size_t next = 0;
+	__u32 id;
+	int srv;
+
+	ASSERT_EQ(0, so_new(self->fd, 7, "127.0.0.1", PORT, &id));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	srv = so_accept(self->lfd, so_tmo(5000));
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, ev.state);
+	close(srv);
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_PEER_CLOSING, ev.state);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, ev.state);
+	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "0"));
+
+	trace = read_trace(self->dir);
+	ASSERT_NE(NULL, trace);
+	snprintf(needle, sizeof(needle), "sockobj_state: id=%u ", id);
+	snprintf(connect_line, sizeof(connect_line),
+		 "sockobj_connect: id=%u proto=tcp dst=127.0.0.1:%u", id, PORT);
+	for (line = strtok_r(trace, "\n", &p); line; line = strtok_r(NULL, "\n", &p)) {
+		if (strstr(line, needle)) {
+			ASSERT_GT(ARRAY_SIZE(want), next) TH_LOG("extra: %s", line);
+			EXPECT_NE(NULL, strstr(line, want[next]))
+				TH_LOG("transition %zu: want '%s' in '%s'", next,
+				       want[next], line);
+			next++;
+		} else if (strstr(line, "sockobj_deliver: id=") &&
+			   strtoul(strstr(line, "id=") + 3, NULL, 10) == id) {
+			delivered++;
+		} else if (strstr(line, connect_line)) {
+			connect_line[0] = '\0';	/* seen */
+		}
+	}
+	free(trace);
+	EXPECT_EQ(ARRAY_SIZE(want), next);
+	EXPECT_EQ('\0', connect_line[0]) TH_LOG("no sockobj_connect line");
+	/* Every state record (and the READABLE of the EOF) was delivered. */
+	EXPECT_LE(ARRAY_SIZE(want), delivered);
+}
+
+TEST_HARNESS_MAIN
