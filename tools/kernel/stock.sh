@@ -1,0 +1,29 @@
+#!/bin/sh
+# Information about the stock Debian kernel (the newest installed 6.1 amd64).
+#   tools/kernel/stock.sh vmlinuz   -> /boot/vmlinuz-<release>
+#   tools/kernel/stock.sh release   -> <release>, e.g. 6.1.0-56-amd64
+#   tools/kernel/stock.sh build     -> /lib/modules/<release>/build
+set -eu
+
+die() { echo "stock.sh: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || die "usage: stock.sh vmlinuz|release|build"
+
+rel=$(ls /boot 2>/dev/null | sed -n 's/^vmlinuz-\(6\.1\.[0-9][0-9]*-[0-9][0-9]*-amd64\)$/\1/p' \
+      | sort -V | tail -n 1)
+[ -n "$rel" ] || die "no /boot/vmlinuz-6.1.*-amd64: install linux-image-amd64 (tools/deps.sh)"
+
+case $1 in
+    vmlinuz)
+        [ -r "/boot/vmlinuz-$rel" ] || die "/boot/vmlinuz-$rel is not readable"
+        [ -d "/lib/modules/$rel/kernel" ] || die "/lib/modules/$rel missing: reinstall linux-image-amd64"
+        echo "/boot/vmlinuz-$rel" ;;
+    release)
+        echo "$rel" ;;
+    build)
+        [ -f "/lib/modules/$rel/build/Makefile" ] \
+            || die "no /lib/modules/$rel/build: install linux-headers-amd64 (tools/deps.sh)"
+        echo "/lib/modules/$rel/build" ;;
+    *)
+        die "unknown query '$1' (want vmlinuz, release or build)" ;;
+esac
