@@ -47,6 +47,8 @@ enum sockobj_work_bit {
 };
 
 static struct workqueue_struct *sockobj_wq;
+/* Objects have their own cache: exact size, accounted, visible in slabinfo. */
+static struct kmem_cache *sockobj_cache;
 
 /**
  * sockobj_obj_put() - drop a reference, freeing the object with the last
@@ -61,7 +63,7 @@ void sockobj_obj_put(struct sockobj_obj *obj)
 	if (!refcount_dec_and_test(&obj->ref))
 		return;
 	mutex_destroy(&obj->lock);
-	kfree(obj);
+	kmem_cache_free(sockobj_cache, obj);
 	sockobj_file_put(file);
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_put);
@@ -452,7 +454,7 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 	ret = sockobj_user_charge(file->user);
 	if (ret)
 		goto err_count;
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	obj = kmem_cache_zalloc(sockobj_cache, GFP_KERNEL_ACCOUNT);
 	if (!obj) {
 		ret = -ENOMEM;
 		goto err_charge;
@@ -481,7 +483,7 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 
 err_free:
 	mutex_destroy(&obj->lock);
-	kfree(obj);
+	kmem_cache_free(sockobj_cache, obj);
 err_charge:
 	sockobj_user_uncharge(file->user);
 err_count:
@@ -1018,8 +1020,16 @@ err_put:
  */
 int sockobj_object_init(void)
 {
+	sockobj_cache = kmem_cache_create("sockobj_obj", sizeof(struct sockobj_obj),
+					  0, SLAB_ACCOUNT, NULL);
+	if (!sockobj_cache)
+		return -ENOMEM;
 	sockobj_wq = alloc_workqueue("sockobj", WQ_UNBOUND, 0);
-	return sockobj_wq ? 0 : -ENOMEM;
+	if (!sockobj_wq) {
+		kmem_cache_destroy(sockobj_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -1032,4 +1042,5 @@ int sockobj_object_init(void)
 void sockobj_object_uninit(void)
 {
 	destroy_workqueue(sockobj_wq);
+	kmem_cache_destroy(sockobj_cache);
 }
