@@ -82,7 +82,7 @@
  * additions to the header are tolerated where they cannot matter.
  */
 #define SO_FEAT_KNOWN	(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 |		\
-			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER)
+			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER | SOCKOBJ_FEAT_BATCH)
 #define SO_FEAT_LATER	(SO_FEAT_(UDP) | SO_FEAT_(DATA) |		\
 			 SO_FEAT_(OPTIONS) | SO_FEAT_(HANDOFF))
 #define SO_FEAT_(name)	SO_FEAT_##name##_
