@@ -125,6 +125,7 @@ install: kmod userlib tools build/install/sockobj.pc
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" \
 		"$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux" \
 		"$(DESTDIR)$(MANDIR)/man3" "$(DESTDIR)$(MANDIR)/man7" \
+		"$(DESTDIR)$(MANDIR)/man8" \
 		"$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
 		"$(DESTDIR)$(MODULESLOADDIR)"
 	$(INSTALL) -m 0755 tools/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
@@ -137,6 +138,7 @@ install: kmod userlib tools build/install/sockobj.pc
 	$(INSTALL) -m 0644 build/install/sockobj.pc "$(DESTDIR)$(PKGCONFIGDIR)/sockobj.pc"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN3)) "$(DESTDIR)$(MANDIR)/man3"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN7)) "$(DESTDIR)$(MANDIR)/man7"
+	$(INSTALL) -m 0644 tools/sockobj.8 "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
 	$(INSTALL) -m 0644 packaging/60-sockobj.rules "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules"
 	$(INSTALL) -m 0644 packaging/sockobj.sysusers "$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf"
 	$(INSTALL) -m 0644 packaging/sockobj-modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
@@ -162,6 +164,7 @@ uninstall:
 	rm -f "$(DESTDIR)$(PKGCONFIGDIR)/sockobj.pc"
 	for f in $(MAN3); do rm -f "$(DESTDIR)$(MANDIR)/man3/$$f"; done
 	for f in $(MAN7); do rm -f "$(DESTDIR)$(MANDIR)/man7/$$f"; done
+	rm -f "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
 	rm -f "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules" \
 		"$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf" \
 		"$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"

@@ -141,8 +141,8 @@ out:
  * follows the next arrival.
  *
  * Context: process (the caller's ioctl).
- * Return: 0, -ENOENT, -ENOTCONN (CLOSED or not yet connected), -EAGAIN
- * (nothing queued), or the socket's error.
+ * Return: 0, -ENOENT, -ENOTCONN (not yet connected, or CLOSED with no
+ * data left), -EAGAIN (nothing queued), or the socket's error.
  */
 int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		      struct sockobj_io_result *res)
@@ -156,10 +156,21 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	if (ret)
 		return ret;
 	state = state_locked(obj);
-	if (state == SOCKOBJ_STATE_CLOSED || state == SOCKOBJ_STATE_CONNECTING ||
-	    !obj->sock) {
+	if (state == SOCKOBJ_STATE_CONNECTING || !obj->sock) {
 		ret = -ENOTCONN;
 		goto out;
+	}
+	if (state == SOCKOBJ_STATE_CLOSED) {
+		/*
+		 * A close can complete (the peer's FIN after ours) before the
+		 * last data was read: it stays readable, then ENOTCONN.
+		 */
+		if (obj->proto != SOCKOBJ_PROTO_TCP ||
+		    skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue)) {
+			sockobj_obj_release_socket(obj, false);
+			ret = -ENOTCONN;
+			goto out;
+		}
 	}
 	if (peek)
 		flags |= MSG_PEEK;
@@ -212,10 +223,12 @@ void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info)
 	lockdep_assert_held(&obj->lock);
 	if (obj->proto == SOCKOBJ_PROTO_TCP) {
 		lock_sock(sk);
-		if (sk->sk_state != TCP_LISTEN && sk->sk_state != TCP_CLOSE &&
-		    sk->sk_state != TCP_SYN_SENT) {
+		if (sk->sk_state != TCP_LISTEN && sk->sk_state != TCP_SYN_SENT) {
+			/* CLOSE too: data left after a completed close. */
 			info->rx_queued = tcp_inq(sk);
-			info->tx_unacked = tcp_sk(sk)->write_seq - tcp_sk(sk)->snd_una;
+			if (sk->sk_state != TCP_CLOSE)
+				info->tx_unacked = tcp_sk(sk)->write_seq -
+						   tcp_sk(sk)->snd_una;
 		}
 		space = sk_stream_wspace(sk);
 		release_sock(sk);

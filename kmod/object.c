@@ -337,12 +337,16 @@ static void snapshot_local(struct sockobj_obj *obj)
 	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
 }
 
-/*
- * Release the socket. With @rst, a connection still open is reset and its
- * queued data discarded; otherwise the kernel closes it gracefully in the
- * background (FIN after queued data) as close(2) would.
+/**
+ * sockobj_obj_release_socket() - release the object's socket, if any
+ * @obj: the object, its lock held
+ * @rst: reset a connection still open and discard its queued data;
+ *	otherwise the kernel closes it gracefully in the background (FIN
+ *	after queued data) as close(2) would
+ *
+ * Context: process.
  */
-static void release_socket(struct sockobj_obj *obj, bool rst)
+void sockobj_obj_release_socket(struct sockobj_obj *obj, bool rst)
 {
 	lockdep_assert_held(&obj->lock);
 	if (!obj->sock)
@@ -368,7 +372,7 @@ static void close_now(struct sockobj_obj *obj, unsigned int reason, int err)
 	if (obj->state != SOCKOBJ_STATE_CLOSED)
 		transition(obj, SOCKOBJ_STATE_CLOSED, reason, err);
 	spin_unlock_bh(&file->lock);
-	release_socket(obj, true);
+	sockobj_obj_release_socket(obj, true);
 }
 
 static unsigned int state_of(struct sockobj_obj *obj, unsigned int *space)
@@ -400,8 +404,12 @@ static void obj_work(struct work_struct *work)
 	else if ((bits & BIT(SOCKOBJ_WORK_IDLE)) &&
 		 state == SOCKOBJ_STATE_ESTABLISHED)
 		close_now(obj, SOCKOBJ_REASON_INACTIVITY, ETIMEDOUT);
-	else if (state == SOCKOBJ_STATE_CLOSED)
-		release_socket(obj, false);
+	else if (state == SOCKOBJ_STATE_CLOSED &&
+		 skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue))
+		/* With data left (a close completed before it was read), the
+		 * socket stays until a receive drains it, a connect or a destroy.
+		 */
+		sockobj_obj_release_socket(obj, false);
 out:
 	mutex_unlock(&obj->lock);
 	sockobj_obj_put(obj);
@@ -533,7 +541,7 @@ void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags)
 	WRITE_ONCE(obj->dead, true);
 	sockobj_event_discard(obj);
 	spin_unlock_bh(&file->lock);
-	release_socket(obj, flags & SOCKOBJ_DESTROY_ABORT);
+	sockobj_obj_release_socket(obj, flags & SOCKOBJ_DESTROY_ABORT);
 	timer_delete_sync(&obj->timer);
 	timer_delete_sync(&obj->idle_timer);
 	mutex_unlock(&obj->lock);
@@ -733,7 +741,7 @@ int sockobj_obj_connect(struct sockobj_obj *obj)
 		goto out;
 	}
 	/* The last attempt's socket, if its release work has not run yet. */
-	release_socket(obj, false);
+	sockobj_obj_release_socket(obj, false);
 	/* A timeout of an earlier attempt must not hit this one. */
 	timer_delete_sync(&obj->timer);
 	clear_bit(SOCKOBJ_WORK_TIMEOUT, &obj->work_bits);

@@ -138,6 +138,7 @@ int sockobj_obj_abort(struct sockobj_obj *obj);
 int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info);
 int sockobj_obj_handoff(struct sockobj_file *file, u32 id, u32 flags);
 int sockobj_obj_lock_live(struct sockobj_obj *obj);
+void sockobj_obj_release_socket(struct sockobj_obj *obj, bool rst);
 void sockobj_obj_arm(struct sockobj_obj *obj, unsigned int type);
 
 int sockobj_object_init(void);

@@ -46,15 +46,16 @@ int sockobj_sockopt_apply(struct socket *sock, const struct sockobj_cfg *cfg,
 	bool v6 = sock->sk->sk_family == AF_INET6;
 	int ret = 0;
 
-	if (cfg->opt.priority)
+	/* IP_TOS also sets sk_priority: TOS first, so SO_PRIORITY wins. */
+	if (cfg->opt.tos)
+		ret = v6 ? set(sock, SOL_IPV6, IPV6_TCLASS, cfg->opt.tos) :
+			   set(sock, SOL_IP, IP_TOS, cfg->opt.tos);
+	if (!ret && cfg->opt.priority)
 		ret = set(sock, SOL_SOCKET, SO_PRIORITY, cfg->opt.priority);
 	if (!ret && cfg->opt.sndbuf)
 		ret = set(sock, SOL_SOCKET, SO_SNDBUF, cfg->opt.sndbuf);
 	if (!ret && cfg->opt.rcvbuf)
 		ret = set(sock, SOL_SOCKET, SO_RCVBUF, cfg->opt.rcvbuf);
-	if (!ret && cfg->opt.tos)
-		ret = v6 ? set(sock, SOL_IPV6, IPV6_TCLASS, cfg->opt.tos) :
-			   set(sock, SOL_IP, IP_TOS, cfg->opt.tos);
 	if (!ret && cfg->opt.broadcast)
 		ret = set(sock, SOL_SOCKET, SO_BROADCAST, 1);
 	if (ret || proto != SOCKOBJ_PROTO_TCP)

@@ -174,6 +174,7 @@ fi
 	echo "$PFX/lib/modules-load.d/sockobj.conf"
 	for m in userlib/man/*.3; do echo "$PFX/share/man/man3/${m##*/}"; done
 	for m in userlib/man/*.7; do echo "$PFX/share/man/man7/${m##*/}"; done
+	echo "$PFX/share/man/man8/sockobj.8"
 	echo "/lib/modules/$KREL/updates/sockobj.ko"
 } | sort >"$SCRATCH/expected"
 (cd "$ROOT" && find . ! -type d | sed 's|^\.||' | sort) >"$SCRATCH/installed"

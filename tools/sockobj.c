@@ -3,31 +3,51 @@
  * sockobj: the command-line tool over libsockobj.
  *
  *   sockobj api                       what the loaded module offers
+ *   sockobj connect [options] HOST PORT
+ *                                     a netcat-like client: stdin to the
+ *                                     connection, the connection to stdout
+ *   sockobj stat                      every object of every process, from
+ *                                     /proc/sockobj (root)
  *   sockobj probe [options] HOST PORT...
  *                                     active opens to many ports at once,
  *                                     each one's outcome and time
+ *
+ * Everything goes through libsockobj; the only other interface read is
+ * the module's /proc/sockobj text file (stat).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sockobj.h>
 
 #define PROG "sockobj"
 
-/* Exit statuses (documented in the usage texts). */
+/* Exit statuses (documented in the usage texts and sockobj(8)). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILURE_ANY = 1,	/* at least one target did not open */
+	EXIT_FAILURE_ANY = 1,	/* probe: a target did not open; connect: other */
+	EXIT_NAME = 2,		/* HOST does not resolve */
+	EXIT_REFUSED = 3,	/* connect: refused (TCP RST, ICMP port unreachable) */
+	EXIT_TIMEOUT = 4,	/* connect: connect, retransmission or idle timeout */
+	EXIT_UNREACH = 5,	/* connect: host or network unreachable */
+	EXIT_RESET = 6,		/* connect: reset by the peer */
 	EXIT_USAGE = 64,
 	EXIT_SYSTEM = 71,	/* the device or the module failed us */
+	EXIT_NOPERM = 77,	/* stat: /proc/sockobj is root's */
 };
 
 struct command {
@@ -75,6 +95,14 @@ static int cmd_api(int argc, char **argv)
 		printf(" ipv6");
 	if (api.features & SOCKOBJ_FEAT_EVENTS)
 		printf(" events");
+	if (api.features & SOCKOBJ_FEAT_UDP)
+		printf(" udp");
+	if (api.features & SOCKOBJ_FEAT_DATA)
+		printf(" data");
+	if (api.features & SOCKOBJ_FEAT_OPTIONS)
+		printf(" options");
+	if (api.features & SOCKOBJ_FEAT_HANDOFF)
+		printf(" handoff");
 	printf(" (0x%llx)\n", (unsigned long long)api.features);
 	printf("max_objects %u\n", api.max_objects);
 	printf("event_size  %u\n", api.event_size);
@@ -114,8 +142,8 @@ static void probe_usage(FILE *f)
 		"  -i IFACE    the connections must go out through IFACE\n"
 		"  -w MS       keep open connections up to MS for the peer to close first\n"
 		"  -v          print every state transition as it happens (stderr)\n\n"
-		"Exit status: 0 if every port opened, 1 if one did not, 64 usage,\n"
-		"71 device or module error, 2 if HOST does not resolve.\n");
+		"Exit status: 0 if every port opened, 1 if one did not, 2 if HOST does not\n"
+		"resolve, 64 usage, 71 device or module error.\n");
 }
 
 static void print_event(const struct sockobj_event *ev, const struct target *t,
@@ -210,11 +238,13 @@ static int cmd_probe(int argc, char **argv)
 		if (ret >= 0)
 			ret = sockobj_set_target_host(ctx, (unsigned int)t->id, host,
 						      t->port, family);
-		if (ret == -SOCKOBJ_ENAME) {
-			fprintf(stderr, PROG ": %s: %s\n", host, sockobj_strerror(ret));
+		if (ret == -SOCKOBJ_ENAME || ret == -EAGAIN) {
+			fprintf(stderr, PROG ": %s: %s\n", host,
+				ret == -EAGAIN ? "temporary failure in name resolution" :
+				sockobj_strerror(ret));
 			sockobj_close(ctx);
 			free(targets);
-			return 2;
+			return EXIT_NAME;
 		}
 		if (ret >= 0 && timeout_ms)
 			ret = sockobj_set_connect_timeout(ctx, (unsigned int)t->id,
@@ -311,8 +341,817 @@ static int cmd_probe(int argc, char **argv)
 	return open_count == (unsigned int)n ? EXIT_OK : EXIT_FAILURE_ANY;
 }
 
+/* ---- connect ---------------------------------------------------------- */
+
+static void connect_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " connect [-4|-6] [-u] [-t MS] [-i IFACE] [-b ADDR[:PORT]]\n"
+		"                       [-k] [-I SEC] [-w MS] [-v[v]] HOST PORT\n\n"
+		"Open a connection to HOST PORT through /dev/sockobj and copy stdin to it and\n"
+		"it to stdout, like netcat, driven by the module's events. At the end of stdin\n"
+		"the connection is closed gracefully (FIN after all stdin data is sent) and\n"
+		"the command reads on until the peer closes too. When the peer closes first,\n"
+		"what it sent is written out, our side is closed, and the command ends.\n\n"
+		"  -4, -6      resolve HOST to IPv4 or IPv6 only\n"
+		"  -u          UDP: each read of stdin is one datagram, each datagram received\n"
+		"              is written out; ends -w MS after the end of stdin\n"
+		"  -t MS       connect timeout (default: the kernel's SYN retries)\n"
+		"  -i IFACE    the connection must go out through IFACE\n"
+		"  -b ADDR[:PORT], -b :PORT\n"
+		"              bind the local end to ADDR and/or PORT (numeric; IPv6 in\n"
+		"              brackets with a port: [2001:db8::5]:4000)\n"
+		"  -k          keep our side open at the end of stdin: wait for the peer to\n"
+		"              close first (request/response servers that close, e.g. HTTP/1.0)\n"
+		"  -I SEC      reset the connection after SEC seconds without data either way\n"
+		"  -w MS       UDP: after the end of stdin, wait until no datagram came for MS\n"
+		"              (default 2000)\n"
+		"  -v          print every state transition and the close reason (stderr);\n"
+		"              -vv also the data events (READABLE, WRITABLE, SENT, ERROR)\n\n"
+		"Exit status:\n"
+		"  0   the connection closed normally (peer or us, gracefully)\n"
+		"  1   another failure (aborted, another socket error, I/O error)\n"
+		"  2   HOST does not resolve\n"
+		"  3   connection refused (TCP RST to the SYN; UDP: ICMP port unreachable)\n"
+		"  4   timed out (connect timeout, data retransmission timeout, -I)\n"
+		"  5   host or network unreachable\n"
+		"  6   connection reset by the peer\n"
+		"  64  usage error, 71 device or module error\n"
+		"A failure other than 64 is also described in one line on stderr.\n");
+}
+
+/* Room for the largest UDP datagram (IPv6: 65535 - 8). */
+#define IO_BUF		65536
+
+struct conn {
+	struct sockobj_ctx *ctx;
+	unsigned int id;
+	int udp;
+	int verbose;
+	int keep_open;			/* -k */
+	int linger_ms;			/* -w */
+	uint64_t t0;
+	char target[SOCKOBJ_ADDRSTRLEN];
+	unsigned int state;
+	int connected;			/* has been ESTABLISHED */
+	int closed;			/* CLOSED after connect */
+	struct sockobj_event close_ev;
+	int soft_error;			/* UDP: errno of an ERROR record */
+	int local_error;		/* our own failure: exit 1 */
+	/* stdin -> connection: one read at a time (one datagram for UDP) */
+	unsigned char in[IO_BUF];
+	size_t in_len, in_off;
+	int in_eof;
+	uint64_t in_eof_ns;
+	/* connection -> stdout */
+	unsigned char out[IO_BUF];
+	size_t out_len, out_off;
+	int net_eof;			/* TCP: the peer's data has ended */
+	uint64_t last_rx_ns;
+	/* edge-triggered: set by records, cleared by -EAGAIN */
+	int can_send, can_recv;
+	int disconnected;		/* sockobj_disconnect() called */
+};
+
+static void say(const struct conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": %9.3f ms  ", ms_since(c->t0, now_ns()));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void print_transition(struct conn *c, const struct sockobj_event *ev)
+{
+	struct sockobj_info info;
+	char local[SOCKOBJ_ADDRSTRLEN] = "?";
+	double t = ms_since(c->t0, ev->timestamp_ns);
+
+	fprintf(stderr, PROG ": %9.3f ms  %s -> %s", t,
+		sockobj_state_name(ev->prev_state), sockobj_state_name(ev->state));
+	if (ev->merged > 1)
+		fprintf(stderr, " (%u transitions merged)", ev->merged);
+	switch (ev->state) {
+	case SOCKOBJ_STATE_CONNECTING:
+		fprintf(stderr, "  to %s", c->target);
+		break;
+	case SOCKOBJ_STATE_ESTABLISHED:
+		if (sockobj_get_info(c->ctx, c->id, &info) == 0)
+			sockobj_addr_format(&info.local, local, sizeof(local));
+		fprintf(stderr, "  local %s", local);
+		break;
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		fprintf(stderr, "  (the peer closed its side)");
+		break;
+	case SOCKOBJ_STATE_CLOSING:
+		fprintf(stderr, "  (our FIN follows the data queued)");
+		break;
+	case SOCKOBJ_STATE_CLOSED:
+		fprintf(stderr, ": %s, %s", sockobj_reason_name(ev->reason),
+			sockobj_reason_describe(ev->reason));
+		if (ev->error)
+			fprintf(stderr, " (%s)", strerror(ev->error));
+		if (sockobj_get_info(c->ctx, c->id, &info) == 0)
+			fprintf(stderr, "; sent %llu, received %llu bytes",
+				(unsigned long long)info.bytes_sent,
+				(unsigned long long)info.bytes_received);
+		break;
+	}
+	fputc('\n', stderr);
+}
+
+/* Takes one record: updates what may be done next. */
+static void conn_event(struct conn *c, const struct sockobj_event *ev)
+{
+	if (ev->id != c->id)
+		return;
+	if (ev->type == SOCKOBJ_EV_STATE) {
+		if (c->verbose)
+			print_transition(c, ev);
+		c->state = ev->state;
+		if (ev->state == SOCKOBJ_STATE_ESTABLISHED && !c->connected) {
+			c->connected = 1;
+			/* Try both once; -EAGAIN arms the records. */
+			c->can_send = 1;
+			c->can_recv = 1;
+		} else if (ev->state == SOCKOBJ_STATE_PEER_CLOSING) {
+			c->can_recv = 1;	/* the EOF is to be read */
+		} else if (ev->state == SOCKOBJ_STATE_CLOSED) {
+			c->closed = 1;
+			c->close_ev = *ev;
+		}
+		return;
+	}
+	/* -vv shows every data record; -v the errors, which end a session. */
+	if (c->verbose > 1 || (c->verbose && ev->type == SOCKOBJ_EV_ERROR)) {
+		fprintf(stderr, PROG ": %9.3f ms  %s in %s", ms_since(c->t0, ev->timestamp_ns),
+			sockobj_event_type_name(ev->type), sockobj_state_name(ev->state));
+		if (ev->merged > 1)
+			fprintf(stderr, " (%u signals merged)", ev->merged);
+		if (ev->error)
+			fprintf(stderr, ": %s", strerror(ev->error));
+		fputc('\n', stderr);
+	}
+	switch (ev->type) {
+	case SOCKOBJ_EV_READABLE:
+		c->can_recv = 1;
+		break;
+	case SOCKOBJ_EV_WRITABLE:
+		c->can_send = 1;
+		break;
+	case SOCKOBJ_EV_ERROR:
+		/* UDP: an ICMP error for a datagram we sent. */
+		if (!c->soft_error)
+			c->soft_error = ev->error ? ev->error : EIO;
+		break;
+	}
+}
+
+static int open_state(const struct conn *c)
+{
+	return c->state == SOCKOBJ_STATE_ESTABLISHED ||
+	       c->state == SOCKOBJ_STATE_PEER_CLOSING ||
+	       c->state == SOCKOBJ_STATE_CLOSING;
+}
+
+/* Receives while there is data and room; returns whether anything moved. */
+static int conn_recv(struct conn *c)
+{
+	int moved = 0, ret;
+
+	while (c->can_recv && !c->net_eof && open_state(c)) {
+		size_t room = sizeof(c->out) - c->out_len;
+
+		/* A datagram needs the whole buffer; TCP takes what fits. */
+		if (c->udp ? c->out_len : !room)
+			break;
+		ret = sockobj_recv(c->ctx, c->id, c->out + c->out_len, room, 0,
+				   NULL);
+		if (ret == -EAGAIN) {
+			c->can_recv = 0;
+			break;
+		}
+		if (ret < 0) {
+			/* Closed meanwhile: its record tells why. */
+			c->can_recv = 0;
+			if (ret != -ENOTCONN && ret != -EPIPE) {
+				say(c, "receive: %s", sockobj_strerror(ret));
+				c->local_error = 1;
+			}
+			break;
+		}
+		moved = 1;
+		c->last_rx_ns = now_ns();
+		if (ret == 0 && !c->udp) {
+			c->net_eof = 1;
+			c->can_recv = 0;
+			if (c->verbose > 1)
+				say(c, "end of the peer's data");
+			break;
+		}
+		c->out_len += (size_t)ret;
+	}
+	return moved;
+}
+
+/* Sends what stdin gave while there is room; returns whether it moved. */
+static int conn_send(struct conn *c)
+{
+	int moved = 0, ret;
+
+	while (c->can_send && c->in_off < c->in_len && !c->disconnected &&
+	       (c->state == SOCKOBJ_STATE_ESTABLISHED ||
+		c->state == SOCKOBJ_STATE_PEER_CLOSING)) {
+		ret = sockobj_send(c->ctx, c->id, c->in + c->in_off,
+				   c->in_len - c->in_off);
+		if (ret == -EAGAIN) {
+			c->can_send = 0;
+			break;
+		}
+		if (ret == -EMSGSIZE) {
+			say(c, "a datagram of %zu bytes is too big to send",
+			    c->in_len - c->in_off);
+			c->local_error = 1;
+			c->in_off = c->in_len = 0;
+			break;
+		}
+		if (ret < 0) {
+			/* The connection broke: its record tells why. */
+			if (ret != -EPIPE && ret != -ENOTCONN) {
+				say(c, "send: %s", sockobj_strerror(ret));
+				c->local_error = 1;
+			}
+			c->in_off = c->in_len = 0;
+			c->in_eof = 1;
+			break;
+		}
+		moved = 1;
+		if (c->udp) {
+			/* One read of stdin, one datagram, sent whole. */
+			c->in_off = c->in_len;
+		} else {
+			c->in_off += (size_t)ret;
+			/* Partial: WRITABLE follows once there is room. */
+			if (c->in_off < c->in_len)
+				c->can_send = 0;
+		}
+	}
+	if (c->in_off >= c->in_len)
+		c->in_off = c->in_len = 0;
+	return moved;
+}
+
+static int64_t udp_linger_left(const struct conn *c)
+{
+	uint64_t from = c->last_rx_ns > c->in_eof_ns ? c->last_rx_ns :
+						       c->in_eof_ns;
+	uint64_t end = from + (uint64_t)c->linger_ms * 1000000ull;
+	uint64_t now = now_ns();
+
+	return end > now ? (int64_t)((end - now) / 1000000ull) + 1 : 0;
+}
+
+/* The close, once the data is out; TCP only disconnects gracefully. */
+static void conn_maybe_close(struct conn *c)
+{
+	int ret;
+
+	if (c->disconnected || !c->connected || c->closed)
+		return;
+	if (c->state != SOCKOBJ_STATE_ESTABLISHED &&
+	    c->state != SOCKOBJ_STATE_PEER_CLOSING)
+		return;
+	if (c->udp) {
+		/* No EOF in UDP: stdin's end plus a quiet spell, or an error. */
+		if (!c->soft_error && !c->local_error &&
+		    !(c->in_eof && !c->in_len && udp_linger_left(c) == 0))
+			return;
+	} else if (c->net_eof || c->local_error) {
+		/* The peer closed first (or we failed): our side follows. */
+		if (c->out_len && !c->local_error)
+			return;
+	} else if (!c->in_eof || c->in_len || c->keep_open) {
+		return;
+	}
+	ret = sockobj_disconnect(c->ctx, c->id);
+	c->disconnected = 1;
+	if (ret < 0 && ret != -EALREADY && ret != -ENOTCONN) {
+		say(c, "disconnect: %s", sockobj_strerror(ret));
+		c->local_error = 1;
+	}
+}
+
+static int exit_of_reason(unsigned int reason)
+{
+	switch (reason) {
+	case SOCKOBJ_REASON_PEER_CLOSED:
+	case SOCKOBJ_REASON_LOCAL_CLOSED:
+		return EXIT_OK;
+	case SOCKOBJ_REASON_REFUSED:
+		return EXIT_REFUSED;
+	case SOCKOBJ_REASON_CONNECT_TIMEOUT:
+	case SOCKOBJ_REASON_RETRANS_TIMEOUT:
+	case SOCKOBJ_REASON_INACTIVITY:
+		return EXIT_TIMEOUT;
+	case SOCKOBJ_REASON_HOST_UNREACH:
+	case SOCKOBJ_REASON_NET_UNREACH:
+		return EXIT_UNREACH;
+	case SOCKOBJ_REASON_RESET:
+		return EXIT_RESET;
+	default:
+		return EXIT_FAILURE_ANY;
+	}
+}
+
+static int exit_of_errno(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return EXIT_REFUSED;
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+	case ENETUNREACH:
+	case ENETDOWN:
+		return EXIT_UNREACH;
+	case ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case ECONNRESET:
+		return EXIT_RESET;
+	default:
+		return EXIT_FAILURE_ANY;
+	}
+}
+
+/* Writes what was received, at most PIPE_BUF at a time: never blocks. */
+static int conn_write_out(struct conn *c)
+{
+	size_t n = c->out_len - c->out_off;
+	ssize_t w;
+
+	if (n > PIPE_BUF)
+		n = PIPE_BUF;
+	w = write(STDOUT_FILENO, c->out + c->out_off, n);
+	if (w < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		/* Nowhere to put what comes: reset rather than drop it. */
+		say(c, "writing to stdout: %s", strerror(errno));
+		c->local_error = 1;
+		c->out_off = c->out_len = 0;
+		if (!c->closed)
+			sockobj_abort(c->ctx, c->id);
+		return -1;
+	}
+	c->out_off += (size_t)w;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	return 1;
+}
+
+static int conn_read_in(struct conn *c)
+{
+	ssize_t r;
+
+	r = read(STDIN_FILENO, c->in, c->udp ? sizeof(c->in) - 1 : sizeof(c->in));
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		say(c, "reading stdin: %s", strerror(errno));
+		c->local_error = 1;
+		r = 0;
+	}
+	if (r == 0) {
+		c->in_eof = 1;
+		c->in_eof_ns = now_ns();
+		if (c->verbose > 1)
+			say(c, "end of stdin");
+		return 1;
+	}
+	c->in_len = (size_t)r;
+	c->in_off = 0;
+	return 1;
+}
+
+/*
+ * The loop: records say when a send or a receive may succeed again, poll()
+ * waits for them, stdin and stdout. Nothing is retried on -EAGAIN without
+ * a record in between, so the loop sleeps whenever nothing can move.
+ */
+static int conn_run(struct conn *c)
+{
+	struct sockobj_event evs[16];
+	int i, n, timeout;
+
+	for (;;) {
+		struct pollfd pfd[3];
+		int moved = 0, nfds = 0, ev_i, in_i = -1, out_i = -1;
+
+		/* Every record already here, without blocking. */
+		while ((n = sockobj_read_events(c->ctx, evs, 16)) > 0) {
+			for (i = 0; i < n; i++)
+				conn_event(c, &evs[i]);
+		}
+		if (n != -EAGAIN) {
+			say(c, "reading events: %s", sockobj_strerror(n));
+			return EXIT_SYSTEM;
+		}
+
+		moved |= conn_recv(c);
+		moved |= conn_send(c);
+		conn_maybe_close(c);
+		if (c->closed && !c->out_len)
+			break;
+		if (moved)
+			continue;
+
+		pfd[nfds].fd = sockobj_fd(c->ctx);
+		pfd[nfds].events = POLLIN;
+		ev_i = nfds++;
+		if (!c->in_eof && !c->in_len && !c->disconnected &&
+		    (c->state == SOCKOBJ_STATE_ESTABLISHED ||
+		     c->state == SOCKOBJ_STATE_PEER_CLOSING)) {
+			pfd[nfds].fd = STDIN_FILENO;
+			pfd[nfds].events = POLLIN;
+			in_i = nfds++;
+		}
+		if (c->out_len) {
+			pfd[nfds].fd = STDOUT_FILENO;
+			pfd[nfds].events = POLLOUT;
+			out_i = nfds++;
+		}
+		timeout = -1;
+		if (c->udp && c->in_eof && !c->disconnected)
+			timeout = (int)udp_linger_left(c);
+		if (poll(pfd, (nfds_t)nfds, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			say(c, "poll: %s", strerror(errno));
+			return EXIT_SYSTEM;
+		}
+		if (pfd[ev_i].revents & (POLLERR | POLLNVAL)) {
+			say(c, "the sockobj descriptor failed");
+			return EXIT_SYSTEM;
+		}
+		if (in_i >= 0 && pfd[in_i].revents)
+			conn_read_in(c);
+		if (out_i >= 0 && pfd[out_i].revents)
+			conn_write_out(c);
+	}
+	return EXIT_OK;
+}
+
+/* "-b": ADDR[:PORT] as sockobj_addr_parse() reads it, or ":PORT". */
+static int parse_bind(const char *s, int family, struct sockobj_addr *a)
+{
+	char *end;
+	unsigned long port;
+
+	if (s[0] != ':')
+		return sockobj_addr_parse(a, s);
+	port = strtoul(s + 1, &end, 10);
+	if (!s[1] || *end || port > 65535)
+		return -EINVAL;
+	memset(a, 0, sizeof(*a));
+	a->family = (uint16_t)(family == AF_INET6 ? AF_INET6 : AF_INET);
+	a->port = (uint16_t)port;
+	return 0;
+}
+
+static int cmd_connect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long timeout_ms = 0, idle_s = 0, linger_ms = 2000;
+	const char *iface = NULL, *bind_str = NULL, *host, *port_str;
+	int family = AF_UNSPEC, udp = 0, verbose = 0, keep_open = 0;
+	struct sockobj_addr local, target_addr;
+	struct sockaddr_storage ss, lss;
+	socklen_t salen, lsalen;
+	struct conn *c;
+	char *end;
+	int opt, ret, code;
+
+	while ((opt = getopt_long(argc, argv, "46ut:i:b:kI:w:vh", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case '4':
+			family = AF_INET;
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'u':
+			udp = 1;
+			break;
+		case 't':
+		case 'I':
+		case 'w': {
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || v > UINT_MAX) {
+				fprintf(stderr, PROG ": bad number '%s' for -%c\n",
+					optarg, opt);
+				return EXIT_USAGE;
+			}
+			if (opt == 't')
+				timeout_ms = v;
+			else if (opt == 'I')
+				idle_s = v;
+			else
+				linger_ms = v > INT_MAX / 2 ? INT_MAX / 2 : v;
+			break;
+		}
+		case 'i':
+			iface = optarg;
+			break;
+		case 'b':
+			bind_str = optarg;
+			break;
+		case 'k':
+			keep_open = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			connect_usage(stdout);
+			return EXIT_OK;
+		default:
+			connect_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		connect_usage(stderr);
+		return EXIT_USAGE;
+	}
+	host = argv[optind];
+	port_str = argv[optind + 1];
+
+	if (bind_str) {
+		ret = parse_bind(bind_str, family, &local);
+		if (ret < 0) {
+			fprintf(stderr, PROG ": bad local address '%s' (ADDR[:PORT] "
+				"or :PORT, numeric): %s\n", bind_str,
+				sockobj_strerror(ret));
+			return EXIT_USAGE;
+		}
+		/* A local address decides the family of the target. */
+		if (bind_str[0] != ':' && family == AF_UNSPEC)
+			family = local.family;
+		if (family != AF_UNSPEC && local.family != family) {
+			fprintf(stderr, PROG ": -b %s is not of the family asked for\n",
+				bind_str);
+			return EXIT_USAGE;
+		}
+	}
+
+	/* Names are resolved here, in userspace: the module sees addresses. */
+	ret = sockobj_resolve(host, port_str, family, &ss, &salen);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": %s port %s: %s\n", host, port_str,
+			ret == -EAGAIN ? "temporary failure in name resolution" :
+			sockobj_strerror(ret));
+		return ret == -EINVAL || ret == -EAFNOSUPPORT ? EXIT_USAGE :
+								 EXIT_NAME;
+	}
+	if (bind_str && bind_str[0] == ':')
+		local.family = ss.ss_family;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return EXIT_SYSTEM;
+	c->udp = udp;
+	c->verbose = verbose;
+	c->keep_open = keep_open;
+	c->linger_ms = (int)linger_ms;
+	c->t0 = now_ns();
+	sockobj_addr_from_sockaddr(&target_addr, (struct sockaddr *)&ss, salen);
+	sockobj_addr_format(&target_addr, c->target, sizeof(c->target));
+
+	ret = sockobj_open(&c->ctx, SOCKOBJ_OPEN_NONBLOCK);
+	if (ret < 0) {
+		err("cannot open /dev/" SOCKOBJ_DEVICE_NAME, ret);
+		free(c);
+		return EXIT_SYSTEM;
+	}
+	ret = sockobj_create(c->ctx, udp ? SOCKOBJ_PROTO_UDP : SOCKOBJ_PROTO_TCP, 0);
+	if (ret < 0) {
+		err(udp ? "creating a UDP object" : "creating a TCP object", ret);
+		code = EXIT_SYSTEM;
+		goto out;
+	}
+	c->id = (unsigned int)ret;
+	ret = sockobj_set_target(c->ctx, c->id, (struct sockaddr *)&ss, salen);
+	if (ret >= 0 && timeout_ms)
+		ret = sockobj_set_connect_timeout(c->ctx, c->id, (unsigned int)timeout_ms);
+	if (ret >= 0 && iface)
+		ret = sockobj_set_iface(c->ctx, c->id, iface, 0);
+	if (ret >= 0 && idle_s)
+		ret = sockobj_set_inactivity(c->ctx, c->id, (unsigned int)idle_s);
+	if (ret >= 0 && bind_str) {
+		ret = sockobj_addr_to_sockaddr(&local, &lss, &lsalen);
+		if (ret >= 0)
+			ret = sockobj_set_local(c->ctx, c->id,
+						(struct sockaddr *)&lss, lsalen);
+	}
+	if (ret < 0) {
+		fprintf(stderr, PROG ": cannot configure the connection to %s: %s\n",
+			c->target, sockobj_strerror(ret));
+		code = ret == -ENODEV || ret == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
+		goto out;
+	}
+	ret = sockobj_connect(c->ctx, c->id);
+	if (ret < 0) {
+		/* Refused to the caller as socket(2)/bind(2) would refuse it. */
+		fprintf(stderr, PROG ": cannot connect to %s: %s\n", c->target,
+			sockobj_strerror(ret));
+		code = EXIT_FAILURE_ANY;
+		goto out;
+	}
+
+	code = conn_run(c);
+	if (code != EXIT_OK)
+		goto out;
+	if (c->soft_error) {
+		code = exit_of_errno(c->soft_error);
+		fprintf(stderr, PROG ": %s: %s (ICMP error for a datagram sent)\n",
+			c->target, strerror(c->soft_error));
+	} else if (exit_of_reason(c->close_ev.reason) != EXIT_OK) {
+		code = exit_of_reason(c->close_ev.reason);
+		fprintf(stderr, PROG ": %s: %s (%s%s%s)\n", c->target,
+			sockobj_reason_describe(c->close_ev.reason),
+			sockobj_reason_name(c->close_ev.reason),
+			c->close_ev.error ? ", " : "",
+			c->close_ev.error ? strerror(c->close_ev.error) : "");
+	} else if (c->local_error) {
+		code = EXIT_FAILURE_ANY;
+	}
+out:
+	sockobj_close(c->ctx);
+	free(c);
+	return code;
+}
+
+/* ---- stat ------------------------------------------------------------- */
+
+#define PROC_PATH	"/proc/sockobj"
+
+static void stat_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " stat\n\n"
+		"List every sock object of every process, from " PROC_PATH " (like ss):\n"
+		"id, owner pid and command, protocol, state, close reason (with the\n"
+		"error), local and remote address, bytes sent and received.\n"
+		PROC_PATH " is readable by root only: it shows every user's connections.\n\n"
+		"Exit status: 0, 71 when the module is not loaded, 77 when not root.\n");
+}
+
+#define STAT_COLS	9
+
+static const char *const stat_heads[STAT_COLS] = {
+	"ID", "PID/COMMAND", "PROTO", "STATE", "REASON", "LOCAL", "REMOTE",
+	"SENT", "RECEIVED",
+};
+
+struct stat_row {
+	char col[STAT_COLS][80];
+};
+
+static void pid_command(const char *pid, char *buf, size_t len)
+{
+	char path[64], comm[32] = "?";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(buf, len, "%s/%s", pid, comm);
+}
+
+/* One line of /proc/sockobj: id pid proto state reason error local remote sent received */
+static int stat_parse(char *line, struct stat_row *row)
+{
+	char *f[10], *save = NULL, *tok;
+	struct sockobj_addr a;
+	int n = 0, e;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok && n < 10;
+	     tok = strtok_r(NULL, " \t\n", &save))
+		f[n++] = tok;
+	if (n != 10 || tok)
+		return -1;
+	snprintf(row->col[0], sizeof(row->col[0]), "%s", f[0]);
+	pid_command(f[1], row->col[1], sizeof(row->col[1]));
+	snprintf(row->col[2], sizeof(row->col[2]), "%s", f[2]);
+	snprintf(row->col[3], sizeof(row->col[3]), "%s", f[3]);
+	e = atoi(f[5]);
+	if (e && strerrorname_np(e))
+		snprintf(row->col[4], sizeof(row->col[4]), "%s/%s", f[4],
+			 strerrorname_np(e));
+	else
+		snprintf(row->col[4], sizeof(row->col[4]), "%s", f[4]);
+	/* The addresses as the library formats them (same as the module's). */
+	if (strcmp(f[6], "-") && sockobj_addr_parse(&a, f[6]) == 0)
+		sockobj_addr_format(&a, row->col[5], sizeof(row->col[5]));
+	else
+		snprintf(row->col[5], sizeof(row->col[5]), "%s", f[6]);
+	if (strcmp(f[7], "-") && sockobj_addr_parse(&a, f[7]) == 0)
+		sockobj_addr_format(&a, row->col[6], sizeof(row->col[6]));
+	else
+		snprintf(row->col[6], sizeof(row->col[6]), "%s", f[7]);
+	snprintf(row->col[7], sizeof(row->col[7]), "%s", f[8]);
+	snprintf(row->col[8], sizeof(row->col[8]), "%s", f[9]);
+	return 0;
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	struct stat_row *rows = NULL, *r;
+	size_t n = 0, cap = 0, w[STAT_COLS], i, j;
+	char line[512];
+	FILE *f;
+	int e;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			stat_usage(stdout);
+			return EXIT_OK;
+		}
+		stat_usage(stderr);
+		return EXIT_USAGE;
+	}
+	f = fopen(PROC_PATH, "re");
+	if (!f) {
+		e = errno;
+		if (e == EACCES || e == EPERM) {
+			fprintf(stderr, PROG " stat: " PROC_PATH " is readable by root "
+				"only (it lists every user's connections): run as root\n");
+			return EXIT_NOPERM;
+		}
+		fprintf(stderr, PROG " stat: cannot open " PROC_PATH ": %s%s\n",
+			strerror(e), e == ENOENT ? " (is the sockobj module loaded?)" : "");
+		return EXIT_SYSTEM;
+	}
+	if (!fgets(line, sizeof(line), f) || strncmp(line, "id pid proto ", 13)) {
+		fprintf(stderr, PROG " stat: " PROC_PATH " has an unknown format\n");
+		fclose(f);
+		return EXIT_SYSTEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			r = realloc(rows, cap * sizeof(*rows));
+			if (!r) {
+				fclose(f);
+				free(rows);
+				return EXIT_SYSTEM;
+			}
+			rows = r;
+		}
+		if (stat_parse(line, &rows[n]) == 0)
+			n++;
+	}
+	fclose(f);
+
+	for (j = 0; j < STAT_COLS; j++)
+		w[j] = strlen(stat_heads[j]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < STAT_COLS; j++)
+			if (strlen(rows[i].col[j]) > w[j])
+				w[j] = strlen(rows[i].col[j]);
+	for (j = 0; j < STAT_COLS; j++)
+		printf(j >= 7 ? "%*s%s" : "%-*s%s", (int)w[j], stat_heads[j],
+		       j + 1 < STAT_COLS ? "  " : "\n");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < STAT_COLS; j++)
+			printf(j >= 7 ? "%*s%s" : "%-*s%s", (int)w[j], rows[i].col[j],
+			       j + 1 < STAT_COLS ? "  " : "\n");
+	if (!n)
+		printf("(no sock object)\n");
+	free(rows);
+	return EXIT_OK;
+}
+
 static const struct command commands[] = {
 	{ "api", cmd_api, "show the loaded module's API version and limits" },
+	{ "connect", cmd_connect, "a netcat-like client: stdin to a connection, it to stdout" },
+	{ "stat", cmd_stat, "list every sock object of every process (root)" },
 	{ "probe", cmd_probe, "open many connections at once and report each outcome" },
 };
 

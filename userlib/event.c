@@ -9,8 +9,15 @@
  * and sockobj_wait_events() drain before reading the fd again. Records of
  * one object therefore still come out in seq order, and none is dropped:
  * the wait reads no more records than the queue has room for and returns
- * -ENOBUFS when it has none. Only the waited-for object's records up to the
- * one returned are consumed by the wait.
+ * -ENOBUFS when it has none. Only the waited-for object's state records up
+ * to the one returned are consumed by the wait.
+ *
+ * Data records (SOCKOBJ_EV_READABLE, _WRITABLE, _SENT, _ERROR) are never
+ * consumed by a wait, whatever their object: they are edge-triggered, and
+ * the kernel signals each edge once, so one swallowed here would leave
+ * the application waiting for data that is already there. Nor do they
+ * satisfy a wait, although they carry the object's state: only a
+ * transition (SOCKOBJ_EV_STATE) does.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -33,6 +40,12 @@
 static bool state_in(unsigned int mask, unsigned int state)
 {
 	return state < SOCKOBJ_STATE_COUNT && (mask & SOCKOBJ_STATE_BIT(state));
+}
+
+/* A transition record of @id: the only kind a wait consumes. */
+static bool is_state_of(const struct sockobj_event *ev, unsigned int id)
+{
+	return ev->id == id && ev->type == SOCKOBJ_EV_STATE;
 }
 
 void __sockobj_queue_free(struct sockobj_queue *queue)
@@ -90,9 +103,10 @@ static unsigned int queue_pop(struct sockobj_queue *queue,
 }
 
 /*
- * Removes the records of @id up to and including the first whose state is
- * in @mask, copied to *@ev; returns whether there was one. Without one,
- * every record of @id is removed (all older than the object's state).
+ * Removes the state records of @id up to and including the first whose
+ * state is in @mask, copied to *@ev; returns whether there was one.
+ * Without one, every state record of @id is removed (all older than the
+ * object's state). Data records stay, in their order.
  */
 static bool queue_take(struct sockobj_queue *queue, unsigned int id,
 		       unsigned int mask, struct sockobj_event *ev)
@@ -102,7 +116,7 @@ static bool queue_take(struct sockobj_queue *queue, unsigned int id,
 	bool found = false;
 
 	for (i = 0, j = 0; i < queue->len; i++) {
-		if (!found && q[i].id == id) {
+		if (!found && is_state_of(&q[i], id)) {
 			if (state_in(mask, q[i].state)) {
 				*ev = q[i];
 				found = true;
@@ -308,8 +322,8 @@ static void event_from_info(struct sockobj_event *ev,
  * @timeout_ms: the limit; negative waits forever
  * @last: the record of the transition into the state, or NULL
  *
- * Context: process. Keeps the other records it reads for
- * sockobj_read_events().
+ * Context: process. Keeps the other records it reads, data records of
+ * @id included, for sockobj_read_events().
  * Return: 0, -ETIME when the time ran out, or a negative errno.
  */
 SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
@@ -363,7 +377,7 @@ SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 
 		found = false;
 		for (i = 0; i < (unsigned int)n; i++) {
-			if (!found && evs[i].id == id) {
+			if (!found && is_state_of(&evs[i], id)) {
 				if (state_in(state_mask, evs[i].state)) {
 					ev = evs[i];
 					found = true;

@@ -49,7 +49,9 @@ void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id);
  * version 1 is of that kind (SOCKOBJ_IOC_CONNECT returns once the attempt
  * has started). An ioctl added later that blocks until something happens
  * must not be listed in restartable(): -EINTR then reaches the caller,
- * which is the only one that can decide whether to wait again. read() of
+ * which is the only one that can decide whether to wait again. The data
+ * ioctls of 0.2 (SEND, RECV) never wait either (the kernel uses
+ * MSG_DONTWAIT: no room or no data is -EAGAIN), nor does HANDOFF. read() of
  * events (event.c) follows the same rule: a blocking read is not restarted,
  * while the wait functions, which own their deadline, restart poll().
  */
@@ -65,6 +67,9 @@ static inline bool restartable(unsigned long cmd)
 	case SOCKOBJ_IOC_DISCONNECT:
 	case SOCKOBJ_IOC_ABORT:
 	case SOCKOBJ_IOC_GET_INFO:
+	case SOCKOBJ_IOC_SEND:
+	case SOCKOBJ_IOC_RECV:
+	case SOCKOBJ_IOC_HANDOFF:
 		return true;
 	default:
 		return false;

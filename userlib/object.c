@@ -14,7 +14,7 @@
 /**
  * sockobj_create() - create a CLOSED object (SOCKOBJ_IOC_CREATE)
  * @ctx: the context
- * @proto: SOCKOBJ_PROTO_TCP
+ * @proto: SOCKOBJ_PROTO_TCP or SOCKOBJ_PROTO_UDP
  * @cookie: opaque value returned in the object's events
  *
  * Context: process.

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	1
+#define SOCKOBJ_LIB_VERSION_MINOR	2
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -70,6 +70,18 @@ extern "C" {
 #define SOCKOBJ_QUEUE_MAX	4096
 
 struct sockobj_ctx;
+
+/*
+ * What sockobj_recv() tells besides the data (0.2). The library fills
+ * every field, reserved ones with zeros.
+ */
+struct sockobj_recv_info {
+	struct sockobj_addr source;	/* where the data came from */
+	uint64_t full_len;		/* UDP: the datagram's real length */
+	uint32_t truncated;		/* UDP: 1 if it was longer than len */
+	uint32_t pad;
+	uint64_t reserved[2];
+};
 
 /* Library version and module API. */
 int sockobj_lib_version(void);
@@ -105,6 +117,44 @@ int sockobj_set_iface(struct sockobj_ctx *ctx, unsigned int id,
 		      const char *name, unsigned int ifindex);
 int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
 				unsigned int timeout_ms);
+
+/*
+ * Socket options (0.2): one SOCKOBJ_CFG_* property per call, applied at
+ * the next connect; 0 (or off) unsets, leaving the kernel's default.
+ * Only the SENT threshold may change while the object is open.
+ */
+int sockobj_set_nodelay(struct sockobj_ctx *ctx, unsigned int id, int on);
+int sockobj_set_keepalive(struct sockobj_ctx *ctx, unsigned int id, int on,
+			  unsigned int idle_s, unsigned int intvl_s,
+			  unsigned int cnt);
+int sockobj_set_tos(struct sockobj_ctx *ctx, unsigned int id,
+		    unsigned int tos);
+int sockobj_set_priority(struct sockobj_ctx *ctx, unsigned int id,
+			 unsigned int priority);
+int sockobj_set_bufsizes(struct sockobj_ctx *ctx, unsigned int id,
+			 unsigned int sndbuf, unsigned int rcvbuf);
+int sockobj_set_user_timeout(struct sockobj_ctx *ctx, unsigned int id,
+			     unsigned int timeout_ms);
+int sockobj_set_inactivity(struct sockobj_ctx *ctx, unsigned int id,
+			   unsigned int timeout_s);
+int sockobj_set_sent_threshold(struct sockobj_ctx *ctx, unsigned int id,
+			       unsigned int bytes);
+int sockobj_set_broadcast(struct sockobj_ctx *ctx, unsigned int id, int on);
+int sockobj_set_recv_any(struct sockobj_ctx *ctx, unsigned int id, int on);
+
+/*
+ * Data (0.2), never blocking: bytes moved (> 0, or 0: TCP EOF, empty UDP
+ * datagram) or a negative errno, -EAGAIN when the matching data event
+ * (SOCKOBJ_EV_WRITABLE, SOCKOBJ_EV_READABLE) is to be waited for.
+ */
+int sockobj_send(struct sockobj_ctx *ctx, unsigned int id, const void *buf,
+		 size_t len);
+int sockobj_recv(struct sockobj_ctx *ctx, unsigned int id, void *buf,
+		 size_t len, unsigned int flags, struct sockobj_recv_info *ri);
+
+/* Hand-off (0.2): the open connection as a socket fd; the object is gone. */
+int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
+		    unsigned int flags);
 
 /* Addresses. format returns the length written, without the NUL. */
 int sockobj_addr_from_sockaddr(struct sockobj_addr *addr,

@@ -135,8 +135,11 @@
  *	PEER_CLOSING or later). UDP: one datagram per call, its source in
  *	addr, full_len its real length, SOCKOBJ_IO_TRUNC in flags when it did
  *	not fit (the rest is discarded). Allowed in ESTABLISHED, PEER_CLOSING
- *	and CLOSING.
- *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CLOSED or CONNECTING),
+ *	and CLOSING, and in CLOSED while data received before a graceful
+ *	close completed is still queued (TCP: the peer's last data and FIN
+ *	can complete our disconnect before the application reads them).
+ *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CONNECTING, or CLOSED with
+ *	nothing left to read),
  *	EAGAIN (nothing queued: SOCKOBJ_EV_READABLE follows the next data).
  *
  * SOCKOBJ_IOC_HANDOFF (struct sockobj_op)

@@ -7,7 +7,11 @@
  * The second needs /dev/sockobj and skips without it; it runs in a network
  * namespace of its own (unshare(CLONE_NEWNET), lo up) so that its
  * listeners and closed ports cannot meet anything else, and falls back to
- * the current namespace when it may not create one.
+ * the current namespace when it may not create one. Its data-path tests
+ * (library 0.2) skip when the module lacks the feature they need: TCP
+ * round trips driven by READABLE/WRITABLE records, UDP (datagrams,
+ * truncation, ICMP errors, recv_any), options read back with getsockopt()
+ * on a handed-off socket, wait_state() among data records, inactivity.
  *
  * Prints one line per test and ends with
  *	libsockobj: N passed, N failed, N skipped
@@ -20,6 +24,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -128,9 +133,9 @@ static void run(const char *name, int (*fn)(void))
 static int test_version(void)
 {
 	CHECK_EQ(SOCKOBJ_LIB_VERSION_MAJOR, 0);
-	CHECK_EQ(SOCKOBJ_LIB_VERSION_MINOR, 1);
+	CHECK_EQ(SOCKOBJ_LIB_VERSION_MINOR, 2);
 	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION);
-	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION_NUM(0, 1));
+	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION_NUM(0, 2));
 	CHECK(SOCKOBJ_LIB_VERSION_NUM(0, 2) > SOCKOBJ_LIB_VERSION_NUM(0, 1));
 	CHECK(SOCKOBJ_LIB_VERSION_NUM(1, 0) > SOCKOBJ_LIB_VERSION_NUM(0, 99));
 	return T_PASS;
@@ -167,10 +172,17 @@ static int test_names(void)
 		  "CONNECT_TIMEOUT");
 	CHECK_STR(sockobj_reason_describe(SOCKOBJ_REASON_REFUSED),
 		  "connection refused by the peer");
+	CHECK_STR(sockobj_reason_name(SOCKOBJ_REASON_INACTIVITY), "INACTIVITY");
+	CHECK_STR(sockobj_reason_describe(SOCKOBJ_REASON_INACTIVITY),
+		  "no data moved either way for too long");
 	CHECK_STR(sockobj_reason_name(SOCKOBJ_REASON_COUNT), "unknown");
 	CHECK_STR(sockobj_reason_describe(SOCKOBJ_REASON_COUNT), "unknown");
 
 	CHECK_STR(sockobj_event_type_name(SOCKOBJ_EV_STATE), "STATE");
+	CHECK_STR(sockobj_event_type_name(SOCKOBJ_EV_READABLE), "READABLE");
+	CHECK_STR(sockobj_event_type_name(SOCKOBJ_EV_WRITABLE), "WRITABLE");
+	CHECK_STR(sockobj_event_type_name(SOCKOBJ_EV_SENT), "SENT");
+	CHECK_STR(sockobj_event_type_name(SOCKOBJ_EV_ERROR), "ERROR");
 	CHECK_STR(sockobj_event_type_name(0), "unknown");
 	CHECK_STR(sockobj_event_type_name(1000), "unknown");
 	return T_PASS;
@@ -573,8 +585,9 @@ static int accept_wait(int lfd)
 
 static void print_event(const char *what, const struct sockobj_event *ev)
 {
-	printf("    %s: id %u seq %llu %s -> %s reason %s phase %s error %d "
+	printf("    %s: id %u seq %llu %s %s -> %s reason %s phase %s error %d "
 	       "merged %u\n", what, ev->id, (unsigned long long)ev->seq,
+	       sockobj_event_type_name(ev->type),
 	       sockobj_state_name(ev->prev_state),
 	       sockobj_state_name(ev->state), sockobj_reason_name(ev->reason),
 	       sockobj_state_name(ev->phase), ev->error, ev->merged);
@@ -642,7 +655,8 @@ static int test_object_errors(void)
 		return T_SKIP;
 	CHECK_OK(open_ctx(&ctx, 0));
 	CHECK_RET(sockobj_create(ctx, 0, 0), -EPROTONOSUPPORT);
-	CHECK_RET(sockobj_create(ctx, SOCKOBJ_PROTO_UDP, 0), -EPROTONOSUPPORT);
+	CHECK_RET(sockobj_create(ctx, SOCKOBJ_PROTO_UDP + 1, 0),
+		  -EPROTONOSUPPORT);
 	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 77);
 	CHECK(id > 0);
 
@@ -796,6 +810,14 @@ static int connect_passive_close(int family)
 	CHECK_EQ(ev.reason, SOCKOBJ_REASON_PEER_CLOSED);
 	CHECK_EQ(ev.phase, SOCKOBJ_STATE_CLOSING);
 	CHECK_EQ(ev.error, 0);
+	/*
+	 * The peer's FIN also made the object READABLE (EOF can be read):
+	 * a data record, which the waits skipped and kept.
+	 */
+	CHECK_EQ(sockobj_queued_events(ctx), 1);
+	CHECK_RET(sockobj_read_events(ctx, &ev, 1), 1);
+	CHECK_EQ(ev.type, SOCKOBJ_EV_READABLE);
+	CHECK(ev.seq > seq);
 	CHECK_EQ(sockobj_queued_events(ctx), 0);
 
 	CHECK_OK(sockobj_destroy(ctx, id, 0));
@@ -1118,6 +1140,849 @@ static int test_eintr(void)
 	return T_PASS;
 }
 
+/* ---- the data path (library 0.2) ---- */
+
+static int need_feature(uint64_t bit, const char *name)
+{
+	struct sockobj_ctx *ctx;
+	struct sockobj_api api;
+	int ret;
+
+	if (need_module())
+		return T_SKIP;
+	ret = sockobj_open(&ctx, 0);
+	if (ret < 0)
+		return skip("sockobj_open: %s", sockobj_strerror(ret));
+	ret = sockobj_get_api(ctx, &api);
+	sockobj_close(ctx);
+	if (ret < 0)
+		return skip("sockobj_get_api: %s", sockobj_strerror(ret));
+	if (!(api.features & bit))
+		return skip("the module has no %s", name);
+	return T_PASS;
+}
+
+#define NEED_FEATURE(bit) do {						\
+	if (need_feature(bit, #bit))					\
+		return T_SKIP;						\
+} while (0)
+
+static void set_nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static int addr_is(const struct sockobj_addr *a,
+		   const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockobj_addr b;
+
+	return sockobj_addr_from_sockaddr(&b, (const struct sockaddr *)ss,
+					  len) == 0 &&
+	       !memcmp(a, &b, sizeof(b));
+}
+
+/* A TCP object connected to a listener of lfd's; the peer end in *afd. */
+static int tcp_pair(struct sockobj_ctx *ctx, int lfd,
+		    const struct sockaddr_storage *ss, socklen_t len,
+		    uint64_t cookie, int *afd)
+{
+	struct sockobj_event ev;
+	int id, ret;
+
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, cookie);
+	if (id < 0)
+		return id;
+	ret = sockobj_set_target(ctx, id, (const struct sockaddr *)ss, len);
+	if (ret == 0)
+		ret = sockobj_connect(ctx, id);
+	if (ret == 0)
+		ret = sockobj_wait_state(ctx, id,
+				SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+				SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED),
+				WAIT_MS, &ev);
+	if (ret == 0 && ev.state != SOCKOBJ_STATE_ESTABLISHED)
+		ret = -ECONNREFUSED;
+	if (ret == 0) {
+		*afd = accept_wait(lfd);
+		if (*afd < 0)
+			ret = -ETIMEDOUT;
+	}
+	if (ret < 0) {
+		printf("    tcp_pair: %s\n", sockobj_strerror(ret));
+		sockobj_destroy(ctx, id, SOCKOBJ_DESTROY_ABORT);
+		return ret;
+	}
+	return id;
+}
+
+/*
+ * The next record of the context, from the library's queue or the fd;
+ * 0 when none came within ms.
+ */
+static int next_event(struct sockobj_ctx *ctx, struct sockobj_event *ev,
+		      int ms)
+{
+	return sockobj_wait_events(ctx, ev, 1, ms);
+}
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(i * 7 + (i >> 8) * 13 + 1);
+}
+
+/*
+ * A round trip through an echo peer written here: TOTAL bytes sent through
+ * the object are read by the peer and sent back, received through the
+ * object and compared. Small buffers force partial sends and -EAGAIN, so
+ * that the loop lives on WRITABLE and READABLE records; a stall (an edge
+ * that never came) fails the test instead of spinning.
+ */
+#define TOTAL		(512 * 1024)
+#define ECHO_BUF	(64 * 1024)
+
+static int test_tcp_round_trip(void)
+{
+	struct sockaddr_storage ss;
+	struct sockobj_ctx *ctx;
+	struct sockobj_info info;
+	struct sockobj_event ev;
+	struct sockobj_recv_info ri;
+	static unsigned char echo[ECHO_BUF], in[16384], out[16384];
+	size_t sent = 0, rcvd = 0, e_len = 0, e_off = 0, i;
+	int can_send = 1, can_recv = 1, peer_eof = 0;
+	int n_readable = 0, n_writable = 0, n_again = 0, n_partial = 0;
+	socklen_t len;
+	int lfd, afd, id, ret;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_DATA);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 0x55);
+	CHECK(id > 0);
+	CHECK_OK(sockobj_set_bufsizes(ctx, id, 4096, 4096));
+	CHECK_OK(sockobj_set_target(ctx, id, (struct sockaddr *)&ss, len));
+	CHECK_RET(sockobj_send(ctx, id, "x", 1), -ENOTCONN);
+	CHECK_RET(sockobj_recv(ctx, id, in, 1, 0, NULL), -ENOTCONN);
+	CHECK_OK(sockobj_connect(ctx, id));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev));
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	set_nonblock(afd);
+
+	while (rcvd < TOTAL) {
+		struct pollfd pfd[2];
+		int progress = 0;
+
+		/* The object: send what fits, receive what came. */
+		while (can_send && sent < TOTAL) {
+			size_t n = TOTAL - sent < sizeof(out) ?
+				   TOTAL - sent : sizeof(out);
+
+			for (i = 0; i < n; i++)
+				out[i] = pattern(sent + i);
+			ret = sockobj_send(ctx, id, out, n);
+			if (ret == -EAGAIN) {
+				n_again++;
+				can_send = 0;
+				break;
+			}
+			CHECK(ret > 0);
+			if ((size_t)ret < n) {
+				n_partial++;
+				can_send = 0;
+			}
+			sent += (size_t)ret;
+			progress = 1;
+		}
+		while (can_recv) {
+			ret = sockobj_recv(ctx, id, in, sizeof(in), 0, &ri);
+			if (ret == -EAGAIN) {
+				can_recv = 0;
+				break;
+			}
+			CHECK(ret > 0);
+			CHECK(addr_is(&ri.source, &ss, len));
+			CHECK_EQ(ri.full_len, ret);
+			CHECK_EQ(ri.truncated, 0);
+			for (i = 0; i < (size_t)ret; i++)
+				if (in[i] != pattern(rcvd + i))
+					FAILED("byte %zu differs", rcvd + i);
+			rcvd += (size_t)ret;
+			progress = 1;
+		}
+		/* The echo peer. */
+		if (!peer_eof && e_len < sizeof(echo)) {
+			ssize_t r = read(afd, echo + e_len, sizeof(echo) - e_len);
+
+			if (r > 0) {
+				e_len += (size_t)r;
+				progress = 1;
+			} else if (r == 0) {
+				peer_eof = 1;
+			}
+		}
+		if (e_off < e_len) {
+			ssize_t w = write(afd, echo + e_off, e_len - e_off);
+
+			if (w > 0) {
+				e_off += (size_t)w;
+				progress = 1;
+			}
+			if (e_off == e_len)
+				e_off = e_len = 0;
+		}
+		/* Records: only edges, after -EAGAIN or a partial send. */
+		while ((ret = sockobj_read_events(ctx, &ev, 1)) == 1) {
+			CHECK_EQ(ev.id, id);
+			CHECK_EQ(ev.cookie, 0x55);
+			if (ev.type == SOCKOBJ_EV_READABLE) {
+				n_readable++;
+				can_recv = 1;
+			} else if (ev.type == SOCKOBJ_EV_WRITABLE) {
+				n_writable++;
+				can_send = 1;
+			} else {
+				print_event("unexpected", &ev);
+				FAILED("unexpected record of type %s",
+				       sockobj_event_type_name(ev.type));
+			}
+			CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+			CHECK(ev.merged >= 1);
+			progress = 1;
+		}
+		CHECK_RET(ret, -EAGAIN);
+		if (progress)
+			continue;
+		pfd[0].fd = sockobj_fd(ctx);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = afd;
+		pfd[1].events = (e_len < sizeof(echo) ? POLLIN : 0) |
+				(e_off < e_len ? POLLOUT : 0);
+		if (poll(pfd, 2, WAIT_MS) <= 0)
+			FAILED("stalled: sent %zu received %zu, can_send %d "
+			       "can_recv %d", sent, rcvd, can_send, can_recv);
+	}
+	printf("    %d bytes each way: %d READABLE, %d WRITABLE, %d EAGAIN, "
+	       "%d partial sends\n", TOTAL, n_readable, n_writable, n_again,
+	       n_partial);
+	CHECK_EQ(sent, TOTAL);
+	CHECK(n_readable > 0);
+	CHECK(n_writable > 0);
+	CHECK(n_writable <= n_again + n_partial);
+
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.bytes_sent, TOTAL);
+	CHECK_EQ(info.bytes_received, TOTAL);
+	CHECK_EQ(info.rx_queued, 0);
+
+	/* Peek leaves the data queued. */
+	CHECK_EQ(write(afd, "peek", 4), 4);
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		ret = sockobj_recv(ctx, id, in, 2, SOCKOBJ_IO_PEEK, NULL);
+		if (ret != -EAGAIN)
+			break;
+		usleep(10000);
+	}
+	CHECK_RET(ret, 2);
+	CHECK(!memcmp(in, "pe", 2));
+	CHECK_RET(sockobj_recv(ctx, id, in, sizeof(in), 0, NULL), 4);
+	CHECK(!memcmp(in, "peek", 4));
+	CHECK_RET(sockobj_recv(ctx, id, in, sizeof(in), ~0U, NULL), -EINVAL);
+
+	/* The peer's EOF: PEER_CLOSING, then recv returns 0, again. */
+	close(afd);
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_PEER_CLOSING), WAIT_MS,
+			&ev));
+	CHECK_RET(sockobj_recv(ctx, id, in, sizeof(in), 0, NULL), 0);
+	CHECK_RET(sockobj_recv(ctx, id, in, sizeof(in), 0, NULL), 0);
+	CHECK_OK(sockobj_disconnect(ctx, id));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev));
+	CHECK_EQ(ev.reason, SOCKOBJ_REASON_PEER_CLOSED);
+	CHECK_RET(sockobj_recv(ctx, id, in, sizeof(in), 0, NULL), -ENOTCONN);
+	CHECK_RET(sockobj_send(ctx, id, "x", 1), -ENOTCONN);
+	CHECK_RET(sockobj_send(ctx, id + 1000, "x", 1), -ENOENT);
+
+	CHECK_OK(sockobj_destroy(ctx, id, 0));
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
+/*
+ * Our FIN first: the peer then answers and closes. What it sent after
+ * our disconnect must still be receivable (RECV is allowed in CLOSING),
+ * even when it arrives together with its FIN before we read it.
+ */
+static int test_tcp_recv_after_disconnect(void)
+{
+	struct sockaddr_storage ss;
+	struct sockobj_ctx *ctx;
+	struct sockobj_event ev;
+	char buf[64];
+	int lfd, afd, id, ret, i;
+	socklen_t len;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_DATA);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = tcp_pair(ctx, lfd, &ss, len, 9, &afd);
+	CHECK(id > 0);
+	CHECK_RET(sockobj_send(ctx, id, "request", 7), 7);
+	CHECK_OK(sockobj_disconnect(ctx, id));
+	CHECK_RET(sockobj_send(ctx, id, "x", 1), -EPIPE);
+	/* The peer reads the request and EOF, answers, closes. */
+	for (i = 0; i < 2; i++) {
+		ret = (int)read(afd, buf, sizeof(buf));
+		if (ret == 0)
+			break;
+		CHECK(ret > 0);
+	}
+	CHECK_EQ(write(afd, "answer", 6), 6);
+	close(afd);
+
+	/* READABLE comes before the CLOSED record; read it when it does. */
+	for (;;) {
+		CHECK_RET(next_event(ctx, &ev, WAIT_MS), 1);
+		print_event("after disconnect", &ev);
+		if (ev.type == SOCKOBJ_EV_READABLE)
+			break;
+		if (ev.type == SOCKOBJ_EV_STATE &&
+		    ev.state == SOCKOBJ_STATE_CLOSED)
+			FAILED("CLOSED before any READABLE record");
+	}
+	ret = sockobj_recv(ctx, id, buf, sizeof(buf), 0, NULL);
+	if (ret != 6)
+		FAILED("recv after the peer's answer and FIN returned %d (%s), "
+		       "expected the 6 bytes \"answer\"", ret,
+		       ret < 0 ? sockobj_strerror(ret) : "short");
+	CHECK(!memcmp(buf, "answer", 6));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev));
+	CHECK_EQ(ev.reason, SOCKOBJ_REASON_LOCAL_CLOSED);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
+/* A UDP socket of the test, on 127.0.0.1, any port. */
+static int udp_socket(struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	int fd;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*len = sizeof(*sin);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)ss, *len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)ss, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static ssize_t recv_wait(int fd, void *buf, size_t len,
+			 struct sockaddr_storage *from, socklen_t *fromlen)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, WAIT_MS) != 1)
+		return -1;
+	*fromlen = sizeof(*from);
+	return recvfrom(fd, buf, len, 0, (struct sockaddr *)from, fromlen);
+}
+
+/* Waits for the next data record of id of the given type. */
+static int wait_data(struct sockobj_ctx *ctx, unsigned int id,
+		     unsigned int type, struct sockobj_event *ev)
+{
+	int ret;
+
+	for (;;) {
+		ret = next_event(ctx, ev, WAIT_MS);
+		if (ret != 1)
+			return ret < 0 ? ret : -ETIME;
+		if (ev->id == id && ev->type == type)
+			return 0;
+		print_event("skipped", ev);
+	}
+}
+
+static int test_udp(void)
+{
+	struct sockaddr_storage srv, from, other_ss, local_ss;
+	struct sockobj_recv_info ri;
+	struct sockobj_ctx *ctx;
+	struct sockobj_info info;
+	struct sockobj_event ev;
+	socklen_t srv_len, from_len, other_len, local_len;
+	char buf[256], big[100];
+	int sfd, ofd, id, id2, cfd;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_UDP);
+	sfd = udp_socket(&srv, &srv_len);
+	CHECK(sfd >= 0);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_UDP, 0xd);
+	CHECK(id > 0);
+	/* TCP-only options are refused for UDP, and the other way round. */
+	CHECK_RET(sockobj_set_nodelay(ctx, id, 1), -EINVAL);
+	CHECK_RET(sockobj_set_sent_threshold(ctx, id, 100), -EINVAL);
+	CHECK_OK(sockobj_set_broadcast(ctx, id, 1));
+	CHECK_OK(sockobj_set_target(ctx, id, (struct sockaddr *)&srv,
+				    srv_len));
+	CHECK_OK(sockobj_connect(ctx, id));
+	/* No handshake: ESTABLISHED at once. */
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), 0, &ev));
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.proto, SOCKOBJ_PROTO_UDP);
+	CHECK(info.local.port > 0);
+
+	/* One send, one datagram; it comes from the object's address. */
+	CHECK_RET(sockobj_send(ctx, id, "ping", 4), 4);
+	CHECK_RET(sockobj_send(ctx, id, "", 0), 0);
+	CHECK_EQ(recv_wait(sfd, buf, sizeof(buf), &from, &from_len), 4);
+	CHECK(!memcmp(buf, "ping", 4));
+	CHECK(addr_is(&info.local, &from, from_len));
+	CHECK_EQ(recv_wait(sfd, buf, sizeof(buf), &from, &from_len), 0);
+
+	/* Replies: a datagram, a truncated one, an empty one. */
+	CHECK_EQ(sendto(sfd, "pong", 4, 0, (struct sockaddr *)&from,
+			from_len), 4);
+	CHECK_OK(wait_data(ctx, id, SOCKOBJ_EV_READABLE, &ev));
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	memset(&ri, 0xaa, sizeof(ri));
+	CHECK_RET(sockobj_recv(ctx, id, buf, sizeof(buf), 0, &ri), 4);
+	CHECK(!memcmp(buf, "pong", 4));
+	CHECK(addr_is(&ri.source, &srv, srv_len));
+	CHECK_EQ(ri.full_len, 4);
+	CHECK_EQ(ri.truncated, 0);
+	CHECK_EQ(ri.pad, 0);
+	CHECK_EQ(ri.reserved[0], 0);
+	CHECK_RET(sockobj_recv(ctx, id, buf, sizeof(buf), 0, &ri), -EAGAIN);
+
+	memset(big, 'b', sizeof(big));
+	CHECK_EQ(sendto(sfd, big, sizeof(big), 0, (struct sockaddr *)&from,
+			from_len), (ssize_t)sizeof(big));
+	CHECK_EQ(sendto(sfd, "", 0, 0, (struct sockaddr *)&from, from_len), 0);
+	CHECK_OK(wait_data(ctx, id, SOCKOBJ_EV_READABLE, &ev));
+	CHECK_RET(sockobj_recv(ctx, id, buf, 10, SOCKOBJ_IO_PEEK, &ri), 10);
+	CHECK_EQ(ri.full_len, sizeof(big));
+	CHECK_RET(sockobj_recv(ctx, id, buf, 10, 0, &ri), 10);
+	CHECK_EQ(ri.full_len, sizeof(big));
+	CHECK_EQ(ri.truncated, 1);
+	CHECK_RET(sockobj_recv(ctx, id, buf, sizeof(buf), 0, &ri), 0);
+	CHECK_EQ(ri.full_len, 0);
+	CHECK_EQ(ri.truncated, 0);
+
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.bytes_sent, 4);
+	CHECK_EQ(info.bytes_received, 4 + 10);
+
+	/* A port where nothing listens: a soft error, the object stays. */
+	close(sfd);
+	CHECK_RET(sockobj_send(ctx, id, "anyone?", 7), 7);
+	CHECK_OK(wait_data(ctx, id, SOCKOBJ_EV_ERROR, &ev));
+	print_event("icmp", &ev);
+	CHECK_EQ(ev.error, ECONNREFUSED);
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.state, SOCKOBJ_STATE_ESTABLISHED);
+
+	/* No closing handshake: CLOSED at once, closed by us. */
+	CHECK_OK(sockobj_disconnect(ctx, id));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), 0, &ev));
+	CHECK_EQ(ev.reason, SOCKOBJ_REASON_LOCAL_CLOSED);
+	CHECK_EQ(ev.phase, SOCKOBJ_STATE_ESTABLISHED);
+
+	/*
+	 * recv_any: bound to a port of ours, it takes datagrams from any
+	 * source and still sends to its target.
+	 */
+	sfd = udp_socket(&srv, &srv_len);
+	ofd = udp_socket(&other_ss, &other_len);
+	cfd = udp_socket(&local_ss, &local_len);	/* a free port */
+	CHECK(sfd >= 0 && ofd >= 0 && cfd >= 0);
+	close(cfd);
+	id2 = sockobj_create(ctx, SOCKOBJ_PROTO_UDP, 0xe);
+	CHECK(id2 > 0);
+	CHECK_OK(sockobj_set_recv_any(ctx, id2, 1));
+	CHECK_OK(sockobj_set_local(ctx, id2, (struct sockaddr *)&local_ss,
+				   local_len));
+	CHECK_OK(sockobj_set_target(ctx, id2, (struct sockaddr *)&srv,
+				    srv_len));
+	CHECK_OK(sockobj_connect(ctx, id2));
+	CHECK_OK(sockobj_wait_state(ctx, id2,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), 0, &ev));
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK_EQ(sendto(ofd, "stranger", 8, 0, (struct sockaddr *)&local_ss,
+			local_len), 8);
+	CHECK_OK(wait_data(ctx, id2, SOCKOBJ_EV_READABLE, &ev));
+	CHECK_RET(sockobj_recv(ctx, id2, buf, sizeof(buf), 0, &ri), 8);
+	CHECK(!memcmp(buf, "stranger", 8));
+	CHECK(addr_is(&ri.source, &other_ss, other_len));
+	CHECK_RET(sockobj_send(ctx, id2, "to target", 9), 9);
+	CHECK_EQ(recv_wait(sfd, buf, sizeof(buf), &from, &from_len), 9);
+	CHECK(addr_is(&ri.source, &other_ss, other_len));
+	CHECK_EQ(port_of(&from), port_of(&local_ss));
+
+	CHECK_OK(sockobj_destroy(ctx, id, 0));
+	CHECK_OK(sockobj_destroy(ctx, id2, 0));
+	sockobj_close(ctx);
+	close(sfd);
+	close(ofd);
+	return T_PASS;
+}
+
+static int sockopt_int(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, level, name, &v, &len) < 0)
+		return -errno;
+	return v;
+}
+
+/*
+ * Options set through the library, read back with getsockopt(2) on the
+ * socket the object hands off; then the connection works as a socket.
+ */
+static int test_options_handoff(void)
+{
+	const uint64_t opts = SOCKOBJ_CFG_NODELAY | SOCKOBJ_CFG_KEEPALIVE |
+		SOCKOBJ_CFG_TOS | SOCKOBJ_CFG_PRIORITY | SOCKOBJ_CFG_SNDBUF |
+		SOCKOBJ_CFG_RCVBUF | SOCKOBJ_CFG_USER_TIMEOUT |
+		SOCKOBJ_CFG_INACTIVITY | SOCKOBJ_CFG_SENT_THRESHOLD;
+	struct sockaddr_storage ss;
+	struct sockobj_config cfg;
+	struct sockobj_info info;
+	struct sockobj_ctx *ctx;
+	char buf[32];
+	size_t got;
+	socklen_t len;
+	int lfd, afd, id, fd;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_OPTIONS);
+	NEED_FEATURE(SOCKOBJ_FEAT_HANDOFF);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 0x0b);
+	CHECK(id > 0);
+
+	/* Misuse and ranges. */
+	CHECK_RET(sockobj_set_keepalive(ctx, id, 0, 10, 0, 0), -EINVAL);
+	CHECK_RET(sockobj_set_keepalive(ctx, id, 1,
+					SOCKOBJ_KEEPIDLE_MAX_S + 1, 0, 0),
+		  -EINVAL);
+	CHECK_RET(sockobj_set_tos(ctx, id, 256), -EINVAL);
+	CHECK_RET(sockobj_set_broadcast(ctx, id, 1), -EINVAL);
+	CHECK_RET(sockobj_set_recv_any(ctx, id, 1), -EINVAL);
+	CHECK_RET(sockobj_set_inactivity(ctx, id,
+					 SOCKOBJ_INACTIVITY_MAX_S + 1), -EINVAL);
+	CHECK_RET(sockobj_set_nodelay(ctx, id + 1000, 1), -ENOENT);
+	CHECK_RET(sockobj_handoff(ctx, id, 0), -ENOTCONN);
+	CHECK_RET(sockobj_handoff(ctx, id, ~0U), -EINVAL);
+	CHECK_RET(sockobj_handoff(ctx, id + 1000, 0), -ENOENT);
+
+	CHECK_OK(sockobj_set_nodelay(ctx, id, 5));	/* any non-zero: on */
+	CHECK_OK(sockobj_set_keepalive(ctx, id, 1, 30, 5, 3));
+	CHECK_OK(sockobj_set_tos(ctx, id, 0x10));
+	CHECK_OK(sockobj_set_priority(ctx, id, 3));	/* see priority_tos */
+	CHECK_OK(sockobj_set_bufsizes(ctx, id, 32768, 65536));
+	CHECK_OK(sockobj_set_user_timeout(ctx, id, 5000));
+	CHECK_OK(sockobj_set_inactivity(ctx, id, 3600));
+	CHECK_OK(sockobj_set_sent_threshold(ctx, id, 1));
+	CHECK_OK(sockobj_get_config(ctx, id, &cfg));
+	CHECK_EQ(cfg.mask, opts);
+	CHECK_EQ(cfg.nodelay, 1);
+	CHECK_EQ(cfg.keepalive, 1);
+	CHECK_EQ(cfg.keepidle_s, 30);
+	CHECK_EQ(cfg.keepintvl_s, 5);
+	CHECK_EQ(cfg.keepcnt, 3);
+	CHECK_EQ(cfg.tos, 0x10);
+	CHECK_EQ(cfg.priority, 3);
+	CHECK_EQ(cfg.sndbuf, 32768);
+	CHECK_EQ(cfg.rcvbuf, 65536);
+	CHECK_EQ(cfg.user_timeout_ms, 5000);
+	CHECK_EQ(cfg.inactivity_s, 3600);
+	CHECK_EQ(cfg.sent_threshold, 1);
+
+	/* 0 unsets, the others keep their value; then set again. */
+	CHECK_OK(sockobj_set_tos(ctx, id, 0));
+	CHECK_OK(sockobj_set_bufsizes(ctx, id, 0, 0));
+	CHECK_OK(sockobj_get_config(ctx, id, &cfg));
+	CHECK_EQ(cfg.mask, opts & ~(SOCKOBJ_CFG_TOS | SOCKOBJ_CFG_SNDBUF |
+				    SOCKOBJ_CFG_RCVBUF));
+	CHECK_EQ(cfg.keepidle_s, 30);
+	CHECK_OK(sockobj_set_tos(ctx, id, 0x10));
+	CHECK_OK(sockobj_set_bufsizes(ctx, id, 32768, 65536));
+
+	CHECK_OK(sockobj_set_target(ctx, id, (struct sockaddr *)&ss, len));
+	CHECK_OK(sockobj_connect(ctx, id));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, NULL));
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.state, SOCKOBJ_STATE_ESTABLISHED);
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	/* Only the SENT threshold may change once open. */
+	CHECK_RET(sockobj_set_nodelay(ctx, id, 0), -EISCONN);
+	CHECK_OK(sockobj_set_sent_threshold(ctx, id, 100));
+	CHECK_RET(sockobj_send(ctx, id, "via object;", 11), 11);
+
+	fd = sockobj_handoff(ctx, id, 0);
+	CHECK(fd >= 0);
+	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	CHECK(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+	CHECK_RET(sockobj_get_info(ctx, id, &info), -ENOENT);
+	CHECK_RET(sockobj_handoff(ctx, id, 0), -ENOENT);
+	CHECK_EQ(sockobj_queued_events(ctx), 0);
+
+	CHECK_EQ(sockopt_int(fd, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_TCP, TCP_NODELAY), 1);
+	CHECK_EQ(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 30);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL), 5);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT), 3);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_IP, IP_TOS), 0x10);
+	CHECK(sockopt_int(fd, SOL_SOCKET, SO_PRIORITY) >= 0);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), 5000);
+	/* The kernel doubles the sizes (socket(7)), capped by [rw]mem_max. */
+	printf("    handed-off fd: SO_SNDBUF %d SO_RCVBUF %d\n",
+	       sockopt_int(fd, SOL_SOCKET, SO_SNDBUF),
+	       sockopt_int(fd, SOL_SOCKET, SO_RCVBUF));
+	CHECK(sockopt_int(fd, SOL_SOCKET, SO_SNDBUF) >= 32768);
+	CHECK(sockopt_int(fd, SOL_SOCKET, SO_RCVBUF) >= 65536);
+
+	/* The same connection, now an ordinary socket. */
+	CHECK_EQ(write(fd, "via fd", 6), 6);
+	CHECK_EQ(write(afd, "back", 4), 4);
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 4);
+	CHECK(!memcmp(buf, "back", 4));
+	CHECK_EQ(shutdown(fd, SHUT_WR), 0);
+	for (got = 0; got < 17;) {
+		ssize_t r = read(afd, buf + got, sizeof(buf) - got);
+
+		CHECK(r > 0);
+		got += (size_t)r;
+	}
+	CHECK(!memcmp(buf, "via object;via fd", 17));
+	CHECK_EQ(read(afd, buf, sizeof(buf)), 0);
+	close(fd);
+	close(afd);
+
+	/* SOCKOBJ_HANDOFF_NONBLOCK. */
+	id = tcp_pair(ctx, lfd, &ss, len, 0x0d, &afd);
+	CHECK(id > 0);
+	fd = sockobj_handoff(ctx, id, SOCKOBJ_HANDOFF_NONBLOCK);
+	CHECK(fd >= 0);
+	CHECK(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	CHECK_EQ(read(fd, buf, sizeof(buf)), -1);
+	CHECK_EQ(errno, EAGAIN);
+	close(fd);
+	close(afd);
+
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
+/*
+ * Priority and TOS are two properties: both must hold on the socket,
+ * whatever order setsockopt() is called in (IP_TOS also sets the
+ * priority, rt_tos2priority(), so it must come before SO_PRIORITY).
+ */
+static int test_priority_tos(void)
+{
+	struct sockaddr_storage ss;
+	struct sockobj_ctx *ctx;
+	socklen_t len;
+	int lfd, afd, id, fd, prio;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_OPTIONS);
+	NEED_FEATURE(SOCKOBJ_FEAT_HANDOFF);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 0);
+	CHECK(id > 0);
+	CHECK_OK(sockobj_set_priority(ctx, id, 3));
+	CHECK_OK(sockobj_set_tos(ctx, id, 0x10));	/* IPTOS_LOWDELAY: 6 */
+	CHECK_OK(sockobj_set_target(ctx, id, (struct sockaddr *)&ss, len));
+	CHECK_OK(sockobj_connect(ctx, id));
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, NULL));
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	fd = sockobj_handoff(ctx, id, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ(sockopt_int(fd, IPPROTO_IP, IP_TOS), 0x10);
+	prio = sockopt_int(fd, SOL_SOCKET, SO_PRIORITY);
+	if (prio != 3)
+		FAILED("SO_PRIORITY is %d, configured 3: the TOS (0x10, which "
+		       "maps to priority 6) was applied after the priority",
+		       prio);
+	close(fd);
+	close(afd);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
+/*
+ * Data records between state records: a wait for a state skips (and
+ * keeps) them, and they carry the object's state without satisfying a
+ * wait for it.
+ */
+static int test_wait_state_data_interleaved(void)
+{
+	const unsigned int est = SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED);
+	struct sockaddr_storage ss;
+	struct sockobj_event ev, evs[8];
+	struct sockobj_info info;
+	struct sockobj_ctx *ctx;
+	char buf[64];
+	socklen_t len;
+	int lfd, afd, id, i, n;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_DATA);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	id = tcp_pair(ctx, lfd, &ss, len, 0x1d, &afd);
+	CHECK(id > 0);
+
+	/* READABLE (state ESTABLISHED), then PEER_CLOSING, both pending. */
+	CHECK_EQ(write(afd, "data", 4), 4);
+	shutdown(afd, SHUT_WR);
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		CHECK_OK(sockobj_get_info(ctx, id, &info));
+		if (info.state == SOCKOBJ_STATE_PEER_CLOSING)
+			break;
+		usleep(10000);
+	}
+	CHECK_EQ(info.state, SOCKOBJ_STATE_PEER_CLOSING);
+	CHECK_EQ(info.pending, 1);	/* state records only */
+
+	/*
+	 * Waiting for ESTABLISHED or PEER_CLOSING: the READABLE record,
+	 * read first and carrying state ESTABLISHED, must not end the wait.
+	 */
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			est | SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_PEER_CLOSING),
+			WAIT_MS, &ev));
+	print_event("waited", &ev);
+	CHECK_EQ(ev.type, SOCKOBJ_EV_STATE);
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_PEER_CLOSING);
+	CHECK_EQ(ev.prev_state, SOCKOBJ_STATE_ESTABLISHED);
+
+	/* It is kept, still before anything newer. */
+	CHECK_EQ(sockobj_queued_events(ctx), 1);
+	CHECK_RET(sockobj_read_events(ctx, evs, 8), 1);
+	CHECK_EQ(evs[0].type, SOCKOBJ_EV_READABLE);
+	CHECK_EQ(evs[0].id, id);
+	CHECK_EQ(evs[0].state, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK(evs[0].seq < ev.seq);
+	CHECK_RET(sockobj_recv(ctx, id, buf, sizeof(buf), 0, NULL), 4);
+	CHECK_RET(sockobj_recv(ctx, id, buf, sizeof(buf), 0, NULL), 0);
+
+	/*
+	 * A SENT record (threshold 1: everything acknowledged) is kept by a
+	 * wait for CLOSED that reads it.
+	 */
+	CHECK_OK(sockobj_set_sent_threshold(ctx, id, 1));
+	CHECK_RET(sockobj_send(ctx, id, "reply", 5), 5);
+	CHECK_EQ(read(afd, buf, sizeof(buf)), 5);
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		struct pollfd pfd = { .fd = sockobj_fd(ctx), .events = POLLIN };
+
+		if (poll(&pfd, 1, 10) == 1)
+			break;
+	}
+	CHECK_OK(sockobj_disconnect(ctx, id));
+	close(afd);
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev));
+	CHECK_EQ(ev.type, SOCKOBJ_EV_STATE);
+	CHECK_EQ(ev.reason, SOCKOBJ_REASON_PEER_CLOSED);
+	n = sockobj_read_events(ctx, evs, 8);
+	CHECK(n >= 1);
+	for (i = 0; i < n; i++) {
+		print_event("kept", &evs[i]);
+		CHECK(evs[i].type != SOCKOBJ_EV_STATE);
+	}
+	CHECK_EQ(evs[0].type, SOCKOBJ_EV_SENT);
+	CHECK(evs[0].seq < ev.seq);
+
+	/* Already CLOSED, only data records pending: the wait is at once. */
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), 0, &ev));
+	CHECK_EQ(ev.seq, 0);
+
+	CHECK_OK(sockobj_destroy(ctx, id, 0));
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
+/* An idle connection is reset after the inactivity time. */
+static int test_inactivity(void)
+{
+	struct sockaddr_storage ss;
+	struct sockobj_event ev;
+	struct sockobj_ctx *ctx;
+	socklen_t len;
+	int lfd, afd, id;
+	char c;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_OPTIONS);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 0x1a);
+	CHECK(id > 0);
+	CHECK_OK(sockobj_set_inactivity(ctx, id, 1));
+	CHECK_OK(sockobj_set_target(ctx, id, (struct sockaddr *)&ss, len));
+	CHECK_OK(sockobj_connect(ctx, id));
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	CHECK_OK(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), 4 * WAIT_MS,
+			&ev));
+	print_event("idle", &ev);
+	CHECK_EQ(ev.reason, SOCKOBJ_REASON_INACTIVITY);
+	CHECK_EQ(ev.phase, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK_STR(sockobj_reason_name(ev.reason), "INACTIVITY");
+	/* It was a reset: the peer sees ECONNRESET. */
+	CHECK_EQ(read(afd, &c, 1), -1);
+	CHECK_EQ(errno, ECONNRESET);
+	close(afd);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_PASS;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1145,6 +2010,13 @@ int main(void)
 	run("wait_state_keeps_others", test_wait_state_keeps_others);
 	run("wait_state_keeps_later", test_wait_state_keeps_later);
 	run("eintr", test_eintr);
+	run("tcp_round_trip", test_tcp_round_trip);
+	run("tcp_recv_after_disconnect", test_tcp_recv_after_disconnect);
+	run("udp", test_udp);
+	run("options_handoff", test_options_handoff);
+	run("priority_tos", test_priority_tos);
+	run("wait_state_data_interleaved", test_wait_state_data_interleaved);
+	run("inactivity", test_inactivity);
 
 	printf("libsockobj: %d passed, %d failed, %d skipped\n", n_pass,
 	       n_fail, n_skip);
