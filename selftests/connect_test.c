@@ -41,7 +41,7 @@
  * emulation creating namespaces, veth pairs and nft rules alone takes
  * seconds per command.
  */
-#define T_NET		120
+#define T_NET		240
 
 FIXTURE(tcp) {
 	int fd;
