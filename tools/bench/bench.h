@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sockobj-bench: shared declarations.
+ *
+ * The benchmark runs as one process with two pinned threads: the client
+ * (the method under test: sockobj, epoll, io_uring) on CPU 0 and the peer
+ * (listener, data sink/source, resetter) on CPU 1. Each thread enters its
+ * network namespace with setns() before it creates anything, so the same
+ * code serves the loopback namespace and the veth pair between two
+ * namespaces. See README.md for what each figure measures.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef SOCKOBJ_BENCH_H
+#define SOCKOBJ_BENCH_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <linux/sockobj.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_CONNS 20000
+
+/* ------------------------------------------------------------------ util.c */
+
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int verbose;
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+extern double tsc_per_ns;	/* calibrated by tsc_calibrate() */
+void tsc_calibrate(void);
+static inline double tsc_to_ns(int64_t d)
+{
+	return (double)d / tsc_per_ns;
+}
+
+void pin_cpu(int cpu);
+void sleep_ms(unsigned int ms);
+void raise_nofile(unsigned long n);
+void set_nonblock(int fd);
+int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int enter_netns(const char *name);	/* setns() for the calling thread */
+unsigned int xrand(void);
+/* Exit (status 3) unless called again within @sec seconds (0: off). */
+void watchdog(const char *what, unsigned int sec);
+
+/* statistics of repeated measurements */
+struct summary {
+	int n;
+	double median, min, max, q1, q3, p99, mean;
+};
+void stats(const double *v, int n, struct summary *s);
+
+/* JSON output: a flat list of records, built as text */
+struct json {
+	FILE *f;
+	int nrec;
+};
+void json_open(struct json *j, const char *path);
+void json_begin(struct json *j, const char *kind);
+void json_str(struct json *j, const char *key, const char *val);
+void json_num(struct json *j, const char *key, double val);
+void json_int(struct json *j, const char *key, long long val);
+void json_stat(struct json *j, const char *key, const struct summary *s);
+void json_samples(struct json *j, const char *key, const double *v, int n);
+void json_end(struct json *j);
+void json_close(struct json *j, const char *meta);
+extern struct json J;
+
+/* --------------------------------------------------------------- sockobj.c */
+
+int so_open(void);			/* O_RDWR|O_CLOEXEC; dies when absent */
+int so_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 or -errno */
+int so_batch(int fd, struct sockobj_batch_op *ops, uint32_t count, uint32_t *done);
+int so_batch_flags(int fd, struct sockobj_batch_op *ops, uint32_t count, uint32_t flags,
+		   uint32_t *done);
+void so_addr(struct sockobj_addr *a, const struct sockaddr_in *sin);
+/* Read events into @ev (capacity @cap); nonblocking when @nb. */
+int so_read(int fd, struct sockobj_event *ev, int cap);
+int so_send(int fd, uint32_t id, const void *buf, size_t len, size_t *done);
+int so_recv(int fd, uint32_t id, void *buf, size_t len, size_t *done);
+int so_info(int fd, uint32_t id, struct sockobj_info *info);
+/*
+ * Create, configure (target) and connect @n TCP objects with batches of at
+ * most @chunk objects (3 ops each); ids[i] receives the id of object i
+ * (cookie i). Returns the number of objects whose connect started.
+ */
+int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
+		 uint32_t *ids, uint32_t nodelay);
+/* Destroy @n objects (SOCKOBJ_DESTROY_ABORT) with batches. */
+void so_destroy_many(int fd, const uint32_t *ids, int n);
+
+/* ---------------------------------------------------------------- peer.c */
+
+enum peer_mode {
+	PEER_HOLD,	/* accept and keep the connections */
+	PEER_SINK,	/* accept, drain everything received (count rx) */
+	PEER_SOURCE,	/* accept, send as fast as possible (count tx) */
+	PEER_RESET,	/* accept, wait rst_delay_us, timestamp, abort (RST) */
+};
+
+struct peer {
+	const char *ns;			/* netns name (NULL: the caller's) */
+	int cpu;
+	struct sockaddr_in addr;	/* listen address (port set at start) */
+	int nodelay;			/* TCP_NODELAY on accepted sockets */
+
+	pthread_t thr;
+	int lfd, epfd, efd;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int cmd, cmd_arg;
+	unsigned long cmd_seq, done_seq;
+	bool stop;
+	enum peer_mode mode;
+	int chunk;			/* PEER_SOURCE write size */
+	char *buf;
+	size_t bufsz;
+
+	int *fds;			/* accepted sockets, in order */
+	_Atomic int nfds;
+	_Atomic uint64_t rx_bytes, tx_bytes;
+
+	/* PEER_RESET */
+	unsigned int rst_delay_us;
+	uint64_t *rst_tsc;		/* TSC right before close(), per accept */
+	uint16_t *rst_port;		/* the peer's (client's) port, per accept */
+	int rst_cap;
+};
+
+void peer_start(struct peer *p);
+void peer_stop(struct peer *p);
+/* Run a command in the peer's thread and wait for it. */
+void peer_mode(struct peer *p, enum peer_mode m);
+void peer_close_all(struct peer *p);	/* abort (RST) all, forget them */
+void peer_sync(struct peer *p);		/* a barrier with the peer thread */
+/* Wait until the peer has accepted @n connections (dies after @ms). */
+void peer_wait_accepted(struct peer *p, int n, unsigned int ms);
+
+/* ------------------------------------------------------------- the tests */
+
+struct net {
+	const char *name;		/* "lo" or "veth" */
+	const char *cli_ns, *srv_ns;
+	struct sockaddr_in dst;		/* the peer's address */
+	/* where netem delays the peer's SYN-ACK in the latency test */
+	const char *delay_ns, *delay_dev;
+};
+
+struct opts {
+	int reps;
+	int reps_big;			/* repetitions of the 10,000 cases */
+	bool quick;
+	unsigned int tput_ms, tput_warm_ms;
+	int lat_samples;
+	bool spin;			/* latency: keep the client vCPU busy */
+	int chunk;			/* sockobj batch chunk (objects) */
+	const char *only;		/* comma list of tests */
+	/* tput: only this point, "DIR:CONNS:SIZE[:METHOD]" (for profiling) */
+	const char *point;
+};
+extern struct opts O;
+
+void test_rate(const struct net *n, struct peer *p);
+void test_latency(const struct net *n, struct peer *p);
+void test_tput(const struct net *n, struct peer *p);
+void test_mem(const struct net *n, struct peer *p);
+void test_scale(const struct net *n, struct peer *p);
+
+/* --point filter of rate ("rate:N[:METHOD]") and scale ("scale:K[:METHOD]") */
+bool point_match(const char *test, long n, const char *method);
+
+/* table output (stdout) */
+void table_row(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Wait on an epoll fd or die on error. */
+int ep_wait(int epfd, void *evs, int max, int ms);
+
+#endif /* SOCKOBJ_BENCH_H */

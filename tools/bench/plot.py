@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Plot sockobj-bench results (the JSON written by sockobj-bench --json).
+
+usage: tools/bench/plot.py BENCH.json OUT.png
+
+Four panels: establishment rate against N (loopback and veth), the rate as
+a ratio to epoll, the cost per event against the number of open
+connections, and throughput as a ratio to epoll. Error bars are min..max of
+the repetitions; ratios are of medians.
+"""
+
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLORS = {"sockobj": "tab:red", "epoll": "tab:blue", "io_uring": "tab:green",
+          "io_uring+sock": "tab:olive", "sockobj-batch": "tab:purple",
+          "ref:sendmsg512": "tab:gray"}
+STYLES = {"lo": "-", "veth": "--"}
+MARKS = {"lo": "o", "veth": "s"}
+
+
+def errbar(ax, xs, recs, label, color, style, mark):
+    med = [r["value"]["median"] for r in recs]
+    lo = [r["value"]["median"] - r["value"]["min"] for r in recs]
+    hi = [r["value"]["max"] - r["value"]["median"] for r in recs]
+    ax.errorbar(xs, med, yerr=[lo, hi], label=label, color=color, linestyle=style,
+                marker=mark, capsize=3, markersize=4, linewidth=1.3)
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.stderr.write(__doc__)
+        return 2
+    with open(argv[1]) as f:
+        doc = json.load(f)
+    res = doc["results"]
+    meta = doc.get("meta", {})
+
+    fig, axes = plt.subplots(2, 2, figsize=(15, 11))
+    (ax_rate, ax_ratio), (ax_scale, ax_tput) = axes
+
+    # 1. establishment rate
+    rate = [r for r in res if r["test"] == "rate"]
+    for net in ("lo", "veth"):
+        for m in ("sockobj", "epoll", "io_uring", "io_uring+sock"):
+            recs = sorted((r for r in rate if r["net"] == net and r["method"] == m),
+                          key=lambda r: r["n"])
+            if not recs:
+                continue
+            errbar(ax_rate, [r["n"] for r in recs], recs, "%s (%s)" % (m, net),
+                   COLORS[m], STYLES[net], MARKS[net])
+            ax_ratio.plot([r["n"] for r in recs], [r["ratio_vs_epoll"] for r in recs],
+                          color=COLORS[m], linestyle=STYLES[net], marker=MARKS[net],
+                          label="%s (%s)" % (m, net))
+    ax_rate.set_xscale("log")
+    ax_rate.set_xlabel("connections in flight (N)")
+    ax_rate.set_ylabel("connections / s (median, bars min..max)")
+    ax_rate.set_title("1. Establishment rate")
+    ax_rate.grid(True, which="both", alpha=0.3)
+    ax_rate.legend(fontsize=8, ncol=2)
+
+    ax_ratio.axhline(1.0, color="tab:blue", linewidth=0.8)
+    ax_ratio.axhline(1.2, color="black", linewidth=0.8, linestyle=":",
+                     label="target 1.2x (N >= 1000)")
+    ax_ratio.set_xscale("log")
+    ax_ratio.set_xlabel("connections in flight (N)")
+    ax_ratio.set_ylabel("rate / epoll rate (ratio of medians)")
+    ax_ratio.set_title("1. Establishment rate relative to epoll, same run")
+    ax_ratio.grid(True, which="both", alpha=0.3)
+    ax_ratio.legend(fontsize=8, ncol=2)
+
+    # 5. scaling
+    scale = [r for r in res if r["test"] == "scale"]
+    for active, style in (("all", "-"), ("10", "--")):
+        for m in ("sockobj", "epoll"):
+            recs = sorted((r for r in scale if r["method"] == m
+                           and r.get("active", "all") == active), key=lambda r: r["k"])
+            if not recs:
+                continue
+            errbar(ax_scale, [r["k"] for r in recs], recs,
+                   "%s, data on %s" % (m, "a random one of all K" if active == "all"
+                                       else "10 of the K"),
+                   COLORS[m], style, "o" if active == "all" else "^")
+    ax_scale.set_xscale("log")
+    ax_scale.set_ylim(bottom=0)
+    base = [r for r in scale if r["method"] == "sockobj" and r["k"] == 10
+            and r.get("active", "all") == "10"]
+    if base:
+        b = base[0]["value"]["median"]
+        ax_scale.axhspan(b, 1.2 * b, color="tab:red", alpha=0.08,
+                         label="sockobj K=10 (10 active) +20% (target band)")
+    ax_scale.set_xlabel("open connections (K)")
+    ax_scale.set_ylabel("us per event (send 1 B + learn + receive)")
+    ax_scale.set_title("5. Cost per event vs open connections (loopback)")
+    ax_scale.grid(True, which="both", alpha=0.3)
+    ax_scale.legend(fontsize=8)
+
+    # 3. throughput ratios (the sendmsg reference is far off scale: a note)
+    tput = [r for r in res if r["test"] == "tput" and r["method"] not in
+            ("epoll", "ref:sendmsg512")]
+    refs = [r for r in res if r["test"] == "tput" and r["method"] == "ref:sendmsg512"]
+    if refs:
+        ax_tput.text(0.25, 0.97, "reference, 64 B sends, one sendmsg() of 512 iovecs:\n" +
+                     "\n".join("  %s, %d conn: %.1fx epoll" % (r["net"], r["conns"],
+                                                          r["ratio_vs_epoll"])
+                               for r in refs),
+                     transform=ax_tput.transAxes, fontsize=8, va="top",
+                     bbox=dict(facecolor="white", alpha=0.8, edgecolor="gray"))
+    sizes = sorted({r["size"] for r in tput})
+    series = sorted({(r["net"], r["dir"], r["conns"], r["method"]) for r in tput})
+    for net, d, c, m in series:
+        recs = sorted((r for r in tput if (r["net"], r["dir"], r["conns"], r["method"])
+                       == (net, d, c, m)), key=lambda r: r["size"])
+        xs = [r["size"] for r in recs]
+        ys = [r["ratio_vs_epoll"] for r in recs]
+        if m == "sockobj":
+            color = {("send", 1): "tab:red", ("send", 64): "tab:orange",
+                     ("recv", 1): "tab:brown", ("recv", 64): "tab:pink"}[(d, c)]
+        else:
+            color = COLORS.get(m, "black")
+        ax_tput.plot(xs, ys, color=color, linestyle=STYLES[net], marker=MARKS[net],
+                     label="%s %s %d conn (%s)" % (m, d, c, net))
+    ax_tput.axhline(1.0, color="tab:blue", linewidth=0.8)
+    ax_tput.axhline(0.95, color="black", linewidth=0.8, linestyle=":",
+                    label="target 0.95x (16, 64 KiB)")
+    ax_tput.plot([64], [1.5], marker="*", color="black", linestyle="none", markersize=10,
+                 label="target 1.5x (64 B, batch)")
+    ax_tput.set_xscale("log", base=2)
+    if sizes:
+        ax_tput.set_xticks(sizes)
+        ax_tput.set_xticklabels(["%d" % s if s < 1024 else "%dK" % (s // 1024)
+                                 for s in sizes])
+    ax_tput.set_xlabel("message size (bytes)")
+    ax_tput.set_ylabel("throughput / epoll throughput (ratio of medians)")
+    ax_tput.set_ylim(bottom=0)
+    ax_tput.set_title("3. Throughput relative to epoll, same run")
+    ax_tput.grid(True, which="both", alpha=0.3)
+    ax_tput.legend(fontsize=7, ncol=2, loc="lower right")
+
+    fig.suptitle("sockobj-bench, kernel %s, %s CPUs (TCG), reps %s (10,000 cases %s)"
+                 % (meta.get("kernel", "?"), meta.get("cpus", "?"), meta.get("reps", "?"),
+                    meta.get("reps_big", "?")))
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.savefig(argv[2], dpi=100)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sockobj-bench, figure 1: connection establishment rate.
+ *
+ * N active opens are started at once and the clock runs from the first
+ * request until the application has learned that the last of them is
+ * ESTABLISHED (rate = N / that time). Per method:
+ *
+ *  sockobj       one SOCKOBJ_IOC_BATCH of N x (CREATE, CONFIGURE target,
+ *                CONNECT) (N <= 21845; larger N in several batches), then
+ *                read() of up to 4096 records at a time until N
+ *                ESTABLISHED records have been seen (the CONNECTING records
+ *                are read too).
+ *  epoll         N x (socket(SOCK_NONBLOCK), connect() -> EINPROGRESS,
+ *                epoll_ctl(ADD, EPOLLOUT|EPOLLET)), then epoll_wait() for up
+ *                to 1024 events and getsockopt(SO_ERROR) per event (what an
+ *                application must do to know the outcome).
+ *  io_uring      N x socket(), N x IORING_OP_CONNECT in one submission (a
+ *                ring of 16384 entries kept for the whole test), then the
+ *                CQEs.
+ *  io_uring+sock N x (IORING_OP_SOCKET into a registered direct descriptor,
+ *                linked IORING_OP_CONNECT on it): no per-connection system
+ *                call at all, the closest io_uring analogue of a sockobj
+ *                batch.
+ *
+ * "submit%" is the share of the time spent before the method starts
+ * waiting for / reading completions (sockobj: the batch ioctl, inside which
+ * loopback and veth handshakes already complete; epoll: the socket(),
+ * connect(), epoll_ctl() loop; io_uring: socket() calls and the submission).
+ *
+ * N = 1: each repetition is the median of 15 single-connection trials, the
+ * methods alternating trial by trial.
+ *
+ * Untimed: the peer accepts every connection (backlog 65535, somaxconn and
+ * tcp_max_syn_backlog raised in its namespace); the connections are then
+ * reset (no TIME_WAIT anywhere) and the next repetition starts after a
+ * short pause, so deferred frees do not land in the next measurement.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <liburing.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_METHODS };
+static const char *const rname[R_METHODS] = {
+	"sockobj", "epoll", "io_uring", "io_uring+sock",
+};
+
+static int sofd = -1;
+static uint64_t t_phase;	/* ns until the method started waiting/reading */
+static uint32_t *ids;
+static int *fds;
+static struct sockobj_event *evbuf;
+#define EVBUF 4096
+
+static void abort_close(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n)
+{
+	uint64_t t0, t1;
+	int est = 0, k, i;
+
+	t0 = now_ns();
+	so_open_many(sofd, &net->dst, n, O.chunk, ids, 0);
+	t_phase = now_ns() - t0;
+	while (est < n) {
+		k = so_read(sofd, evbuf, EVBUF);
+		if (k < 0)
+			die("read /dev/sockobj: %s", strerror(-k));
+		for (i = 0; i < k; i++) {
+			if (evbuf[i].type != SOCKOBJ_EV_STATE)
+				continue;
+			if (evbuf[i].state == SOCKOBJ_STATE_ESTABLISHED)
+				est++;
+			else if (evbuf[i].state == SOCKOBJ_STATE_CLOSED)
+				die("sockobj connect failed: reason %u error %d",
+				    evbuf[i].reason, evbuf[i].error);
+		}
+	}
+	t1 = now_ns();
+	peer_wait_accepted(p, n, 60000);
+	so_destroy_many(sofd, ids, n);
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
+{
+	struct epoll_event *evs = (struct epoll_event *)evbuf;	/* 4096 x 64 B */
+	int ep = epoll_create1(EPOLL_CLOEXEC), est = 0, i, k, err;
+	socklen_t sl;
+	uint64_t t0, t1;
+
+	if (ep < 0)
+		die("epoll_create1: %s", strerror(errno));
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		struct epoll_event ev = { EPOLLOUT | EPOLLET, { .u32 = (uint32_t)i } };
+
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0)
+			die("socket: %s", strerror(errno));
+		if (connect(fds[i], (const struct sockaddr *)&net->dst, sizeof(net->dst))) {
+			if (errno != EINPROGRESS)
+				die("connect: %s", strerror(errno));
+		}
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
+			die("epoll_ctl: %s", strerror(errno));
+	}
+	t_phase = now_ns() - t0;
+	while (est < n) {
+		k = ep_wait(ep, evs, 1024, 30000);
+		if (!k)
+			die("epoll: timeout with %d of %d connected", est, n);
+		for (i = 0; i < k; i++) {
+			sl = sizeof(err);
+			if (getsockopt(fds[evs[i].data.u32], SOL_SOCKET, SO_ERROR, &err, &sl))
+				die("getsockopt: %s", strerror(errno));
+			if (err)
+				die("epoll connect failed: %s", strerror(err));
+			est++;
+		}
+	}
+	t1 = now_ns();
+	peer_wait_accepted(p, n, 60000);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	close(ep);
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+static void ring_init(struct io_uring *ring, unsigned int entries)
+{
+	struct io_uring_params par;
+	int ret;
+
+	memset(&par, 0, sizeof(par));
+	par.flags = IORING_SETUP_CQSIZE;
+	par.cq_entries = 2 * entries;
+	ret = io_uring_queue_init_params(entries, ring, &par);
+	if (ret)
+		die("io_uring_queue_init: %s", strerror(-ret));
+}
+
+static struct io_uring_sqe *sqe_get(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+		if (!sqe)
+			die("io_uring: no SQE");
+	}
+	return sqe;
+}
+
+/* Reap until @want CQEs with user_data < 2^32 (connects) have arrived. */
+static void reap_connects(struct io_uring *ring, int want)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen;
+	int got = 0, ret;
+
+	while (got < want) {
+		ret = io_uring_submit_and_wait(ring, 1);
+		if (ret < 0 && ret != -EINTR)
+			die("io_uring_submit_and_wait: %s", strerror(-ret));
+		seen = 0;
+		io_uring_for_each_cqe(ring, head, cqe) {
+			seen++;
+			if (cqe->res < 0)
+				die("io_uring %s failed: %s",
+				    cqe->user_data >> 32 ? "socket" : "connect",
+				    strerror(-cqe->res));
+			if (!(cqe->user_data >> 32))
+				got++;
+		}
+		io_uring_cq_advance(ring, seen);
+	}
+}
+
+/*
+ * The rings live for the whole test, as an application's would: created
+ * and torn down per repetition, a ring's asynchronous teardown (io_uring's
+ * exit work) would run into the next measurement.
+ */
+#define RING_ENTRIES 16384
+static struct io_uring ring_c, ring_s;	/* connect; socket+connect */
+static int *minus1;			/* RING_ENTRIES x -1 */
+
+static uint64_t rate_uring(const struct net *net, struct peer *p, int n)
+{
+	uint64_t t0, t1;
+	int i;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0)
+			die("socket: %s", strerror(errno));
+		sqe = sqe_get(&ring_c);
+		io_uring_prep_connect(sqe, fds[i], (const struct sockaddr *)&net->dst,
+				      sizeof(net->dst));
+		sqe->user_data = (uint64_t)i;
+	}
+	io_uring_submit(&ring_c);
+	t_phase = now_ns() - t0;
+	reap_connects(&ring_c, n);
+	t1 = now_ns();
+	peer_wait_accepted(p, n, 60000);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
+{
+	uint64_t t0, t1;
+	int i, ret;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+
+		/* A link pair must not straddle a submission. */
+		if (io_uring_sq_space_left(&ring_s) < 2)
+			io_uring_submit(&ring_s);
+		sqe = sqe_get(&ring_s);
+		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0,
+					    (unsigned int)i, 0);
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe->user_data = (1ull << 32) | (uint64_t)i;
+		sqe = sqe_get(&ring_s);
+		io_uring_prep_connect(sqe, i, (const struct sockaddr *)&net->dst,
+				      sizeof(net->dst));
+		sqe->flags |= IOSQE_FIXED_FILE;
+		sqe->user_data = (uint64_t)i;
+	}
+	io_uring_submit(&ring_s);
+	t_phase = now_ns() - t0;
+	reap_connects(&ring_s, n);
+	t1 = now_ns();
+	peer_wait_accepted(p, n, 60000);
+	/* Direct descriptors cannot take SO_LINGER on 6.1: the peer resets. */
+	peer_close_all(p);
+	ret = io_uring_register_files_update(&ring_s, 0, minus1, (unsigned int)n);
+	if (ret < 0)
+		die("io_uring_register_files_update: %s", strerror(-ret));
+	return t1 - t0;
+}
+
+static void rings_setup(bool with_sock)
+{
+	int i, ret;
+
+	ring_init(&ring_c, RING_ENTRIES);
+	if (!with_sock)
+		return;
+	ring_init(&ring_s, RING_ENTRIES);
+	ret = io_uring_register_files_sparse(&ring_s, RING_ENTRIES);
+	if (ret)
+		die("io_uring_register_files_sparse: %s", strerror(-ret));
+	minus1 = malloc(RING_ENTRIES * sizeof(*minus1));
+	if (!minus1)
+		die("out of memory");
+	for (i = 0; i < RING_ENTRIES; i++)
+		minus1[i] = -1;
+}
+
+static void rings_teardown(bool with_sock)
+{
+	io_uring_queue_exit(&ring_c);
+	if (!with_sock)
+		return;
+	io_uring_unregister_files(&ring_s);
+	io_uring_queue_exit(&ring_s);
+	free(minus1);
+	minus1 = NULL;
+}
+
+static bool uring_sock_ok(const struct net *net, struct peer *p)
+{
+	/* IORING_OP_SOCKET is 5.19+; probe once. */
+	struct io_uring_probe *probe;
+	bool ok;
+	struct io_uring ring;
+
+	(void)net;
+	(void)p;
+	ring_init(&ring, 8);
+	probe = io_uring_get_probe_ring(&ring);
+	ok = probe && io_uring_opcode_supported(probe, IORING_OP_SOCKET) &&
+	     io_uring_opcode_supported(probe, IORING_OP_CONNECT);
+	if (probe)
+		io_uring_free_probe(probe);
+	io_uring_queue_exit(&ring);
+	return ok;
+}
+
+static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
+{
+	switch (m) {
+	case R_SOCKOBJ:
+		return rate_sockobj(net, p, n);
+	case R_EPOLL:
+		return rate_epoll(net, p, n);
+	case R_URING:
+		return rate_uring(net, p, n);
+	default:
+		return rate_uring_sock(net, p, n);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One repetition of every method in @use: their times (ns) and submit
+ * shares. For N = 1 a single trial lasts a few hundred microseconds, so one
+ * descheduling of the vCPU by a busy host would decide it: a repetition is
+ * then the median of 15 trials, the methods alternating trial by trial.
+ */
+#define TRIALS 15
+static void rate_round(const bool *use, const struct net *net, struct peer *p, int n,
+		       uint64_t *ns_out, uint64_t *ph_out)
+{
+	uint64_t t[R_METHODS][TRIALS], ph[R_METHODS][TRIALS];
+	int m, i, trials = n > 1 ? 1 : TRIALS;
+
+	for (i = 0; i < trials; i++) {
+		for (m = 0; m < R_METHODS; m++) {
+			if (!use[m])
+				continue;
+			t[m][i] = rate_once(m, net, p, n);
+			ph[m][i] = t_phase;
+			sleep_ms(n >= 1000 ? 50 : 2);
+		}
+	}
+	for (m = 0; m < R_METHODS; m++) {
+		if (!use[m])
+			continue;
+		qsort(t[m], trials, sizeof(t[m][0]), cmp_u64);
+		qsort(ph[m], trials, sizeof(ph[m][0]), cmp_u64);
+		ns_out[m] = t[m][trials / 2];
+		ph_out[m] = ph[m][trials / 2];
+	}
+}
+
+void test_rate(const struct net *net, struct peer *p)
+{
+	static const int ns[] = { 1, 100, 1000, 10000 };
+	double *v[R_METHODS], *ratio[R_METHODS], *ph[R_METHODS];
+	bool have_sock;
+	size_t ni;
+	int m, r;
+
+	if (!ids) {
+		ids = calloc(MAX_CONNS, sizeof(*ids));
+		fds = calloc(MAX_CONNS, sizeof(*fds));
+		evbuf = calloc(EVBUF, sizeof(*evbuf));
+		if (!ids || !fds || !evbuf)
+			die("out of memory");
+	}
+	sofd = so_open();
+	have_sock = uring_sock_ok(net, p);
+	if (!have_sock)
+		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
+	rings_setup(have_sock);
+	peer_mode(p, PEER_HOLD);
+
+	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; ratio = median / epoll median (per-rep ratio range)",
+		  net->name);
+	table_row("%-7s %-14s %5s %14s %22s %8s %17s %8s", "N", "method", "reps",
+		  "conn/s", "[min..max]", "x epoll", "[rep ratios]", "submit%");
+	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
+		int n = ns[ni];
+		int reps = n >= 10000 ? O.reps_big : O.reps;
+		struct summary st[R_METHODS], rs;
+		bool use[R_METHODS];
+
+		for (m = 0; m < R_METHODS; m++)
+			use[m] = (m != R_URING_SOCK || have_sock) &&
+				 point_match("rate", n, rname[m]);
+		if (!point_match("rate", n, NULL))
+			continue;
+		for (m = 0; m < R_METHODS; m++) {
+			v[m] = calloc(reps, sizeof(double));
+			ratio[m] = calloc(reps, sizeof(double));
+			ph[m] = calloc(reps, sizeof(double));
+		}
+		/* One warm-up round (not recorded), then interleaved reps. */
+		for (r = n > 1000 ? 0 : -1; r < reps; r++) {
+			uint64_t ns_taken[R_METHODS], phase[R_METHODS];
+
+			watchdog("rate", 180);
+			rate_round(use, net, p, n, ns_taken, phase);
+			for (m = 0; m < R_METHODS; m++) {
+				if (!use[m] || r < 0)
+					continue;
+				v[m][r] = (double)n * 1e9 / (double)ns_taken[m];
+				ph[m][r] = 100.0 * (double)phase[m] / (double)ns_taken[m];
+			}
+		}
+		for (r = 0; r < reps; r++)
+			for (m = 0; m < R_METHODS; m++)
+				ratio[m][r] = v[m][r] / v[R_EPOLL][r];
+		for (m = 0; m < R_METHODS; m++)
+			stats(v[m], reps, &st[m]);
+		for (m = 0; m < R_METHODS; m++) {
+			char range[64], rr[64];
+			struct summary sph;
+
+			if (!use[m])
+				continue;
+			stats(ratio[m], reps, &rs);
+			stats(ph[m], reps, &sph);
+			snprintf(range, sizeof(range), "[%.0f..%.0f]", st[m].min, st[m].max);
+			snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
+			table_row("%-7d %-14s %5d %14.0f %22s %8.2f %17s %8.0f", n, rname[m], reps,
+				  st[m].median, range, st[m].median / st[R_EPOLL].median, rr,
+				  sph.median);
+			json_begin(&J, "rate");
+			json_str(&J, "net", net->name);
+			json_str(&J, "method", rname[m]);
+			json_int(&J, "n", n);
+			json_str(&J, "unit", "connections/s");
+			json_stat(&J, "value", &st[m]);
+			json_num(&J, "ratio_vs_epoll", st[m].median / st[R_EPOLL].median);
+			json_stat(&J, "rep_ratio_vs_epoll", &rs);
+			json_samples(&J, "samples", v[m], reps);
+			json_num(&J, "submit_share_pct", sph.median);
+			json_end(&J);
+		}
+		for (m = 0; m < R_METHODS; m++) {
+			free(v[m]);
+			free(ratio[m]);
+			free(ph[m]);
+		}
+	}
+	watchdog("", 0);
+	rings_teardown(have_sock);
+	close(sofd);
+	sofd = -1;
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Build the module (stock kernel) and the benchmark, run the benchmark in a
+# stock-kernel VM (TCG), then plot on the host.
+#
+#   tools/bench/run.sh [--out DIR] [SOCKOBJ-BENCH ARGS...]
+#
+# DIR (default build/bench) receives: table.txt (the table), bench.json,
+# bench.png, vm.log (the whole guest console), host-load.txt. Extra
+# arguments go to sockobj-bench (e.g. --quick, --reps 7, --tests rate,tput,
+# --nets lo). About 8 minutes with the defaults.
+set -eu
+cd "$(dirname "$0")/../.."
+repo=$PWD
+
+out=$repo/build/bench
+if [ "${1:-}" = "--out" ]; then
+    out=$(realpath -m "$2")
+    shift 2
+fi
+mkdir -p "$out"
+rm -f "$out/table.txt" "$out/bench.json" "$out/bench.png" "$out/status"
+
+tools/deps.sh
+tools/build-module.sh stock
+make -s -C tools/bench
+
+# The guest's clock runs on while the host deschedules a vCPU: other load on
+# the host (other VMs) adds noise. Record it.
+{ echo "before: $(cat /proc/loadavg)"; } >"$out/host-load.txt"
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+    echo "run.sh: warning: host load average is $load: figures will be noisy" >&2
+fi
+
+echo "run.sh: running the benchmark in a VM (output in $out)" >&2
+set +e
+# The table goes to $out/table.txt; the console (kernel log included) to
+# vm.log, of which only the benchmark's own lines are echoed here.
+# shellcheck disable=SC2016  # the script runs in the guest's sh
+tools/vm-run --kernel stock --timeout 1500 --out "$out" -- \
+    sh -c 'b=$1; o=$2; shift 2
+           { "$b" --json "$o/bench.json" "$@"; echo $? >"$o/status"; } | tee "$o/table.txt"
+           exit "$(cat "$o/status")"' \
+    sh "$repo/tools/bench/sockobj-bench" "$out" "$@" >"$out/vm.log" 2>&1 &
+vm=$!
+tail -n +1 -f "$out/vm.log" --pid=$vm 2>/dev/null \
+    | grep --line-buffered -v -E '^\[ *[0-9]+\.[0-9]+\]|^vm-guest|SeaBIOS|Booting from|Probing EDD' &
+tailer=$!
+wait $vm
+st=$?
+sleep 1
+kill $tailer 2>/dev/null
+wait $tailer 2>/dev/null
+set -e
+echo "after: $(cat /proc/loadavg)" >>"$out/host-load.txt"
+grep '^vm-run:' "$out/vm.log" >&2 || true
+if [ $st -ne 0 ] || [ ! -s "$out/bench.json" ]; then
+    echo "run.sh: the benchmark failed (status $st); see $out/vm.log" >&2
+    exit 1
+fi
+
+tools/bench/plot.py "$out/bench.json" "$out/bench.png"
+echo "run.sh: table $out/table.txt" >&2
+echo "run.sh: JSON  $out/bench.json" >&2
+echo "run.sh: plot  $out/bench.png" >&2

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sockobj-bench, figure 5: cost per event against the number of open
+ * connections, K = 10, 100, 1,000, 10,000 (loopback).
+ *
+ * K connections are established and idle. One iteration: the client thread
+ * sends 1 byte on the peer's end of a randomly chosen connection
+ * (TCP_NODELAY; on loopback the segment is processed inside that send(), so
+ * the event is pending when the wait starts), then learns which connection
+ * is readable and receives the byte:
+ *   sockobj  read() returns the READABLE record, SOCKOBJ_IOC_RECV of it
+ *            (which drains the socket and re-arms READABLE);
+ *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it.
+ * Both methods' K connections exist at the same time and the repetitions
+ * (2 x --reps, 1,000 iterations each) alternate methods and variants.
+ * The figure is the time per iteration (send + delivery + receive, all on
+ * the client's CPU, no sleeping), median of the repetitions; flatness is
+ * t(K) / t(10) (also given for the minimum over the repetitions, which a
+ * busy host disturbs least). Two variants:
+ *   all      the connection is drawn from all K: the working set (sockets,
+ *            objects, epoll items) grows with K, so cache and TLB misses
+ *            grow too (under TCG a TLB miss is a software page walk);
+ *   10-of-K  the connection is drawn from 10 fixed ones while K - 10 others
+ *            stay idle: the cost of the event machinery itself against the
+ *            number of objects (lists, id lookup), with a constant working
+ *            set.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { S_SOCKOBJ, S_EPOLL, S_METHODS };
+static const char *const sname[S_METHODS] = { "sockobj", "epoll" };
+
+struct sctx {
+	int K;
+	int sofd, ep;
+	uint32_t *ids;
+	int *fds;
+	int pbase[S_METHODS];	/* first of the peer's fds of each method */
+};
+
+/* K connections of method @m; the peer's ends follow the ones it holds. */
+static void s_setup(struct sctx *s, int m, const struct net *net, struct peer *p)
+{
+	int i, k, est = 0, before = atomic_load(&p->nfds);
+
+	s->pbase[m] = before;
+	if (m == S_SOCKOBJ) {
+		struct sockobj_event ev[1024];
+
+		so_open_many(s->sofd, &net->dst, s->K, O.chunk, s->ids, 0);
+		while (est < s->K) {
+			k = so_read(s->sofd, ev, 1024);
+			if (k < 0)
+				die("read: %s", strerror(-k));
+			for (i = 0; i < k; i++)
+				if (ev[i].type == SOCKOBJ_EV_STATE &&
+				    ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
+					est++;
+		}
+	} else {
+		s->ep = epoll_create1(EPOLL_CLOEXEC);
+		for (i = 0; i < s->K; i++) {
+			struct epoll_event e = { EPOLLIN | EPOLLET, { .u32 = (uint32_t)i } };
+
+			s->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (s->fds[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(s->fds[i], (const struct sockaddr *)&net->dst,
+				    sizeof(net->dst)) && errno != EINPROGRESS)
+				die("connect: %s", strerror(errno));
+			if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->fds[i], &e))
+				die("epoll_ctl: %s", strerror(errno));
+		}
+	}
+	/* All of this method's connections accepted before the next method's. */
+	peer_wait_accepted(p, before + s->K, 60000);
+}
+
+static void s_teardown(struct sctx *s, struct peer *p)
+{
+	struct linger lg = { 1, 0 };
+	int i;
+
+	so_destroy_many(s->sofd, s->ids, s->K);
+	for (i = 0; i < s->K; i++) {
+		setsockopt(s->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s->fds[i]);
+	}
+	close(s->ep);
+	peer_close_all(p);
+	sleep_ms(50);
+}
+
+/*
+ * @iters iterations, each on a random one of the first @active of the
+ * method's connections; returns ns per iteration.
+ */
+static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int active)
+{
+	const int *pfd = p->fds + s->pbase[m];
+	char buf[64];
+	uint64_t t0 = now_ns();
+	int it;
+
+	for (it = 0; it < iters; it++) {
+		int j = (int)(xrand() % (unsigned int)active);
+
+		if (send(pfd[j], "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+			die("scale: peer send: %s", strerror(errno));
+		if (m == S_SOCKOBJ) {
+			struct sockobj_event ev[4];
+			size_t done;
+			int k, i, r;
+
+			k = so_read(s->sofd, ev, 4);
+			if (k < 1)
+				die("scale: read: %d", k);
+			for (i = 0; i < k; i++) {
+				if (ev[i].type != SOCKOBJ_EV_READABLE)
+					die("scale: unexpected record type %u", ev[i].type);
+				r = so_recv(s->sofd, ev[i].id, buf, sizeof(buf), &done);
+				if (r || done != 1)
+					die("scale: SOCKOBJ_IOC_RECV %d done %zu", r, done);
+			}
+		} else {
+			struct epoll_event ev[4];
+			int k, i;
+
+			k = ep_wait(s->ep, ev, 4, 5000);
+			if (k < 1)
+				die("scale: epoll_wait timed out");
+			for (i = 0; i < k; i++)
+				if (recv(s->fds[ev[i].data.u32], buf, sizeof(buf), MSG_DONTWAIT) != 1)
+					die("scale: recv: %s", strerror(errno));
+		}
+	}
+	return (double)(now_ns() - t0) / iters;
+}
+
+void test_scale(const struct net *net, struct peer *p)
+{
+	static const int Ks[] = { 10, 100, 1000, 10000 };
+	int iters = O.quick ? 300 : 1000, reps = O.quick ? O.reps : 2 * O.reps, m, r;
+	double base[2][S_METHODS] = { { 0 } }, bmin[2][S_METHODS] = { { 0 } };
+	struct sctx s;
+	size_t ki;
+
+	if (reps > 64)
+		reps = 64;
+	memset(&s, 0, sizeof(s));
+	s.ids = calloc(MAX_CONNS, sizeof(*s.ids));
+	s.fds = calloc(MAX_CONNS, sizeof(*s.fds));
+	s.sofd = so_open();
+	if (!s.ids || !s.fds)
+		die("out of memory");
+	p->nodelay = 1;
+	peer_mode(p, PEER_HOLD);
+
+	table_row("\n== 5. Cost per event vs open connections (%s): us per event (1-byte send on a random connection + learn + receive), %d iterations x %d reps",
+		  net->name, iters, reps);
+	table_row("%-7s %-8s %-9s %10s %20s %8s %10s %8s", "K", "active", "method", "us/event",
+		  "[min..max]", "x K=10", "(by min)", "x epoll");
+	for (ki = 0; ki < ARRAY_SIZE(Ks); ki++) {
+		double v[2][S_METHODS][64];
+		struct summary st[2][S_METHODS];
+		int var;
+
+		s.K = Ks[ki];
+		if (!point_match("scale", s.K, NULL))
+			continue;
+		/*
+		 * Both methods' connections exist together and the repetitions
+		 * alternate method and variant, so that a burst of host load hits
+		 * them alike (the peer holds 2 K connections).
+		 */
+		watchdog("scaling", 240);
+		for (m = 0; m < S_METHODS; m++)
+			s_setup(&s, m, net, p);
+		for (m = 0; m < S_METHODS; m++)
+			s_loop(&s, m, p, iters / 4, s.K);	/* warm-up */
+		for (r = 0; r < reps; r++) {
+			watchdog("scaling", 240);
+			for (m = 0; m < S_METHODS; m++) {
+				v[0][m][r] = s_loop(&s, m, p, iters, s.K) / 1e3;
+				v[1][m][r] = s_loop(&s, m, p, iters, 10) / 1e3;
+			}
+		}
+		s_teardown(&s, p);
+		for (var = 0; var < 2; var++) {
+			for (m = 0; m < S_METHODS; m++) {
+				stats(v[var][m], reps, &st[var][m]);
+				if (ki == 0)
+					base[var][m] = st[var][m].median;
+				if (ki == 0)
+					bmin[var][m] = st[var][m].min;
+			}
+		}
+		for (var = 0; var < 2; var++) {
+			for (m = 0; m < S_METHODS; m++) {
+				char range[48];
+				const struct summary *x = &st[var][m];
+
+				snprintf(range, sizeof(range), "[%.2f..%.2f]", x->min, x->max);
+				table_row("%-7d %-8s %-9s %10.2f %20s %8.2f %10.2f %8.2f", s.K,
+					  var ? "10" : "all", sname[m], x->median, range,
+					  x->median / base[var][m], x->min / bmin[var][m],
+					  x->median / st[var][S_EPOLL].median);
+				json_begin(&J, "scale");
+				json_str(&J, "net", net->name);
+				json_str(&J, "method", sname[m]);
+				json_str(&J, "active", var ? "10" : "all");
+				json_int(&J, "k", s.K);
+				json_str(&J, "unit", "us per event");
+				json_stat(&J, "value", x);
+				json_num(&J, "ratio_vs_k10", x->median / base[var][m]);
+				json_num(&J, "ratio_vs_k10_of_min", x->min / bmin[var][m]);
+				json_num(&J, "ratio_vs_epoll", x->median / st[var][S_EPOLL].median);
+				json_samples(&J, "samples", v[var][m], reps);
+				json_end(&J);
+			}
+		}
+	}
+	watchdog("", 0);
+	p->nodelay = 0;
+	free(s.ids);
+	free(s.fds);
+	close(s.sofd);
+}

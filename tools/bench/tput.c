@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sockobj-bench, figure 3: throughput over 1 and 64 connections, message
+ * sizes 64 B, 1 KiB, 16 KiB, 64 KiB, each way.
+ *
+ * send: the client sends messages of the size as fast as it can; the peer
+ *       drains with 256 KiB recv() calls; the figure is the bytes the peer
+ *       received during the window (after a warm-up), per second.
+ * recv: the peer sends 64 KiB writes as fast as it can; the client
+ *       receives with calls of the message size; the figure is the bytes
+ *       the client received during the window, per second.
+ *
+ * Event loop of the client, the same shape for every method: drive every
+ * connection that is not blocked until its call would block (EAGAIN or a
+ * partial send), then wait (blocking) for readiness events and resume the
+ * connections they name.
+ *   epoll         send()/recv() with MSG_DONTWAIT, epoll_wait() on
+ *                 EPOLLOUT|EPOLLET / EPOLLIN|EPOLLET;
+ *   sockobj       SOCKOBJ_IOC_SEND / SOCKOBJ_IOC_RECV, blocking read() of
+ *                 WRITABLE / READABLE records (up to 256 at a time);
+ *   sockobj-batch (send, 64 B) SOCKOBJ_IOC_BATCH of 512 SOCKOBJ_OP_SEND,
+ *                 spread over the connections that are not blocked (512 /
+ *                 open consecutive ops per connection), SOCKOBJ_BATCH_STOP.
+ *   ref:sendmsg512 (send, 64 B; a reference, not a target) epoll with one
+ *                 sendmsg() of 512 x 64 B iovecs per call: what a batch
+ *                 that coalesced its sends to one object into one
+ *                 sock_sendmsg() could approach.
+ * Socket options are the defaults for all (Nagle on, autotuned buffers).
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum { T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_METHODS };
+static const char *const tname[T_METHODS] = {
+	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512",
+};
+
+/* Methods that exist only for 64 B sends. */
+static bool only64(int m)
+{
+	return m == T_BATCH || m == T_IOV;
+}
+
+#define BATCH_OPS 512
+#define TCHECK 16
+
+struct tctx {
+	const struct net *net;
+	struct peer *p;
+	int m, conns, size;
+	bool send;
+	int sofd, ep;
+	uint32_t ids[64];
+	int fds[64];
+	bool blocked[64];
+	char *buf;
+	uint64_t t_start, t0, t1, c0, c1, bytes;
+	int phase;		/* 0 warm-up, 1 measuring, 2 done */
+};
+
+static uint64_t counter(struct tctx *t)
+{
+	return t->send ? atomic_load_explicit(&t->p->rx_bytes, memory_order_relaxed) :
+			 t->bytes;
+}
+
+/* Advance the window; true when the measurement is over. */
+static bool tick(struct tctx *t)
+{
+	uint64_t now = now_ns();
+
+	if (t->phase == 0 && now >= t->t_start + O.tput_warm_ms * 1000000ull) {
+		t->t0 = now;
+		t->c0 = counter(t);
+		t->phase = 1;
+	} else if (t->phase == 1 && now >= t->t0 + O.tput_ms * 1000000ull) {
+		t->t1 = now;
+		t->c1 = counter(t);
+		t->phase = 2;
+	}
+	return t->phase == 2;
+}
+
+static void setup(struct tctx *t)
+{
+	int i, est = 0, k;
+
+	if (t->m == T_EPOLL || t->m == T_IOV) {
+		t->ep = epoll_create1(EPOLL_CLOEXEC);
+		for (i = 0; i < t->conns; i++) {
+			struct epoll_event ev = {
+				(t->send ? EPOLLOUT : EPOLLIN) | EPOLLET, { .u32 = (uint32_t)i }
+			};
+
+			t->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (t->fds[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(t->fds[i], (const struct sockaddr *)&t->net->dst,
+				    sizeof(t->net->dst)) && errno != EINPROGRESS)
+				die("connect: %s", strerror(errno));
+			if (epoll_ctl(t->ep, EPOLL_CTL_ADD, t->fds[i], &ev))
+				die("epoll_ctl: %s", strerror(errno));
+		}
+	} else {
+		struct sockobj_event ev[256];
+
+		so_open_many(t->sofd, &t->net->dst, t->conns, 64, t->ids, 0);
+		while (est < t->conns) {
+			k = so_read(t->sofd, ev, 256);
+			if (k < 0)
+				die("read: %s", strerror(-k));
+			for (i = 0; i < k; i++)
+				if (ev[i].type == SOCKOBJ_EV_STATE &&
+				    ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
+					est++;
+		}
+	}
+	peer_wait_accepted(t->p, t->conns, 10000);
+	/* The data starts once every connection is there. */
+	peer_mode(t->p, t->send ? PEER_SINK : PEER_SOURCE);
+	/*
+	 * Edge-triggered readiness: start by trying every connection (data may
+	 * already be queued and its READABLE record read during the setup).
+	 */
+	for (i = 0; i < t->conns; i++)
+		t->blocked[i] = false;
+}
+
+static void teardown(struct tctx *t)
+{
+	int i;
+
+	if (t->m == T_EPOLL || t->m == T_IOV) {
+		struct linger lg = { 1, 0 };
+
+		for (i = 0; i < t->conns; i++) {
+			setsockopt(t->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			close(t->fds[i]);
+		}
+		close(t->ep);
+	} else {
+		struct sockobj_event ev[256];
+
+		so_destroy_many(t->sofd, t->ids, t->conns);
+		set_nonblock(t->sofd);
+		while (so_read(t->sofd, ev, 256) > 0)
+			;
+		/* back to blocking reads */
+		{
+			int fl = fcntl(t->sofd, F_GETFL);
+
+			fcntl(t->sofd, F_SETFL, fl & ~O_NONBLOCK);
+		}
+	}
+	peer_close_all(t->p);
+	peer_mode(t->p, PEER_HOLD);
+}
+
+/* Wait for readiness and unblock what it names. */
+static void wait_events(struct tctx *t)
+{
+	int i, k;
+
+	if (t->m == T_EPOLL || t->m == T_IOV) {
+		struct epoll_event ev[64];
+
+		k = ep_wait(t->ep, ev, 64, 1000);
+		for (i = 0; i < k; i++)
+			t->blocked[ev[i].data.u32] = false;
+	} else {
+		struct sockobj_event ev[256];
+		uint32_t want = t->send ? SOCKOBJ_EV_WRITABLE : SOCKOBJ_EV_READABLE;
+
+		k = so_read(t->sofd, ev, 256);
+		if (k < 0 && k != -EINTR)
+			die("read: %s", strerror(-k));
+		for (i = 0; i < k; i++) {
+			if (ev[i].type == want)
+				t->blocked[ev[i].cookie] = false;
+			else if (ev[i].type == SOCKOBJ_EV_STATE &&
+				 ev[i].state != SOCKOBJ_STATE_ESTABLISHED)
+				die("connection %llu left ESTABLISHED (state %u reason %u)",
+				    (unsigned long long)ev[i].cookie, ev[i].state, ev[i].reason);
+		}
+	}
+}
+
+/* Drive connection i until it would block; false when the window ended. */
+static bool drive(struct tctx *t, int i)
+{
+	size_t done;
+	ssize_t n;
+	int r, cnt = 0;
+
+	for (;;) {
+		if (++cnt % TCHECK == 0 && tick(t))
+			return false;
+		if (t->m == T_IOV) {
+			static struct iovec iov[BATCH_OPS];
+			struct msghdr mh;
+			int k;
+
+			for (k = 0; k < BATCH_OPS; k++) {
+				iov[k].iov_base = t->buf;
+				iov[k].iov_len = (size_t)t->size;
+			}
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_iov = iov;
+			mh.msg_iovlen = BATCH_OPS;
+			n = sendmsg(t->fds[i], &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EAGAIN) {
+					t->blocked[i] = true;
+					return true;
+				}
+				die("sendmsg: %s", strerror(errno));
+			}
+			if ((size_t)n < (size_t)BATCH_OPS * (size_t)t->size) {
+				t->blocked[i] = true;
+				return true;
+			}
+			continue;
+		} else if (t->m == T_EPOLL) {
+			if (t->send)
+				n = send(t->fds[i], t->buf, (size_t)t->size,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+			else
+				n = recv(t->fds[i], t->buf, (size_t)t->size, MSG_DONTWAIT);
+			if (n < 0) {
+				if (errno == EAGAIN) {
+					t->blocked[i] = true;
+					return true;
+				}
+				die("%s: %s", t->send ? "send" : "recv", strerror(errno));
+			}
+			if (n == 0 && !t->send)
+				die("recv: the peer closed");
+			done = (size_t)n;
+		} else {
+			r = t->send ? so_send(t->sofd, t->ids[i], t->buf, (size_t)t->size, &done) :
+				      so_recv(t->sofd, t->ids[i], t->buf, (size_t)t->size, &done);
+			if (r == -EAGAIN) {
+				t->blocked[i] = true;
+				return true;
+			}
+			if (r)
+				die("SOCKOBJ_IOC_%s: %s", t->send ? "SEND" : "RECV", strerror(-r));
+			if (done == 0 && !t->send)
+				die("recv: the peer closed");
+		}
+		if (!t->send)
+			t->bytes += done;
+		if (t->send && done < (size_t)t->size) {
+			t->blocked[i] = true;	/* partial: wait for room */
+			return true;
+		}
+	}
+}
+
+/*
+ * sockobj-batch: one batch of BATCH_OPS sends over the connections that are
+ * not blocked, the ops of one connection consecutive (BATCH_OPS / open
+ * each), as an application that queues per connection would build it.
+ * SOCKOBJ_BATCH_STOP ends the batch at the first send that finds no room,
+ * so no op is spent on a full socket; the unrun rest is rebuilt next time.
+ */
+static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
+{
+	int i, k, open = 0, per, ret;
+	int order[64], conn[BATCH_OPS];
+	uint32_t done;
+
+	for (i = 0; i < t->conns; i++)
+		if (!t->blocked[i])
+			order[open++] = i;
+	if (!open)
+		return true;
+	per = BATCH_OPS / open;
+	for (k = 0; k < BATCH_OPS; k++) {
+		int c = order[k / per < open ? k / per : open - 1];
+
+		conn[k] = c;
+		memset(&ops[k], 0, sizeof(ops[k]));
+		ops[k].op = SOCKOBJ_OP_SEND;
+		ops[k].id = t->ids[c];
+		ops[k].arg = (uintptr_t)t->buf;
+		ops[k].len = (uint64_t)t->size;
+	}
+	ret = so_batch_flags(t->sofd, ops, BATCH_OPS, SOCKOBJ_BATCH_STOP, &done);
+	if (ret)
+		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
+	for (k = 0; k < (int)done; k++) {
+		if (ops[k].result == -EAGAIN || (ops[k].result >= 0 && ops[k].result < t->size))
+			t->blocked[conn[k]] = true;
+		else if (ops[k].result < 0)
+			die("batch send: %s", strerror(-ops[k].result));
+	}
+	return !tick(t);
+}
+
+/* --point filter: "send:1:64" or "recv:64:1024:sockobj" */
+static bool selected(const struct tctx *t, int m)
+{
+	char dir[8] = "", meth[32] = "";
+	int c = 0, sz = 0, n;
+
+	if (!O.point)
+		return true;
+	n = sscanf(O.point, "%7[a-z]:%d:%d:%31s", dir, &c, &sz, meth);
+	if (n < 3)
+		die("--point wants DIR:CONNS:SIZE[:METHOD]");
+	return !strcmp(dir, t->send ? "send" : "recv") && c == t->conns &&
+	       sz == t->size && (n < 4 || !strcmp(meth, tname[m]));
+}
+
+static double run_point(struct tctx *t)
+{
+	static struct sockobj_batch_op ops[BATCH_OPS];
+	int i;
+
+	uint64_t ts0 = now_ns(), ts1, ts2;
+
+	setup(t);
+	t->bytes = 0;
+	t->phase = 0;
+	t->t_start = now_ns();
+	ts1 = t->t_start;
+	for (;;) {
+		if (t->m == T_BATCH) {
+			if (!drive_batch(t, ops))
+				break;
+		} else {
+			for (i = 0; i < t->conns; i++)
+				if (!t->blocked[i] && !drive(t, i))
+					goto out;
+		}
+		for (i = 0; i < t->conns; i++)
+			if (!t->blocked[i])
+				break;
+		if (i == t->conns)
+			wait_events(t);
+		if (tick(t))
+			break;
+	}
+out:
+	ts2 = now_ns();
+	teardown(t);
+	vlog("tput %s %s %d x %d: setup %.1f ms, run %.1f ms, teardown %.1f ms",
+	     tname[t->m], t->send ? "send" : "recv", t->conns, t->size,
+	     (double)(ts1 - ts0) / 1e6, (double)(ts2 - ts1) / 1e6,
+	     (double)(now_ns() - ts2) / 1e6);
+	return (double)(t->c1 - t->c0) / ((double)(t->t1 - t->t0) / 1e9) / 1e6;
+}
+
+void test_tput(const struct net *net, struct peer *p)
+{
+	static const int conns[] = { 1, 64 }, sizes[] = { 64, 1024, 16384, 65536 };
+	struct tctx t;
+	size_t ci, si;
+	int d, m, r, reps = O.reps > 64 ? 64 : O.reps;
+
+	memset(&t, 0, sizeof(t));
+	t.net = net;
+	t.p = p;
+	t.sofd = so_open();
+	t.buf = calloc(1, 65536);
+	if (!t.buf)
+		die("out of memory");
+
+	table_row("\n== 3. Throughput (%s): MB/s (1e6 B/s), median [min..max] of %d reps, window %u ms; x epoll = median / epoll median (per-rep ratio range)",
+		  net->name, reps, O.tput_ms);
+	table_row("%-5s %5s %6s %-14s %10s %20s %8s %15s", "dir", "conns", "size", "method",
+		  "MB/s", "[min..max]", "x epoll", "[rep ratios]");
+	for (d = 0; d < 2; d++) {
+		t.send = d == 0;
+		peer_mode(p, PEER_HOLD);
+		for (ci = 0; ci < ARRAY_SIZE(conns); ci++) {
+			for (si = 0; si < ARRAY_SIZE(sizes); si++) {
+				double v[T_METHODS][64], ratio[64];
+				struct summary st[T_METHODS], rs;
+
+				t.conns = conns[ci];
+				t.size = sizes[si];
+				for (r = 0; r < reps; r++) {
+					for (m = 0; m < T_METHODS; m++) {
+						if (only64(m) && !(t.send && t.size == 64))
+							continue;
+						t.m = m;
+						watchdog("throughput", 60);
+						v[m][r] = selected(&t, m) ? run_point(&t) : 0;
+					}
+				}
+				for (m = 0; m < T_METHODS; m++) {
+					char range[64], rr[64];
+
+					if (only64(m) && !(t.send && t.size == 64))
+						continue;
+					if (!selected(&t, m))
+						continue;
+					stats(v[m], reps, &st[m]);
+					for (r = 0; r < reps; r++)
+						ratio[r] = v[m][r] / v[T_EPOLL][r];
+					stats(ratio, reps, &rs);
+					snprintf(range, sizeof(range), "[%.1f..%.1f]", st[m].min, st[m].max);
+					snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
+					table_row("%-5s %5d %6d %-14s %10.1f %20s %8.2f %15s",
+						  t.send ? "send" : "recv", t.conns, t.size, tname[m],
+						  st[m].median, range, st[m].median / st[T_EPOLL].median, rr);
+					json_begin(&J, "tput");
+					json_str(&J, "net", net->name);
+					json_str(&J, "dir", t.send ? "send" : "recv");
+					json_int(&J, "conns", t.conns);
+					json_int(&J, "size", t.size);
+					json_str(&J, "method", tname[m]);
+					json_str(&J, "unit", "MB/s");
+					json_stat(&J, "value", &st[m]);
+					json_num(&J, "ratio_vs_epoll", st[m].median / st[T_EPOLL].median);
+					json_stat(&J, "rep_ratio_vs_epoll", &rs);
+					json_samples(&J, "samples", v[m], reps);
+					json_end(&J);
+				}
+			}
+		}
+	}
+	watchdog("", 0);
+	peer_mode(p, PEER_HOLD);
+	free(t.buf);
+	close(t.sofd);
+}
