@@ -84,6 +84,12 @@ void sockobj_event_ring_pop(struct sockobj_ring *ring)
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_ring_pop);
 
+/*
+ * Records of a destroyed object are never queued again: its callbacks may
+ * still fire between sockobj_event_discard() and their restoration, and a
+ * re-linked dead object would stay on the ready list after its last put.
+ * @dead is set under the file's lock, which every producer holds here.
+ */
 static void make_ready(struct sockobj_obj *obj)
 {
 	struct sockobj_file *file = obj->file;
@@ -98,6 +104,8 @@ static void make_ready(struct sockobj_obj *obj)
  * @obj: the object
  * @r: the record; its seq and time are assigned here
  *
+ * Nothing is queued for a destroyed object (see make_ready()).
+ *
  * Context: any, including softirq; @obj's file lock held.
  */
 void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r)
@@ -105,6 +113,8 @@ void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r)
 	struct sockobj_file *file = obj->file;
 
 	lockdep_assert_held(&file->lock);
+	if (obj->dead)
+		return;
 	r->seq = ++file->seq;
 	r->time_ns = ktime_get_ns();
 	sockobj_event_ring_push(&obj->ring, r);
@@ -120,6 +130,7 @@ EXPORT_SYMBOL_IF_KUNIT(sockobj_event_post);
  *
  * A data event already pending absorbs the new one (its merged count
  * grows); it keeps its place in the order, so no allocation is ever needed.
+ * Nothing is signalled for a destroyed object (see make_ready()).
  *
  * Context: any, including softirq; @obj's file lock held.
  */
@@ -129,7 +140,7 @@ void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err
 	unsigned int i = type - SOCKOBJ_EV_READABLE;
 
 	lockdep_assert_held(&obj->file->lock);
-	if (WARN_ON_ONCE(i >= SOCKOBJ_DATA_EVENTS))
+	if (WARN_ON_ONCE(i >= SOCKOBJ_DATA_EVENTS) || obj->dead)
 		return;
 	if (err)
 		d->error = err;

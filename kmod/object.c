@@ -576,6 +576,7 @@ int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags)
 	sockobj_obj_destroy(obj, flags);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_remove);
 
 /**
  * sockobj_obj_lock_live() - lock an object that has not been destroyed

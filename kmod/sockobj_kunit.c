@@ -759,10 +759,38 @@ static void queue_keeps_each_objects_order_across_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, 5);
 }
 
+/*
+ * A socket callback may run after DESTROY discarded an object's records and
+ * before the callbacks are restored; it holds a reference (sk_user_data).
+ * Its records must not reach the ready list: the object is freed at the
+ * callback's put, and a linked freed object was read back by read().
+ */
+static void queue_ignores_records_of_a_destroyed_object(struct kunit *test)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *obj = new_obj(test, 7);
+	struct sockobj_event ev;
+
+	post_state(obj, SOCKOBJ_STATE_CONNECTING);
+	post_data(obj, SOCKOBJ_EV_READABLE, 0);
+	sockobj_obj_get(obj);		/* the late callback's reference */
+	KUNIT_ASSERT_EQ(test, sockobj_obj_remove(f->file, obj->id, 0), 0);
+	post_state(obj, SOCKOBJ_STATE_CLOSED);
+	post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
+	post_data(obj, SOCKOBJ_EV_ERROR, ECONNRESET);
+	KUNIT_EXPECT_EQ(test, obj->ring.count, 0);
+	KUNIT_EXPECT_EQ(test, obj->data.pending, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&obj->ready_node));
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+	sockobj_obj_put(obj);		/* the last one: freed here */
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(queue_orders_state_and_data_records_by_seq),
 	KUNIT_CASE(queue_coalesces_data_events_and_keeps_their_place),
 	KUNIT_CASE(queue_keeps_each_objects_order_across_objects),
+	KUNIT_CASE(queue_ignores_records_of_a_destroyed_object),
 	{}
 };
 
