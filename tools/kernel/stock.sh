@@ -9,8 +9,8 @@ die() { echo "stock.sh: $*" >&2; exit 1; }
 
 [ $# -eq 1 ] || die "usage: stock.sh vmlinuz|release|build"
 
-rel=$(ls /boot 2>/dev/null | sed -n 's/^vmlinuz-\(6\.1\.[0-9][0-9]*-[0-9][0-9]*-amd64\)$/\1/p' \
-      | sort -V | tail -n 1)
+rel=$(for f in /boot/vmlinuz-6.1.*-amd64; do echo "${f#/boot/vmlinuz-}"; done \
+      | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)
 [ -n "$rel" ] || die "no /boot/vmlinuz-6.1.*-amd64: install linux-image-amd64 (tools/deps.sh)"
 
 case $1 in
