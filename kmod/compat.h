@@ -31,15 +31,16 @@
  * 6.19 on; the casts happen in these two wrappers only.
  */
 #include <linux/net.h>
+union sockobj_sockaddr;
 static inline int sockobj_kernel_connect(struct socket *sock,
-					 struct sockaddr_storage *ss, int len,
+					 union sockobj_sockaddr *ss, int len,
 					 int flags)
 {
 	return kernel_connect(sock, (void *)ss, len, flags);
 }
 
 static inline int sockobj_kernel_bind(struct socket *sock,
-				      struct sockaddr_storage *ss, int len)
+				      union sockobj_sockaddr *ss, int len)
 {
 	return kernel_bind(sock, (void *)ss, len);
 }

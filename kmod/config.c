@@ -32,11 +32,11 @@ static bool zero(const void *p, size_t len)
  * Return: 0, or -EINVAL for a malformed address.
  */
 int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
-				    struct sockaddr_storage *ss, int *len)
+				    union sockobj_sockaddr *ss, int *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		struct sockaddr_in *sin = &ss->v4;
 
 		if (a->scope_id || !zero(a->addr + 4, sizeof(a->addr) - 4))
 			return -EINVAL;
@@ -49,7 +49,7 @@ int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
 		return 0;
 	}
 	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		struct sockaddr_in6 *sin6 = &ss->v6;
 		int type;
 
 		sin6->sin6_family = AF_INET6;
@@ -79,18 +79,18 @@ EXPORT_SYMBOL_IF_KUNIT(sockobj_config_addr_to_sockaddr);
  *
  * Context: any.
  */
-void sockobj_config_addr_from_sockaddr(const struct sockaddr_storage *ss,
+void sockobj_config_addr_from_sockaddr(const union sockobj_sockaddr *ss,
 				       struct sockobj_addr *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	if (ss->sa.sa_family == AF_INET) {
+		const struct sockaddr_in *sin = &ss->v4;
 
 		a->family = AF_INET;
 		a->port = ntohs(sin->sin_port);
 		memcpy(a->addr, &sin->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	} else if (ss->sa.sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = &ss->v6;
 
 		a->family = AF_INET6;
 		a->port = ntohs(sin6->sin6_port);
@@ -283,7 +283,7 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 		new.mask &= ~SOCKOBJ_CFG_CONNECT_TIMEOUT;
 
 	if ((new.mask & SOCKOBJ_CFG_TARGET) && (new.mask & SOCKOBJ_CFG_LOCAL) &&
-	    new.target.ss_family != new.local.ss_family)
+	    new.target.sa.sa_family != new.local.sa.sa_family)
 		return -EINVAL;
 
 	*cfg = new;

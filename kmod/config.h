@@ -6,9 +6,23 @@
 #define _SOCKOBJ_CONFIG_H
 
 #include <linux/if.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <linux/sockobj.h>
+
+/*
+ * A TCP or UDP socket address. Objects hold four of them (target, local,
+ * and the last attempt's two ends): 28 bytes each instead of the 128 of a
+ * sockaddr_storage keeps an idle object small. getname() and recvmsg() of
+ * AF_INET and AF_INET6 sockets never write more than a sockaddr_in6.
+ */
+union sockobj_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
 
 /**
  * struct sockobj_cfg - the validated configuration of an object
@@ -24,9 +38,9 @@
  */
 struct sockobj_cfg {
 	u64 mask;
-	struct sockaddr_storage target;
+	union sockobj_sockaddr target;
 	int target_len;
-	struct sockaddr_storage local;
+	union sockobj_sockaddr local;
 	int local_len;
 	int ifindex;
 	char ifname[IFNAMSIZ];
@@ -53,8 +67,8 @@ struct sockobj_cfg {
 #define SOCKOBJ_CFG_ANY_STATE	SOCKOBJ_CFG_SENT_THRESHOLD
 
 int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
-				    struct sockaddr_storage *ss, int *len);
-void sockobj_config_addr_from_sockaddr(const struct sockaddr_storage *ss,
+				    union sockobj_sockaddr *ss, int *len);
+void sockobj_config_addr_from_sockaddr(const union sockobj_sockaddr *ss,
 				       struct sockobj_addr *a);
 int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u,
 			 u32 proto);

@@ -8,6 +8,8 @@
 #include <linux/socket.h>
 #include <linux/types.h>
 
+#include "config.h"
+
 struct iov_iter;
 struct sockobj_info;
 struct sockobj_obj;
@@ -23,7 +25,7 @@ struct sockobj_io_result {
 	size_t done;
 	size_t full_len;
 	bool truncated;
-	struct sockaddr_storage from;
+	union sockobj_sockaddr from;
 };
 
 int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,

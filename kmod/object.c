@@ -330,9 +330,9 @@ static void detach(struct sockobj_obj *obj)
 
 static void snapshot_local(struct sockobj_obj *obj)
 {
-	struct sockaddr_storage ss = {};
+	union sockobj_sockaddr ss = {};
 
-	if (kernel_getsockname(obj->sock, (struct sockaddr *)&ss) >= 0)
+	if (kernel_getsockname(obj->sock, &ss.sa) >= 0)
 		obj->laddr = ss;
 	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
 }
@@ -680,7 +680,7 @@ static int open_socket(struct sockobj_obj *obj)
 	int ret;
 	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
 
-	ret = __sock_create(obj->file->net, cfg->target.ss_family,
+	ret = __sock_create(obj->file->net, cfg->target.sa.sa_family,
 			    tcp ? SOCK_STREAM : SOCK_DGRAM,
 			    tcp ? IPPROTO_TCP : IPPROTO_UDP, &sock, 0);
 	if (ret)

@@ -80,8 +80,8 @@ struct sockobj_obj {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_error_report)(struct sock *sk);
-	struct sockaddr_storage laddr;
-	struct sockaddr_storage raddr;
+	union sockobj_sockaddr laddr;
+	union sockobj_sockaddr raddr;
 	int bound_ifindex;
 	u64 bytes_sent;
 	u64 bytes_received;

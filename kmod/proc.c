@@ -21,7 +21,7 @@
 
 static void show_addr(struct seq_file *m, const struct sockobj_addr *a)
 {
-	struct sockaddr_storage ss = {};
+	union sockobj_sockaddr ss = {};
 	int len;
 
 	if (sockobj_config_addr_to_sockaddr(a, false, &ss, &len))

@@ -15,6 +15,8 @@
 #include <linux/tracepoint.h>
 #include <linux/sockobj.h>
 
+union sockobj_sockaddr;
+
 #define show_state(s) __print_symbolic(s,				\
 	{ SOCKOBJ_STATE_CLOSED, "CLOSED" },				\
 	{ SOCKOBJ_STATE_CONNECTING, "CONNECTING" },			\
@@ -66,7 +68,7 @@ TRACE_EVENT(sockobj_state,
 );
 
 TRACE_EVENT(sockobj_connect,
-	    TP_PROTO(u32 id, u32 proto, const struct sockaddr_storage *ss, int ret),
+	    TP_PROTO(u32 id, u32 proto, const union sockobj_sockaddr *ss, int ret),
 	    TP_ARGS(id, proto, ss, ret),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(u32, proto)
