@@ -116,7 +116,12 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 		WRITE_ONCE(obj->last_activity, jiffies);
 		if ((size_t)ret < len)
 			sockobj_obj_arm(obj, SOCKOBJ_EV_WRITABLE);
-		if (ret > 0)
+		/*
+		 * Only with a threshold: arming sets SOCK_NOSPACE, which has
+		 * TCP call write_space on every ACK (and takes the file's
+		 * lock twice per send).
+		 */
+		if (ret > 0 && obj->sent_threshold)
 			sockobj_obj_arm(obj, SOCKOBJ_EV_SENT);
 		ret = 0;
 	} else if (ret == -EAGAIN || ret == -ENOBUFS) {
