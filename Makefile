@@ -5,6 +5,9 @@
 #   make check      install what is missing, build for the stock and the
 #                   debug kernel, run KUnit and the selftests in VMs
 #   make demo       boot a VM with the module and show it working
+#   make bench      build and run the benchmark (tools/bench) in a stock-kernel
+#                   VM, 6-12 minutes; not part of check. BENCH_ARGS are passed
+#                   to tools/bench/run.sh (e.g. BENCH_ARGS=--quick)
 #   make install    install the library, headers, pkg-config file, man pages,
 #                   the sockobj tool, the udev/sysusers/modules-load files
 #                   and the module (for KDIR's kernel); make uninstall
@@ -43,6 +46,9 @@ check:
 demo:
 	tools/demo.sh
 
+bench:
+	tools/bench/run.sh $(BENCH_ARGS)
+
 clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	$(MAKE) -C userlib clean
@@ -50,7 +56,7 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all kmod userlib tools selftests check demo clean
+.PHONY: all kmod userlib tools selftests check demo bench clean
 
 # ---------------------------------------------------------------------------
 # Installation. GNU conventions: PREFIX (default /usr/local; packagers pass

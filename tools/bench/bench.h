@@ -178,6 +178,7 @@ struct net {
 struct opts {
 	int reps;
 	int reps_big;			/* repetitions of the 10,000 cases */
+	int reps_big_veth;		/* ditto, rate on veth (slower) */
 	bool quick;
 	unsigned int tput_ms, tput_warm_ms;
 	int lat_samples;

@@ -143,9 +143,11 @@ def main(argv):
     ax_tput.grid(True, which="both", alpha=0.3)
     ax_tput.legend(fontsize=7, ncol=2, loc="lower right")
 
-    fig.suptitle("sockobj-bench, kernel %s, %s CPUs (TCG), reps %s (10,000 cases %s)"
+    fig.suptitle("sockobj-bench, kernel %s, %s CPUs (TCG), reps %s (10,000 cases %s, "
+                 "rate on veth %s); interference probe max/min %s"
                  % (meta.get("kernel", "?"), meta.get("cpus", "?"), meta.get("reps", "?"),
-                    meta.get("reps_big", "?")))
+                    meta.get("reps_big", "?"), meta.get("reps_big_veth", "?"),
+                    " / ".join("%.1f" % x for x in meta.get("probe_max_over_min", []))))
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(argv[2], dpi=100)
     return 0

@@ -3,7 +3,7 @@
 #
 # Profile one benchmark case per method with perf in a stock-kernel VM.
 #
-#   tools/bench/profile.sh [--out DIR] POINT METHOD...
+#   tools/bench/profile.sh [--out DIR] [--module KO] POINT METHOD...
 #
 # POINT selects the case (see sockobj-bench --point):
 #   send:CONNS:SIZE | recv:CONNS:SIZE     throughput (8 s window)
@@ -13,7 +13,8 @@
 # io_uring, io_uring+sock...). For each method DIR (default
 # build/bench-profile) gets <method>.self.txt (self time by symbol) and
 # <method>.children.txt (inclusive time, with sample counts), for CPU 0,
-# the client's CPU.
+# the client's CPU. --module KO: as for run.sh, load this sockobj.ko instead
+# of building the working tree's module.
 #
 # TCG has no hardware PMU: the event is cpu-clock (an hrtimer), so time
 # spent with interrupts disabled is charged to the instruction that
@@ -23,11 +24,16 @@ set -eu
 cd "$(dirname "$0")/../.."
 repo=$PWD
 out=$repo/build/bench-profile
-if [ "${1:-}" = "--out" ]; then
-    out=$(realpath -m "$2")
+module=
+while [ $# -ge 2 ]; do
+    case $1 in
+    --out) out=$(realpath -m "$2") ;;
+    --module) module=$(realpath "$2") ;;
+    *) break ;;
+    esac
     shift 2
-fi
-[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] POINT METHOD..." >&2; exit 2; }
+done
+[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] [--module KO] POINT METHOD..." >&2; exit 2; }
 point=$1
 shift
 mkdir -p "$out"
@@ -40,7 +46,13 @@ scale:*) args="--tests scale --reps 5" ;;
 esac
 
 tools/deps.sh
-tools/build-module.sh stock
+modopt=
+if [ -n "$module" ]; then
+    case $module in *[[:space:]]*) echo "profile.sh: no spaces in KO's path" >&2; exit 2 ;; esac
+    modopt="--no-module --module $module"
+else
+    tools/build-module.sh stock
+fi
 make -s -C tools/bench
 
 cat >"$out/guest.sh" <<'EOF'
@@ -62,7 +74,8 @@ for m in "$@"; do
 done
 EOF
 chmod +x "$out/guest.sh"
-tools/vm-run --kernel stock --timeout 1500 --out "$out" -- \
+# shellcheck disable=SC2086  # $modopt: options, split on purpose
+tools/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
     "$out/guest.sh" "$out" "$repo/tools/bench/sockobj-bench" "$point" "$args" "$@" \
     | grep -v -E '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD'
 echo "profile.sh: reports in $out" >&2

@@ -396,7 +396,8 @@ void test_rate(const struct net *net, struct peer *p)
 		  "conn/s", "[min..max]", "x epoll", "[rep ratios]", "submit%");
 	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
 		int n = ns[ni];
-		int reps = n >= 10000 ? O.reps_big : O.reps;
+		int reps = n < 10000 ? O.reps :
+			   strcmp(net->name, "veth") ? O.reps_big : O.reps_big_veth;
 		struct summary st[R_METHODS], rs;
 		bool use[R_METHODS];
 

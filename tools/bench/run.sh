@@ -4,26 +4,42 @@
 # Build the module (stock kernel) and the benchmark, run the benchmark in a
 # stock-kernel VM (TCG), then plot on the host.
 #
-#   tools/bench/run.sh [--out DIR] [SOCKOBJ-BENCH ARGS...]
+#   tools/bench/run.sh [--out DIR] [--module KO] [SOCKOBJ-BENCH ARGS...]
 #
+# --module KO: load this sockobj.ko instead of building the working tree's
+# module (e.g. one built from a commit while kmod/ is being edited).
 # DIR (default build/bench) receives: table.txt (the table), bench.json,
-# bench.png, vm.log (the whole guest console), host-load.txt. Extra
+# bench.png, vm.log (the whole guest console), host-load.txt; the targets
+# of the issue are checked (tools/bench/targets.py) and appended to the
+# table. Extra
 # arguments go to sockobj-bench (e.g. --quick, --reps 7, --tests rate,tput,
-# --nets lo). About 8 minutes with the defaults.
+# --nets lo). 6-12 minutes with the defaults, depending on the host's load.
 set -eu
 cd "$(dirname "$0")/../.."
 repo=$PWD
 
 out=$repo/build/bench
-if [ "${1:-}" = "--out" ]; then
-    out=$(realpath -m "$2")
+module=
+while [ $# -ge 2 ]; do
+    case $1 in
+    --out) out=$(realpath -m "$2") ;;
+    --module) module=$(realpath "$2") ;;
+    *) break ;;
+    esac
     shift 2
-fi
+done
+echo "run.sh: module ${module:-built from the working tree (build/stock)}" >&2
 mkdir -p "$out"
 rm -f "$out/table.txt" "$out/bench.json" "$out/bench.png" "$out/status"
 
 tools/deps.sh
-tools/build-module.sh stock
+modopt=
+if [ -n "$module" ]; then
+    case $module in *[[:space:]]*) echo "run.sh: no spaces in KO's path" >&2; exit 2 ;; esac
+    modopt="--no-module --module $module"
+else
+    tools/build-module.sh stock
+fi
 make -s -C tools/bench
 
 # The guest's clock runs on while the host deschedules a vCPU: other load on
@@ -39,7 +55,8 @@ set +e
 # The table goes to $out/table.txt; the console (kernel log included) to
 # vm.log, of which only the benchmark's own lines are echoed here.
 # shellcheck disable=SC2016  # the script runs in the guest's sh
-tools/vm-run --kernel stock --timeout 1500 --out "$out" -- \
+# shellcheck disable=SC2086  # $modopt: options, split on purpose
+tools/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
     sh -c 'b=$1; o=$2; shift 2
            { "$b" --json "$o/bench.json" "$@"; echo $? >"$o/status"; } | tee "$o/table.txt"
            exit "$(cat "$o/status")"' \
@@ -62,6 +79,9 @@ if [ $st -ne 0 ] || [ ! -s "$out/bench.json" ]; then
 fi
 
 tools/bench/plot.py "$out/bench.json" "$out/bench.png"
+# The issue's targets, met or missed (informative: never a failure).
+echo
+tools/bench/targets.py "$out/bench.json" | tee -a "$out/table.txt"
 echo "run.sh: table $out/table.txt" >&2
 echo "run.sh: JSON  $out/bench.json" >&2
 echo "run.sh: plot  $out/bench.png" >&2
