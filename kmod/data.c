@@ -133,6 +133,14 @@ out:
 	return ret;
 }
 
+/* Dequeue the next datagram of a UDP socket without copying it. */
+static void drop_datagram(struct socket *sock)
+{
+	struct msghdr msg = {};
+
+	kernel_recvmsg(sock, &msg, NULL, 0, 0, MSG_DONTWAIT | MSG_TRUNC);
+}
+
 /**
  * sockobj_data_recv() - receive without blocking
  * @obj: the object
@@ -177,7 +185,13 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 			goto out;
 		}
 	}
-	if (peek)
+	/*
+	 * udp_recvmsg() drops a datagram it fails to copy, but a request
+	 * that fails changes nothing: UDP peeks, and the datagram is dequeued
+	 * once the copy succeeded. Only this object reads its socket, under
+	 * its lock, so the datagram peeked is the one dequeued.
+	 */
+	if (peek || obj->proto == SOCKOBJ_PROTO_UDP)
 		flags |= MSG_PEEK;
 	if (obj->proto == SOCKOBJ_PROTO_UDP)
 		flags |= MSG_TRUNC;
@@ -185,6 +199,8 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	msg.msg_namelen = sizeof(res->from);
 	msg.msg_iter = *to;
 	ret = sock_recvmsg(obj->sock, &msg, flags);
+	if (ret >= 0 && obj->proto == SOCKOBJ_PROTO_UDP && !peek)
+		drop_datagram(obj->sock);
 	if (ret >= 0) {
 		size_t room = iov_iter_count(to);
 

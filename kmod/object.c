@@ -20,12 +20,14 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 
+#include <linux/bitops.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/xarray.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -337,12 +339,27 @@ static void snapshot_local(struct sockobj_obj *obj)
 	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
 }
 
+/*
+ * tcp_close() resets a connection whose received data was never read; a
+ * graceful release reads that data away first, so that the FIN still
+ * follows the data queued to send.
+ */
+static void discard_unread(struct socket *sock)
+{
+	struct msghdr msg = {};
+
+	do {
+		iov_iter_discard(&msg.msg_iter, ITER_DEST, INT_MAX);
+	} while (sock_recvmsg(sock, &msg, MSG_DONTWAIT) > 0);
+}
+
 /**
  * sockobj_obj_release_socket() - release the object's socket, if any
  * @obj: the object, its lock held
  * @rst: reset a connection still open and discard its queued data;
  *	otherwise the kernel closes it gracefully in the background (FIN
- *	after queued data) as close(2) would
+ *	after queued data), as close(2) would, even when received data was
+ *	left unread (it is discarded)
  *
  * Context: process.
  */
@@ -354,6 +371,8 @@ void sockobj_obj_release_socket(struct sockobj_obj *obj, bool rst)
 	detach(obj);
 	if (rst)
 		sock_no_linger(obj->sock->sk);
+	else if (obj->proto == SOCKOBJ_PROTO_TCP)
+		discard_unread(obj->sock);
 	sock_release(obj->sock);
 	obj->sock = NULL;
 }
@@ -891,7 +910,8 @@ int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	info->reason = obj->reason;
 	info->phase = obj->phase;
 	info->error = obj->error;
-	info->pending = obj->ring.count;
+	/* The state records and the data records (one per pending type). */
+	info->pending = obj->ring.count + hweight8(obj->data.pending);
 	info->created_ns = obj->created_ns;
 	info->connect_ns = obj->connect_ns;
 	info->established_ns = obj->established_ns;
