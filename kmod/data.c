@@ -154,8 +154,9 @@ static void drop_datagram(struct socket *sock)
  * follows the next arrival.
  *
  * Context: process (the caller's ioctl).
- * Return: 0, -ENOENT, -ENOTCONN (not yet connected, or CLOSED with no
- * data left), -EAGAIN (nothing queued), or the socket's error.
+ * Return: 0, -ENOENT, -ENOTCONN (not yet connected, or CLOSED or broken
+ * with no data left), -EAGAIN (nothing queued), -EFAULT, or for UDP the
+ * socket's error.
  */
 int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		      struct sockobj_io_result *res)
@@ -219,11 +220,19 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		ret = 0;
 	} else if (ret == -EAGAIN) {
 		sockobj_obj_arm(obj, SOCKOBJ_EV_READABLE);
+	} else if (ret != -EFAULT && obj->proto == SOCKOBJ_PROTO_TCP) {
+		/*
+		 * The connection broke (a RST, a timeout) and nothing is left
+		 * to read: the state change that comes with the error reports
+		 * why, and the object is CLOSED.
+		 */
+		ret = -ENOTCONN;
 	}
 out:
 	mutex_unlock(&obj->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(sockobj_data_recv);
 
 /**
  * sockobj_data_counters() - fill the queue counters of an object's socket

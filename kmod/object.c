@@ -1020,6 +1020,15 @@ int sockobj_obj_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	timer_delete_sync(&obj->idle_timer);
 	sock = obj->sock;
 	obj->sock = NULL;
+	/*
+	 * The object is gone for every other caller from here on, as after a
+	 * destroy: one that locked it before remove_if_current() would find
+	 * an open state without a socket.
+	 */
+	spin_lock_bh(&file->lock);
+	WRITE_ONCE(obj->dead, true);
+	sockobj_event_discard(obj);
+	spin_unlock_bh(&file->lock);
 	mutex_unlock(&obj->lock);
 	remove_if_current(file, obj);
 	sockobj_obj_put(obj);

@@ -12,12 +12,17 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/module.h>
+#include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/uio.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/tcp_states.h>
 #include <linux/sockobj.h>
 
 #include "compat.h"
 #include "config.h"
+#include "data.h"
 #include "event.h"
 #include "file.h"
 #include "fsm.h"
@@ -786,11 +791,45 @@ static void queue_ignores_records_of_a_destroyed_object(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
 }
 
+/*
+ * A RECV that finds the connection broken by a RST (the socket's error set,
+ * nothing left to read) says ENOTCONN, as documented, not the socket's
+ * ECONNRESET: the state change that came with the RST reports why.
+ */
+static void recv_of_a_broken_connection_is_enotconn(struct kunit *test)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *obj = new_obj(test, 9);
+	struct sockobj_io_result res = {};
+	struct socket *sock;
+	struct iov_iter iter;
+	struct kvec kv;
+	char buf[16];
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	post_state(obj, SOCKOBJ_STATE_CONNECTING);
+	post_state(obj, SOCKOBJ_STATE_ESTABLISHED);
+	mutex_lock(&obj->lock);
+	obj->sock = sock;	/* not attached: no callback of ours runs */
+	mutex_unlock(&obj->lock);
+	WRITE_ONCE(sock->sk->sk_err, ECONNRESET);
+	kv.iov_base = buf;
+	kv.iov_len = sizeof(buf);
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, sockobj_data_recv(obj, &iter, false, &res),
+			-ENOTCONN);
+	KUNIT_EXPECT_EQ(test, res.done, 0);
+	KUNIT_EXPECT_EQ(test, sockobj_obj_remove(f->file, obj->id,
+						 SOCKOBJ_DESTROY_ABORT), 0);
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(queue_orders_state_and_data_records_by_seq),
 	KUNIT_CASE(queue_coalesces_data_events_and_keeps_their_place),
 	KUNIT_CASE(queue_keeps_each_objects_order_across_objects),
 	KUNIT_CASE(queue_ignores_records_of_a_destroyed_object),
+	KUNIT_CASE(recv_of_a_broken_connection_is_enotconn),
 	{}
 };
 
