@@ -258,6 +258,19 @@ static u32 batch_op_flags(u32 op)
 	return op == SOCKOBJ_OP_DESTROY ? SOCKOBJ_DESTROY_F_ALL : 0;
 }
 
+static bool batch_op_valid(const struct sockobj_batch_op *o)
+{
+	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_DESTROY)
+		return false;
+	if (o->flags & ~batch_op_flags(o->op))
+		return false;
+	if (o->op != SOCKOBJ_OP_SEND && o->len)
+		return false;
+	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
+			 o->op == SOCKOBJ_OP_SEND) :
+			(o->op != SOCKOBJ_OP_CREATE && o->op != SOCKOBJ_OP_CONFIGURE);
+}
+
 static long batch_create(struct sockobj_file *file, const struct sockobj_batch_op *o)
 {
 	struct sockobj_create c;
@@ -334,17 +347,92 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 	return ret;
 }
 
-static bool batch_op_valid(const struct sockobj_batch_op *o)
+/* The rest of a SEND op's buffer from @off, alone: its new result. */
+static long batch_send_rest(struct sockobj_obj *obj, const struct iovec *iov,
+			    size_t off)
 {
-	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_DESTROY)
-		return false;
-	if (o->flags & ~batch_op_flags(o->op))
-		return false;
-	if (o->op != SOCKOBJ_OP_SEND && o->len)
-		return false;
-	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
-			 o->op == SOCKOBJ_OP_SEND) :
-			(o->op != SOCKOBJ_OP_CREATE && o->op != SOCKOBJ_OP_CONFIGURE);
+	struct iovec rest = {
+		.iov_base = iov->iov_base + off,
+		.iov_len = iov->iov_len - off,
+	};
+	struct sockobj_io_result res = {};
+	struct iov_iter iter;
+	long ret;
+
+	iov_iter_init(&iter, ITER_SOURCE, &rest, 1, rest.iov_len);
+	ret = sockobj_data_send(obj, &iter, &res);
+	if (ret)
+		return off ?: ret;
+	return off + res.done;
+}
+
+/*
+ * Consecutive SEND ops of a chunk on one TCP object go to the socket as one
+ * sendmsg() over all their buffers: a stream keeps no boundaries, and one
+ * call costs about what one small send did. Each op still gets the result
+ * it would have had alone. The ops the socket took whole get their length.
+ * Where it stopped short (out of room, or a bad buffer further on), that
+ * op's rest is sent alone and the run ends: the ops after it run on their
+ * own, and get -EAGAIN when room ran out. When nothing was taken because a
+ * buffer faulted, the first op runs alone to tell whose buffer it was. An
+ * op that cannot join (another object, UDP) runs alone through
+ * batch_one().
+ *
+ * Return: the number of ops of @ops that ran (at least one).
+ */
+static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
+					     struct sockobj_batch_op *ops,
+					     u32 n, u32 last)
+{
+	struct sockobj_io_result res = {};
+	struct iovec iov[BATCH_CHUNK];
+	u32 id = ops[0].id ?: last;
+	struct sockobj_obj *obj;
+	struct iov_iter iter;
+	size_t total = 0;
+	u32 m, k;
+	long ret;
+
+	obj = id ? sockobj_obj_lookup(file, id) : NULL;
+	for (m = 0; obj && obj->proto == SOCKOBJ_PROTO_TCP && m < n; m++) {
+		void __user *buf = u64_to_user_ptr(ops[m].arg);
+		size_t len = min_t(u64, ops[m].len, INT_MAX);
+
+		if (ops[m].op != SOCKOBJ_OP_SEND || !batch_op_valid(&ops[m]) ||
+		    (ops[m].id ?: last) != id || len > MAX_RW_COUNT - total ||
+		    !access_ok(buf, len))
+			break;
+		iov[m].iov_base = buf;
+		iov[m].iov_len = len;
+		total += len;
+	}
+	if (m < 2)
+		goto alone;
+	iov_iter_init(&iter, ITER_SOURCE, iov, m, total);
+	ret = sockobj_data_send(obj, &iter, &res);
+	if (ret == -EFAULT)
+		goto alone;
+	if (ret) {
+		ops[0].result = ret;
+		sockobj_obj_put(obj);
+		return 1;
+	}
+	for (k = 0; k < m && res.done >= iov[k].iov_len; k++) {
+		ops[k].result = iov[k].iov_len;
+		res.done -= iov[k].iov_len;
+	}
+	if (k < m) {
+		ops[k].result = batch_send_rest(obj, &iov[k], res.done);
+		k++;
+	}
+	sockobj_obj_put(obj);
+	return k;
+
+alone:
+	if (obj)
+		sockobj_obj_put(obj);
+	ops[0].result = batch_one(file, &ops[0], last);
+	return 1;
 }
 
 static long batch(struct sockobj_file *file, void __user *argp)
@@ -384,20 +472,26 @@ static long batch(struct sockobj_file *file, void __user *argp)
 			ret = -EFAULT;
 			break;
 		}
-		for (k = 0; k < n; k++) {
-			long r;
+		for (k = 0; k < n && !stop; ) {
+			u32 ran = 1, end;
 
 			/* Re-validated: the array may have changed since. */
-			r = batch_op_valid(&ops[k]) ? batch_one(file, &ops[k], last) : -EINVAL;
-			if (ops[k].op == SOCKOBJ_OP_CREATE)
-				last = r > 0 ? r : 0;
-			ops[k].result = r;
-			b.done++;
-			if ((r < 0 && (b.flags & SOCKOBJ_BATCH_STOP)) ||
-			    fatal_signal_pending(current)) {
-				stop = true;
-				k++;
-				break;
+			if (!batch_op_valid(&ops[k]))
+				ops[k].result = -EINVAL;
+			else if (ops[k].op == SOCKOBJ_OP_SEND)
+				ran = batch_send_run(file, ops + k, n - k, last);
+			else
+				ops[k].result = batch_one(file, &ops[k], last);
+			/* Only the last op of a run can have failed. */
+			for (end = k + ran; k < end; k++) {
+				long r = ops[k].result;
+
+				if (ops[k].op == SOCKOBJ_OP_CREATE)
+					last = r > 0 ? r : 0;
+				b.done++;
+				if ((r < 0 && (b.flags & SOCKOBJ_BATCH_STOP)) ||
+				    fatal_signal_pending(current))
+					stop = true;
 			}
 			cond_resched();
 		}

@@ -161,7 +161,11 @@
  *	it in the same batch (-ENOENT if there is none or it failed). With
  *	SOCKOBJ_BATCH_STOP, processing stops after the first failed op. done
  *	says how many ops ran (and have a result). A fatal signal stops the
- *	batch early. Per-op errors are the ioctls' own; the call itself fails
+ *	batch early. Consecutive SOCKOBJ_OP_SEND ops on one TCP object are
+ *	queued by a single sendmsg() over their buffers, with the results
+ *	they would have had one by one: each its length, the part that fit
+ *	where the send buffer filled up, -EAGAIN for the ops after that.
+ *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
  *	leaving every op unrun), EFAULT (the op array), EINTR.
  *

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCKOBJ_IOC_BATCH and multi-record read(), end to end.
+ *
+ * - Many objects created, configured and connected by one ioctl (id 0 =
+ *   the object the batch created last), all their records read back by
+ *   one read().
+ * - A batch with one invalid op runs nothing; SOCKOBJ_BATCH_STOP stops
+ *   after the first failed op and done says how many ran.
+ * - Consecutive SEND ops on one TCP object are queued by one sendmsg()
+ *   (uapi doc): the peer receives every op's bytes, in order, including
+ *   when ops of two objects interleave; when the send buffer fills up, the
+ *   results are the lengths, one partial count, then -EAGAIN, exactly the
+ *   bytes the peer receives; a faulting buffer fails its own op only.
+ *
+ * Each test runs in a private network namespace (loopback only).
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+
+#include "sockobj_util.h"
+
+#define PORT		5100
+#define NOBJ		200	/* objects of the connect batch */
+#define NOBJ_DEBUG	50	/* on a debug kernel (KASAN under TCG) */
+
+FIXTURE(batch) {
+	int fd;
+};
+
+FIXTURE_SETUP(batch)
+{
+	self->fd = -1;
+	SO_REQUIRE_DEVICE();
+	ASSERT_EQ(0, so_netns_private());
+	self->fd = so_open(0);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(batch)
+{
+	so_close(self->fd);
+}
+
+/* Run a batch; the ioctl's 0 or -errno, *done the ops that ran. */
+static int run_batch(int fd, struct sockobj_batch_op *ops, __u32 count,
+		     __u32 flags, __u32 *done)
+{
+	struct sockobj_batch b = {
+		.ops = U64((uintptr_t)ops),
+		.count = count,
+		.flags = flags,
+	};
+	int ret = so_ioctl(fd, SOCKOBJ_IOC_BATCH, &b);
+
+	if (done)
+		*done = b.done;
+	return ret;
+}
+
+static void send_op(struct sockobj_batch_op *o, __u32 id, const void *buf,
+		    size_t len)
+{
+	memset(o, 0, sizeof(*o));
+	o->op = SOCKOBJ_OP_SEND;
+	o->id = id;
+	o->arg = U64((uintptr_t)buf);
+	o->len = len;
+	o->result = -12345;	/* must be overwritten */
+}
+
+/* Read exactly len bytes from a socket, or fail the test. */
+static void recv_all(struct __test_metadata *_metadata, int fd, void *buf,
+		     size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		int n = so_recv(fd, (char *)buf + got, len - got, so_tmo(5000));
+
+		ASSERT_LT(0, n) TH_LOG("received %zu of %zu bytes: %d", got, len, n);
+		got += (size_t)n;
+	}
+}
+
+/* Nothing more arrives on a socket within ms. */
+static void expect_quiet(struct __test_metadata *_metadata, int fd, int ms)
+{
+	char c;
+
+	EXPECT_EQ(-ETIMEDOUT, so_recv(fd, &c, 1, ms));
+}
+
+TEST_F(batch, connect_many_with_one_call_and_read_them_with_one_read)
+{
+	unsigned int nobj = so_debug_kernel() ? NOBJ_DEBUG : NOBJ;
+	struct sockobj_create *cr = calloc(nobj, sizeof(*cr));
+	struct sockobj_batch_op *ops = calloc(3 * nobj, sizeof(*ops));
+	struct sockobj_event *ev = calloc(4 * nobj, sizeof(*ev));
+	unsigned char *seen = calloc(nobj, 1);
+	struct sockobj_config cfg = { .mask = SOCKOBJ_CFG_TARGET };
+	unsigned int i, established = 0, connecting = 0;
+	__u32 done = 0, id;
+	ssize_t n;
+	int lfd;
+
+	ASSERT_TRUE(cr && ops && ev && seen);
+	lfd = so_listen_in(NULL, "127.0.0.1", PORT, 1024);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, so_addr(&cfg.target, "127.0.0.1", PORT));
+	for (i = 0; i < nobj; i++) {
+		cr[i].proto = SOCKOBJ_PROTO_TCP;
+		cr[i].cookie = 1000 + i;
+		ops[3 * i] = (struct sockobj_batch_op){
+			.op = SOCKOBJ_OP_CREATE, .arg = U64((uintptr_t)&cr[i]) };
+		ops[3 * i + 1] = (struct sockobj_batch_op){
+			.op = SOCKOBJ_OP_CONFIGURE, .arg = U64((uintptr_t)&cfg) };
+		ops[3 * i + 2] = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_CONNECT };
+	}
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3 * nobj, SOCKOBJ_BATCH_STOP, &done));
+	ASSERT_EQ(3 * nobj, done);
+	for (i = 0; i < nobj; i++) {
+		ASSERT_LT(0, ops[3 * i].result) TH_LOG("create %u", i);
+		ASSERT_EQ(0, ops[3 * i + 1].result) TH_LOG("configure %u", i);
+		ASSERT_EQ(0, ops[3 * i + 2].result) TH_LOG("connect %u", i);
+		if (i)
+			ASSERT_NE(ops[3 * i].result, ops[3 * (i - 1)].result);
+	}
+	/* Wait for the outcome without reading, then read it all at once. */
+	for (i = 0; i < nobj; i++) {
+		id = (__u32)ops[3 * i].result;
+		ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+					   so_tmo(20000))) TH_LOG("object %u", id);
+	}
+	n = read(self->fd, ev, 4 * nobj * sizeof(*ev));
+	ASSERT_EQ((ssize_t)(2 * nobj * sizeof(*ev)), n)
+		TH_LOG("read() returned %zd, %u objects", n, nobj);
+	/* Per object: CONNECTING, then ESTABLISHED. */
+	for (i = 0; i < 2 * nobj; i++) {
+		unsigned int obj = (unsigned int)(ev[i].cookie - 1000);
+
+		ASSERT_EQ(U32(SOCKOBJ_EV_STATE), ev[i].type);
+		ASSERT_GT(nobj, obj);
+		if (ev[i].state == SOCKOBJ_STATE_CONNECTING) {
+			ASSERT_EQ(0, seen[obj]);
+			connecting++;
+		} else {
+			ASSERT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), ev[i].state);
+			ASSERT_EQ(1, seen[obj]);
+			established++;
+		}
+		seen[obj]++;
+	}
+	EXPECT_EQ(nobj, connecting);
+	EXPECT_EQ(nobj, established);
+	close(lfd);
+	free(cr);
+	free(ops);
+	free(ev);
+	free(seen);
+}
+
+TEST_F(batch, an_invalid_op_runs_nothing)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 1 };
+	struct sockobj_batch_op ops[3] = {
+		{ .op = SOCKOBJ_OP_CREATE, .arg = U64((uintptr_t)&cr), .result = 77 },
+		{ .op = SOCKOBJ_OP_CONNECT, .result = 77 },
+		{ .op = 99, .result = 77 },
+	};
+	struct sockobj_info info;
+	__u32 id;
+
+	ASSERT_EQ(-EINVAL, run_batch(self->fd, ops, 3, 0, NULL));
+	EXPECT_EQ(77, ops[0].result);
+	EXPECT_EQ(77, ops[1].result);
+	/* A create in a bad batch made nothing: the next id is the first. */
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, 2, &id));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(U64(2), info.cookie);
+	for (__u32 other = 1; other < id + 8; other++)
+		if (other != id)
+			EXPECT_EQ(-ENOENT, so_get_info(self->fd, other, &info));
+	/* A flag an op does not take is just as invalid. */
+	ops[2].op = SOCKOBJ_OP_CONNECT;
+	ops[2].flags = 1;
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 3, 0, NULL));
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 1, 1u << 7, NULL));
+}
+
+TEST_F(batch, stop_ends_the_batch_at_the_first_failed_op)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 5 };
+	struct sockobj_batch_op ops[3];
+	__u32 done = 99;
+
+	/* CONNECT without a target fails; the next CREATE must not run. */
+	memset(ops, 0, sizeof(ops));
+	ops[0] = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_CREATE,
+					    .arg = U64((uintptr_t)&cr) };
+	ops[1] = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_CONNECT };
+	ops[2] = ops[0];
+	ops[2].result = 77;
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, SOCKOBJ_BATCH_STOP, &done));
+	EXPECT_EQ(U32(2), done);
+	EXPECT_LT(0, ops[0].result);
+	EXPECT_GT(0, ops[1].result);
+	EXPECT_EQ(77, ops[2].result);
+
+	/* Without STOP every op runs. */
+	ops[2].result = 77;
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, 0, &done));
+	EXPECT_EQ(U32(3), done);
+	EXPECT_GT(0, ops[1].result);
+	EXPECT_LT(0, ops[2].result);
+	EXPECT_NE(ops[0].result, ops[2].result);
+}
+
+/* Fill buf with a pattern that tells every byte's position and stream. */
+static void pattern(unsigned char *buf, size_t len, size_t off, int stream)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)((off + i) * 7 + (off + i) / 251 + stream * 101);
+}
+
+TEST_F(batch, small_sends_arrive_whole_and_in_order)
+{
+	enum { NOPS = 200, SZ = 64 };
+	static unsigned char data[NOPS * SZ], got[NOPS * SZ];
+	struct sockobj_batch_op ops[NOPS];
+	struct sockobj_info info;
+	int lfd, srv = -1, i;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 9, &srv);
+	pattern(data, sizeof(data), 0, 0);
+	for (i = 0; i < NOPS; i++)
+		send_op(&ops[i], id, data + i * SZ, SZ);
+	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
+	ASSERT_EQ(U32(NOPS), done);
+	for (i = 0; i < NOPS; i++)
+		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
+	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ(0, memcmp(data, got, sizeof(got)));
+	expect_quiet(_metadata, srv, 200);
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(sizeof(data), info.bytes_sent);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, interleaved_objects_each_get_their_own_bytes)
+{
+	/* A A B A B B ...: runs of one object, broken by the other. */
+	static const char who[] = "AABABBBAAAABBABAAB";
+	enum { SZ = 100, NOPS = sizeof(who) - 1 };
+	static unsigned char data[2][NOPS * SZ], got[NOPS * SZ];
+	struct sockobj_batch_op ops[NOPS];
+	size_t off[2] = { 0, 0 };
+	int lfd, srv[2] = { -1, -1 }, i, s;
+	__u32 id[2], done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	for (s = 0; s < 2; s++) {
+		id[s] = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT,
+				     20 + s, &srv[s]);
+		pattern(data[s], sizeof(data[s]), 0, s + 1);
+	}
+	for (i = 0; i < NOPS; i++) {
+		s = who[i] - 'A';
+		send_op(&ops[i], id[s], data[s] + off[s], SZ);
+		off[s] += SZ;
+	}
+	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
+	ASSERT_EQ(U32(NOPS), done);
+	for (i = 0; i < NOPS; i++)
+		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
+	for (s = 0; s < 2; s++) {
+		recv_all(_metadata, srv[s], got, off[s]);
+		ASSERT_EQ(0, memcmp(data[s], got, off[s])) TH_LOG("object %c", 'A' + s);
+		expect_quiet(_metadata, srv[s], 100);
+		close(srv[s]);
+	}
+	close(lfd);
+}
+
+TEST_F(batch, a_full_send_buffer_gives_lengths_a_part_then_eagain)
+{
+	enum { NOPS = 64, SZ = 16384 };
+	struct sockobj_config cfg = { .mask = SOCKOBJ_CFG_SNDBUF | SOCKOBJ_CFG_TARGET,
+				      .sndbuf = 16384 };
+	unsigned char *data = malloc(NOPS * SZ), *got = malloc(NOPS * SZ);
+	unsigned char *want = malloc(NOPS * SZ);
+	struct sockobj_batch_op ops[NOPS];
+	struct sockobj_event ev;
+	int lfd, srv, i, small = 4096, partial = 0, eagain = 0, whole = 0;
+	size_t sum = 0;
+	__u32 id, done = 0;
+
+	ASSERT_TRUE(data && got && want);
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	/* Accepted sockets inherit it: the peer can hold little unread. */
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, 30, &id));
+	cfg.id = id;
+	ASSERT_EQ(0, so_addr(&cfg.target, "127.0.0.1", PORT));
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, 30, so_tmo(5000),
+		      EV(CONNECTING, CLOSED), EV(ESTABLISHED, CONNECTING));
+	srv = so_accept(lfd, so_tmo(5000));
+	ASSERT_LE(0, srv);
+
+	pattern(data, NOPS * SZ, 0, 3);
+	for (i = 0; i < NOPS; i++)
+		send_op(&ops[i], id, data + (size_t)i * SZ, SZ);
+	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
+	ASSERT_EQ(U32(NOPS), done);
+	/*
+	 * Whole ops until the buffer filled: a part, then -EAGAIN (an op
+	 * after that may still fit when ACKs freed room meanwhile, as with
+	 * send(2) one by one). The stream is each op's accepted prefix.
+	 */
+	for (i = 0; i < NOPS; i++) {
+		int r = ops[i].result;
+
+		if (r == SZ) {
+			whole++;
+		} else if (r > 0 && r < SZ) {
+			partial++;
+		} else {
+			ASSERT_EQ(-EAGAIN, r) TH_LOG("op %d", i);
+			eagain++;
+			continue;
+		}
+		memcpy(want + sum, data + (size_t)i * SZ, (size_t)r);
+		sum += (size_t)r;
+	}
+	TH_LOG("%d whole, %d partial, %d -EAGAIN, %zu bytes queued", whole,
+	       partial, eagain, sum);
+	ASSERT_LT(0, eagain);
+	ASSERT_LT(0, whole);
+	ASSERT_EQ(-EAGAIN, ops[NOPS - 1].result);
+	/* The peer gets exactly what the results say, then room returns. */
+	recv_all(_metadata, srv, got, sum);
+	ASSERT_EQ(0, memcmp(want, got, sum));
+	expect_quiet(_metadata, srv, 300);
+	for (;;) {
+		ASSERT_EQ(1, so_next_event(self->fd, id, &ev, so_tmo(5000)))
+			TH_LOG("no WRITABLE after the peer read everything");
+		if (ev.type == SOCKOBJ_EV_WRITABLE)
+			break;
+	}
+	close(srv);
+	close(lfd);
+	free(data);
+	free(got);
+	free(want);
+}
+
+TEST_F(batch, a_bad_buffer_fails_only_its_own_op)
+{
+	enum { SZ = 64 };
+	static unsigned char data[4 * SZ], got[3 * SZ];
+	struct sockobj_batch_op ops[5];
+	long page = sysconf(_SC_PAGESIZE);
+	void *bad;
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+
+	bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 40, &srv);
+	pattern(data, sizeof(data), 0, 4);
+	send_op(&ops[0], id, data, SZ);
+	send_op(&ops[1], id, data + SZ, SZ);
+	send_op(&ops[2], id, bad, SZ);
+	send_op(&ops[3], id, data + 2 * SZ, SZ);
+	send_op(&ops[4], id, data + 3 * SZ, 0);	/* empty: 0 bytes */
+	ASSERT_EQ(0, run_batch(self->fd, ops, 5, 0, &done));
+	ASSERT_EQ(U32(5), done);
+	EXPECT_EQ(SZ, ops[0].result);
+	EXPECT_EQ(SZ, ops[1].result);
+	EXPECT_EQ(-EFAULT, ops[2].result);
+	EXPECT_EQ(SZ, ops[3].result);
+	EXPECT_EQ(0, ops[4].result);
+	recv_all(_metadata, srv, got, sizeof(got));
+	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
+	expect_quiet(_metadata, srv, 200);
+	close(srv);
+	close(lfd);
+	munmap(bad, page);
+}
+
+SOCKOBJ_HARNESS_MAIN
