@@ -48,7 +48,9 @@ kill_session() {
 	local sid=$1 d s pids=()
 
 	for d in /proc/[0-9]*; do
-		s=$(cat "$d/stat" 2>/dev/null) || continue
+		# read is a builtin: a $(cat) per process forks and execs,
+		# which took about a minute per program on the debug kernel
+		read -r s 2>/dev/null <"$d/stat" || continue
 		s=${s##*) }             # after the command name
 		set -- $s               # state ppid pgrp session ...
 		[ "${4:-}" = "$sid" ] && pids+=("${d#/proc/}")
