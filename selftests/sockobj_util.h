@@ -204,7 +204,7 @@ static inline const char *so_reason_name(__u32 r)
 	static const char *const n[] = {
 		"NONE", "PEER_CLOSED", "LOCAL_CLOSED", "REFUSED", "RESET",
 		"CONNECT_TIMEOUT", "RETRANS_TIMEOUT", "HOST_UNREACH",
-		"NET_UNREACH", "ABORTED", "CANCELLED", "ERROR",
+		"NET_UNREACH", "ABORTED", "CANCELLED", "ERROR", "INACTIVITY",
 	};
 
 	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
