@@ -31,26 +31,6 @@
 #include "sockobj_util.h"
 
 /* ---------------------------------------------------------------------- */
-/* The debug kernel's time budget                                         */
-/* ---------------------------------------------------------------------- */
-
-/*
- * On the debug kernel (KASAN, lockdep, TCG: every test costs seconds of
- * namespace setup and teardown) the IPv6 variants of the udp, opt and ho
- * fixtures are skipped, to keep make check within its time budget: the
- * module's data path is the same for both families, and its IPv6
- * address handling runs on the debug kernel in connect_test. The stock
- * kernel runs every variant; SOCKOBJ_DEBUG_ALL=1 runs them on the debug
- * kernel too. Use first thing in FIXTURE_SETUP (before any namespace).
- */
-#define DU_SKIP_IPV6_ON_DEBUG(is_v6) do {				\
-	const char *__all = getenv("SOCKOBJ_DEBUG_ALL");		\
-	if ((is_v6) && so_debug_kernel() && !(__all && !strcmp(__all, "1"))) \
-		SKIP(so_skip_exit(), "IPv6 variant: stock kernel only "	\
-		     "(SOCKOBJ_DEBUG_ALL=1 runs it on the debug kernel)"); \
-} while (0)
-
-/* ---------------------------------------------------------------------- */
 /* SHA-256                                                                */
 /* ---------------------------------------------------------------------- */
 

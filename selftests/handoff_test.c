@@ -14,8 +14,7 @@
  * no free descriptor EMFILE, each with nothing changed and no fd leaked.
  *
  * Fixture "ho" runs over lo, IPv4 and IPv6; every test in its own network
- * namespace. On the debug kernel the IPv6 variant is skipped unless
- * SOCKOBJ_DEBUG_ALL=1 (time budget; see DU_SKIP_IPV6_ON_DEBUG()).
+ * namespace.
  */
 #define _GNU_SOURCE
 #include "data_util.h"
@@ -51,7 +50,6 @@ FIXTURE_SETUP(ho)
 	self->fd = -1;
 	self->lfd = -1;
 	SO_REQUIRE_DEVICE();
-	DU_SKIP_IPV6_ON_DEBUG(variant->family == AF_INET6);
 	ASSERT_EQ(0, so_netns_private());
 	self->fd = so_open(0);
 	ASSERT_LE(0, self->fd);

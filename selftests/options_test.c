@@ -13,9 +13,7 @@
  * Fixture "opt" runs over lo (IPv4 and IPv6); fixture "optnet" (IPv4) has
  * the peer in another namespace behind a veth pair, where nft can stop
  * its acknowledgements and a capture sees exactly the packets exchanged.
- * Every test runs in its own network namespace. On the debug kernel the
- * IPv6 variant of "opt" is skipped unless SOCKOBJ_DEBUG_ALL=1 (time budget;
- * see DU_SKIP_IPV6_ON_DEBUG()).
+ * Every test runs in its own network namespace.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -82,7 +80,6 @@ FIXTURE_SETUP(opt)
 {
 	self->fd = -1;
 	SO_REQUIRE_DEVICE();
-	DU_SKIP_IPV6_ON_DEBUG(variant->v6);
 	ASSERT_EQ(0, so_netns_private());
 	self->fd = so_open(0);
 	ASSERT_LE(0, self->fd);

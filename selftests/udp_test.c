@@ -17,8 +17,7 @@
  * WRITABLE once ARP gives up).
  *
  * Every test runs in its own network namespace (unshare, lo up, then open
- * /dev/sockobj). On the debug kernel the IPv6 variant of "udp" is skipped
- * unless SOCKOBJ_DEBUG_ALL=1 (time budget; see DU_SKIP_IPV6_ON_DEBUG()).
+ * /dev/sockobj).
  */
 #define _GNU_SOURCE
 #include "data_util.h"
@@ -65,7 +64,6 @@ FIXTURE_SETUP(udp)
 {
 	self->fd = -1;
 	SO_REQUIRE_DEVICE();
-	DU_SKIP_IPV6_ON_DEBUG(so_family_of(variant->lo) == AF_INET6);
 	ASSERT_EQ(0, so_netns_private());
 	if (variant->lo2_cmd)
 		ASSERT_EQ(0, so_sh("%s", variant->lo2_cmd));
