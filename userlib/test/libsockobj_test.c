@@ -1883,7 +1883,7 @@ static int test_wait_state_data_interleaved(void)
 		usleep(10000);
 	}
 	CHECK_EQ(info.state, SOCKOBJ_STATE_PEER_CLOSING);
-	CHECK_EQ(info.pending, 1);	/* state records only */
+	CHECK_EQ(info.pending, 2);	/* READABLE and PEER_CLOSING */
 
 	/*
 	 * Waiting for ESTABLISHED or PEER_CLOSING: the READABLE record,
