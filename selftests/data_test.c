@@ -22,13 +22,11 @@
  *	segments: tx_unacked, and SENT once the threshold is reached.
  *
  * SOCKOBJ_SEED=<n> repeats the random sizes of a run (the seed is printed).
- * Sizes: "integrity" moves 256 MiB each way; on the debug kernel
- * (SOCKOBJ_KERNEL=debug, set by tools/vm-run) 16 MiB, since KASAN under TCG
- * emulation is about 25 times slower and make check has a time budget;
- * SOCKOBJ_DATA_MIB=<n> sets the size (MiB each way) on any kernel.
- * "integrity_slow_peer" moves 8 MiB each way (1 MiB on the debug kernel):
- * the peer naps after every read of at most 16 KiB, so its pace, not the
- * size, is what it tests (hundreds of WRITABLE cycles).
+ * Sizes: "integrity" moves 256 MiB each way on both kernels (about 40 s
+ * on stock, 2 min on debug); SOCKOBJ_DATA_MIB=<n> sets another size (MiB
+ * each way). "integrity_slow_peer" moves 8 MiB each way: the peer naps
+ * after every read of at most 16 KiB, so its pace, not the size, is what
+ * it tests (hundreds of WRITABLE cycles).
  */
 #define _GNU_SOURCE
 #include "data_util.h"
@@ -374,11 +372,7 @@ static void integrity(struct __test_metadata *_metadata,
 	free(rbuf);
 }
 
-/*
- * MiB each way of the integrity test: SOCKOBJ_DATA_MIB when set (1 or
- * more), else 256, or 16 on the debug kernel (KASAN under emulation moves
- * about 1 MiB/s through the peer and the object).
- */
+/* MiB each way of the integrity test: SOCKOBJ_DATA_MIB when set, else 256 */
 static uint64_t integrity_mib(void)
 {
 	const char *env = getenv("SOCKOBJ_DATA_MIB");
@@ -389,7 +383,7 @@ static uint64_t integrity_mib(void)
 		if (mib)
 			return mib;
 	}
-	return so_debug_kernel() ? 16 : 256;
+	return 256;
 }
 
 /* 256 MiB each way (see integrity_mib()), the peer reading fast */
@@ -412,11 +406,9 @@ TEST_F_TIMEOUT(data, integrity, 900)
  */
 TEST_F_TIMEOUT(data, integrity_slow_peer, 300)
 {
-	uint64_t n = so_debug_kernel() ? 1ULL << 20 : 8ULL << 20;
+	uint64_t n = 8ULL << 20;
 	struct xfer_stats st;
 
-	if (so_debug_kernel())
-		TH_LOG("debug kernel: 1 MiB each way instead of 8 MiB");
 	integrity(_metadata, self, n, n, 4096, 1, 1 << 14, 16384, &st);
 	EXPECT_LT(0U, st.writable);
 	EXPECT_LT(0U, st.send_eagain + st.sent_short);
