@@ -138,9 +138,13 @@
  *	and CLOSING, and in CLOSED while data received before a graceful
  *	close completed is still queued (TCP: the peer's last data and FIN
  *	can complete our disconnect before the application reads them).
- *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CONNECTING, or CLOSED with
- *	nothing left to read),
- *	EAGAIN (nothing queued: SOCKOBJ_EV_READABLE follows the next data).
+ *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CONNECTING, CLOSED with
+ *	nothing left to read, or a TCP connection that broke: its CLOSED
+ *	record tells why), EAGAIN (nothing queued: SOCKOBJ_EV_READABLE
+ *	follows the next data); UDP: a soft error (ECONNREFUSED...) that an
+ *	ICMP message left, when this call reads it before the
+ *	SOCKOBJ_EV_ERROR record was signalled: it is then reported here
+ *	instead, once, and the object stays usable.
  *
  * SOCKOBJ_IOC_HANDOFF (struct sockobj_op)
  *	Turns an ESTABLISHED (or PEER_CLOSING) object into an ordinary socket
