@@ -962,21 +962,6 @@ TEST_F_TIMEOUT(data, peek, T_NET)
 	close(lfd);
 }
 
-/* Poll GET_INFO until field (an expression of info) holds; 0 or -ETIMEDOUT */
-#define WAIT_INFO(fd, id, info, cond, tmo) ({				\
-	uint64_t __dl = so_now_ns() + (uint64_t)(tmo) * 1000000ULL;	\
-	int __r = -ETIMEDOUT;						\
-	while (!so_get_info(fd, id, &(info))) {				\
-		if (cond) {						\
-			__r = 0;					\
-			break;						\
-		}							\
-		if (so_now_ns() >= __dl)				\
-			break;						\
-		so_sleep_ms(5);						\
-	}								\
-	__r; })
-
 /*
  * rx_queued, tx_unacked, tx_space and the byte totals, on loopback, and
  * across a second connection of the same object.

@@ -505,6 +505,21 @@ static inline void du_proc_kill(struct du_proc *p)
 	}
 }
 
+/* Poll GET_INFO until cond (an expression of info) holds: 0 or -ETIMEDOUT */
+#define WAIT_INFO(fd, id, info, cond, tmo) ({				\
+	uint64_t __dl = so_now_ns() + (uint64_t)(tmo) * 1000000ULL;	\
+	int __r = -ETIMEDOUT;						\
+	while (!so_get_info(fd, id, &(info))) {				\
+		if (cond) {						\
+			__r = 0;					\
+			break;						\
+		}							\
+		if (so_now_ns() >= __dl)				\
+			break;						\
+		so_sleep_ms(5);						\
+	}								\
+	__r; })
+
 /* ---------------------------------------------------------------------- */
 /* Plain sockets for the peer side                                        */
 /* ---------------------------------------------------------------------- */

@@ -137,21 +137,6 @@ static int udp_recv_wait(int fd, __u32 id, void *buf, size_t len,
 	}
 }
 
-/* Poll GET_INFO until cond holds (5 s, scaled): 0 or -ETIMEDOUT */
-#define WAIT_UDP_INFO(fd, id, info, cond) ({				\
-	uint64_t __dl = so_now_ns() + (uint64_t)QUICK * 1000000ULL;	\
-	int __r = -ETIMEDOUT;						\
-	while (!so_get_info(fd, id, &(info))) {				\
-		if (cond) {						\
-			__r = 0;					\
-			break;						\
-		}							\
-		if (so_now_ns() >= __dl)				\
-			break;						\
-		so_sleep_ms(5);						\
-	}								\
-	__r; })
-
 static void pattern(void *buf, size_t len, unsigned int salt)
 {
 	uint8_t *p = buf;
@@ -790,7 +775,7 @@ TEST_F_TIMEOUT(veth, udp_send_buffer_full, T_PEER)
 		}
 	} while (e.type != SOCKOBJ_EV_WRITABLE);
 	EXPECT_EQ(0, e.error);
-	ASSERT_EQ(0, WAIT_UDP_INFO(self->fd, id, info, info.tx_unacked == 0));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0, QUICK));
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
 	ASSERT_EQ(0, du_send(self->fd, id, msg, sizeof(msg), &done));
 	ASSERT_EQ(sizeof(msg), done);
