@@ -863,6 +863,13 @@ static void op_create(struct worker *w, struct slot *s)
 	maybe_corrupt(w, &c, sizeof(c), 3);
 	if (c.cookie != cookie_of(serial))
 		c.cookie = cookie_of(serial);	/* keep records attributable */
+	/*
+	 * The edgy or corrupted proto can still be a valid one (1 or 2):
+	 * book the object as what the kernel will create, before any of its
+	 * records can be read.
+	 */
+	if (c.proto == SOCKOBJ_PROTO_TCP || c.proto == SOCKOBJ_PROTO_UDP)
+		FZ->objs[serial].proto = (uint8_t)c.proto;
 	arg = arg_place(w, &c, sizeof(c), &kind);
 	ret = check_ret(w, "CREATE", xioctl(s->fd, SOCKOBJ_IOC_CREATE, arg),
 			so_errs_create);
