@@ -1088,6 +1088,7 @@ static void op_io(struct worker *w, struct slot *s, int recv)
 	struct sockobj_io io = { 0 };
 	enum ptr_kind kind;
 	uint32_t serial;
+	__u64 buf, len;
 	void *arg;
 	int ret;
 
@@ -1099,7 +1100,18 @@ static void op_io(struct worker *w, struct slot *s, int recv)
 		io.flags = SOCKOBJ_IO_PEEK;
 	if (rnd_pct(&w->r, 20))		/* outputs: their input is ignored */
 		io.done = io.full_len = rnd_next(&w->r);
+	buf = io.buf;
+	len = io.len;
 	maybe_corrupt(w, &io, sizeof(io), 3);
+	/*
+	 * A receive writes where buf and len say: a flipped byte there could
+	 * aim it at our own heap or stack (gen_buffer() has the bad buffers
+	 * that are safe to receive into).
+	 */
+	if (recv) {
+		io.buf = buf;
+		io.len = len;
+	}
 	arg = arg_place(w, &io, sizeof(io), &kind);
 	ret = check_ret(w, recv ? "RECV" : "SEND",
 			xioctl(s->fd, recv ? SOCKOBJ_IOC_RECV : SOCKOBJ_IOC_SEND,
