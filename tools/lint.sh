@@ -76,6 +76,9 @@ if want sparse || want w1; then
 fi
 
 mkdir -p "$OUT"
+# Every gate writes under $OUT: a second run in this checkout waits its turn.
+exec 9>"$OUT/.lock"
+flock 9
 KMOD_C=
 for f in kmod/*.c; do
 	case $f in *.mod.c) ;; *) KMOD_C="$KMOD_C $f" ;; esac
