@@ -115,6 +115,7 @@ struct fobj {
 	uint8_t proto;
 	uint32_t gen;			/* the file generation */
 	atomic_ullong gone_ns;		/* when it was known gone, else 0 */
+	atomic_int gone_line;		/* the line that said so */
 	atomic_int uncertain;		/* may be gone without our knowing */
 	int live;			/* in its slot's live list (slot mu) */
 	/* records (slot rd mutex) */
@@ -280,14 +281,16 @@ static __u64 cookie_of(uint32_t serial)
 	return FZ->cookie_base + serial;
 }
 
-/* slot mu held */
-static void mark_gone_locked(struct slot *s, uint32_t serial)
+/* slot mu held; line: where it was learnt, for the violation reports */
+static void mark_gone_at(struct slot *s, uint32_t serial, int line)
 {
 	struct fobj *o = &FZ->objs[serial];
 	int i;
 
-	if (!atomic_load(&o->gone_ns))
+	if (!atomic_load(&o->gone_ns)) {
+		atomic_store(&o->gone_line, line);
 		atomic_store(&o->gone_ns, so_now_ns());
+	}
 	if (!o->live)
 		return;
 	o->live = 0;
@@ -299,6 +302,8 @@ static void mark_gone_locked(struct slot *s, uint32_t serial)
 	s->recent_dead[s->ndead++ % ARRAY_SIZE(s->recent_dead)] =
 		atomic_load(&o->id);
 }
+
+#define mark_gone_locked(s, serial) mark_gone_at(s, serial, __LINE__)
 
 /* Record the id a CREATE returned (slot mu held). */
 static void register_locked(struct worker *w, struct slot *s, uint32_t serial,
@@ -510,9 +515,11 @@ static void check_record(struct worker *w, struct slot *s,
 	if (gone && gone < t_read)
 		VIOL(w, "record (id %u type %u seq %llu state %s) read by a "
 		     "read() that started %llu us after the object was "
-		     "destroyed/handed off", e->id, e->type,
-		     (unsigned long long)e->seq, so_state_name(e->state),
-		     (unsigned long long)(t_read - gone) / 1000);
+		     "destroyed/handed off (serial %llu, gone at line %d)",
+		     e->id, e->type, (unsigned long long)e->seq,
+		     so_state_name(e->state),
+		     (unsigned long long)(t_read - gone) / 1000,
+		     (unsigned long long)serial, atomic_load(&o->gone_line));
 	if (e->seq <= o->last_seq)
 		VIOL(w, "id %u: seq %llu after seq %llu", e->id,
 		     (unsigned long long)e->seq,
@@ -968,6 +975,19 @@ static void op_simple(struct worker *w, struct slot *s, unsigned long cmd,
 }
 
 /* DESTROY and HANDOFF remove the object: done with the slot's mu held. */
+/*
+ * Whether a DESTROY or HANDOFF of an id could remove an object other than
+ * the one we track under it (slot mu held). With no tracked holder, or one
+ * that may be gone already (uncertain), the id may have been given to a
+ * create still in flight: that object would be gone before we register it,
+ * and its late registration would then "prove" the id's next holder gone.
+ */
+static int removal_may_hit_pending_locked(struct slot *s, uint32_t serial)
+{
+	return s->pending &&
+	       (serial == UINT32_MAX || atomic_load(&FZ->objs[serial].uncertain));
+}
+
 static void op_remove(struct worker *w, struct slot *s, int handoff)
 {
 	struct sockobj_op op = { 0 };
@@ -978,16 +998,11 @@ static void op_remove(struct worker *w, struct slot *s, int handoff)
 
 	pthread_mutex_lock(&s->mu);
 	op.id = pick_id_locked(w, s, &serial);
-	if (serial == UINT32_MAX) {
+	if (serial == UINT32_MAX)
 		serial = live_by_id_locked(s, op.id);
-		/*
-		 * An id no tracked object holds may belong to a create that
-		 * has not registered yet: leave it alone then.
-		 */
-		if (serial == UINT32_MAX && s->pending) {
-			pthread_mutex_unlock(&s->mu);
-			return;
-		}
+	if (removal_may_hit_pending_locked(s, serial)) {
+		pthread_mutex_unlock(&s->mu);
+		return;
 	}
 	if (handoff) {
 		if (rnd_pct(&w->r, 50))
@@ -1078,8 +1093,9 @@ static void op_get_info(struct worker *w, struct slot *s)
 		if (o->slot != s->idx || o->gen != s->gen ||
 		    (oid && oid != info.id) || (gone && gone < t0))
 			VIOL(w, "GET_INFO(%u) answered for another object "
-			     "(cookie of id %u file %u gen %u, gone %d)",
-			     info.id, oid, o->slot, o->gen, gone && gone < t0);
+			     "(cookie of id %u file %u gen %u, gone %d at "
+			     "line %d)", info.id, oid, o->slot, o->gen,
+			     gone && gone < t0, atomic_load(&o->gone_line));
 	}
 }
 
@@ -1200,12 +1216,10 @@ static void op_batch(struct worker *w, struct slot *s)
 		}
 	}
 	/* a destroy of an untracked id could hit a pending create */
-	if (has_destroy && s->pending) {
-		for (i = 0; i < n; i++)
-			if (ops[i].op == SOCKOBJ_OP_DESTROY && ops[i].id &&
-			    targets[i] == UINT32_MAX)
-				ops[i].op = SOCKOBJ_OP_ABORT;
-	}
+	for (i = 0; has_destroy && i < n; i++)
+		if (ops[i].op == SOCKOBJ_OP_DESTROY && ops[i].id &&
+		    removal_may_hit_pending_locked(s, targets[i]))
+			ops[i].op = SOCKOBJ_OP_ABORT;
 	s->pending += ncreate;
 	if (!has_destroy)
 		pthread_mutex_unlock(&s->mu);
@@ -1221,7 +1235,7 @@ static void op_batch(struct worker *w, struct slot *s)
 				    offsetof(struct sockobj_batch_op, flags),
 				    sizeof(ops[k]), 100);
 		if (ops[k].op == SOCKOBJ_OP_DESTROY && ops[k].id &&
-		    targets[k] == UINT32_MAX && s->pending)
+		    removal_may_hit_pending_locked(s, targets[k]))
 			ops[k].flags |= 0x80;	/* invalid: nothing runs */
 	}
 	b.count = n;
