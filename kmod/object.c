@@ -310,14 +310,22 @@ static void attach(struct sockobj_obj *obj, struct socket *sock)
 	obj->sock = sock;
 }
 
-/* After this returns no callback of ours runs or is running on the socket. */
-static void detach(struct sockobj_obj *obj)
+/*
+ * After this returns no callback of ours runs or is running on the socket,
+ * unless @obj is no longer in state @seen (then nothing changed and it
+ * returns false): the callbacks move the state under sk_callback_lock,
+ * so the check and the detach are one step for them.
+ */
+static bool detach_in(struct sockobj_obj *obj, unsigned int seen)
 {
 	struct sock *sk = obj->sock->sk;
-	bool attached;
+	bool attached, moved;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	attached = sk->sk_user_data == obj;
+	spin_lock(&obj->file->lock);
+	moved = seen != SOCKOBJ_STATE_COUNT && obj->state != seen;
+	spin_unlock(&obj->file->lock);
+	attached = !moved && sk->sk_user_data == obj;
 	if (attached) {
 		sk->sk_state_change = obj->saved_state_change;
 		WRITE_ONCE(sk->sk_data_ready, obj->saved_data_ready);
@@ -328,6 +336,13 @@ static void detach(struct sockobj_obj *obj)
 	write_unlock_bh(&sk->sk_callback_lock);
 	if (attached)
 		sockobj_obj_put(obj);	/* never the last: the caller has one */
+	return !moved;
+}
+
+/* After this returns no callback of ours runs or is running on the socket. */
+static void detach(struct sockobj_obj *obj)
+{
+	detach_in(obj, SOCKOBJ_STATE_COUNT);
 }
 
 static void snapshot_local(struct sockobj_obj *obj)
@@ -377,14 +392,21 @@ void sockobj_obj_release_socket(struct sockobj_obj *obj, bool rst)
 	obj->sock = NULL;
 }
 
-/* Close the current attempt ourselves, with @reason, from process context. */
-static void close_now(struct sockobj_obj *obj, unsigned int reason, int err)
+/*
+ * Close the current attempt ourselves, with @reason, from process context,
+ * if the object is still in state @seen. The reason was chosen for @seen
+ * (a connect timeout or a cancel for CONNECTING, inactivity for
+ * ESTABLISHED): a callback may have moved the object on since, and the
+ * decision is then void. Return: whether it closed.
+ */
+static bool close_now(struct sockobj_obj *obj, unsigned int seen,
+		      unsigned int reason, int err)
 {
 	struct sockobj_file *file = obj->file;
 
 	lockdep_assert_held(&obj->lock);
-	if (obj->sock)
-		detach(obj);
+	if (obj->sock && !detach_in(obj, seen))
+		return false;
 	timer_delete_sync(&obj->timer);
 	timer_delete_sync(&obj->idle_timer);
 	spin_lock_bh(&file->lock);
@@ -392,6 +414,7 @@ static void close_now(struct sockobj_obj *obj, unsigned int reason, int err)
 		transition(obj, SOCKOBJ_STATE_CLOSED, reason, err);
 	spin_unlock_bh(&file->lock);
 	sockobj_obj_release_socket(obj, true);
+	return true;
 }
 
 static unsigned int state_of(struct sockobj_obj *obj, unsigned int *space)
@@ -417,12 +440,13 @@ static void obj_work(struct work_struct *work)
 	if (obj->dead || !obj->sock)
 		goto out;
 	state = state_of(obj, NULL);
+	/* Connected (or peer closing) just in time: no timeout then. */
 	if ((bits & BIT(SOCKOBJ_WORK_TIMEOUT)) &&
 	    state == SOCKOBJ_STATE_CONNECTING)
-		close_now(obj, SOCKOBJ_REASON_CONNECT_TIMEOUT, ETIMEDOUT);
+		close_now(obj, state, SOCKOBJ_REASON_CONNECT_TIMEOUT, ETIMEDOUT);
 	else if ((bits & BIT(SOCKOBJ_WORK_IDLE)) &&
 		 state == SOCKOBJ_STATE_ESTABLISHED)
-		close_now(obj, SOCKOBJ_REASON_INACTIVITY, ETIMEDOUT);
+		close_now(obj, state, SOCKOBJ_REASON_INACTIVITY, ETIMEDOUT);
 	else if (state == SOCKOBJ_STATE_CLOSED &&
 		 skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue))
 		/* With data left (a close completed before it was read), the
@@ -788,9 +812,13 @@ int sockobj_obj_connect(struct sockobj_obj *obj)
 	snapshot_local(obj);
 	trace_sockobj_connect(obj->id, obj->proto, &obj->cfg.target, ret);
 	if (ret != 0 && ret != -EINPROGRESS) {
-		/* Known at once (no route...): still an event, not an error. */
-		close_now(obj, sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,
-							-ret, false), -ret);
+		/*
+		 * Known at once (no route...): still an event, not an error.
+		 * Already CLOSED by a callback, the release work frees it.
+		 */
+		close_now(obj, SOCKOBJ_STATE_CONNECTING,
+			  sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,
+						   -ret, false), -ret);
 	} else if (obj->proto == SOCKOBJ_PROTO_UDP) {
 		/* A UDP "connect" resolved the route: nothing to wait for. */
 		spin_lock_bh(&file->lock);
@@ -820,6 +848,7 @@ int sockobj_obj_disconnect(struct sockobj_obj *obj)
 	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
+again:
 	spin_lock_bh(&file->lock);
 	state = obj->state;
 	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0 &&
@@ -829,12 +858,14 @@ int sockobj_obj_disconnect(struct sockobj_obj *obj)
 
 	switch (state) {
 	case SOCKOBJ_STATE_CONNECTING:
-		close_now(obj, SOCKOBJ_REASON_CANCELLED, 0);
+		/* The handshake may complete first: then close gracefully. */
+		if (!close_now(obj, state, SOCKOBJ_REASON_CANCELLED, 0))
+			goto again;
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
 		if (obj->proto == SOCKOBJ_PROTO_UDP) {
 			/* No closing handshake: the close completes now. */
-			close_now(obj, SOCKOBJ_REASON_LOCAL_CLOSED, 0);
+			close_now(obj, state, SOCKOBJ_REASON_LOCAL_CLOSED, 0);
 			break;
 		}
 		fallthrough;
@@ -871,12 +902,16 @@ int sockobj_obj_abort(struct sockobj_obj *obj)
 	ret = sockobj_obj_lock_live(obj);
 	if (ret)
 		return ret;
-	state = state_of(obj, NULL);
-	if (state == SOCKOBJ_STATE_CLOSED)
-		ret = -ENOTCONN;
-	else
-		close_now(obj, state == SOCKOBJ_STATE_CONNECTING ?
-			  SOCKOBJ_REASON_CANCELLED : SOCKOBJ_REASON_ABORTED, 0);
+	/* Until the state it was decided for holds: it only moves forward. */
+	do {
+		state = state_of(obj, NULL);
+		if (state == SOCKOBJ_STATE_CLOSED) {
+			ret = -ENOTCONN;
+			break;
+		}
+	} while (!close_now(obj, state, state == SOCKOBJ_STATE_CONNECTING ?
+			    SOCKOBJ_REASON_CANCELLED : SOCKOBJ_REASON_ABORTED,
+			    0));
 	mutex_unlock(&obj->lock);
 	return ret;
 }

@@ -95,14 +95,16 @@
  *	completes (CLOSED, reason LOCAL_CLOSED, or PEER_CLOSED when the peer
  *	had closed first), or fails (RESET, RETRANS_TIMEOUT...). From
  *	CONNECTING: the attempt is cancelled at once (CLOSED, reason
- *	CANCELLED). Errors: ENOENT, ENOTCONN (CLOSED), EALREADY (CLOSING),
- *	EINVAL.
+ *	CANCELLED); a handshake that completes during the call (its
+ *	ESTABLISHED record queued first) is closed gracefully as above.
+ *	Errors: ENOENT, ENOTCONN (CLOSED), EALREADY (CLOSING), EINVAL.
  *
  * SOCKOBJ_IOC_ABORT (struct sockobj_op)
  *	Immediate close: a RST is sent when a connection exists and queued
  *	data is discarded. The object is CLOSED when the call returns (reason
- *	ABORTED, or CANCELLED from CONNECTING). Errors: ENOENT, ENOTCONN
- *	(CLOSED), EINVAL.
+ *	ABORTED, or CANCELLED from CONNECTING: the reason is that of the
+ *	state the close left, its phase). Errors: ENOENT, ENOTCONN (CLOSED),
+ *	EINVAL.
  *
  * SOCKOBJ_IOC_DESTROY (struct sockobj_op)
  *	Releases the object and its id. A connection still open is closed
