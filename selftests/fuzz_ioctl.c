@@ -116,6 +116,9 @@ struct fobj {
 	uint32_t gen;			/* the file generation */
 	atomic_ullong gone_ns;		/* when it was known gone, else 0 */
 	atomic_int gone_line;		/* the line that said so */
+	atomic_uint gone_by;		/* the serial whose CREATE said so */
+	int made_line;			/* where it was created */
+	uint64_t made_ns, registered_ns;
 	atomic_int uncertain;		/* may be gone without our knowing */
 	int live;			/* in its slot's live list (slot mu) */
 	/* records (slot rd mutex) */
@@ -273,6 +276,7 @@ static uint32_t new_serial(struct slot *s, uint8_t proto)
 	o->gen = s->gen;
 	o->proto = proto;
 	o->last_state = SOCKOBJ_STATE_CLOSED;
+	o->made_ns = so_now_ns();
 	return n;
 }
 
@@ -317,11 +321,13 @@ static void register_locked(struct worker *w, struct slot *s, uint32_t serial,
 	    expect != id)
 		VIOL(w, "object serial %u: CREATE returned id %u, its records "
 		     "said %u", serial, id, expect);
+	o->registered_ns = so_now_ns();
 	/* an id is reused only once free: its previous holder is gone */
 	for (i = 0; i < s->nlive; i++) {
 		struct fobj *p = &FZ->objs[s->live[i]];
 
 		if (atomic_load(&p->id) == id) {
+			atomic_store(&p->gone_by, serial);
 			mark_gone_locked(s, s->live[i]);
 			i--;
 		}
@@ -520,6 +526,23 @@ static void check_record(struct worker *w, struct slot *s,
 		     so_state_name(e->state),
 		     (unsigned long long)(t_read - gone) / 1000,
 		     (unsigned long long)serial, atomic_load(&o->gone_line));
+	if (gone && gone < t_read && atomic_load(&o->gone_by)) {
+		struct fobj *b = &FZ->objs[atomic_load(&o->gone_by)];
+
+		/* the rest of the story, when a CREATE's id said it was gone */
+		printf("#   serial %llu made %llu us, registered %llu us before "
+		       "gone; gone by serial %u (made %llu us before, "
+		       "registered %llu us before, made at line %d, "
+		       "uncertain %d, gone %d)\n",
+		       (unsigned long long)serial,
+		       (unsigned long long)(gone - o->made_ns) / 1000,
+		       (unsigned long long)(gone - o->registered_ns) / 1000,
+		       atomic_load(&o->gone_by),
+		       (unsigned long long)(gone - b->made_ns) / 1000,
+		       (unsigned long long)(gone - b->registered_ns) / 1000,
+		       b->made_line, atomic_load(&b->uncertain),
+		       atomic_load(&b->gone_ns) != 0);
+	}
 	if (e->seq <= o->last_seq)
 		VIOL(w, "id %u: seq %llu after seq %llu", e->id,
 		     (unsigned long long)e->seq,
@@ -860,6 +883,7 @@ static void op_create(struct worker *w, struct slot *s)
 		pthread_mutex_unlock(&s->mu);
 		return;
 	}
+	FZ->objs[serial].made_line = __LINE__;
 	s->pending++;
 	pthread_mutex_unlock(&s->mu);
 
@@ -1178,6 +1202,8 @@ static void op_batch(struct worker *w, struct slot *s)
 				o->op = SOCKOBJ_OP_CONNECT;
 			else
 				serials[i] = new_serial(s, proto);
+			if (serials[i] != UINT32_MAX)
+				FZ->objs[serials[i]].made_line = __LINE__;
 			if (serials[i] == UINT32_MAX) {
 				o->op = SOCKOBJ_OP_CONNECT;
 			} else {
@@ -1230,10 +1256,19 @@ static void op_batch(struct worker *w, struct slot *s)
 	 */
 	if (rnd_pct(&w->r, 3)) {
 		uint32_t k = rnd_below(&w->r, n);
+		__u64 create_arg = ops[k].arg;
 
 		maybe_corrupt_range(w, &ops[k],
 				    offsetof(struct sockobj_batch_op, flags),
 				    sizeof(ops[k]), 100);
+		/*
+		 * Nor a CREATE's argument: a flipped low byte can aim it at
+		 * another struct sockobj_create of ours (this batch's, or a
+		 * stale one of an earlier batch in creates[]), making an
+		 * object with another serial's cookie.
+		 */
+		if (ops[k].op == SOCKOBJ_OP_CREATE)
+			ops[k].arg = create_arg;
 		if (ops[k].op == SOCKOBJ_OP_DESTROY && ops[k].id &&
 		    removal_may_hit_pending_locked(s, targets[k]))
 			ops[k].flags |= 0x80;	/* invalid: nothing runs */
