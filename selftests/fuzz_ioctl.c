@@ -116,7 +116,8 @@ struct fobj {
 	uint32_t gen;			/* the file generation */
 	atomic_ullong gone_ns;		/* when it was known gone, else 0 */
 	atomic_int gone_line;		/* the line that said so */
-	atomic_uint gone_by;		/* the serial whose CREATE said so */
+	atomic_uint gone_by;		/* the serial whose CREATE said so,
+					 * else UINT32_MAX */
 	int made_line;			/* where it was created */
 	uint64_t made_ns, registered_ns;
 	atomic_int uncertain;		/* may be gone without our knowing */
@@ -285,14 +286,19 @@ static __u64 cookie_of(uint32_t serial)
 	return FZ->cookie_base + serial;
 }
 
-/* slot mu held; line: where it was learnt, for the violation reports */
-static void mark_gone_at(struct slot *s, uint32_t serial, int line)
+/*
+ * Slot mu held. line, and by (the serial whose CREATE returned the id, or
+ * UINT32_MAX): how it was learnt, for the violation reports.
+ */
+static void mark_gone_at(struct slot *s, uint32_t serial, int line,
+			 uint32_t by)
 {
 	struct fobj *o = &FZ->objs[serial];
 	int i;
 
 	if (!atomic_load(&o->gone_ns)) {
 		atomic_store(&o->gone_line, line);
+		atomic_store(&o->gone_by, by);
 		atomic_store(&o->gone_ns, so_now_ns());
 	}
 	if (!o->live)
@@ -307,7 +313,30 @@ static void mark_gone_at(struct slot *s, uint32_t serial, int line)
 		atomic_load(&o->id);
 }
 
-#define mark_gone_locked(s, serial) mark_gone_at(s, serial, __LINE__)
+#define mark_gone_locked(s, serial) \
+	mark_gone_at(s, serial, __LINE__, UINT32_MAX)
+
+/*
+ * After a violation about an object wrongly thought gone: when a CREATE's
+ * returned id is what said so, the rest of the story.
+ */
+static void print_gone_story(uint32_t serial)
+{
+	const struct fobj *o = &FZ->objs[serial], *b;
+	uint64_t gone = atomic_load(&o->gone_ns);
+	uint32_t by = atomic_load(&o->gone_by);
+
+	if (!gone || by == UINT32_MAX)
+		return;
+	b = &FZ->objs[by];
+	printf("#   serial %u made %llu us, registered %llu us before gone; "
+	       "gone by the CREATE of serial %u (made at line %d, %llu us "
+	       "before; uncertain %d, gone %d)\n", serial,
+	       (unsigned long long)(gone - o->made_ns) / 1000,
+	       (unsigned long long)(gone - o->registered_ns) / 1000, by,
+	       b->made_line, (unsigned long long)(gone - b->made_ns) / 1000,
+	       atomic_load(&b->uncertain), atomic_load(&b->gone_ns) != 0);
+}
 
 /* Record the id a CREATE returned (slot mu held). */
 static void register_locked(struct worker *w, struct slot *s, uint32_t serial,
@@ -327,8 +356,7 @@ static void register_locked(struct worker *w, struct slot *s, uint32_t serial,
 		struct fobj *p = &FZ->objs[s->live[i]];
 
 		if (atomic_load(&p->id) == id) {
-			atomic_store(&p->gone_by, serial);
-			mark_gone_locked(s, s->live[i]);
+			mark_gone_at(s, s->live[i], __LINE__, serial);
 			i--;
 		}
 	}
@@ -518,7 +546,7 @@ static void check_record(struct worker *w, struct slot *s,
 		return;
 	}
 	gone = atomic_load(&o->gone_ns);
-	if (gone && gone < t_read)
+	if (gone && gone < t_read) {
 		VIOL(w, "record (id %u type %u seq %llu state %s) read by a "
 		     "read() that started %llu us after the object was "
 		     "destroyed/handed off (serial %llu, gone at line %d)",
@@ -526,22 +554,7 @@ static void check_record(struct worker *w, struct slot *s,
 		     so_state_name(e->state),
 		     (unsigned long long)(t_read - gone) / 1000,
 		     (unsigned long long)serial, atomic_load(&o->gone_line));
-	if (gone && gone < t_read && atomic_load(&o->gone_by)) {
-		struct fobj *b = &FZ->objs[atomic_load(&o->gone_by)];
-
-		/* the rest of the story, when a CREATE's id said it was gone */
-		printf("#   serial %llu made %llu us, registered %llu us before "
-		       "gone; gone by serial %u (made %llu us before, "
-		       "registered %llu us before, made at line %d, "
-		       "uncertain %d, gone %d)\n",
-		       (unsigned long long)serial,
-		       (unsigned long long)(gone - o->made_ns) / 1000,
-		       (unsigned long long)(gone - o->registered_ns) / 1000,
-		       atomic_load(&o->gone_by),
-		       (unsigned long long)(gone - b->made_ns) / 1000,
-		       (unsigned long long)(gone - b->registered_ns) / 1000,
-		       b->made_line, atomic_load(&b->uncertain),
-		       atomic_load(&b->gone_ns) != 0);
+		print_gone_story((uint32_t)serial);
 	}
 	if (e->seq <= o->last_seq)
 		VIOL(w, "id %u: seq %llu after seq %llu", e->id,
@@ -998,7 +1011,6 @@ static void op_simple(struct worker *w, struct slot *s, unsigned long cmd,
 		atomic_fetch_add(&FZ->connects, 1);
 }
 
-/* DESTROY and HANDOFF remove the object: done with the slot's mu held. */
 /*
  * Whether a DESTROY or HANDOFF of an id could remove an object other than
  * the one we track under it (slot mu held). With no tracked holder, or one
@@ -1012,6 +1024,7 @@ static int removal_may_hit_pending_locked(struct slot *s, uint32_t serial)
 	       (serial == UINT32_MAX || atomic_load(&FZ->objs[serial].uncertain));
 }
 
+/* DESTROY and HANDOFF remove the object: done with the slot's mu held. */
 static void op_remove(struct worker *w, struct slot *s, int handoff)
 {
 	struct sockobj_op op = { 0 };
@@ -1115,11 +1128,14 @@ static void op_get_info(struct worker *w, struct slot *s)
 		uint64_t gone = atomic_load(&o->gone_ns);
 
 		if (o->slot != s->idx || o->gen != s->gen ||
-		    (oid && oid != info.id) || (gone && gone < t0))
+		    (oid && oid != info.id) || (gone && gone < t0)) {
 			VIOL(w, "GET_INFO(%u) answered for another object "
 			     "(cookie of id %u file %u gen %u, gone %d at "
 			     "line %d)", info.id, oid, o->slot, o->gen,
 			     gone && gone < t0, atomic_load(&o->gone_line));
+			print_gone_story((uint32_t)(info.cookie -
+						    FZ->cookie_base));
+		}
 	}
 }
 
@@ -1202,11 +1218,10 @@ static void op_batch(struct worker *w, struct slot *s)
 				o->op = SOCKOBJ_OP_CONNECT;
 			else
 				serials[i] = new_serial(s, proto);
-			if (serials[i] != UINT32_MAX)
-				FZ->objs[serials[i]].made_line = __LINE__;
 			if (serials[i] == UINT32_MAX) {
 				o->op = SOCKOBJ_OP_CONNECT;
 			} else {
+				FZ->objs[serials[i]].made_line = __LINE__;
 				memset(&creates[i], 0, sizeof(creates[i]));
 				creates[i].proto = proto;
 				creates[i].cookie = cookie_of(serials[i]);
