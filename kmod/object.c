@@ -952,6 +952,15 @@ int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	info->established_ns = obj->established_ns;
 	info->closed_ns = obj->closed_ns;
 	spin_unlock_bh(&file->lock);
+	/*
+	 * A closed connection sends nothing more, whether or not its socket
+	 * is released yet (the release is queued work): the answer must not
+	 * depend on when that work ran.
+	 */
+	if (info->state == SOCKOBJ_STATE_CLOSED) {
+		info->tx_unacked = 0;
+		info->tx_space = 0;
+	}
 	mutex_unlock(&obj->lock);
 	return 0;
 }

@@ -704,8 +704,9 @@ TEST_F_TIMEOUT(data, destroy_with_unread_data_is_graceful, T_NET)
  * A half-closing client: request, DISCONNECT, then read the response. The
  * peer answers and closes at once: its data and FIN complete our close
  * (CLOSED, LOCAL_CLOSED) before we read; the data received before the
- * close completed stays readable (READABLE said so, rx_queued counts it),
- * then EOF, then ENOTCONN.
+ * close completed stays readable (READABLE said so, rx_queued counts it,
+ * and the send counters are 0 as for any CLOSED object), then EOF, then
+ * ENOTCONN.
  */
 TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
 {
@@ -736,6 +737,9 @@ TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
 		      EV_CLOSED(CLOSING, LOCAL_CLOSED, 0));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(8U, info.rx_queued);
+	/* the socket is kept for the unread data; it sends nothing more */
+	EXPECT_EQ(0U, info.tx_unacked);
+	EXPECT_EQ(0U, info.tx_space);
 	memset(buf, 0, sizeof(buf));
 	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
 	if (ret)
@@ -747,6 +751,8 @@ TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
 	EXPECT_STREQ("response", buf);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(0U, info.rx_queued);
+	EXPECT_EQ(0U, info.tx_unacked);
+	EXPECT_EQ(0U, info.tx_space);
 	EXPECT_EQ(8ULL, info.bytes_received);
 	/* then EOF (once), or ENOTCONN at once; then ENOTCONN */
 	done = 99;
@@ -1055,6 +1061,7 @@ TEST_F_TIMEOUT(data, counters, T_NET)
 	EXPECT_EQ(1000ULL, info.bytes_received);
 	EXPECT_EQ(0U, info.rx_queued);
 	EXPECT_EQ(0U, info.tx_unacked);
+	EXPECT_EQ(0U, info.tx_space);
 	close(srv);
 
 	ASSERT_EQ(0, so_connect(self->fd, id));

@@ -118,7 +118,9 @@
  *	and remote address (those of the last connection once CLOSED),
  *	bound interface, timestamps, the number of undelivered records, the
  *	queue counters (bytes to read, bytes unacknowledged, free send space)
- *	and the bytes moved each way.
+ *	and the bytes moved each way. Once CLOSED, tx_unacked and tx_space
+ *	are 0 and rx_queued counts what was received before the close and
+ *	is still unread.
  *	Errors: ENOENT, EINVAL.
  *
  * SOCKOBJ_IOC_SEND (struct sockobj_io)
