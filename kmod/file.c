@@ -17,6 +17,7 @@
 #include "compat.h"
 #include "file.h"
 #include "object.h"
+#include "trace.h"
 #include "user.h"
 
 #define MAX_OBJECTS_LIMIT BIT(20)
@@ -151,6 +152,7 @@ void sockobj_file_release(struct sockobj_file *file)
 	mutex_unlock(&files_lock);
 	xa_for_each(&file->objects, id, obj) {
 		xa_erase(&file->objects, id);
+		trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
 		sockobj_obj_destroy(obj, 0);
 	}
 	xa_destroy(&file->objects);

@@ -70,20 +70,26 @@ static long get_api(void __user *argp)
 static long create(struct sockobj_file *file, void __user *argp)
 {
 	struct sockobj_create c;
-	long ret;
+	struct sockobj_obj *obj;
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
 	if (c.flags || c.id || c.pad || !zero(c.reserved, sizeof(c.reserved)))
 		return -EINVAL;
-	ret = sockobj_obj_create(file, c.proto, c.cookie, &c.id);
-	if (ret)
-		return ret;
-	if (put_user(c.id, (__u32 __user *)(argp + offsetof(struct sockobj_create, id)))) {
-		/* The caller cannot learn the id: do not leave it behind. */
-		sockobj_obj_remove(file, c.id, SOCKOBJ_DESTROY_ABORT);
+	obj = sockobj_obj_alloc(file, c.proto, c.cookie);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	/*
+	 * The id is told before the object can be found: a caller that cannot
+	 * learn it gets nothing, and no other thread can have used (or
+	 * destroyed, and so freed for another create) an object that then
+	 * vanishes.
+	 */
+	if (put_user(obj->id, (__u32 __user *)(argp + offsetof(struct sockobj_create, id)))) {
+		sockobj_obj_discard(obj);
 		return -EFAULT;
 	}
+	sockobj_obj_publish(obj);
 	return 0;
 }
 

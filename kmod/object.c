@@ -480,24 +480,28 @@ static void idle_timeout(struct timer_list *t)
 }
 
 /**
- * sockobj_obj_create() - create a CLOSED object in a file
+ * sockobj_obj_alloc() - make a CLOSED object and reserve its id
  * @file: the open context
  * @proto: SOCKOBJ_PROTO_*
  * @cookie: the user's cookie
- * @id: set to the new object's id
+ *
+ * The id is reserved but the object is not in the table: no lookup finds
+ * it until sockobj_obj_publish(), so a caller that fails after this (it
+ * could not tell userspace the id) undoes it with sockobj_obj_discard()
+ * and nobody can have acted on the object meanwhile.
  *
  * Context: process (the caller's ioctl).
- * Return: 0, -EPROTONOSUPPORT, -EMFILE (per-file limit), -EDQUOT (per-user
- * limit) or -ENOMEM.
+ * Return: the object (its id in ->id), or ERR_PTR(-EPROTONOSUPPORT),
+ * -EMFILE (per-file limit), -EDQUOT (per-user limit) or -ENOMEM.
  */
-int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
-		       u32 *id)
+struct sockobj_obj *sockobj_obj_alloc(struct sockobj_file *file, u32 proto,
+				      u64 cookie)
 {
 	struct sockobj_obj *obj;
 	int ret;
 
 	if (proto != SOCKOBJ_PROTO_TCP && proto != SOCKOBJ_PROTO_UDP)
-		return -EPROTONOSUPPORT;
+		return ERR_PTR(-EPROTONOSUPPORT);
 	if (atomic_inc_return(&file->nobjects) > sockobj_file_max_objects()) {
 		ret = -EMFILE;
 		goto err_count;
@@ -521,16 +525,13 @@ int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 	timer_setup(&obj->idle_timer, idle_timeout, 0);
 	obj->created_ns = ktime_get_ns();
 
-	/* Reserve the id first so the object is complete once it is found. */
+	/* A reserved entry: xa_load() sees NULL, no other create takes it. */
 	ret = xa_alloc(&file->objects, &obj->id, NULL, XA_LIMIT(1, INT_MAX),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_free;
 	sockobj_file_get(file);
-	/* Replacing the reserved entry needs no allocation: cannot fail. */
-	xa_store(&file->objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
-	*id = obj->id;
-	return 0;
+	return obj;
 
 err_free:
 	mutex_destroy(&obj->lock);
@@ -539,7 +540,65 @@ err_charge:
 	sockobj_user_uncharge(file->user);
 err_count:
 	atomic_dec(&file->nobjects);
-	return ret == -EBUSY ? -EMFILE : ret;
+	return ERR_PTR(ret == -EBUSY ? -EMFILE : ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_alloc);
+
+/**
+ * sockobj_obj_publish() - make an object from sockobj_obj_alloc() findable
+ * @obj: the object; the table takes over the caller's reference
+ *
+ * Context: process.
+ */
+void sockobj_obj_publish(struct sockobj_obj *obj)
+{
+	/* Replacing the reserved entry needs no allocation: cannot fail. */
+	xa_store(&obj->file->objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
+	trace_sockobj_id_publish(obj->file, obj->id, obj->cookie,
+				 obj->created_ns);
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_publish);
+
+/**
+ * sockobj_obj_discard() - undo sockobj_obj_alloc() of an unpublished object
+ * @obj: the object, never published
+ *
+ * Frees the object and its id, and gives back what it was charged.
+ *
+ * Context: process.
+ */
+void sockobj_obj_discard(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+
+	xa_erase(&file->objects, obj->id);
+	sockobj_user_uncharge(file->user);
+	atomic_dec(&file->nobjects);
+	sockobj_obj_put(obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_discard);
+
+/**
+ * sockobj_obj_create() - create a CLOSED object in a file, findable at once
+ * @file: the open context
+ * @proto: SOCKOBJ_PROTO_*
+ * @cookie: the user's cookie
+ * @id: set to the new object's id
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -EPROTONOSUPPORT, -EMFILE (per-file limit), -EDQUOT (per-user
+ * limit) or -ENOMEM.
+ */
+int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
+		       u32 *id)
+{
+	struct sockobj_obj *obj = sockobj_obj_alloc(file, proto, cookie);
+
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	*id = obj->id;
+	sockobj_obj_publish(obj);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_obj_create);
 
@@ -616,6 +675,7 @@ int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags)
 	xa_unlock(&file->objects);
 	if (!obj)
 		return -ENOENT;
+	trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
 	sockobj_obj_destroy(obj, flags);
 	return 0;
 }
@@ -1015,8 +1075,10 @@ static void remove_if_current(struct sockobj_file *file, struct sockobj_obj *obj
 		removed = true;
 	}
 	xa_unlock(&file->objects);
-	if (removed)
-		sockobj_obj_destroy(obj, 0);
+	if (!removed)
+		return;
+	trace_sockobj_id_release(file, obj->id, obj->cookie, obj->created_ns);
+	sockobj_obj_destroy(obj, 0);
 }
 
 /**

@@ -125,6 +125,10 @@ static inline void sockobj_obj_get(struct sockobj_obj *obj)
 }
 
 void sockobj_obj_put(struct sockobj_obj *obj);
+struct sockobj_obj *sockobj_obj_alloc(struct sockobj_file *file, u32 proto,
+				      u64 cookie);
+void sockobj_obj_publish(struct sockobj_obj *obj);
+void sockobj_obj_discard(struct sockobj_obj *obj);
 int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
 		       u32 *id);
 struct sockobj_obj *sockobj_obj_lookup(struct sockobj_file *file, u32 id);

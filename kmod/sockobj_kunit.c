@@ -824,7 +824,42 @@ static void recv_of_a_broken_connection_is_enotconn(struct kunit *test)
 						 SOCKOBJ_DESTROY_ABORT), 0);
 }
 
+/*
+ * CREATE reserves the id, tells it to the caller, and only then makes the
+ * object findable. A CREATE that cannot tell the id (EFAULT) discards its
+ * object unseen. When the object was findable first and removed by id
+ * afterwards, a DESTROY of the guessed id by another thread followed by a
+ * create reusing it made that removal destroy the third object.
+ */
+static void create_is_unseen_until_published(struct kunit *test)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *a, *b;
+	u32 id_a, id_b, id_c;
+
+	a = sockobj_obj_alloc(f->file, SOCKOBJ_PROTO_TCP, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	id_a = a->id;
+	KUNIT_EXPECT_NULL(test, sockobj_obj_lookup(f->file, id_a));
+	KUNIT_EXPECT_EQ(test, sockobj_obj_remove(f->file, id_a, 0), -ENOENT);
+	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_UDP, 2,
+						 &id_b), 0);
+	KUNIT_EXPECT_NE(test, id_b, id_a);
+	sockobj_obj_discard(a);
+	KUNIT_EXPECT_NULL(test, sockobj_obj_lookup(f->file, id_a));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->file->nobjects), 1);
+	/* the id is free again, and the other object untouched */
+	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_TCP, 3,
+						 &id_c), 0);
+	KUNIT_EXPECT_EQ(test, id_c, id_a);
+	b = sockobj_obj_lookup(f->file, id_b);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, b->cookie, 2);
+	sockobj_obj_put(b);
+}
+
 static struct kunit_case queue_cases[] = {
+	KUNIT_CASE(create_is_unseen_until_published),
 	KUNIT_CASE(queue_orders_state_and_data_records_by_seq),
 	KUNIT_CASE(queue_coalesces_data_events_and_keeps_their_place),
 	KUNIT_CASE(queue_keeps_each_objects_order_across_objects),

@@ -4,10 +4,16 @@
  * and close()/open(), from several threads on one file and on several
  * files, while real connections come and go.
  *
- *   fuzz_ioctl [-n ITERATIONS] [-s SEED] [-t THREADS] [-f FILES] [-v]
+ *   fuzz_ioctl [-n ITERATIONS] [-s SEED] [-t THREADS] [-f FILES]
+ *              [-T SECONDS] [-v]
  *
  * The seed is printed first; the same seed replays the same choices of
- * every thread (the interleaving of the threads is the scheduler's).
+ * every thread (the interleaving of the threads is the scheduler's, so a
+ * violation also dumps the last operations of every thread, in time order,
+ * and the kernel's own record of the ids involved: the sockobj_id_publish
+ * and sockobj_id_release tracepoints, enabled for the run when tracefs is
+ * there). The random run gets SECONDS (default: 580 per 100,000
+ * iterations) before it is declared hung.
  *
  * The peers: a TCP listener (v4 and v6) that echoes, closes, resets or
  * holds connections at random, UDP echo sockets, a port with no listener
@@ -54,13 +60,14 @@ static uint64_t opt_seed;
 static int opt_threads = 4;
 static int opt_files = 3;
 static int opt_verbose;
+static long opt_budget_s;
 
 static int parse_opts(int argc, char **argv)
 {
 	int c;
 
 	opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	while ((c = getopt(argc, argv, "n:s:t:f:vh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:t:f:T:vh")) != -1) {
 		switch (c) {
 		case 'n':
 			opt_iters = strtol(optarg, NULL, 0);
@@ -74,23 +81,33 @@ static int parse_opts(int argc, char **argv)
 		case 'f':
 			opt_files = atoi(optarg);
 			break;
+		case 'T':
+			opt_budget_s = strtol(optarg, NULL, 0);
+			if (opt_budget_s <= 0)
+				opt_budget_s = -1;
+			break;
 		case 'v':
 			opt_verbose = 1;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-n ITERATIONS] [-s SEED] "
-				"[-t THREADS 1..16] [-f FILES 1..8] [-v]\n",
-				argv[0]);
+				"[-t THREADS 1..16] [-f FILES 1..8] "
+				"[-T SECONDS] [-v]\n", argv[0]);
 			return 1;
 		}
 	}
 	if (opt_threads < 1 || opt_threads > 16 || opt_files < 1 ||
-	    opt_files > 8 || opt_iters == 0 || opt_iters < -1) {
+	    opt_files > 8 || opt_iters == 0 || opt_iters < -1 ||
+	    opt_budget_s < 0) {
 		fprintf(stderr, "%s: bad option value\n", argv[0]);
 		return 1;
 	}
 	if (opt_iters < 0)
 		opt_iters = DEFAULT_ITERATIONS;
+	/* the debug kernel does about 1,800 iterations a second */
+	if (!opt_budget_s)
+		opt_budget_s = 580 * ((opt_iters + DEFAULT_ITERATIONS - 1) /
+				      DEFAULT_ITERATIONS);
 	optind = 1;
 	/* first line: how to reproduce */
 	printf("# fuzz_ioctl: seed 0x%llx iterations %ld threads %d files %d "
@@ -181,6 +198,18 @@ static const unsigned int op_weight[OP_NOPS] = {
 	[OP_IFACE] = 2,
 };
 
+/* One operation of a worker, kept to explain a violation. */
+struct oplog {
+	uint64_t t0, t1;		/* start and end, so_now_ns() */
+	long iter;
+	uint8_t op, slot;
+	uint32_t id, serial;		/* the id acted on, our object */
+	int ret;
+	char detail[72];		/* a batch: its ops and results */
+};
+
+#define OPLOG_LEN	64
+
 struct fz {
 	uint64_t cookie_base;
 	struct fobj *objs;
@@ -199,6 +228,9 @@ struct fz {
 	atomic_int stop;
 	uint64_t t0;
 	pthread_mutex_t print_lock;
+	struct worker *workers;
+	int nworkers;
+	char tracing[64];		/* tracefs with our id events, or "" */
 	long orig_max_objects, orig_max_user_objects;
 	struct peer peer;
 };
@@ -222,7 +254,67 @@ struct worker {
 	char *ro;			/* a read-only page */
 	timer_t timer;
 	int have_timer;
+	struct oplog log[OPLOG_LEN];	/* the last operations, a ring */
+	unsigned long nlog;
+	struct oplog *cur;		/* the one running */
 };
+
+/* What the running operation acted on and what it got. */
+static void note(struct worker *w, uint32_t id, uint32_t serial, int ret)
+{
+	if (!w->cur)
+		return;
+	w->cur->id = id;
+	w->cur->serial = serial;
+	w->cur->ret = ret;
+}
+
+/* A copy of one entry: the workers go on writing theirs meanwhile. */
+struct oplog_snap {
+	struct oplog l;
+	int tid;
+};
+
+static int oplog_cmp(const void *a, const void *b)
+{
+	const struct oplog_snap *x = a, *y = b;
+
+	return x->l.t0 < y->l.t0 ? -1 : x->l.t0 > y->l.t0;
+}
+
+/*
+ * Every worker's last operations in start order: the interleaving a seed
+ * cannot replay. Copied while the others run: an entry being rewritten may
+ * come out torn, which its times make visible. print_lock held.
+ */
+static void dump_oplogs(void)
+{
+	static struct oplog_snap all[16 * OPLOG_LEN];
+	size_t n = 0, i;
+	int t, k;
+
+	for (t = 0; FZ->workers && t < FZ->nworkers; t++)
+		for (k = 0; k < OPLOG_LEN; k++) {
+			all[n].l = FZ->workers[t].log[k];
+			all[n].tid = t;
+			if (all[n].l.t0)
+				n++;
+		}
+	qsort(all, n, sizeof(all[0]), oplog_cmp);
+	fprintf(stderr, "# the last operations of every thread (times in us "
+		"from the start of the run; serial -1: none):\n");
+	for (i = 0; i < n; i++) {
+		const struct oplog *l = &all[i].l;
+
+		fprintf(stderr, "#   %10llu..%-10llu thr %d iter %ld %s file %u "
+			"id %u serial %d ret %d %.*s\n",
+			(unsigned long long)(l->t0 - FZ->t0) / 1000,
+			l->t1 ? (unsigned long long)(l->t1 - FZ->t0) / 1000 : 0,
+			all[i].tid, l->iter, l->op < OP_NOPS ? op_names[l->op] : "?",
+			l->slot, l->id, (int)l->serial, l->ret,
+			(int)sizeof(l->detail), l->detail);
+	}
+}
 
 static void violation(struct worker *w, int line, const char *fmt, ...)
 {
@@ -239,6 +331,8 @@ static void violation(struct worker *w, int line, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (n == 0)
+		dump_oplogs();
 	pthread_mutex_unlock(&FZ->print_lock);
 }
 
@@ -317,6 +411,41 @@ static void mark_gone_at(struct slot *s, uint32_t serial, int line,
 	mark_gone_at(s, serial, __LINE__, UINT32_MAX)
 
 /*
+ * What the kernel did with an id, from the sockobj_id_* tracepoints: the
+ * last publications and releases of @id in any file, with the serial each
+ * cookie stands for. The trace is read, not consumed.
+ */
+static void dump_id_trace(uint32_t id)
+{
+	char path[96], line[256], want[24], last[24][256];
+	unsigned int n = 0, i;
+	FILE *f;
+
+	if (!FZ->tracing[0])
+		return;
+	snprintf(path, sizeof(path), "%s/trace", FZ->tracing);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), " id=%u ", id);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "sockobj_id_") && strstr(line, want))
+			snprintf(last[n++ % 24], sizeof(last[0]), "%s", line);
+	fclose(f);
+	printf("#   the kernel's last %u publications/releases of id %u:\n",
+	       n < 24 ? n : 24, id);
+	for (i = n > 24 ? n - 24 : 0; i < n; i++) {
+		const char *c = strstr(last[i % 24], "cookie=");
+		unsigned long long cookie = c ? strtoull(c + 7, NULL, 16) : 0;
+
+		printf("#     %.*s (serial %lld)\n",
+		       (int)strcspn(last[i % 24], "\n"), last[i % 24],
+		       cookie >= FZ->cookie_base ?
+		       (long long)(cookie - FZ->cookie_base) : -1LL);
+	}
+}
+
+/*
  * After a violation about an object wrongly thought gone: when a CREATE's
  * returned id is what said so, the rest of the story.
  */
@@ -336,6 +465,7 @@ static void print_gone_story(uint32_t serial)
 	       (unsigned long long)(gone - o->registered_ns) / 1000, by,
 	       b->made_line, (unsigned long long)(gone - b->made_ns) / 1000,
 	       atomic_load(&b->uncertain), atomic_load(&b->gone_ns) != 0);
+	dump_id_trace(atomic_load(&o->id));
 }
 
 /* Record the id a CREATE returned (slot mu held). */
@@ -918,6 +1048,7 @@ static void op_create(struct worker *w, struct slot *s)
 	ret = check_ret(w, "CREATE", xioctl(s->fd, SOCKOBJ_IOC_CREATE, arg),
 			so_errs_create);
 
+	note(w, ret == 0 ? c.id : 0, serial, ret);
 	pthread_mutex_lock(&s->mu);
 	s->pending--;
 	if (ret == 0) {
@@ -1005,6 +1136,7 @@ static void op_simple(struct worker *w, struct slot *s, unsigned long cmd,
 	maybe_corrupt(w, &op, sizeof(op), 4);
 	arg = arg_place(w, &op, sizeof(op), &kind);
 	ret = check_ret(w, name, xioctl(s->fd, cmd, arg), errs);
+	note(w, op.id, serial, ret);
 	if (ret == 0 && kind != P_GOOD && kind != P_RO)
 		VIOL(w, "%s with a bad pointer succeeded", name);
 	if (ret == 0 && cmd == SOCKOBJ_IOC_CONNECT)
@@ -1055,6 +1187,7 @@ static void op_remove(struct worker *w, struct slot *s, int handoff)
 		     arg);
 	check_ret(w, handoff ? "HANDOFF" : "DESTROY", ret,
 		  handoff ? so_errs_handoff : so_errs_destroy);
+	note(w, op.id, serial, ret);
 	victim = live_by_id_locked(s, op.id);
 	if (ret >= 0 || (handoff && (ret == -ENFILE || ret == -ENOMEM))) {
 		if (kind != P_GOOD && kind != P_RO)
@@ -1102,6 +1235,7 @@ static void op_get_info(struct worker *w, struct slot *s)
 	arg = arg_place(w, &info, sizeof(info), &kind);
 	ret = check_ret(w, "GET_INFO", xioctl(s->fd, SOCKOBJ_IOC_GET_INFO, arg),
 			so_errs_get_info);
+	note(w, info.id, serial, ret);
 	if (ret || kind != P_GOOD) {
 		if (ret == 0)
 			VIOL(w, "GET_INFO with a bad pointer succeeded");
@@ -1303,6 +1437,18 @@ static void op_batch(struct worker *w, struct slot *s)
 	ret = check_ret(w, "BATCH", xioctl(s->fd, SOCKOBJ_IOC_BATCH, arg),
 			so_errs_batch);
 
+	if (w->cur) {
+		size_t off = 0;
+
+		/* op letter, id (0: the last created), result when known */
+		for (i = 0; i < n && off < sizeof(w->cur->detail); i++)
+			off += (size_t)snprintf(w->cur->detail + off,
+						sizeof(w->cur->detail) - off,
+						"%c%u=%d ", "?CFNSDAX"[ops[i].op < 8 ?
+								    ops[i].op : 0],
+						ops[i].id, ops[i].result);
+		note(w, n, UINT32_MAX, ret);
+	}
 	if (has_destroy == 0)
 		pthread_mutex_lock(&s->mu);
 	s->pending -= ncreate;
@@ -1649,10 +1795,27 @@ static enum op pick_op(struct worker *w)
 	return OP_GET_INFO;
 }
 
+static void run_op_on(struct worker *w, enum op op, struct slot *s);
+
 static void run_op(struct worker *w, enum op op)
 {
 	struct slot *s = &FZ->slots[rnd_below(&w->r, (uint32_t)FZ->nslots)];
+	struct oplog *l = &w->log[w->nlog++ % OPLOG_LEN];
 
+	memset(l, 0, sizeof(*l));
+	l->iter = w->iter;
+	l->op = (uint8_t)op;
+	l->slot = (uint8_t)s->idx;
+	l->serial = UINT32_MAX;
+	l->t0 = so_now_ns();
+	w->cur = l;
+	run_op_on(w, op, s);
+	l->t1 = so_now_ns();
+	w->cur = NULL;
+}
+
+static void run_op_on(struct worker *w, enum op op, struct slot *s)
+{
 	w->what = op_names[op];
 	atomic_fetch_add(&FZ->calls[op], 1);
 	switch (op) {
@@ -1676,6 +1839,8 @@ static void run_op(struct worker *w, enum op op)
 	/* crowded: destroy rather than create */
 	if (op == OP_CREATE && s->nlive > LIVE_HIGH && rnd_pct(&w->r, 70))
 		op = OP_DESTROY;
+	if (w->cur)
+		w->cur->op = (uint8_t)op;
 	pthread_rwlock_rdlock(&s->rw);
 	switch (op) {
 	case OP_CREATE:
@@ -1782,6 +1947,61 @@ static void set_target(int t, const char *ip, __u16 port, __u32 scope)
 		return;
 	FZ->targets[t].scope_id = scope;
 	FZ->have_target[t] = 1;
+}
+
+/* Write @val to tracefs file @name of FZ->tracing; 0 or -1. */
+static int trace_write(const char *name, const char *val)
+{
+	char path[160];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", FZ->tracing, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * The kernel's record of every id given and taken back, for the reports:
+ * on when tracefs has our events (a kernel with tracing), with room for
+ * the last few hundred thousand of them.
+ */
+static void id_trace_start(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path),
+			 "%s/events/sockobj/sockobj_id_publish/enable", dirs[i]);
+		if (!access(path, W_OK)) {
+			snprintf(FZ->tracing, sizeof(FZ->tracing), "%s", dirs[i]);
+			break;
+		}
+	}
+	if (!FZ->tracing[0])
+		return;
+	if (trace_write("buffer_size_kb", "8192") ||
+	    trace_write("trace", "") ||
+	    trace_write("events/sockobj/sockobj_id_publish/enable", "1") ||
+	    trace_write("events/sockobj/sockobj_id_release/enable", "1") ||
+	    trace_write("tracing_on", "1"))
+		FZ->tracing[0] = 0;
+}
+
+static void id_trace_stop(void)
+{
+	if (!FZ->tracing[0])
+		return;
+	trace_write("events/sockobj/sockobj_id_publish/enable", "0");
+	trace_write("events/sockobj/sockobj_id_release/enable", "0");
+	trace_write("trace", "");
 }
 
 static int fz_setup(struct __test_metadata *_metadata)
@@ -2037,9 +2257,10 @@ FIXTURE_TEARDOWN(fuzz)
 }
 
 /* The whole random run; see the top of the file. */
-TEST_F_TIMEOUT(fuzz, random_calls, 600)
+/* The budget is the child's, from -T or -n: the harness only backs it up. */
+TEST_F_TIMEOUT(fuzz, random_calls, 7 * 24 * 3600)
 {
-	ROBUST_IN_CHILD(580, {
+	ROBUST_IN_CHILD((int)opt_budget_s, {
 		struct sigaction sa = { .sa_handler = sigusr1 };  /* no SA_RESTART */
 		struct worker *ws, main_w = { .idx = -1 };
 		uint64_t t0;
@@ -2049,6 +2270,9 @@ TEST_F_TIMEOUT(fuzz, random_calls, 600)
 		fz_setup(_metadata);
 		ws = calloc((size_t)opt_threads, sizeof(*ws));
 		ASSERT_NE(NULL, ws);
+		FZ->workers = ws;
+		FZ->nworkers = opt_threads;
+		id_trace_start();
 		t0 = so_now_ns();
 		FZ->t0 = t0;
 		for (i = 0; i < opt_threads; i++) {
@@ -2060,6 +2284,7 @@ TEST_F_TIMEOUT(fuzz, random_calls, 600)
 		for (i = 0; i < opt_threads; i++)
 			pthread_join(ws[i].thread, NULL);
 		fuzz_print_stats((double)(so_now_ns() - t0) / 1e9);
+		id_trace_stop();
 
 		fuzz_final_check(&main_w);
 		for (i = 0; i < FZ->nslots; i++)
