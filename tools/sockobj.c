@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ enum {
 	EXIT_RESET = 6,		/* connect: reset by the peer */
 	EXIT_USAGE = 64,
 	EXIT_SYSTEM = 71,	/* the device or the module failed us */
+	EXIT_OUTPUT = 74,	/* connect: stdout did not take every byte received */
 	EXIT_NOPERM = 77,	/* stat: /proc/sockobj is root's */
 };
 
@@ -347,12 +349,13 @@ static void connect_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " connect [-4|-6] [-u] [-t MS] [-i IFACE] [-b ADDR[:PORT]]\n"
-		"                       [-k] [-I SEC] [-w MS] [-v[v]] HOST PORT\n\n"
+		"                       [-k|-N] [-q SECS] [-I SEC] [-w MS] [-v[v]] HOST PORT\n\n"
 		"Open a connection to HOST PORT through /dev/sockobj and copy stdin to it and\n"
 		"it to stdout, like netcat, driven by the module's events. At the end of stdin\n"
-		"the connection is closed gracefully (FIN after all stdin data is sent) and\n"
-		"the command reads on until the peer closes too. When the peer closes first,\n"
-		"what it sent is written out, our side is closed, and the command ends.\n\n"
+		"our side is shut down (FIN after all stdin data is sent) and the command reads\n"
+		"on until the end of the peer's stream, also what is still readable after the\n"
+		"close completed, and writes all of it out before it ends. When the peer closes\n"
+		"first, what it sent is written out, our side is closed, and the command ends.\n\n"
 		"  -4, -6      resolve HOST to IPv4 or IPv6 only\n"
 		"  -u          UDP: each read of stdin is one datagram, each datagram received\n"
 		"              is written out; ends -w MS after the end of stdin\n"
@@ -361,15 +364,20 @@ static void connect_usage(FILE *f)
 		"  -b ADDR[:PORT], -b :PORT\n"
 		"              bind the local end to ADDR and/or PORT (numeric; IPv6 in\n"
 		"              brackets with a port: [2001:db8::5]:4000)\n"
+		"  -N, --shutdown\n"
+		"              shut our side down at the end of stdin (the default; as nc -N)\n"
 		"  -k          keep our side open at the end of stdin: wait for the peer to\n"
-		"              close first (request/response servers that close, e.g. HTTP/1.0)\n"
+		"              close first (servers that end a session on a half-close)\n"
+		"  -q SECS     quit SECS seconds after the end of stdin if the peer has not\n"
+		"              closed by then (what was received is written out first)\n"
 		"  -I SEC      reset the connection after SEC seconds without data either way\n"
 		"  -w MS       UDP: after the end of stdin, wait until no datagram came for MS\n"
 		"              (default 2000)\n"
 		"  -v          print every state transition and the close reason (stderr);\n"
 		"              -vv also the data events (READABLE, WRITABLE, SENT, ERROR)\n\n"
 		"Exit status:\n"
-		"  0   the connection closed normally (peer or us, gracefully)\n"
+		"  0   the connection closed normally (peer or us, gracefully), or -q ended\n"
+		"      it, and every byte received was written to stdout\n"
 		"  1   another failure (aborted, another socket error, I/O error)\n"
 		"  2   HOST does not resolve\n"
 		"  3   connection refused (TCP RST to the SYN; UDP: ICMP port unreachable)\n"
@@ -377,6 +385,7 @@ static void connect_usage(FILE *f)
 		"  5   host or network unreachable\n"
 		"  6   connection reset by the peer\n"
 		"  64  usage error, 71 device or module error\n"
+		"  74  writing to stdout failed (EPIPE, ENOSPC...): data received was lost\n"
 		"A failure other than 64 is also described in one line on stderr.\n");
 }
 
@@ -390,6 +399,7 @@ struct conn {
 	int verbose;
 	int keep_open;			/* -k */
 	int linger_ms;			/* -w */
+	int quit_s;			/* -q, -1 without */
 	uint64_t t0;
 	char target[SOCKOBJ_ADDRSTRLEN];
 	unsigned int state;
@@ -407,6 +417,10 @@ struct conn {
 	unsigned char out[IO_BUF];
 	size_t out_len, out_off;
 	int net_eof;			/* TCP: the peer's data has ended */
+	int rx_done;			/* nothing more will be received */
+	int quit;			/* -q: the time after stdin's end ran out */
+	int out_error;			/* errno of the write to stdout that failed */
+	uint64_t rx_bytes, out_bytes;
 	uint64_t last_rx_ns;
 	/* edge-triggered: set by records, cleared by -EAGAIN */
 	int can_send, can_recv;
@@ -485,6 +499,16 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 		} else if (ev->state == SOCKOBJ_STATE_CLOSED) {
 			c->closed = 1;
 			c->close_ev = *ev;
+			/*
+			 * The peer's last data and FIN can complete our close
+			 * before we received them: they stay readable, and no
+			 * READABLE record follows a CLOSED one, so receive
+			 * until ENOTCONN or the end of the stream.
+			 */
+			if (c->connected)
+				c->can_recv = 1;
+			else
+				c->rx_done = 1;
 		}
 		return;
 	}
@@ -513,11 +537,23 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 	}
 }
 
-static int open_state(const struct conn *c)
+static int exit_of_errno(int e)
 {
-	return c->state == SOCKOBJ_STATE_ESTABLISHED ||
-	       c->state == SOCKOBJ_STATE_PEER_CLOSING ||
-	       c->state == SOCKOBJ_STATE_CLOSING;
+	switch (e) {
+	case ECONNREFUSED:
+		return EXIT_REFUSED;
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+	case ENETUNREACH:
+	case ENETDOWN:
+		return EXIT_UNREACH;
+	case ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case ECONNRESET:
+		return EXIT_RESET;
+	default:
+		return EXIT_FAILURE_ANY;
+	}
 }
 
 /* Receives while there is data and room; returns whether anything moved. */
@@ -525,7 +561,7 @@ static int conn_recv(struct conn *c)
 {
 	int moved = 0, ret;
 
-	while (c->can_recv && !c->net_eof && open_state(c)) {
+	while (c->can_recv && !c->rx_done) {
 		size_t room = sizeof(c->out) - c->out_len;
 
 		/* A datagram needs the whole buffer; TCP takes what fits. */
@@ -535,27 +571,42 @@ static int conn_recv(struct conn *c)
 				   NULL);
 		if (ret == -EAGAIN) {
 			c->can_recv = 0;
+			/* Nothing arrives once CLOSED: an empty queue is the end. */
+			if (c->closed)
+				c->rx_done = 1;
+			break;
+		}
+		if (c->udp && ret < 0 && exit_of_errno(-ret) != EXIT_FAILURE_ANY) {
+			/* An ICMP error read before its ERROR record: it ends the session. */
+			if (!c->soft_error)
+				c->soft_error = -ret;
+			c->can_recv = 0;
 			break;
 		}
 		if (ret < 0) {
-			/* Closed meanwhile: its record tells why. */
+			/* Drained after the close, or broken: the record says why. */
 			c->can_recv = 0;
+			c->rx_done = 1;
 			if (ret != -ENOTCONN && ret != -EPIPE) {
 				say(c, "receive: %s", sockobj_strerror(ret));
 				c->local_error = 1;
 			}
+			if (c->verbose > 1 && c->closed)
+				say(c, "nothing left to read after the close");
 			break;
 		}
 		moved = 1;
 		c->last_rx_ns = now_ns();
 		if (ret == 0 && !c->udp) {
 			c->net_eof = 1;
+			c->rx_done = 1;
 			c->can_recv = 0;
 			if (c->verbose > 1)
 				say(c, "end of the peer's data");
 			break;
 		}
 		c->out_len += (size_t)ret;
+		c->rx_bytes += (uint64_t)ret;
 	}
 	return moved;
 }
@@ -617,6 +668,21 @@ static int64_t udp_linger_left(const struct conn *c)
 	return end > now ? (int64_t)((end - now) / 1000000ull) + 1 : 0;
 }
 
+/*
+ * -q: milliseconds left before quitting, -1 without a limit. The time runs
+ * from the end of stdin once all of it is queued, as nc's does.
+ */
+static int64_t quit_left(const struct conn *c)
+{
+	uint64_t end, now;
+
+	if (c->quit_s < 0 || !c->in_eof || c->in_len)
+		return -1;
+	end = c->in_eof_ns + (uint64_t)c->quit_s * 1000000000ull;
+	now = now_ns();
+	return end > now ? (int64_t)((end - now) / 1000000ull) + 1 : 0;
+}
+
 /* The close, once the data is out; TCP only disconnects gracefully. */
 static void conn_maybe_close(struct conn *c)
 {
@@ -669,26 +735,11 @@ static int exit_of_reason(unsigned int reason)
 	}
 }
 
-static int exit_of_errno(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return EXIT_REFUSED;
-	case EHOSTUNREACH:
-	case EHOSTDOWN:
-	case ENETUNREACH:
-	case ENETDOWN:
-		return EXIT_UNREACH;
-	case ETIMEDOUT:
-		return EXIT_TIMEOUT;
-	case ECONNRESET:
-		return EXIT_RESET;
-	default:
-		return EXIT_FAILURE_ANY;
-	}
-}
-
-/* Writes what was received, at most PIPE_BUF at a time: never blocks. */
+/*
+ * Writes what was received, at most PIPE_BUF at a time: never blocks. A
+ * failure is final (the caller ends the command): what was received and
+ * what the peer still sends can no longer reach stdout.
+ */
 static int conn_write_out(struct conn *c)
 {
 	size_t n = c->out_len - c->out_off;
@@ -700,14 +751,10 @@ static int conn_write_out(struct conn *c)
 	if (w < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
-		/* Nowhere to put what comes: reset rather than drop it. */
-		say(c, "writing to stdout: %s", strerror(errno));
-		c->local_error = 1;
-		c->out_off = c->out_len = 0;
-		if (!c->closed)
-			sockobj_abort(c->ctx, c->id);
+		c->out_error = errno;
 		return -1;
 	}
+	c->out_bytes += (uint64_t)w;
 	c->out_off += (size_t)w;
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
@@ -739,9 +786,26 @@ static int conn_read_in(struct conn *c)
 }
 
 /*
+ * stdout failed: reset the connection rather than let the peer believe
+ * its data arrived, and say how much was lost.
+ */
+static int conn_output_failed(struct conn *c)
+{
+	fprintf(stderr, PROG ": writing to standard output: %s; %llu of %llu "
+		"bytes received were not written\n", strerror(c->out_error),
+		(unsigned long long)(c->rx_bytes - c->out_bytes),
+		(unsigned long long)c->rx_bytes);
+	if (!c->closed)
+		sockobj_abort(c->ctx, c->id);
+	return EXIT_OUTPUT;
+}
+
+/*
  * The loop: records say when a send or a receive may succeed again, poll()
  * waits for them, stdin and stdout. Nothing is retried on -EAGAIN without
- * a record in between, so the loop sleeps whenever nothing can move.
+ * a record in between, so the loop sleeps whenever nothing can move. It
+ * ends once the object is CLOSED (or -q ran out), nothing more can be
+ * received and everything received is written.
  */
 static int conn_run(struct conn *c)
 {
@@ -751,6 +815,7 @@ static int conn_run(struct conn *c)
 	for (;;) {
 		struct pollfd pfd[3];
 		int moved = 0, nfds = 0, ev_i, in_i = -1, out_i = -1;
+		int64_t left;
 
 		/* Every record already here, without blocking. */
 		while ((n = sockobj_read_events(c->ctx, evs, 16)) > 0) {
@@ -762,10 +827,18 @@ static int conn_run(struct conn *c)
 			return EXIT_SYSTEM;
 		}
 
+		if (!c->quit && !c->closed && quit_left(c) == 0) {
+			/* The peer keeps its side open: what it sends now is dropped. */
+			c->quit = 1;
+			c->rx_done = 1;
+			if (c->verbose)
+				say(c, "quitting %d s after the end of stdin (-q); "
+				    "the peer has not closed", c->quit_s);
+		}
 		moved |= conn_recv(c);
 		moved |= conn_send(c);
 		conn_maybe_close(c);
-		if (c->closed && !c->out_len)
+		if ((c->closed || c->quit) && c->rx_done && !c->out_len)
 			break;
 		if (moved)
 			continue;
@@ -788,6 +861,9 @@ static int conn_run(struct conn *c)
 		timeout = -1;
 		if (c->udp && c->in_eof && !c->disconnected)
 			timeout = (int)udp_linger_left(c);
+		left = c->quit ? -1 : quit_left(c);
+		if (left >= 0 && (timeout < 0 || left < timeout))
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
 		if (poll(pfd, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -800,8 +876,8 @@ static int conn_run(struct conn *c)
 		}
 		if (in_i >= 0 && pfd[in_i].revents)
 			conn_read_in(c);
-		if (out_i >= 0 && pfd[out_i].revents)
-			conn_write_out(c);
+		if (out_i >= 0 && pfd[out_i].revents && conn_write_out(c) < 0)
+			return conn_output_failed(c);
 	}
 	return EXIT_OK;
 }
@@ -827,9 +903,11 @@ static int cmd_connect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "shutdown", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long timeout_ms = 0, idle_s = 0, linger_ms = 2000;
+	int quit_s = -1;
 	const char *iface = NULL, *bind_str = NULL, *host, *port_str;
 	int family = AF_UNSPEC, udp = 0, verbose = 0, keep_open = 0;
 	struct sockobj_addr local, target_addr;
@@ -839,7 +917,7 @@ static int cmd_connect(int argc, char **argv)
 	char *end;
 	int opt, ret, code;
 
-	while ((opt = getopt_long(argc, argv, "46ut:i:b:kI:w:vh", longopts,
+	while ((opt = getopt_long(argc, argv, "46ut:i:b:kNq:I:w:vh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '4':
@@ -853,6 +931,7 @@ static int cmd_connect(int argc, char **argv)
 			break;
 		case 't':
 		case 'I':
+		case 'q':
 		case 'w': {
 			unsigned long v;
 
@@ -867,6 +946,8 @@ static int cmd_connect(int argc, char **argv)
 				timeout_ms = v;
 			else if (opt == 'I')
 				idle_s = v;
+			else if (opt == 'q')
+				quit_s = v > INT_MAX / 2 ? INT_MAX / 2 : (int)v;
 			else
 				linger_ms = v > INT_MAX / 2 ? INT_MAX / 2 : v;
 			break;
@@ -879,6 +960,9 @@ static int cmd_connect(int argc, char **argv)
 			break;
 		case 'k':
 			keep_open = 1;
+			break;
+		case 'N':
+			keep_open = 0;
 			break;
 		case 'v':
 			verbose++;
@@ -935,6 +1019,7 @@ static int cmd_connect(int argc, char **argv)
 	c->verbose = verbose;
 	c->keep_open = keep_open;
 	c->linger_ms = (int)linger_ms;
+	c->quit_s = quit_s;
 	c->t0 = now_ns();
 	sockobj_addr_from_sockaddr(&target_addr, (struct sockaddr *)&ss, salen);
 	sockobj_addr_format(&target_addr, c->target, sizeof(c->target));
@@ -980,6 +1065,8 @@ static int cmd_connect(int argc, char **argv)
 		goto out;
 	}
 
+	/* A reader that went away is an error to report, not a signal to die of. */
+	signal(SIGPIPE, SIG_IGN);
 	code = conn_run(c);
 	if (code != EXIT_OK)
 		goto out;
@@ -987,7 +1074,7 @@ static int cmd_connect(int argc, char **argv)
 		code = exit_of_errno(c->soft_error);
 		fprintf(stderr, PROG ": %s: %s (ICMP error for a datagram sent)\n",
 			c->target, strerror(c->soft_error));
-	} else if (exit_of_reason(c->close_ev.reason) != EXIT_OK) {
+	} else if (c->closed && exit_of_reason(c->close_ev.reason) != EXIT_OK) {
 		code = exit_of_reason(c->close_ev.reason);
 		fprintf(stderr, PROG ": %s: %s (%s%s%s)\n", c->target,
 			sockobj_reason_describe(c->close_ev.reason),
