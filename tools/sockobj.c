@@ -421,6 +421,7 @@ struct conn {
 	int quit;			/* -q: the time after stdin's end ran out */
 	int out_error;			/* errno of the write to stdout that failed */
 	uint64_t rx_bytes, out_bytes;
+	uint64_t rx_at_close;		/* rx_bytes at the CLOSED record */
 	uint64_t last_rx_ns;
 	/* edge-triggered: set by records, cleared by -EAGAIN */
 	int can_send, can_recv;
@@ -499,6 +500,7 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 		} else if (ev->state == SOCKOBJ_STATE_CLOSED) {
 			c->closed = 1;
 			c->close_ev = *ev;
+			c->rx_at_close = c->rx_bytes;
 			/*
 			 * The peer's last data and FIN can complete our close
 			 * before we received them: they stay readable, and no
@@ -838,8 +840,14 @@ static int conn_run(struct conn *c)
 		moved |= conn_recv(c);
 		moved |= conn_send(c);
 		conn_maybe_close(c);
-		if ((c->closed || c->quit) && c->rx_done && !c->out_len)
+		if ((c->closed || c->quit) && c->rx_done && !c->out_len) {
+			if (c->verbose && c->closed && c->connected)
+				say(c, "%llu bytes received after the close, %llu in all, "
+				    "all written out",
+				    (unsigned long long)(c->rx_bytes - c->rx_at_close),
+				    (unsigned long long)c->rx_bytes);
 			break;
+		}
 		if (moved)
 			continue;
 
