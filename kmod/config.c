@@ -3,7 +3,7 @@
  * Validation of object configuration: the uapi form is checked completely
  * and merged into a copy, so a request with one bad value changes nothing.
  * Nothing here touches sockets, user memory or namespaces; the interface
- * lookup happens in object.c, against the file's namespace.
+ * lookup happens in conn.c, against the file's namespace.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -15,11 +15,6 @@
 
 #include "compat.h"
 #include "config.h"
-
-static bool zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
 
 /**
  * sockobj_config_addr_to_sockaddr() - check a uapi address and convert it
@@ -38,7 +33,7 @@ int sockobj_config_addr_to_sockaddr(const struct sockobj_addr *a, bool target,
 	if (a->family == AF_INET) {
 		struct sockaddr_in *sin = &ss->v4;
 
-		if (a->scope_id || !zero(a->addr + 4, sizeof(a->addr) - 4))
+		if (a->scope_id || memchr_inv(a->addr + 4, 0, sizeof(a->addr) - 4))
 			return -EINVAL;
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(a->port);
@@ -104,7 +99,8 @@ static int merge_iface(struct sockobj_cfg *cfg, const struct sockobj_config *u)
 {
 	size_t n = strnlen(u->ifname, sizeof(u->ifname));
 
-	if (n == sizeof(u->ifname) || !zero(u->ifname + n, sizeof(u->ifname) - n))
+	if (n == sizeof(u->ifname) ||
+	    memchr_inv(u->ifname + n, 0, sizeof(u->ifname) - n))
 		return -EINVAL;
 	if (u->ifindex > INT_MAX || (u->ifindex && n))
 		return -EINVAL;
@@ -219,7 +215,7 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 	struct sockobj_cfg new = *cfg;
 	int err;
 
-	if (u->flags || !zero(u->reserved, sizeof(u->reserved)) ||
+	if (u->flags || memchr_inv(u->reserved, 0, sizeof(u->reserved)) ||
 	    !u->mask || (u->mask & ~SOCKOBJ_CFG_ALL))
 		return -EINVAL;
 
@@ -228,7 +224,7 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 						      &new.target, &new.target_len);
 		if (err)
 			return err;
-	} else if (!zero(&u->target, sizeof(u->target))) {
+	} else if (memchr_inv(&u->target, 0, sizeof(u->target))) {
 		return -EINVAL;
 	}
 
@@ -241,12 +237,12 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 				return err;
 		} else {
 			/* Family 0 unsets the local bind; the rest must be 0. */
-			if (!zero(&u->local, sizeof(u->local)))
+			if (memchr_inv(&u->local, 0, sizeof(u->local)))
 				return -EINVAL;
 			memset(&new.local, 0, sizeof(new.local));
 			new.local_len = 0;
 		}
-	} else if (!zero(&u->local, sizeof(u->local))) {
+	} else if (memchr_inv(&u->local, 0, sizeof(u->local))) {
 		return -EINVAL;
 	}
 
@@ -254,7 +250,7 @@ int sockobj_config_merge(struct sockobj_cfg *cfg, const struct sockobj_config *u
 		err = merge_iface(&new, u);
 		if (err)
 			return err;
-	} else if (u->ifindex || !zero(u->ifname, sizeof(u->ifname))) {
+	} else if (u->ifindex || memchr_inv(u->ifname, 0, sizeof(u->ifname))) {
 		return -EINVAL;
 	}
 

@@ -1,8 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The data path of a connected object: non-blocking send and receive on
- * its socket, in the caller's context, and the counters. The user buffers
- * arrive as iov_iters built by ioctl.c; the socket layer copies.
+ * its socket, in the caller's context, the counters, and the data events
+ * (READABLE, WRITABLE, SENT, ERROR): armed here, signalled from the socket
+ * callbacks. The user buffers arrive as iov_iters built by ioctl.c; the
+ * socket layer copies.
+ *
+ * Locking: send, receive, arming and the counters run in process context
+ * under obj->lock (sockobj_object_lock_live()). The callback side
+ * (sockobj_data_arrived(), _space_changed(), _error_reported()) runs in
+ * any context under sk_callback_lock. Both take file->lock (_bh) around
+ * the armed flags and the event they post, and never hold it across a
+ * call into the socket layer. Readiness is tested locklessly, as poll()
+ * does: arming tests it again afterwards, so no edge is missed.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -15,21 +25,19 @@
 #include <linux/sockobj.h>
 
 #include "compat.h"
+#include "conn.h"
 #include "data.h"
 #include "file.h"
 #include "object.h"
+#include "socket.h"
+#include "timers.h"
 
-/**
- * sockobj_data_readable() - whether a receive would find data or EOF now
- * @obj: the object, its lock held, with a socket
- *
+/*
+ * Whether a receive would find data (or, for TCP, the peer's FIN) now.
  * Lockless, as poll() is: a race only delays to the next arrival, which
  * the data_ready callback reports.
- *
- * Context: process.
- * Return: true if data (or, for TCP, the peer's FIN) is queued.
  */
-bool sockobj_data_readable(struct sockobj_obj *obj)
+static bool readable(struct sockobj_obj *obj)
 {
 	struct sock *sk = obj->sock->sk;
 
@@ -40,29 +48,137 @@ bool sockobj_data_readable(struct sockobj_obj *obj)
 	return READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
-/**
- * sockobj_data_writable() - whether a send would find room now
- * @obj: the object, its lock held, with a socket
- *
- * Context: process.
- * Return: true if the send buffer has room (TCP: past the low-water mark).
- */
-bool sockobj_data_writable(struct sockobj_obj *obj)
+/* Whether a send would find room now (TCP: past the low-water mark). */
+static bool writable(struct sockobj_obj *obj, struct sock *sk)
 {
-	struct sock *sk = obj->sock->sk;
-
 	return obj->proto == SOCKOBJ_PROTO_TCP ? sk_stream_is_writeable(sk) :
 						 sock_writeable(sk);
 }
 
-static unsigned int state_locked(struct sockobj_obj *obj)
+static u32 tcp_unacked(struct sock *sk)
 {
-	unsigned int state;
+	return READ_ONCE(tcp_sk(sk)->write_seq) - READ_ONCE(tcp_sk(sk)->snd_una);
+}
 
-	spin_lock_bh(&obj->file->lock);
-	state = obj->state;
-	spin_unlock_bh(&obj->file->lock);
-	return state;
+/**
+ * sockobj_data_arrived() - data arrived (or the peer's FIN)
+ * @obj: the object
+ *
+ * Posts SOCKOBJ_EV_READABLE if it was armed.
+ *
+ * Context: any (the data_ready callback, or arming).
+ */
+void sockobj_data_arrived(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+
+	sockobj_timers_data_moved(obj);
+	spin_lock_bh(&file->lock);
+	if (obj->readable_armed) {
+		obj->readable_armed = false;
+		sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
+	}
+	spin_unlock_bh(&file->lock);
+}
+
+/**
+ * sockobj_data_space_changed() - send space came back, or an ACK arrived
+ * @obj: the object
+ * @sk: its socket
+ *
+ * Send space came back, or (TCP) an ACK arrived while we asked for write
+ * space callbacks. Posts SOCKOBJ_EV_WRITABLE and SOCKOBJ_EV_SENT when they
+ * were armed and their condition holds.
+ *
+ * Context: any (the write_space callback, or arming).
+ * Return: whether to keep asking (SOCK_NOSPACE), which is how the SENT
+ * threshold sees every ACK, as sunrpc does.
+ */
+bool sockobj_data_space_changed(struct sockobj_obj *obj, struct sock *sk)
+{
+	struct sockobj_file *file = obj->file;
+	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
+	bool can_write = writable(obj, sk);
+	bool keep = false;
+
+	spin_lock_bh(&file->lock);
+	if (obj->writable_armed && can_write) {
+		obj->writable_armed = false;
+		sockobj_event_post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
+	}
+	if (tcp && obj->sent_armed) {
+		if (tcp_unacked(sk) <= obj->sent_threshold) {
+			obj->sent_armed = false;
+			sockobj_event_post_data(obj, SOCKOBJ_EV_SENT, 0);
+		} else {
+			keep = true;
+		}
+	}
+	spin_unlock_bh(&file->lock);
+	if (tcp && !keep)
+		sockobj_timers_data_moved(obj);
+	return keep;
+}
+
+/**
+ * sockobj_data_error_reported() - the socket reported an error
+ * @obj: the object
+ * @sk: its socket
+ *
+ * TCP reports its errors through the final state change. For UDP an ICMP
+ * error (port unreachable...) is a soft error: it becomes a
+ * SOCKOBJ_EV_ERROR event and is consumed here, so the object stays usable.
+ *
+ * Context: any (the error_report callback).
+ */
+void sockobj_data_error_reported(struct sockobj_obj *obj, struct sock *sk)
+{
+	int err;
+
+	if (obj->proto == SOCKOBJ_PROTO_UDP) {
+		err = -sock_error(sk);
+		if (err) {
+			spin_lock_bh(&obj->file->lock);
+			sockobj_event_post_data(obj, SOCKOBJ_EV_ERROR, err);
+			spin_unlock_bh(&obj->file->lock);
+		}
+	}
+}
+
+/*
+ * Ask for a data event (SOCKOBJ_EV_READABLE, _WRITABLE or _SENT) once the
+ * condition holds; the object's lock is held and it has a socket. Data
+ * events are edge-triggered: armed when a receive finds nothing (or
+ * drains the queue), a send finds no room, or a send leaves more than the
+ * threshold unacknowledged. The condition is checked again after arming,
+ * so an edge that came between the failed call and the arming is not
+ * missed.
+ */
+static void arm(struct sockobj_obj *obj, unsigned int type)
+{
+	struct sockobj_file *file = obj->file;
+	struct socket *sock = obj->sock;
+
+	lockdep_assert_held(&obj->lock);
+	spin_lock_bh(&file->lock);
+	if (type == SOCKOBJ_EV_READABLE)
+		obj->readable_armed = true;
+	else if (type == SOCKOBJ_EV_WRITABLE)
+		obj->writable_armed = true;
+	else if (type == SOCKOBJ_EV_SENT && obj->sent_threshold)
+		obj->sent_armed = true;
+	spin_unlock_bh(&file->lock);
+
+	if (type == SOCKOBJ_EV_SENT) {
+		/* Ask TCP to call write_space on every ACK from now on. */
+		set_bit(SOCK_NOSPACE, &sock->flags);
+		sockobj_data_space_changed(obj, sock->sk);
+		return;
+	}
+	if (type == SOCKOBJ_EV_READABLE && readable(obj))
+		sockobj_data_arrived(obj);
+	else if (type == SOCKOBJ_EV_WRITABLE && writable(obj, sock->sk))
+		sockobj_data_space_changed(obj, sock->sk);
 }
 
 static int send_state_error(struct sockobj_obj *obj, unsigned int state)
@@ -96,10 +212,10 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 	size_t len = iov_iter_count(from);
 	int ret;
 
-	ret = sockobj_obj_lock_live(obj);
+	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		return ret;
-	ret = send_state_error(obj, state_locked(obj));
+	ret = send_state_error(obj, sockobj_conn_state(obj, NULL));
 	if (ret || !obj->sock) {
 		ret = ret ?: -ENOTCONN;
 		goto out;
@@ -113,19 +229,19 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 	if (ret >= 0) {
 		res->done = ret;
 		obj->bytes_sent += ret;
-		WRITE_ONCE(obj->last_activity, jiffies);
+		sockobj_timers_data_moved(obj);
 		if ((size_t)ret < len)
-			sockobj_obj_arm(obj, SOCKOBJ_EV_WRITABLE);
+			arm(obj, SOCKOBJ_EV_WRITABLE);
 		/*
 		 * Only with a threshold: arming sets SOCK_NOSPACE, which has
 		 * TCP call write_space on every ACK (and takes the file's
 		 * lock twice per send).
 		 */
 		if (ret > 0 && obj->sent_threshold)
-			sockobj_obj_arm(obj, SOCKOBJ_EV_SENT);
+			arm(obj, SOCKOBJ_EV_SENT);
 		ret = 0;
 	} else if (ret == -EAGAIN || ret == -ENOBUFS) {
-		sockobj_obj_arm(obj, SOCKOBJ_EV_WRITABLE);
+		arm(obj, SOCKOBJ_EV_WRITABLE);
 		ret = -EAGAIN;
 	}
 out:
@@ -166,10 +282,10 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	unsigned int state;
 	int ret;
 
-	ret = sockobj_obj_lock_live(obj);
+	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		return ret;
-	state = state_locked(obj);
+	state = sockobj_conn_state(obj, NULL);
 	if (state == SOCKOBJ_STATE_CONNECTING || !obj->sock) {
 		ret = -ENOTCONN;
 		goto out;
@@ -181,7 +297,7 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		 */
 		if (obj->proto != SOCKOBJ_PROTO_TCP ||
 		    skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue)) {
-			sockobj_obj_release_socket(obj, false);
+			sockobj_socket_release(obj, false);
 			ret = -ENOTCONN;
 			goto out;
 		}
@@ -213,13 +329,13 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		if (!peek) {
 			obj->bytes_received += res->done;
 			if (res->done)
-				WRITE_ONCE(obj->last_activity, jiffies);
-			if (!sockobj_data_readable(obj))
-				sockobj_obj_arm(obj, SOCKOBJ_EV_READABLE);
+				sockobj_timers_data_moved(obj);
+			if (!readable(obj))
+				arm(obj, SOCKOBJ_EV_READABLE);
 		}
 		ret = 0;
 	} else if (ret == -EAGAIN) {
-		sockobj_obj_arm(obj, SOCKOBJ_EV_READABLE);
+		arm(obj, SOCKOBJ_EV_READABLE);
 	} else if (ret != -EFAULT && obj->proto == SOCKOBJ_PROTO_TCP) {
 		/*
 		 * The connection broke (a RST, a timeout) and nothing is left

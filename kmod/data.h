@@ -11,6 +11,7 @@
 #include "config.h"
 
 struct iov_iter;
+struct sock;
 struct sockobj_info;
 struct sockobj_obj;
 
@@ -33,7 +34,8 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		      struct sockobj_io_result *res);
 void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info);
-bool sockobj_data_readable(struct sockobj_obj *obj);
-bool sockobj_data_writable(struct sockobj_obj *obj);
+void sockobj_data_arrived(struct sockobj_obj *obj);
+bool sockobj_data_space_changed(struct sockobj_obj *obj, struct sock *sk);
+void sockobj_data_error_reported(struct sockobj_obj *obj, struct sock *sk);
 
 #endif /* _SOCKOBJ_DATA_H */

@@ -271,7 +271,7 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		ev->error = r->error;
 		ev->merged = r->merged;
 	}
-	sockobj_obj_get(obj);
+	sockobj_object_get(obj);
 	spin_unlock_bh(&file->lock);
 	*objp = obj;
 	return 0;
@@ -310,6 +310,6 @@ void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 		list_del_init(&obj->ready_node);
 out:
 	spin_unlock_bh(&file->lock);
-	sockobj_obj_put(obj);
+	sockobj_object_put(obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_commit);

@@ -153,7 +153,7 @@ void sockobj_file_release(struct sockobj_file *file)
 	xa_for_each(&file->objects, id, obj) {
 		xa_erase(&file->objects, id);
 		trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
-		sockobj_obj_destroy(obj, 0);
+		sockobj_object_destroy(obj, 0);
 	}
 	xa_destroy(&file->objects);
 	sockobj_file_put(file);

@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "conn.h"
 #include "data.h"
 #include "event.h"
 #include "file.h"
@@ -46,11 +47,6 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
 
-static bool zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
-
 static long get_api(void __user *argp)
 {
 	struct sockobj_api api;
@@ -58,7 +54,7 @@ static long get_api(void __user *argp)
 	if (copy_from_user(&api, argp, sizeof(api)))
 		return -EFAULT;
 	/* Every field is output today: non-zero input is reserved. */
-	if (!zero(&api, sizeof(api)))
+	if (memchr_inv(&api, 0, sizeof(api)))
 		return -EINVAL;
 	api.api_version = SOCKOBJ_API_VERSION;
 	api.event_size = sizeof(struct sockobj_event);
@@ -74,9 +70,9 @@ static long create(struct sockobj_file *file, void __user *argp)
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	if (c.flags || c.id || c.pad || !zero(c.reserved, sizeof(c.reserved)))
+	if (c.flags || c.id || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
-	obj = sockobj_obj_alloc(file, c.proto, c.cookie);
+	obj = sockobj_object_alloc(file, c.proto, c.cookie);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	/*
@@ -86,10 +82,10 @@ static long create(struct sockobj_file *file, void __user *argp)
 	 * vanishes.
 	 */
 	if (put_user(obj->id, (__u32 __user *)(argp + offsetof(struct sockobj_create, id)))) {
-		sockobj_obj_discard(obj);
+		sockobj_object_discard(obj);
 		return -EFAULT;
 	}
-	sockobj_obj_publish(obj);
+	sockobj_object_publish(obj);
 	return 0;
 }
 
@@ -98,7 +94,8 @@ static long get_op(struct sockobj_op *op, void __user *argp, u32 flags_ok)
 {
 	if (copy_from_user(op, argp, sizeof(*op)))
 		return -EFAULT;
-	if ((op->flags & ~flags_ok) || !zero(op->reserved, sizeof(op->reserved)))
+	if ((op->flags & ~flags_ok) ||
+	    memchr_inv(op->reserved, 0, sizeof(op->reserved)))
 		return -EINVAL;
 	return 0;
 }
@@ -113,11 +110,11 @@ static long object_op(struct sockobj_file *file, void __user *argp,
 	ret = get_op(&op, argp, 0);
 	if (ret)
 		return ret;
-	obj = sockobj_obj_lookup(file, op.id);
+	obj = sockobj_object_lookup(file, op.id);
 	if (!obj)
 		return -ENOENT;
 	ret = fn(obj);
-	sockobj_obj_put(obj);
+	sockobj_object_put(obj);
 	return ret;
 }
 
@@ -129,7 +126,7 @@ static long destroy(struct sockobj_file *file, void __user *argp)
 	ret = get_op(&op, argp, SOCKOBJ_DESTROY_F_ALL);
 	if (ret)
 		return ret;
-	return sockobj_obj_remove(file, op.id, op.flags);
+	return sockobj_object_remove(file, op.id, op.flags);
 }
 
 static long configure(struct sockobj_file *file, void __user *argp)
@@ -140,13 +137,13 @@ static long configure(struct sockobj_file *file, void __user *argp)
 
 	if (copy_from_user(&cfg, argp, sizeof(cfg)))
 		return -EFAULT;
-	if (cfg.flags || !zero(cfg.reserved, sizeof(cfg.reserved)))
+	if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)))
 		return -EINVAL;
-	obj = sockobj_obj_lookup(file, cfg.id);
+	obj = sockobj_object_lookup(file, cfg.id);
 	if (!obj)
 		return -ENOENT;
-	ret = sockobj_obj_configure(obj, &cfg);
-	sockobj_obj_put(obj);
+	ret = sockobj_conn_configure(obj, &cfg);
+	sockobj_object_put(obj);
 	return ret;
 }
 
@@ -161,13 +158,13 @@ static long get_config(struct sockobj_file *file, void __user *argp)
 		return -EFAULT;
 	id = cfg.id;
 	memset(&cfg.id, 0, sizeof(cfg.id));
-	if (!zero(&cfg, sizeof(cfg)))
+	if (memchr_inv(&cfg, 0, sizeof(cfg)))
 		return -EINVAL;
-	obj = sockobj_obj_lookup(file, id);
+	obj = sockobj_object_lookup(file, id);
 	if (!obj)
 		return -ENOENT;
-	ret = sockobj_obj_get_config(obj, &cfg);
-	sockobj_obj_put(obj);
+	ret = sockobj_conn_get_config(obj, &cfg);
+	sockobj_object_put(obj);
 	if (ret)
 		return ret;
 	cfg.id = id;
@@ -185,13 +182,13 @@ static long get_info(struct sockobj_file *file, void __user *argp)
 		return -EFAULT;
 	id = info.id;
 	info.id = 0;
-	if (!zero(&info, sizeof(info)))
+	if (memchr_inv(&info, 0, sizeof(info)))
 		return -EINVAL;
-	obj = sockobj_obj_lookup(file, id);
+	obj = sockobj_object_lookup(file, id);
 	if (!obj)
 		return -ENOENT;
-	ret = sockobj_obj_get_info(obj, &info);
-	sockobj_obj_put(obj);
+	ret = sockobj_conn_get_info(obj, &info);
+	sockobj_object_put(obj);
 	if (ret)
 		return ret;
 	info.id = id;
@@ -212,14 +209,14 @@ static long io(struct sockobj_file *file, void __user *argp, bool send)
 		return -EFAULT;
 	/* done, full_len and addr are outputs: their input is ignored. */
 	if ((req.flags & ~(send ? 0 : SOCKOBJ_IO_F_ALL)) ||
-	    !zero(req.reserved, sizeof(req.reserved)))
+	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
 		return -EINVAL;
 	len = min_t(u64, req.len, MAX_RW_COUNT);
 	ret = sockobj_import_user(send ? ITER_SOURCE : ITER_DEST,
 				  u64_to_user_ptr(req.buf), len, &iov, &iter);
 	if (ret)
 		return ret;
-	obj = sockobj_obj_lookup(file, req.id);
+	obj = sockobj_object_lookup(file, req.id);
 	if (!obj)
 		return -ENOENT;
 	if (send)
@@ -227,7 +224,7 @@ static long io(struct sockobj_file *file, void __user *argp, bool send)
 	else
 		ret = sockobj_data_recv(obj, &iter, req.flags & SOCKOBJ_IO_PEEK,
 					&res);
-	sockobj_obj_put(obj);
+	sockobj_object_put(obj);
 	if (ret)
 		return ret;
 	req.done = res.done;
@@ -250,7 +247,7 @@ static long handoff(struct sockobj_file *file, void __user *argp)
 	ret = get_op(&op, argp, SOCKOBJ_HANDOFF_F_ALL);
 	if (ret)
 		return ret;
-	return sockobj_obj_handoff(file, op.id, op.flags);
+	return sockobj_conn_handoff(file, op.id, op.flags);
 }
 
 /*
@@ -284,9 +281,9 @@ static long batch_create(struct sockobj_file *file, const struct sockobj_batch_o
 
 	if (copy_from_user(&c, u64_to_user_ptr(o->arg), sizeof(c)))
 		return -EFAULT;
-	if (c.flags || c.id || c.pad || !zero(c.reserved, sizeof(c.reserved)))
+	if (c.flags || c.id || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
-	ret = sockobj_obj_create(file, c.proto, c.cookie, &c.id);
+	ret = sockobj_object_create(file, c.proto, c.cookie, &c.id);
 	return ret ?: c.id;
 }
 
@@ -322,34 +319,34 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 	if (!id)
 		return -ENOENT;
 	if (o->op == SOCKOBJ_OP_DESTROY)
-		return sockobj_obj_remove(file, id, o->flags);
+		return sockobj_object_remove(file, id, o->flags);
 	if (o->op == SOCKOBJ_OP_CONFIGURE) {
 		if (copy_from_user(&cfg, u64_to_user_ptr(o->arg), sizeof(cfg)))
 			return -EFAULT;
-		if (cfg.flags || !zero(cfg.reserved, sizeof(cfg.reserved)))
+		if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)))
 			return -EINVAL;
 	}
-	obj = sockobj_obj_lookup(file, id);
+	obj = sockobj_object_lookup(file, id);
 	if (!obj)
 		return -ENOENT;
 	switch (o->op) {
 	case SOCKOBJ_OP_CONFIGURE:
-		ret = sockobj_obj_configure(obj, &cfg);
+		ret = sockobj_conn_configure(obj, &cfg);
 		break;
 	case SOCKOBJ_OP_CONNECT:
-		ret = sockobj_obj_connect(obj);
+		ret = sockobj_conn_connect(obj);
 		break;
 	case SOCKOBJ_OP_SEND:
 		ret = batch_send(obj, o);
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
-		ret = sockobj_obj_disconnect(obj);
+		ret = sockobj_conn_disconnect(obj);
 		break;
 	default:
-		ret = sockobj_obj_abort(obj);
+		ret = sockobj_conn_abort(obj);
 		break;
 	}
-	sockobj_obj_put(obj);
+	sockobj_object_put(obj);
 	return ret;
 }
 
@@ -399,7 +396,7 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 	u32 m, k;
 	long ret;
 
-	obj = id ? sockobj_obj_lookup(file, id) : NULL;
+	obj = id ? sockobj_object_lookup(file, id) : NULL;
 	for (m = 0; obj && obj->proto == SOCKOBJ_PROTO_TCP && m < n; m++) {
 		void __user *buf = u64_to_user_ptr(ops[m].arg);
 		size_t len = min_t(u64, ops[m].len, INT_MAX);
@@ -420,7 +417,7 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 		goto alone;
 	if (ret) {
 		ops[0].result = ret;
-		sockobj_obj_put(obj);
+		sockobj_object_put(obj);
 		return 1;
 	}
 	for (k = 0; k < m && res.done >= iov[k].iov_len; k++) {
@@ -431,12 +428,12 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 		ops[k].result = batch_send_rest(obj, &iov[k], res.done);
 		k++;
 	}
-	sockobj_obj_put(obj);
+	sockobj_object_put(obj);
 	return k;
 
 alone:
 	if (obj)
-		sockobj_obj_put(obj);
+		sockobj_object_put(obj);
 	ops[0].result = batch_one(file, &ops[0], last);
 	return 1;
 }
@@ -453,7 +450,7 @@ static long batch(struct sockobj_file *file, void __user *argp)
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
 	if (!b.count || b.count > SOCKOBJ_BATCH_MAX || (b.flags & ~SOCKOBJ_BATCH_F_ALL) ||
-	    b.done || b.pad || !zero(b.reserved, sizeof(b.reserved)))
+	    b.done || b.pad || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
 		return -EINVAL;
 	uops = u64_to_user_ptr(b.ops);
 
@@ -541,11 +538,11 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 	case SOCKOBJ_IOC_GET_CONFIG:
 		return get_config(file, argp);
 	case SOCKOBJ_IOC_CONNECT:
-		return object_op(file, argp, sockobj_obj_connect);
+		return object_op(file, argp, sockobj_conn_connect);
 	case SOCKOBJ_IOC_DISCONNECT:
-		return object_op(file, argp, sockobj_obj_disconnect);
+		return object_op(file, argp, sockobj_conn_disconnect);
 	case SOCKOBJ_IOC_ABORT:
-		return object_op(file, argp, sockobj_obj_abort);
+		return object_op(file, argp, sockobj_conn_abort);
 	case SOCKOBJ_IOC_GET_INFO:
 		return get_info(file, argp);
 	case SOCKOBJ_IOC_SEND:
@@ -598,7 +595,7 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 			continue;
 		}
 		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
-			sockobj_obj_put(obj);
+			sockobj_object_put(obj);
 			ret = -EFAULT;
 			break;
 		}

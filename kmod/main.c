@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "object.h"
 #include "proc.h"
+#include "timers.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -23,9 +24,12 @@ static int __init sockobj_init(void)
 	ret = sockobj_object_init();
 	if (ret)
 		return ret;
-	ret = sockobj_proc_init();
+	ret = sockobj_timers_init();
 	if (ret)
 		goto err_object;
+	ret = sockobj_proc_init();
+	if (ret)
+		goto err_timers;
 	ret = sockobj_dev_init();
 	if (ret)
 		goto err_proc;
@@ -34,6 +38,8 @@ static int __init sockobj_init(void)
 
 err_proc:
 	sockobj_proc_uninit();
+err_timers:
+	sockobj_timers_uninit();
 err_object:
 	sockobj_object_uninit();
 	return ret;
@@ -43,6 +49,7 @@ static void __exit sockobj_exit(void)
 {
 	sockobj_dev_uninit();
 	sockobj_proc_uninit();
+	sockobj_timers_uninit();
 	sockobj_object_uninit();
 	pr_debug("unloaded\n");
 }

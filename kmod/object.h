@@ -113,37 +113,29 @@ struct sockobj_obj {
 };
 
 /**
- * sockobj_obj_get() - take a reference
+ * sockobj_object_get() - take a reference
  * @obj: an object the caller already holds a reference to, or reaches
  *	under a lock that keeps it alive
  *
  * Context: any.
  */
-static inline void sockobj_obj_get(struct sockobj_obj *obj)
+static inline void sockobj_object_get(struct sockobj_obj *obj)
 {
 	refcount_inc(&obj->ref);
 }
 
-void sockobj_obj_put(struct sockobj_obj *obj);
-struct sockobj_obj *sockobj_obj_alloc(struct sockobj_file *file, u32 proto,
-				      u64 cookie);
-void sockobj_obj_publish(struct sockobj_obj *obj);
-void sockobj_obj_discard(struct sockobj_obj *obj);
-int sockobj_obj_create(struct sockobj_file *file, u32 proto, u64 cookie,
-		       u32 *id);
-struct sockobj_obj *sockobj_obj_lookup(struct sockobj_file *file, u32 id);
-void sockobj_obj_destroy(struct sockobj_obj *obj, u32 flags);
-int sockobj_obj_remove(struct sockobj_file *file, u32 id, u32 flags);
-int sockobj_obj_configure(struct sockobj_obj *obj, const struct sockobj_config *u);
-int sockobj_obj_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
-int sockobj_obj_connect(struct sockobj_obj *obj);
-int sockobj_obj_disconnect(struct sockobj_obj *obj);
-int sockobj_obj_abort(struct sockobj_obj *obj);
-int sockobj_obj_get_info(struct sockobj_obj *obj, struct sockobj_info *info);
-int sockobj_obj_handoff(struct sockobj_file *file, u32 id, u32 flags);
-int sockobj_obj_lock_live(struct sockobj_obj *obj);
-void sockobj_obj_release_socket(struct sockobj_obj *obj, bool rst);
-void sockobj_obj_arm(struct sockobj_obj *obj, unsigned int type);
+void sockobj_object_put(struct sockobj_obj *obj);
+struct sockobj_obj *sockobj_object_alloc(struct sockobj_file *file, u32 proto,
+					 u64 cookie);
+void sockobj_object_publish(struct sockobj_obj *obj);
+void sockobj_object_discard(struct sockobj_obj *obj);
+int sockobj_object_create(struct sockobj_file *file, u32 proto, u64 cookie,
+			  u32 *id);
+struct sockobj_obj *sockobj_object_lookup(struct sockobj_file *file, u32 id);
+int sockobj_object_lock_live(struct sockobj_obj *obj);
+void sockobj_object_destroy(struct sockobj_obj *obj, u32 flags);
+int sockobj_object_remove(struct sockobj_file *file, u32 id, u32 flags);
+void sockobj_object_remove_if_current(struct sockobj_obj *obj);
 
 int sockobj_object_init(void);
 void sockobj_object_uninit(void);

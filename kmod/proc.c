@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "conn.h"
 #include "file.h"
 #include "fsm.h"
 #include "object.h"
@@ -38,11 +39,11 @@ static int show_file(struct sockobj_file *file, void *arg)
 	unsigned long id;
 
 	xa_for_each(&file->objects, id, obj) {
-		obj = sockobj_obj_lookup(file, id);
+		obj = sockobj_object_lookup(file, id);
 		if (!obj)
 			continue;
 		memset(&info, 0, sizeof(info));
-		if (!sockobj_obj_get_info(obj, &info)) {
+		if (!sockobj_conn_get_info(obj, &info)) {
 			seq_printf(m, "%lu %d %s %s %s %d", id, file->tgid,
 				   info.proto == SOCKOBJ_PROTO_TCP ? "tcp" : "udp",
 				   sockobj_fsm_state_name(info.state),
@@ -54,7 +55,7 @@ static int show_file(struct sockobj_file *file, void *arg)
 			seq_printf(m, " %llu %llu\n", info.bytes_sent,
 				   info.bytes_received);
 		}
-		sockobj_obj_put(obj);
+		sockobj_object_put(obj);
 	}
 	return 0;
 }

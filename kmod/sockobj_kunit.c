@@ -643,11 +643,11 @@ static struct sockobj_obj *new_obj(struct kunit *test, u64 cookie)
 	struct sockobj_obj *obj;
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_TCP,
-						 cookie, &id), 0);
-	obj = sockobj_obj_lookup(f->file, id);
+	KUNIT_ASSERT_EQ(test, sockobj_object_create(f->file, SOCKOBJ_PROTO_TCP,
+						    cookie, &id), 0);
+	obj = sockobj_object_lookup(f->file, id);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
-	sockobj_obj_put(obj);	/* the file's table keeps it alive */
+	sockobj_object_put(obj);	/* the file's table keeps it alive */
 	return obj;
 }
 
@@ -778,8 +778,8 @@ static void queue_ignores_records_of_a_destroyed_object(struct kunit *test)
 
 	post_state(obj, SOCKOBJ_STATE_CONNECTING);
 	post_data(obj, SOCKOBJ_EV_READABLE, 0);
-	sockobj_obj_get(obj);		/* the late callback's reference */
-	KUNIT_ASSERT_EQ(test, sockobj_obj_remove(f->file, obj->id, 0), 0);
+	sockobj_object_get(obj);		/* the late callback's reference */
+	KUNIT_ASSERT_EQ(test, sockobj_object_remove(f->file, obj->id, 0), 0);
 	post_state(obj, SOCKOBJ_STATE_CLOSED);
 	post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
 	post_data(obj, SOCKOBJ_EV_ERROR, ECONNRESET);
@@ -787,7 +787,7 @@ static void queue_ignores_records_of_a_destroyed_object(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, obj->data.pending, 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&obj->ready_node));
 	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
-	sockobj_obj_put(obj);		/* the last one: freed here */
+	sockobj_object_put(obj);		/* the last one: freed here */
 	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
 }
 
@@ -820,8 +820,8 @@ static void recv_of_a_broken_connection_is_enotconn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sockobj_data_recv(obj, &iter, false, &res),
 			-ENOTCONN);
 	KUNIT_EXPECT_EQ(test, res.done, 0);
-	KUNIT_EXPECT_EQ(test, sockobj_obj_remove(f->file, obj->id,
-						 SOCKOBJ_DESTROY_ABORT), 0);
+	KUNIT_EXPECT_EQ(test, sockobj_object_remove(f->file, obj->id,
+						    SOCKOBJ_DESTROY_ABORT), 0);
 }
 
 /*
@@ -837,25 +837,25 @@ static void create_is_unseen_until_published(struct kunit *test)
 	struct sockobj_obj *a, *b;
 	u32 id_a, id_b, id_c;
 
-	a = sockobj_obj_alloc(f->file, SOCKOBJ_PROTO_TCP, 1);
+	a = sockobj_object_alloc(f->file, SOCKOBJ_PROTO_TCP, 1);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	id_a = a->id;
-	KUNIT_EXPECT_NULL(test, sockobj_obj_lookup(f->file, id_a));
-	KUNIT_EXPECT_EQ(test, sockobj_obj_remove(f->file, id_a, 0), -ENOENT);
-	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_UDP, 2,
-						 &id_b), 0);
+	KUNIT_EXPECT_NULL(test, sockobj_object_lookup(f->file, id_a));
+	KUNIT_EXPECT_EQ(test, sockobj_object_remove(f->file, id_a, 0), -ENOENT);
+	KUNIT_ASSERT_EQ(test, sockobj_object_create(f->file, SOCKOBJ_PROTO_UDP,
+						    2, &id_b), 0);
 	KUNIT_EXPECT_NE(test, id_b, id_a);
-	sockobj_obj_discard(a);
-	KUNIT_EXPECT_NULL(test, sockobj_obj_lookup(f->file, id_a));
+	sockobj_object_discard(a);
+	KUNIT_EXPECT_NULL(test, sockobj_object_lookup(f->file, id_a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->file->nobjects), 1);
 	/* the id is free again, and the other object untouched */
-	KUNIT_ASSERT_EQ(test, sockobj_obj_create(f->file, SOCKOBJ_PROTO_TCP, 3,
-						 &id_c), 0);
+	KUNIT_ASSERT_EQ(test, sockobj_object_create(f->file, SOCKOBJ_PROTO_TCP,
+						    3, &id_c), 0);
 	KUNIT_EXPECT_EQ(test, id_c, id_a);
-	b = sockobj_obj_lookup(f->file, id_b);
+	b = sockobj_object_lookup(f->file, id_b);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_EQ(test, b->cookie, 2);
-	sockobj_obj_put(b);
+	sockobj_object_put(b);
 }
 
 static struct kunit_case queue_cases[] = {

@@ -105,18 +105,18 @@ TRACE_EVENT(sockobj_deliver,
  * test can match what it believes of an id against what the kernel did.
  */
 DECLARE_EVENT_CLASS(sockobj_id_class,
-	    TP_PROTO(const void *file, u32 id, u64 cookie, u64 created_ns),
-	    TP_ARGS(file, id, cookie, created_ns),
-	    TP_STRUCT__entry(__field(const void *, file)
-			     __field(u32, id)
-			     __field(u64, cookie)
-			     __field(u64, created_ns)),
-	    TP_fast_assign(__entry->file = file;
-			   __entry->id = id;
-			   __entry->cookie = cookie;
-			   __entry->created_ns = created_ns;),
-	    TP_printk("file=%p id=%u cookie=0x%llx created=%llu", __entry->file,
-		      __entry->id, __entry->cookie, __entry->created_ns)
+		    TP_PROTO(const void *file, u32 id, u64 cookie, u64 created_ns),
+		    TP_ARGS(file, id, cookie, created_ns),
+		    TP_STRUCT__entry(__field(const void *, file)
+				     __field(u32, id)
+				     __field(u64, cookie)
+				     __field(u64, created_ns)),
+		    TP_fast_assign(__entry->file = file;
+				   __entry->id = id;
+				   __entry->cookie = cookie;
+				   __entry->created_ns = created_ns;),
+		    TP_printk("file=%p id=%u cookie=0x%llx created=%llu", __entry->file,
+			      __entry->id, __entry->cookie, __entry->created_ns)
 );
 
 DEFINE_EVENT(sockobj_id_class, sockobj_id_publish,

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection of a sock object: its properties, its state transitions
+ * and the operations on it (connect, disconnect, abort, hand-off), and what
+ * a TCP state change reported by the socket means for it.
+ *
+ * Locking: every operation here runs in process context under obj->lock,
+ * taken with sockobj_object_lock_live(), except sockobj_conn_tcp_changed()
+ * (a socket callback, any context, under sk_callback_lock) and
+ * sockobj_conn_state() (any lock but file->lock). The state and the
+ * fields beside it change under file->lock (spin_lock_bh), which is never
+ * held across a call into the socket layer: its callbacks may run
+ * synchronously inside kernel_connect() and kernel_sock_shutdown(). A
+ * close we decide ourselves is decided for the state we saw and is void
+ * if a callback moved the object on before the callbacks were detached.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/bitops.h>
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "data.h"
+#include "file.h"
+#include "fsm.h"
+#include "object.h"
+#include "socket.h"
+#include "timers.h"
+#include "trace.h"
+
+/* Record a transition and queue its record. Caller holds file->lock. */
+static void transition(struct sockobj_obj *obj, unsigned int next,
+		       unsigned int reason, int err)
+{
+	struct sockobj_record r = {
+		.state = next,
+		.prev_state = obj->state,
+		.merged = 1,
+	};
+
+	lockdep_assert_held(&obj->file->lock);
+	if (next == SOCKOBJ_STATE_CLOSED) {
+		r.reason = reason;
+		r.phase = obj->state;
+		r.error = err;
+	}
+	sockobj_event_post(obj, &r);
+	trace_sockobj_state(obj->id, r.seq, obj->state, next, r.reason, err);
+	switch (next) {
+	case SOCKOBJ_STATE_CLOSED:
+		obj->reason = reason;
+		obj->phase = obj->state;
+		obj->error = err;
+		obj->closed_ns = r.time_ns;
+		obj->readable_armed = false;
+		obj->writable_armed = false;
+		obj->sent_armed = false;
+		break;
+	case SOCKOBJ_STATE_CONNECTING:
+		obj->reason = SOCKOBJ_REASON_NONE;
+		obj->phase = SOCKOBJ_STATE_CLOSED;
+		obj->error = 0;
+		obj->peer_fin = false;
+		obj->connect_ns = r.time_ns;
+		obj->established_ns = 0;
+		/* The first data to arrive is signalled. */
+		obj->readable_armed = true;
+		break;
+	case SOCKOBJ_STATE_ESTABLISHED:
+		obj->established_ns = r.time_ns;
+		sockobj_timers_established(obj);
+		break;
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		obj->peer_fin = true;
+		break;
+	}
+	obj->state = next;
+}
+
+/**
+ * sockobj_conn_tcp_changed() - what a TCP state change means for the object
+ * @obj: the object, attached to the socket
+ * @tcp_state: the socket's TCP_* state
+ * @err: the socket's error
+ *
+ * Context: any (the state callback, under sk_callback_lock).
+ */
+void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err)
+{
+	struct sockobj_file *file = obj->file;
+	int input = sockobj_fsm_tcp_input(tcp_state);
+	int next;
+
+	if (input < 0)
+		return;
+	spin_lock_bh(&file->lock);
+	next = sockobj_fsm_next(obj->state, input);
+	if (next == SOCKOBJ_STATE_CLOSED) {
+		transition(obj, next,
+			   sockobj_fsm_close_reason(obj->state, err, obj->peer_fin),
+			   err);
+		sockobj_timers_conn_closed(obj);
+	} else if (next >= 0) {
+		transition(obj, next, 0, 0);
+	}
+	spin_unlock_bh(&file->lock);
+	sockobj_timers_state_changed(obj, next);
+}
+
+/**
+ * sockobj_conn_close() - close the current attempt ourselves
+ * @obj: the object, its lock held
+ * @seen: the state the close was decided for
+ * @reason: SOCKOBJ_REASON_* of the close
+ * @err: positive errno of the close, or 0
+ *
+ * Closes with @reason, from process context, if the object is still in
+ * state @seen. The reason was chosen for @seen (a connect timeout or a
+ * cancel for CONNECTING, inactivity for ESTABLISHED): a callback may have
+ * moved the object on since, and the decision is then void.
+ *
+ * Context: process.
+ * Return: whether it closed.
+ */
+bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
+			unsigned int reason, int err)
+{
+	struct sockobj_file *file = obj->file;
+
+	lockdep_assert_held(&obj->lock);
+	if (obj->sock && !sockobj_socket_detach_in(obj, seen))
+		return false;
+	sockobj_timers_stop(obj);
+	spin_lock_bh(&file->lock);
+	if (obj->state != SOCKOBJ_STATE_CLOSED)
+		transition(obj, SOCKOBJ_STATE_CLOSED, reason, err);
+	spin_unlock_bh(&file->lock);
+	sockobj_socket_release(obj, true);
+	return true;
+}
+
+/**
+ * sockobj_conn_state() - read an object's state
+ * @obj: the object
+ * @space: if not NULL, set to the free room in its state record ring
+ *
+ * Context: any, file->lock not held.
+ * Return: SOCKOBJ_STATE_*.
+ */
+unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int state;
+
+	spin_lock_bh(&file->lock);
+	state = obj->state;
+	if (space)
+		*space = sockobj_event_ring_space(&obj->ring);
+	spin_unlock_bh(&file->lock);
+	return state;
+}
+
+static int resolve_iface(struct net *net, struct sockobj_cfg *cfg)
+{
+	struct net_device *dev;
+	int ret = 0;
+
+	if (!cfg->ifindex && !cfg->ifname[0])
+		return 0;
+	rcu_read_lock();
+	if (cfg->ifindex)
+		dev = dev_get_by_index_rcu(net, cfg->ifindex);
+	else
+		dev = dev_get_by_name_rcu(net, cfg->ifname);
+	if (dev) {
+		cfg->ifindex = dev->ifindex;
+		strscpy(cfg->ifname, dev->name, sizeof(cfg->ifname));
+	} else {
+		ret = -ENODEV;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * sockobj_conn_configure() - change properties of a CLOSED object
+ * @obj: the object
+ * @u: the request (validated here as a whole)
+ *
+ * Context: process.
+ * Return: 0, -ENOENT, -EISCONN (not CLOSED), -EINVAL or -ENODEV; nothing
+ * changes on error.
+ */
+int sockobj_conn_configure(struct sockobj_obj *obj,
+			   const struct sockobj_config *u)
+{
+	struct sockobj_cfg cfg;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	cfg = obj->cfg;
+	ret = sockobj_config_merge(&cfg, u, obj->proto);
+	if (!ret && (u->mask & SOCKOBJ_CFG_IFACE))
+		ret = resolve_iface(obj->file->net, &cfg);
+	if (!ret && (u->mask & ~SOCKOBJ_CFG_ANY_STATE) &&
+	    sockobj_conn_state(obj, NULL) != SOCKOBJ_STATE_CLOSED)
+		ret = -EISCONN;
+	if (!ret) {
+		obj->cfg = cfg;
+		spin_lock_bh(&obj->file->lock);
+		obj->sent_threshold = cfg.opt.sent_threshold;
+		if (!obj->sent_threshold)
+			obj->sent_armed = false;
+		spin_unlock_bh(&obj->file->lock);
+	}
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_get_config() - read an object's configuration
+ * @obj: the object
+ * @u: filled in
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u)
+{
+	int ret = sockobj_object_lock_live(obj);
+
+	if (ret)
+		return ret;
+	sockobj_config_export(&obj->cfg, u);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+
+/**
+ * sockobj_conn_connect() - start an asynchronous active open
+ * @obj: a CLOSED object with a target
+ *
+ * The socket is created, bound and configured here, in the caller's
+ * context, so the caller's privileges decide. From the moment the state is
+ * CONNECTING the callbacks own the outcome: on loopback the handshake or
+ * the refusal usually completes inside kernel_connect() itself.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 once the attempt started (its outcome arrives as events),
+ * -ENOENT, -EISCONN, -EDESTADDRREQ, -EBUSY (undelivered records), or the
+ * error socket(2), bind(2) or SO_BINDTODEVICE gave the caller.
+ */
+int sockobj_conn_connect(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int space;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	if (sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_CLOSED) {
+		ret = -EISCONN;
+		goto out;
+	}
+	if (!(obj->cfg.mask & SOCKOBJ_CFG_TARGET)) {
+		ret = -EDESTADDRREQ;
+		goto out;
+	}
+	if (space < SOCKOBJ_TRANSITIONS_MAX) {
+		ret = -EBUSY;
+		goto out;
+	}
+	/* The last attempt's socket, if its release work has not run yet. */
+	sockobj_socket_release(obj, false);
+	sockobj_timers_connect_requested(obj);
+
+	ret = sockobj_socket_open(obj);
+	if (ret)
+		goto out;
+	obj->raddr = obj->cfg.target;
+	memset(&obj->laddr, 0, sizeof(obj->laddr));
+
+	spin_lock_bh(&file->lock);
+	transition(obj, SOCKOBJ_STATE_CONNECTING, 0, 0);
+	spin_unlock_bh(&file->lock);
+	sockobj_timers_connect_started(obj);
+
+	if (obj->proto == SOCKOBJ_PROTO_UDP && obj->cfg.opt.recv_any)
+		ret = 0;	/* sends go to the target with sendto() */
+	else
+		ret = sockobj_kernel_connect(obj->sock, &obj->cfg.target,
+					     obj->cfg.target_len, O_NONBLOCK);
+	sockobj_socket_snapshot_local(obj);
+	trace_sockobj_connect(obj->id, obj->proto, &obj->cfg.target, ret);
+	if (ret != 0 && ret != -EINPROGRESS) {
+		/*
+		 * Known at once (no route...): still an event, not an error.
+		 * Already CLOSED by a callback, the release work frees it.
+		 */
+		sockobj_conn_close(obj, SOCKOBJ_STATE_CONNECTING,
+				   sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING,
+							    -ret, false), -ret);
+	} else if (obj->proto == SOCKOBJ_PROTO_UDP) {
+		/* A UDP "connect" resolved the route: nothing to wait for. */
+		spin_lock_bh(&file->lock);
+		if (obj->state == SOCKOBJ_STATE_CONNECTING)
+			transition(obj, SOCKOBJ_STATE_ESTABLISHED, 0, 0);
+		spin_unlock_bh(&file->lock);
+	}
+	ret = 0;
+out:
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_disconnect() - graceful close, or cancel while connecting
+ * @obj: the object
+ *
+ * Context: process.
+ * Return: 0, -ENOENT, -ENOTCONN (CLOSED) or -EALREADY (CLOSING).
+ */
+int sockobj_conn_disconnect(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int state;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+again:
+	spin_lock_bh(&file->lock);
+	state = obj->state;
+	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0 &&
+	    obj->proto == SOCKOBJ_PROTO_TCP)
+		transition(obj, SOCKOBJ_STATE_CLOSING, 0, 0);
+	spin_unlock_bh(&file->lock);
+
+	switch (state) {
+	case SOCKOBJ_STATE_CONNECTING:
+		/* The handshake may complete first: then close gracefully. */
+		if (!sockobj_conn_close(obj, state, SOCKOBJ_REASON_CANCELLED, 0))
+			goto again;
+		break;
+	case SOCKOBJ_STATE_ESTABLISHED:
+		if (obj->proto == SOCKOBJ_PROTO_UDP) {
+			/* No closing handshake: the close completes now. */
+			sockobj_conn_close(obj, state,
+					   SOCKOBJ_REASON_LOCAL_CLOSED, 0);
+			break;
+		}
+		fallthrough;
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		/*
+		 * FIN after the queued data. If the connection died meanwhile
+		 * this fails and the callback has reported why.
+		 */
+		kernel_sock_shutdown(obj->sock, SHUT_WR);
+		break;
+	case SOCKOBJ_STATE_CLOSING:
+		ret = -EALREADY;
+		break;
+	default:
+		ret = -ENOTCONN;
+		break;
+	}
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_abort() - reset the connection now
+ * @obj: the object
+ *
+ * Context: process.
+ * Return: 0 (the object is CLOSED), -ENOENT or -ENOTCONN (already CLOSED).
+ */
+int sockobj_conn_abort(struct sockobj_obj *obj)
+{
+	unsigned int state;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	/* Until the state it was decided for holds: it only moves forward. */
+	do {
+		state = sockobj_conn_state(obj, NULL);
+		if (state == SOCKOBJ_STATE_CLOSED) {
+			ret = -ENOTCONN;
+			break;
+		}
+	} while (!sockobj_conn_close(obj, state,
+				     state == SOCKOBJ_STATE_CONNECTING ?
+				     SOCKOBJ_REASON_CANCELLED :
+				     SOCKOBJ_REASON_ABORTED, 0));
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_get_info() - report an object's state
+ * @obj: the object
+ * @info: filled in (id and reserved are left to the caller)
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
+{
+	struct sockobj_file *file = obj->file;
+	int ret = sockobj_object_lock_live(obj);
+
+	if (ret)
+		return ret;
+	info->proto = obj->proto;
+	info->cookie = obj->cookie;
+	sockobj_config_addr_from_sockaddr(&obj->laddr, &info->local);
+	sockobj_config_addr_from_sockaddr(&obj->raddr, &info->remote);
+	info->ifindex = obj->bound_ifindex;
+	info->bytes_sent = obj->bytes_sent;
+	info->bytes_received = obj->bytes_received;
+	if (obj->sock)
+		sockobj_data_counters(obj, info);
+	spin_lock_bh(&file->lock);
+	info->state = obj->state;
+	info->reason = obj->reason;
+	info->phase = obj->phase;
+	info->error = obj->error;
+	/* The state records and the data records (one per pending type). */
+	info->pending = obj->ring.count + hweight8(obj->data.pending);
+	info->created_ns = obj->created_ns;
+	info->connect_ns = obj->connect_ns;
+	info->established_ns = obj->established_ns;
+	info->closed_ns = obj->closed_ns;
+	spin_unlock_bh(&file->lock);
+	/*
+	 * A closed connection sends nothing more, whether or not its socket
+	 * is released yet (the release is queued work): the answer must not
+	 * depend on when that work ran.
+	 */
+	if (info->state == SOCKOBJ_STATE_CLOSED) {
+		info->tx_unacked = 0;
+		info->tx_space = 0;
+	}
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+
+/**
+ * sockobj_conn_handoff() - turn an open connection into a socket fd
+ * @file: the open context
+ * @id: the object, ESTABLISHED or PEER_CLOSING
+ * @flags: SOCKOBJ_HANDOFF_*
+ *
+ * The socket leaves the object with our callbacks restored, becomes an
+ * ordinary socket file of the caller (close-on-exec), and the object is
+ * destroyed, its undelivered events with it.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: the new fd, -ENOENT, -ENOTCONN (not open), -EMFILE (no fd left,
+ * nothing changed), or -ENFILE/-ENOMEM from the file allocation (the
+ * connection is then closed).
+ */
+int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
+{
+	struct sockobj_obj *obj;
+	struct socket *sock;
+	struct file *filp;
+	unsigned int state;
+	int fd, ret;
+
+	obj = sockobj_object_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_put;
+	}
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		goto err_fd;
+	state = sockobj_conn_state(obj, NULL);
+	if (state != SOCKOBJ_STATE_ESTABLISHED &&
+	    state != SOCKOBJ_STATE_PEER_CLOSING) {
+		mutex_unlock(&obj->lock);
+		ret = -ENOTCONN;
+		goto err_fd;
+	}
+	sockobj_socket_detach(obj);
+	sockobj_timers_handed_off(obj);
+	sock = obj->sock;
+	obj->sock = NULL;
+	/*
+	 * The object is gone for every other caller from here on, as after a
+	 * destroy: one that locked it before sockobj_object_remove_if_current()
+	 * would find an open state without a socket.
+	 */
+	spin_lock_bh(&file->lock);
+	WRITE_ONCE(obj->dead, true);
+	sockobj_event_discard(obj);
+	spin_unlock_bh(&file->lock);
+	mutex_unlock(&obj->lock);
+	sockobj_object_remove_if_current(obj);
+	sockobj_object_put(obj);
+
+	filp = sock_alloc_file(sock, (flags & SOCKOBJ_HANDOFF_NONBLOCK) ?
+			       O_NONBLOCK : 0, NULL);
+	if (IS_ERR(filp)) {
+		/* sock_alloc_file() released the socket. */
+		put_unused_fd(fd);
+		return PTR_ERR(filp);
+	}
+	fd_install(fd, filp);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_put:
+	sockobj_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_CONN_H
+#define _SOCKOBJ_CONN_H
+
+#include <linux/types.h>
+
+struct sockobj_config;
+struct sockobj_file;
+struct sockobj_info;
+struct sockobj_obj;
+
+unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space);
+void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err);
+bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
+			unsigned int reason, int err);
+int sockobj_conn_configure(struct sockobj_obj *obj,
+			   const struct sockobj_config *u);
+int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
+int sockobj_conn_connect(struct sockobj_obj *obj);
+int sockobj_conn_disconnect(struct sockobj_obj *obj);
+int sockobj_conn_abort(struct sockobj_obj *obj);
+int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info);
+int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags);
+
+#endif /* _SOCKOBJ_CONN_H */

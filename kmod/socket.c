@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel socket of a sock object: opened (created, configured and
+ * bound as the caller), our callbacks attached to it and detached from it,
+ * the callbacks themselves, and its release. The callbacks only find the
+ * object and hand over: a state change to conn.c, data and send space to
+ * data.c.
+ *
+ * Locking: the socket is opened, detached and released in process context
+ * under obj->lock (the caller's ioctl, or the work item). sk_user_data and
+ * our callbacks change under sk->sk_callback_lock (write, _bh); every
+ * callback runs under it (read), so once a detach returns no callback of
+ * ours runs or is running. An attached socket holds a reference to its
+ * object (sk_user_data). The state callback runs in softirq, or in process
+ * context from release_sock() with BH enabled, and also synchronously
+ * inside kernel_connect() and kernel_sock_shutdown(); so file->lock is
+ * never held across a call into the socket layer, and everything a
+ * callback does is record, queue work and wake. Sockets are created and
+ * bound in the caller's ioctl so that the caller's credentials, cgroup and
+ * limits apply.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/net.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "data.h"
+#include "file.h"
+#include "object.h"
+#include "socket.h"
+#include "sockopt.h"
+
+static void cb_state_change(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_state_change;
+		sockobj_conn_tcp_changed(obj, READ_ONCE(sk->sk_state),
+					 READ_ONCE(sk->sk_err));
+	} else {
+		/* Restored under us: whatever is installed now is theirs. */
+		next = sk->sk_state_change;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
+static void cb_data_ready(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_data_ready;
+		sockobj_data_arrived(obj);
+	} else {
+		next = READ_ONCE(sk->sk_data_ready);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
+static void cb_write_space(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+	bool keep = false;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_write_space;
+		keep = sockobj_data_space_changed(obj, sk);
+	} else {
+		next = READ_ONCE(sk->sk_write_space);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+	/* The default callback clears SOCK_NOSPACE once writable. */
+	if (keep && sk->sk_socket)
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+}
+
+static void cb_error_report(struct sock *sk)
+{
+	void (*next)(struct sock *sk);
+	struct sockobj_obj *obj;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	obj = sk->sk_user_data;
+	if (obj) {
+		next = obj->saved_error_report;
+		sockobj_data_error_reported(obj, sk);
+	} else {
+		next = sk->sk_error_report;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	next(sk);
+}
+
+static void attach(struct sockobj_obj *obj, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	sockobj_object_get(obj);	/* for sk_user_data */
+	write_lock_bh(&sk->sk_callback_lock);
+	obj->saved_state_change = sk->sk_state_change;
+	obj->saved_data_ready = sk->sk_data_ready;
+	obj->saved_write_space = sk->sk_write_space;
+	obj->saved_error_report = sk->sk_error_report;
+	sk->sk_user_data = obj;
+	sk->sk_state_change = cb_state_change;
+	WRITE_ONCE(sk->sk_data_ready, cb_data_ready);
+	WRITE_ONCE(sk->sk_write_space, cb_write_space);
+	sk->sk_error_report = cb_error_report;
+	write_unlock_bh(&sk->sk_callback_lock);
+	obj->sock = sock;
+}
+
+/**
+ * sockobj_socket_open() - create, bind and attach the socket of a new
+ * attempt, as the caller
+ * @obj: the object, its lock held, without a socket
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 with @obj->sock set and our callbacks installed, or the error
+ * socket(2), setsockopt(2), SO_BINDTODEVICE or bind(2) gave the caller.
+ */
+int sockobj_socket_open(struct sockobj_obj *obj)
+{
+	struct sockobj_cfg *cfg = &obj->cfg;
+	struct socket *sock;
+	int ret;
+	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
+
+	ret = __sock_create(obj->file->net, cfg->target.sa.sa_family,
+			    tcp ? SOCK_STREAM : SOCK_DGRAM,
+			    tcp ? IPPROTO_TCP : IPPROTO_UDP, &sock, 0);
+	if (ret)
+		return ret;
+	ret = sockobj_sockopt_apply(sock, cfg, obj->proto);
+	if (ret)
+		goto err_release;
+	if (cfg->ifindex) {
+		ret = sock_bindtoindex(sock->sk, cfg->ifindex, true);
+		if (ret)
+			goto err_release;
+	}
+	if (cfg->local_len) {
+		ret = sockobj_kernel_bind(sock, &cfg->local, cfg->local_len);
+		if (ret)
+			goto err_release;
+	}
+	attach(obj, sock);
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+/**
+ * sockobj_socket_detach_in() - restore the socket's callbacks if the object
+ * is still in a given state
+ * @obj: the object, its lock held, with a socket
+ * @seen: the state the caller decided for, or SOCKOBJ_STATE_COUNT for any
+ *
+ * After this returns true no callback of ours runs or is running on the
+ * socket. If @obj is no longer in state @seen, nothing changed and it
+ * returns false: the callbacks move the state under sk_callback_lock, so
+ * the check and the detach are one step for them.
+ *
+ * Context: process.
+ * Return: false if the object moved on from @seen.
+ */
+bool sockobj_socket_detach_in(struct sockobj_obj *obj, unsigned int seen)
+{
+	struct sock *sk = obj->sock->sk;
+	bool attached, moved;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	spin_lock(&obj->file->lock);
+	moved = seen != SOCKOBJ_STATE_COUNT && obj->state != seen;
+	spin_unlock(&obj->file->lock);
+	attached = !moved && sk->sk_user_data == obj;
+	if (attached) {
+		sk->sk_state_change = obj->saved_state_change;
+		WRITE_ONCE(sk->sk_data_ready, obj->saved_data_ready);
+		WRITE_ONCE(sk->sk_write_space, obj->saved_write_space);
+		sk->sk_error_report = obj->saved_error_report;
+		sk->sk_user_data = NULL;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	if (attached)
+		sockobj_object_put(obj);	/* never the last: the caller has one */
+	return !moved;
+}
+
+/**
+ * sockobj_socket_detach() - restore the socket's callbacks
+ * @obj: the object, its lock held, with a socket
+ *
+ * After this returns no callback of ours runs or is running on the socket.
+ *
+ * Context: process.
+ */
+void sockobj_socket_detach(struct sockobj_obj *obj)
+{
+	sockobj_socket_detach_in(obj, SOCKOBJ_STATE_COUNT);
+}
+
+/**
+ * sockobj_socket_snapshot_local() - record the socket's local end
+ * @obj: the object, its lock held, with a socket
+ *
+ * The local address (when the socket has one) and the interface it is
+ * bound to, as GET_INFO reports them.
+ *
+ * Context: process.
+ */
+void sockobj_socket_snapshot_local(struct sockobj_obj *obj)
+{
+	union sockobj_sockaddr ss = {};
+
+	if (kernel_getsockname(obj->sock, &ss.sa) >= 0)
+		obj->laddr = ss;
+	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
+}
+
+/*
+ * tcp_close() resets a connection whose received data was never read; a
+ * graceful release reads that data away first, so that the FIN still
+ * follows the data queued to send.
+ */
+static void discard_unread(struct socket *sock)
+{
+	struct msghdr msg = {};
+
+	do {
+		iov_iter_discard(&msg.msg_iter, ITER_DEST, INT_MAX);
+	} while (sock_recvmsg(sock, &msg, MSG_DONTWAIT) > 0);
+}
+
+/**
+ * sockobj_socket_release() - release the object's socket, if any
+ * @obj: the object, its lock held
+ * @rst: reset a connection still open and discard its queued data;
+ *	otherwise the kernel closes it gracefully in the background (FIN
+ *	after queued data), as close(2) would, even when received data was
+ *	left unread (it is discarded)
+ *
+ * Context: process.
+ */
+void sockobj_socket_release(struct sockobj_obj *obj, bool rst)
+{
+	lockdep_assert_held(&obj->lock);
+	if (!obj->sock)
+		return;
+	sockobj_socket_detach(obj);
+	if (rst)
+		sock_no_linger(obj->sock->sk);
+	else if (obj->proto == SOCKOBJ_PROTO_TCP)
+		discard_unread(obj->sock);
+	sock_release(obj->sock);
+	obj->sock = NULL;
+}

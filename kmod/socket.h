@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The sockobj authors.
+ */
+#ifndef _SOCKOBJ_SOCKET_H
+#define _SOCKOBJ_SOCKET_H
+
+#include <linux/types.h>
+
+struct sockobj_obj;
+
+int sockobj_socket_open(struct sockobj_obj *obj);
+bool sockobj_socket_detach_in(struct sockobj_obj *obj, unsigned int seen);
+void sockobj_socket_detach(struct sockobj_obj *obj);
+void sockobj_socket_snapshot_local(struct sockobj_obj *obj);
+void sockobj_socket_release(struct sockobj_obj *obj, bool rst);
+
+#endif /* _SOCKOBJ_SOCKET_H */
