@@ -135,7 +135,7 @@ vm_step "Selftests on the stock kernel" selftests selftests-stock.log \
 vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests selftests-debug.log \
 	--kernel debug --timeout 3600 -- selftests/run.sh
 vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
-	--kernel stock -- userlib/test/libsockobj_test
+	--kernel stock -- userlib/test/runtests.sh
 
 host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
 	install install.log tools/check-install.sh
