@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -420,6 +421,7 @@ struct conn {
 	int rx_done;			/* nothing more will be received */
 	int quit;			/* -q: the time after stdin's end ran out */
 	int out_error;			/* errno of the write to stdout that failed */
+	int out_file;			/* stdout is a regular file */
 	uint64_t rx_bytes, out_bytes;
 	uint64_t rx_at_close;		/* rx_bytes at the CLOSED record */
 	uint64_t last_rx_ns;
@@ -738,16 +740,18 @@ static int exit_of_reason(unsigned int reason)
 }
 
 /*
- * Writes what was received, at most PIPE_BUF at a time: never blocks. A
- * failure is final (the caller ends the command): what was received and
- * what the peer still sends can no longer reach stdout.
+ * Writes what was received without blocking: POLLOUT promises a pipe
+ * PIPE_BUF bytes, while a regular file takes everything at once (16 times
+ * fewer writes for a download to a file). A failure is final (the caller
+ * ends the command): what was received and what the peer still sends can
+ * no longer reach stdout.
  */
 static int conn_write_out(struct conn *c)
 {
 	size_t n = c->out_len - c->out_off;
 	ssize_t w;
 
-	if (n > PIPE_BUF)
+	if (n > PIPE_BUF && !c->out_file)
 		n = PIPE_BUF;
 	w = write(STDOUT_FILENO, c->out + c->out_off, n);
 	if (w < 0) {
@@ -921,6 +925,7 @@ static int cmd_connect(int argc, char **argv)
 	struct sockobj_addr local, target_addr;
 	struct sockaddr_storage ss, lss;
 	socklen_t salen, lsalen;
+	struct stat st;
 	struct conn *c;
 	char *end;
 	int opt, ret, code;
@@ -1028,6 +1033,7 @@ static int cmd_connect(int argc, char **argv)
 	c->keep_open = keep_open;
 	c->linger_ms = (int)linger_ms;
 	c->quit_s = quit_s;
+	c->out_file = fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode);
 	c->t0 = now_ns();
 	sockobj_addr_from_sockaddr(&target_addr, (struct sockaddr *)&ss, salen);
 	sockobj_addr_format(&target_addr, c->target, sizeof(c->target));
