@@ -3,7 +3,8 @@
 #
 # Run the sockobj selftests and summarise them.
 #
-#   selftests/run.sh                 every program of TEST_GEN_PROGS (Makefile)
+#   selftests/run.sh                 every program of TEST_GEN_PROGS, then
+#                                    every script of TEST_PROGS (Makefile)
 #   selftests/run.sh PROG...         only those (names or paths)
 #
 # Each program prints its own KTAP (kselftest harness); its output is
@@ -32,8 +33,9 @@ timeout_s=${timeout_s:-300}
 if [ $# -gt 0 ]; then
 	progs=("$@")
 else
-	read -r -a progs <<<"$(sed -n 's/^TEST_GEN_PROGS[[:space:]]*:\?=[[:space:]]*//p' \
-		"$here/Makefile")"
+	# the programs built, then the scripts (kselftest's TEST_PROGS)
+	read -r -a progs <<<"$(sed -n 's/^TEST\(_GEN\)\?_PROGS[[:space:]]*:\?=[[:space:]]*//p' \
+		"$here/Makefile" | tr '\n' ' ')"
 fi
 if [ ${#progs[@]} -eq 0 ]; then
 	echo "run.sh: no test programs" >&2

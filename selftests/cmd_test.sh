@@ -1,0 +1,321 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sockobj selftest: `sockobj connect` (tools/sockobj) against real peers
+# nobody here wrote, each exchange checked by the SHA-256 of what arrived
+# against what was sent (issue 19: the end of the peer's stream was lost
+# when our input ended first, with exit status 0).
+#
+#   http_*     HTTP/1.0 GET of a 4 MiB and a 64 MiB file from
+#              python3 -m http.server, through 127.0.0.1, ::1 and localhost;
+#              stdin ends with the request, so our FIN goes out first and
+#              the response and the server's FIN can complete the close
+#              before the command has received them
+#   socat_*    socat sends 4 MiB then closes; our input closed first
+#              (</dev/null) and closed last (a FIFO held open)
+#   redis_*    pipelined commands ending with QUIT against redis-server,
+#              with the default shutdown at the end of input and with -k
+#   quit_*     -q against a peer that never closes
+#   stdout_*   stdout to a pipe closed early, and to /dev/full: status 74
+#
+# KTAP on stdout, for selftests/run.sh. Needs root, the sockobj module
+# loaded, python3, socat and redis-server (tools/deps.sh), and the command
+# built (make tools). SOCKOBJ_CMD=<path> tests another build of the command.
+# Measured in the TCG VM: about 80 s on the stock kernel, 350 s on the
+# debug kernel (where starting a process takes about 3 s; the three 64 MiB
+# GETs are 120 s of it). The time of each case is printed.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+so=${SOCKOBJ_CMD:-$here/../tools/sockobj}
+# The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
+if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
+
+ntests=14
+n=0
+npass=0
+nfail=0
+nskip=0
+pids=()
+
+echo "TAP version 13"
+if [ ! -e /dev/sockobj ]; then
+	echo "1..0 # SKIP /dev/sockobj is absent (sockobj not loaded)"
+	exit 4
+fi
+echo "1..$ntests"
+
+# Each case's time, so that the cost on each kernel shows.
+t_case=$SECONDS
+took() { echo "# $1: $((SECONDS - t_case)) s"; t_case=$SECONDS; }
+ok() { took "$1"; n=$((n + 1)); npass=$((npass + 1)); echo "ok $n $1"; }
+not_ok() {
+	took "$1"
+	n=$((n + 1))
+	nfail=$((nfail + 1))
+	echo "# $1: $2"
+	echo "not ok $n $1"
+}
+skip() { n=$((n + 1)); nskip=$((nskip + 1)); echo "ok $n $1 # SKIP $2"; }
+
+work=$(mktemp -d /tmp/sockobj-cmd-test.XXXXXX) || exit 1
+# shellcheck disable=SC2317 # run by the trap
+cleanup() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -x "$so" ]; then
+	echo "# $so is missing: build it with make tools"
+	while [ $n -lt $ntests ]; do not_ok "cmd_missing" "no command to test"; done
+	exit 1
+fi
+echo "# command: $so ($("$so" --version))"
+
+# Starting a process costs about 3 s on the debug kernel (exec over 9p,
+# KASAN): the checks below use shell builtins where they can.
+
+# The last command of a pipeline runs in this shell, so that read sets
+# variables (the VM has no /dev/fd for process substitution).
+shopt -s lastpipe
+# The SHA-256 of stdin, in $got.
+sha_in() { sha256sum | read -r got _; }
+# Runs "$@" with stdout into a pipe to sha256sum: the status in $rc, the
+# digest in $got, stderr in $work/err.
+run_sha() {
+	"$@" 2>"$work/err" | sha256sum | read -r got _
+	rc=${PIPESTATUS[0]}
+}
+last_err() { local l e=; while read -r l; do e=$l; done <"$work/err"; echo "$e"; }
+# Commands get this long before they count as hung: timeout(1) status 124.
+tmo() { timeout $(($1 * slow)) "${@:2}"; }
+
+# Wait until something listens on TCP port $1 (/proc/net/tcp*, state 0A):
+# a connection would make the servers here start sending to it.
+wait_port() {
+	local i port st l
+	port=$(printf ':%04X' "$1")
+	for ((i = 0; i < 150 * slow; i++)); do
+		for f in /proc/net/tcp /proc/net/tcp6; do
+			while read -r _ l _ st _; do
+				[ "$st" = 0A ] && [ "${l: -5}" = "$port" ] && return 0
+			done <"$f"
+		done
+		sleep 0.2
+	done
+	return 1
+}
+
+head -c 4M /dev/urandom >"$work/f4"
+head -c 64M /dev/urandom >"$work/f64"
+# What must end an HTTP response: the header's blank line, then the file.
+printf '\r\n\r\n' | cat - "$work/f4" | sha_in
+want_f4=$got
+printf '\r\n\r\n' | cat - "$work/f64" | sha_in
+want_f64=$got
+sha_in <"$work/f4"
+sha4=$got
+took "4 and 64 MiB of random data"
+
+# ---- HTTP/1.0 GET from python3 http.server -----------------------------
+
+# One GET of FILE through HOST: status 0, a 200 response whose last bytes
+# are the header's blank line and exactly the file.
+http_get() {
+	local name=$1 host=$2 file=$3 size=$4 want=$5 rc status
+	printf 'GET /%s HTTP/1.0\r\nHost: %s\r\n\r\n' "$file" "$host" |
+		tmo 120 "$so" connect "$host" 8000 >"$work/resp" 2>"$work/err"
+	rc=$?
+	tail -c $((size + 4)) "$work/resp" | sha_in
+	read -r status <"$work/resp"
+	if [ "$rc" -ne 0 ]; then
+		not_ok "$name" "exit status $rc: $(last_err)"
+	elif [ "$status" != $'HTTP/1.0 200 OK\r' ]; then
+		not_ok "$name" "status line '$status'"
+	elif [ "$got" != "$want" ]; then
+		not_ok "$name" "received $(stat -c %s "$work/resp") bytes, SHA-256 of the last $((size + 4)): $got; sent $size (+4), SHA-256 $want"
+	else
+		ok "$name"
+	fi
+}
+
+if ! command -v python3 >/dev/null; then
+	for t in http_4MiB_ipv4 http_4MiB_ipv6 http_4MiB_localhost http_64MiB_ipv4 \
+		 http_64MiB_ipv6 http_64MiB_localhost; do
+		skip $t "no python3"
+	done
+else
+	# Dual stack: "::" serves 127.0.0.1 and ::1.
+	python3 -m http.server --bind :: --directory "$work" 8000 \
+		>"$work/http.log" 2>&1 &
+	pids+=($!)
+	if ! wait_port 8000; then
+		for t in http_4MiB_ipv4 http_4MiB_ipv6 http_4MiB_localhost \
+			 http_64MiB_ipv4 http_64MiB_ipv6 http_64MiB_localhost; do
+			not_ok $t "python3 http.server did not start"
+		done
+	else
+		took "http.server started"
+		http_get http_4MiB_ipv4 127.0.0.1 f4 $((4 << 20)) "$want_f4"
+		http_get http_4MiB_ipv6 ::1 f4 $((4 << 20)) "$want_f4"
+		http_get http_4MiB_localhost localhost f4 $((4 << 20)) "$want_f4"
+		http_get http_64MiB_ipv4 127.0.0.1 f64 $((64 << 20)) "$want_f64"
+		http_get http_64MiB_ipv6 ::1 f64 $((64 << 20)) "$want_f64"
+		http_get http_64MiB_localhost localhost f64 $((64 << 20)) "$want_f64"
+	fi
+fi
+
+# ---- socat sends 4 MiB, then closes ------------------------------------
+
+socat_tests="socat_input_closed_first socat_input_closed_last stdout_pipe_closed_early stdout_dev_full"
+if ! command -v socat >/dev/null; then
+	for t in $socat_tests; do skip "$t" "no socat"; done
+else
+	# -U: from the file to each connection (fork), then close.
+	socat -U TCP-LISTEN:7100,bind=127.0.0.1,reuseaddr,fork OPEN:"$work/f4" \
+		2>/dev/null &
+	pids+=($!)
+	if ! wait_port 7100; then
+		for t in $socat_tests; do not_ok "$t" "socat did not start"; done
+	else
+		took "socat started"
+		run_sha tmo 60 "$so" connect 127.0.0.1 7100 </dev/null
+		if [ "$rc" -eq 0 ] && [ "$got" = "$sha4" ]; then
+			ok socat_input_closed_first
+		else
+			not_ok socat_input_closed_first "exit status $rc, SHA-256 $got, sent $sha4: $(last_err)"
+		fi
+
+		# Input still open after the peer's close: the peer closes first.
+		rm -f "$work/idle"
+		mkfifo "$work/idle"
+		exec 3<>"$work/idle"
+		run_sha tmo 60 "$so" connect 127.0.0.1 7100 <&3
+		exec 3>&-
+		if [ "$rc" -eq 0 ] && [ "$got" = "$sha4" ]; then
+			ok socat_input_closed_last
+		else
+			not_ok socat_input_closed_last "exit status $rc, SHA-256 $got, sent $sha4: $(last_err)"
+		fi
+
+		# A reader that goes away: no SIGPIPE death, no status 0.
+		tmo 60 "$so" connect 127.0.0.1 7100 </dev/null 2>"$work/err" |
+			head -c 1000 >/dev/null
+		rc=${PIPESTATUS[0]}
+		if [ "$rc" -eq 74 ] && [[ "$(last_err)" == *"writing to standard output: Broken pipe"* ]]; then
+			ok stdout_pipe_closed_early
+		else
+			not_ok stdout_pipe_closed_early "exit status $rc (want 74): $(last_err)"
+		fi
+
+		tmo 60 "$so" connect 127.0.0.1 7100 </dev/null >/dev/full 2>"$work/err"
+		rc=$?
+		if [ "$rc" -eq 74 ] && [[ "$(last_err)" == *"writing to standard output: No space left"* ]]; then
+			ok stdout_dev_full
+		else
+			not_ok stdout_dev_full "exit status $rc (want 74): $(last_err)"
+		fi
+	fi
+fi
+
+# ---- redis-server: pipelined commands ending with QUIT ------------------
+
+# The commands (redis.in) and the replies redis owes them (redis.want):
+# SET of KEY to VALUE, COUNT times GET KEY and INCR KEY.n, then QUIT.
+redis_session() {
+	local key=$1 value=$2 count=$3 i
+	{
+		printf 'SET %s "%s"\r\n' "$key" "$value"
+		for ((i = 1; i <= count; i++)); do printf 'GET %s\r\nINCR %s.n\r\n' "$key" "$key"; done
+		printf 'QUIT\r\n'
+	} >"$work/redis.in"
+	{
+		printf '+OK\r\n'
+		for ((i = 1; i <= count; i++)); do
+			printf '$%d\r\n%s\r\n:%d\r\n' ${#value} "$value" "$i"
+		done
+		printf '+OK\r\n'
+	} >"$work/redis.want"
+}
+
+redis_test() {
+	local name=$1 port=$2 want
+	shift 2
+	sha_in <"$work/redis.want"
+	want=$got
+	run_sha tmo 60 "$so" connect "$@" 127.0.0.1 "$port" <"$work/redis.in"
+	if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit status $rc, SHA-256 $got, want $want: $(last_err)"
+	fi
+}
+
+if ! command -v redis-server >/dev/null; then
+	skip redis_pipeline_shutdown "no redis-server"
+	skip redis_pipeline_keep_open "no redis-server"
+else
+	redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$work" --logfile "$work/redis.log" --daemonize no &
+	pids+=($!)
+	if ! wait_port 6390; then
+		not_ok redis_pipeline_shutdown "redis-server did not start"
+		not_ok redis_pipeline_keep_open "redis-server did not start"
+	else
+		took "redis-server started"
+		# Our FIN follows the commands at once. redis frees a client
+		# whose FIN it reads, replies still unwritten or not (nc -N
+		# meets the same): 6 KB of replies, which redis writes in one go
+		# after the one read that takes all the commands.
+		redis_session small "hello from sockobj" 200
+		redis_test redis_pipeline_shutdown 6390
+		# -k: redis closes first, after the last of 1 MiB of replies.
+		printf -v value '%1024s' ''
+		redis_session big "${value// /x}" 1000
+		redis_test redis_pipeline_keep_open 6390 -k
+	fi
+fi
+
+# ---- -q: a peer that never closes ---------------------------------------
+
+if ! command -v socat >/dev/null; then
+	skip quit_after_input_end "no socat"
+	skip quit_waits_without_q "no socat"
+else
+	# Says hello, then keeps its side open (-t: socat lingers after our
+	# FIN for an hour; the child never ends its output).
+	socat -t 3600 TCP-LISTEN:7101,bind=127.0.0.1,reuseaddr,fork \
+		SYSTEM:'printf hello; exec sleep 3600' 2>/dev/null &
+	pids+=($!)
+	if ! wait_port 7101; then
+		not_ok quit_after_input_end "socat did not start"
+		not_ok quit_waits_without_q "socat did not start"
+	else
+		took "socat started"
+		start=$SECONDS
+		out=$(printf 'x' | tmo 30 "$so" connect -q 2 127.0.0.1 7101 2>"$work/err")
+		rc=$?
+		secs=$((SECONDS - start))
+		if [ "$rc" -eq 0 ] && [ "$out" = hello ] && [ $secs -ge 2 ] &&
+		   [ $secs -le $((2 + 5 * slow)) ]; then
+			ok quit_after_input_end
+		else
+			not_ok quit_after_input_end "exit status $rc after $secs s, received '$out': $(last_err)"
+		fi
+		# The same without -q waits for the peer: killed by timeout(1).
+		out=$(printf 'x' | timeout $((3 + slow / 3)) "$so" connect 127.0.0.1 7101 2>"$work/err")
+		rc=$?
+		if [ "$rc" -eq 124 ] && [ "$out" = hello ]; then
+			ok quit_waits_without_q
+		else
+			not_ok quit_waits_without_q "exit status $rc (want 124: still waiting), received '$out'"
+		fi
+	fi
+fi
+
+echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"
+[ $nfail -eq 0 ] || exit 1
+[ $npass -eq 0 ] && [ $nskip -gt 0 ] && exit 4
+exit 0
