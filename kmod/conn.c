@@ -87,10 +87,16 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
  * @obj: the object, attached to the socket
  * @tcp_state: the socket's TCP_* state
  * @err: the socket's error
+ * @rx_queued: the socket has received data not yet read
+ *
+ * A close that leaves data unread first posts SOCKOBJ_EV_READABLE if it is
+ * armed: the data_ready callback of that data may only run after this one,
+ * on a CLOSED object, and no data may go unannounced.
  *
  * Context: any (the state callback, under sk_callback_lock).
  */
-void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err)
+void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
+			      bool rx_queued)
 {
 	struct sockobj_file *file = obj->file;
 	int input = sockobj_fsm_tcp_input(tcp_state);
@@ -101,6 +107,10 @@ void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err)
 	spin_lock_bh(&file->lock);
 	next = sockobj_fsm_next(obj->state, input);
 	if (next == SOCKOBJ_STATE_CLOSED) {
+		if (rx_queued && obj->readable_armed) {
+			obj->readable_armed = false;
+			sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
+		}
 		transition(obj, next,
 			   sockobj_fsm_close_reason(obj->state, err, obj->peer_fin),
 			   err);
@@ -278,8 +288,6 @@ int sockobj_conn_connect(struct sockobj_obj *obj)
 		ret = -EBUSY;
 		goto out;
 	}
-	/* The last attempt's socket, if its release work has not run yet. */
-	sockobj_socket_release(obj, false);
 	sockobj_timers_connect_requested(obj);
 
 	ret = sockobj_socket_open(obj);
@@ -490,16 +498,27 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		goto err_fd;
+	sock = obj->sock;
+	/*
+	 * While we own the socket its state cannot change (packets wait in
+	 * the backlog, timers defer): the state we check is the one we hand
+	 * over, and a reset that comes after is the new owner's to see, not
+	 * a CLOSED record lost with a dead connection handed out.
+	 */
+	if (sock)
+		lock_sock(sock->sk);
 	state = sockobj_conn_state(obj, NULL);
-	if (state != SOCKOBJ_STATE_ESTABLISHED &&
-	    state != SOCKOBJ_STATE_PEER_CLOSING) {
+	if (!sock || (state != SOCKOBJ_STATE_ESTABLISHED &&
+		      state != SOCKOBJ_STATE_PEER_CLOSING)) {
+		if (sock)
+			release_sock(sock->sk);
 		mutex_unlock(&obj->lock);
 		ret = -ENOTCONN;
 		goto err_fd;
 	}
 	sockobj_socket_detach(obj);
+	release_sock(sock->sk);
 	sockobj_timers_handed_off(obj);
-	sock = obj->sock;
 	obj->sock = NULL;
 	/*
 	 * The object is gone for every other caller from here on, as after a

@@ -13,7 +13,8 @@ struct sockobj_info;
 struct sockobj_obj;
 
 unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space);
-void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err);
+void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
+			      bool rx_queued);
 bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
 			unsigned int reason, int err);
 int sockobj_conn_configure(struct sockobj_obj *obj,

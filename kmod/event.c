@@ -51,7 +51,7 @@ bool sockobj_event_ring_push(struct sockobj_ring *ring,
 	last->reason = r->reason;
 	last->phase = r->phase;
 	last->error = r->error;
-	last->merged += r->merged;
+	last->merged = min_t(u32, last->merged + r->merged, U16_MAX);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_ring_push);
@@ -145,7 +145,8 @@ void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err
 	if (err)
 		d->error = err;
 	if (d->pending & BIT(i)) {
-		d->merged[i]++;
+		if (d->merged[i] < U32_MAX)
+			d->merged[i]++;
 		return;
 	}
 	d->pending |= BIT(i);
@@ -286,8 +287,10 @@ EXPORT_SYMBOL_IF_KUNIT(sockobj_event_peek);
  *
  * Only readers remove records and they are serialised, so the record is
  * still queued, unless the object was destroyed meanwhile (its records are
- * then gone already). A data event that was signalled again meanwhile was
- * merged into the one read, so clearing its flag loses nothing.
+ * then gone already). A data event signalled again between the peek and
+ * now was merged into the one read after it was copied: what it added
+ * (its count, a newer errno) stays pending as a new record, with the next
+ * seq, the current state and the time of this commit.
  *
  * Context: process, the file's read mutex held.
  */
@@ -304,7 +307,17 @@ void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 		if (r && r->seq == ev->seq)
 			sockobj_event_ring_pop(&obj->ring);
 	} else {
-		obj->data.pending &= ~BIT(ev->type - SOCKOBJ_EV_READABLE);
+		struct sockobj_data_events *d = &obj->data;
+		unsigned int i = ev->type - SOCKOBJ_EV_READABLE;
+
+		if (d->merged[i] > ev->merged) {
+			d->merged[i] -= ev->merged;
+			d->seq[i] = ++file->seq;
+			d->time_ns[i] = ktime_get_ns();
+			d->state[i] = obj->state;
+		} else {
+			d->pending &= ~BIT(i);
+		}
 	}
 	if (!obj->ring.count && !obj->data.pending)
 		list_del_init(&obj->ready_node);

@@ -72,16 +72,17 @@ static inline unsigned int sockobj_event_ring_space(const struct sockobj_ring *r
  * @seq: sequence number of each pending event
  * @time_ns: time of each pending event
  * @state: the object's state when each pending event was signalled
- * @merged: notifications each pending event stands for
+ * @merged: notifications each pending event stands for (saturating: an
+ *	unread UDP socket can take ICMP errors without end)
  * @error: the errno of a pending SOCKOBJ_EV_ERROR (the latest)
  */
 struct sockobj_data_events {
-	u8 pending;
 	u64 seq[SOCKOBJ_DATA_EVENTS];
 	u64 time_ns[SOCKOBJ_DATA_EVENTS];
-	u8 state[SOCKOBJ_DATA_EVENTS];
-	u16 merged[SOCKOBJ_DATA_EVENTS];
+	u32 merged[SOCKOBJ_DATA_EVENTS];
 	int error;
+	u8 pending;
+	u8 state[SOCKOBJ_DATA_EVENTS];
 };
 
 void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r);

@@ -23,6 +23,7 @@
  */
 
 #include <linux/net.h>
+#include <linux/netdevice.h>
 #include <linux/uio.h>
 #include <net/sock.h>
 
@@ -43,8 +44,14 @@ static void cb_state_change(struct sock *sk)
 	obj = sk->sk_user_data;
 	if (obj) {
 		next = obj->saved_state_change;
+		/*
+		 * Data that came with the FIN completing our close is queued
+		 * before this callback and announced only after it: say so
+		 * now, the close disarms READABLE.
+		 */
 		sockobj_conn_tcp_changed(obj, READ_ONCE(sk->sk_state),
-					 READ_ONCE(sk->sk_err));
+					 READ_ONCE(sk->sk_err),
+					 !skb_queue_empty_lockless(&sk->sk_receive_queue));
 	} else {
 		/* Restored under us: whatever is installed now is theirs. */
 		next = sk->sk_state_change;
@@ -127,16 +134,23 @@ static void attach(struct sockobj_obj *obj, struct socket *sock)
 	obj->sock = sock;
 }
 
-/**
- * sockobj_socket_open() - create, bind and attach the socket of a new
- * attempt, as the caller
- * @obj: the object, its lock held, without a socket
- *
- * Context: process (the caller's ioctl).
- * Return: 0 with @obj->sock set and our callbacks installed, or the error
- * socket(2), setsockopt(2), SO_BINDTODEVICE or bind(2) gave the caller.
+/*
+ * SO_BINDTOIFINDEX accepts the index of an interface that was deleted since
+ * it was configured (the connect then fails later, as an event): CONNECT
+ * is to say ENODEV itself.
  */
-int sockobj_socket_open(struct sockobj_obj *obj)
+static int bind_iface(struct socket *sock, struct net *net, int ifindex)
+{
+	struct net_device *dev = dev_get_by_index(net, ifindex);
+
+	if (!dev)
+		return -ENODEV;
+	dev_put(dev);
+	return sock_bindtoindex(sock->sk, ifindex, true);
+}
+
+/* Create, configure and bind a socket for @obj's next attempt. */
+static int create(struct sockobj_obj *obj, struct socket **sockp)
 {
 	struct sockobj_cfg *cfg = &obj->cfg;
 	struct socket *sock;
@@ -152,7 +166,7 @@ int sockobj_socket_open(struct sockobj_obj *obj)
 	if (ret)
 		goto err_release;
 	if (cfg->ifindex) {
-		ret = sock_bindtoindex(sock->sk, cfg->ifindex, true);
+		ret = bind_iface(sock, obj->file->net, cfg->ifindex);
 		if (ret)
 			goto err_release;
 	}
@@ -161,12 +175,46 @@ int sockobj_socket_open(struct sockobj_obj *obj)
 		if (ret)
 			goto err_release;
 	}
-	attach(obj, sock);
+	*sockp = sock;
 	return 0;
 
 err_release:
 	sock_release(sock);
 	return ret;
+}
+
+/**
+ * sockobj_socket_open() - create, bind and attach the socket of a new
+ * attempt, as the caller
+ * @obj: the object, its lock held
+ *
+ * The socket of the last attempt, if the object still has one (its release
+ * is queued, or it is kept for data received before the close and not yet
+ * read), is released only once the new one exists: a CONNECT that fails
+ * changes nothing. When the new bind is refused with EADDRINUSE and the
+ * last socket has nothing left to read, it may be what holds the port: it
+ * goes first and the bind is tried again.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 with @obj->sock set and our callbacks installed, or the error
+ * socket(2), setsockopt(2), SO_BINDTODEVICE or bind(2) gave the caller.
+ */
+int sockobj_socket_open(struct sockobj_obj *obj)
+{
+	struct socket *sock;
+	int ret;
+
+	ret = create(obj, &sock);
+	if (ret == -EADDRINUSE && obj->sock &&
+	    skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue)) {
+		sockobj_socket_release(obj, false);
+		ret = create(obj, &sock);
+	}
+	if (ret)
+		return ret;
+	sockobj_socket_release(obj, false);
+	attach(obj, sock);
+	return 0;
 }
 
 /**

@@ -858,8 +858,60 @@ static void create_is_unseen_until_published(struct kunit *test)
 	sockobj_object_put(b);
 }
 
+/*
+ * A UDP socket nobody reads can take ICMP errors without end: the count of
+ * one pending ERROR record must not wrap (it was 16 bits: 70,000 signals
+ * read as 4464).
+ */
+static void queue_data_merged_count_does_not_wrap(struct kunit *test)
+{
+	struct sockobj_obj *obj = new_obj(test, 11);
+	struct sockobj_event ev;
+	int i;
+
+	for (i = 0; i < 70000; i++)
+		post_data(obj, SOCKOBJ_EV_ERROR, i < 69999 ? ECONNREFUSED :
+			  EHOSTUNREACH);
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+	KUNIT_EXPECT_EQ(test, ev.type, SOCKOBJ_EV_ERROR);
+	KUNIT_EXPECT_EQ(test, ev.merged, 70000);
+	KUNIT_EXPECT_EQ(test, ev.error, EHOSTUNREACH);
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+}
+
+/*
+ * A data event signalled again while a reader copies the pending one out
+ * (between peek and commit) is not lost with it: the rest comes as a new
+ * record, with a later seq and the newer errno.
+ */
+static void queue_data_signalled_during_a_read_is_kept(struct kunit *test)
+{
+	struct queue_fixture *f = test->priv;
+	struct sockobj_obj *obj = new_obj(test, 12), *o;
+	struct sockobj_event ev, ev2;
+
+	post_data(obj, SOCKOBJ_EV_ERROR, ECONNREFUSED);
+	post_data(obj, SOCKOBJ_EV_ERROR, ECONNREFUSED);
+	KUNIT_ASSERT_EQ(test, sockobj_event_peek(f->file, &ev, &o), 0);
+	KUNIT_EXPECT_EQ(test, ev.merged, 2);
+	post_data(obj, SOCKOBJ_EV_ERROR, EHOSTUNREACH);	/* during the copy */
+	sockobj_event_commit(f->file, o, &ev);
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev2));
+	KUNIT_EXPECT_EQ(test, ev2.type, SOCKOBJ_EV_ERROR);
+	KUNIT_EXPECT_EQ(test, ev2.merged, 1);
+	KUNIT_EXPECT_EQ(test, ev2.error, EHOSTUNREACH);
+	KUNIT_EXPECT_GT(test, ev2.seq, ev.seq);
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev2));
+	/* without a signal in between, the commit removes it */
+	post_data(obj, SOCKOBJ_EV_READABLE, 0);
+	KUNIT_ASSERT_TRUE(test, next_event(test, &ev));
+	KUNIT_EXPECT_FALSE(test, next_event(test, &ev));
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(create_is_unseen_until_published),
+	KUNIT_CASE(queue_data_merged_count_does_not_wrap),
+	KUNIT_CASE(queue_data_signalled_during_a_read_is_kept),
 	KUNIT_CASE(queue_orders_state_and_data_records_by_seq),
 	KUNIT_CASE(queue_coalesces_data_events_and_keeps_their_place),
 	KUNIT_CASE(queue_keeps_each_objects_order_across_objects),

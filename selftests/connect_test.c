@@ -985,6 +985,49 @@ TEST_F_TIMEOUT(single, iface_wrong, T_NET)
 }
 
 /*
+ * An interface that was deleted after it was configured: CONNECT itself
+ * says ENODEV and changes nothing (no record, still CLOSED, never opened),
+ * whether it was configured by index or by name.
+ */
+static void deleted_iface(struct __test_metadata *_metadata, int fd,
+			  int by_name)
+{
+	struct sockobj_config cfg;
+	unsigned int ifindex;
+	__u32 id;
+
+	ASSERT_EQ(0, so_sh("ip link add so_gone type dummy && "
+			   "ip addr add 10.12.7.1/24 dev so_gone && "
+			   "ip link set so_gone up"));
+	ifindex = if_nametoindex("so_gone");
+	ASSERT_NE(0U, ifindex);
+	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_IFACE;
+	ASSERT_EQ(0, so_addr(&cfg.target, "10.12.7.2", PORT));
+	if (by_name)
+		strcpy(cfg.ifname, "so_gone");
+	else
+		cfg.ifindex = ifindex;
+	ASSERT_EQ(0, so_configure(fd, &cfg));
+	ASSERT_EQ(0, so_sh("ip link del so_gone"));
+	EXPECT_EQ(-ENODEV, so_connect(fd, id));
+	ASSERT_NO_EVENT(fd, id, 200);
+	EXPECT_INFO(fd, id, CLOSED, NONE, CLOSED, 0);
+}
+
+TEST_F_TIMEOUT(single, connect_deleted_iface_by_index, T_NET)
+{
+	deleted_iface(_metadata, self->fd, 0);
+}
+
+TEST_F_TIMEOUT(single, connect_deleted_iface_by_name, T_NET)
+{
+	deleted_iface(_metadata, self->fd, 1);
+}
+
+/*
  * Many objects connecting at once to one listener: every one reaches
  * ESTABLISHED, every record arrives exactly once, sequence numbers are
  * unique and without gaps.

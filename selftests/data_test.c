@@ -704,44 +704,54 @@ TEST_F_TIMEOUT(data, destroy_with_unread_data_is_graceful, T_NET)
  * A half-closing client: request, DISCONNECT, then read the response. The
  * peer answers and closes at once: its data and FIN complete our close
  * (CLOSED, LOCAL_CLOSED) before we read; the data received before the
- * close completed stays readable (READABLE said so, rx_queued counts it,
- * and the send counters are 0 as for any CLOSED object), then EOF, then
- * ENOTCONN.
+ * close completed stays readable (READABLE said so, before the CLOSED
+ * record; rx_queued counts it, and the send counters are 0 as for any
+ * CLOSED object), then EOF, then ENOTCONN. With @one_segment the peer
+ * corks its reply so that the FIN rides on it, as a server writing then
+ * closing often does: the segment that queues the data is the one that
+ * closes, and the close is reported before the data.
  */
-TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
+static void reply_after_disconnect(struct __test_metadata *_metadata, int fd,
+				   int one_segment)
 {
 	struct sockobj_event e;
 	struct sockobj_info info;
 	char buf[64];
-	int lfd, srv, ret;
+	int lfd, srv, ret, on = 1;
 	size_t done = 0;
 	__u32 id;
 
 	lfd = so_listen("127.0.0.1", PORT);
 	ASSERT_LE(0, lfd);
-	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
-			  &srv);
-	ASSERT_EQ(0, du_send(self->fd, id, "request", 7, &done));
+	id = so_establish(_metadata, fd, lfd, "127.0.0.1", PORT, COOKIE, &srv);
+	ASSERT_EQ(0, du_send(fd, id, "request", 7, &done));
 	ASSERT_EQ(7U, done);
-	ASSERT_EQ(0, so_disconnect(self->fd, id));
-	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CLOSING, ESTABLISHED));
+	ASSERT_EQ(0, so_disconnect(fd, id));
+	ASSERT_EVENTS(fd, id, COOKIE, QUICK, EV(CLOSING, ESTABLISHED));
 	ASSERT_EQ(7, (int)du_recv_exact(srv, buf, 7, QUICK));
 	ASSERT_EQ(0, so_recv(srv, buf, sizeof(buf), QUICK));	/* our FIN */
+	if (one_segment)
+		ASSERT_EQ(0, setsockopt(srv, IPPROTO_TCP, TCP_CORK, &on,
+					sizeof(on)));
 	ASSERT_EQ(0, du_send_all(srv, "response", 8));
+	if (one_segment)	/* the FIN joins the corked data, sent at once */
+		ASSERT_EQ(0, shutdown(srv, SHUT_WR));
 	close(srv);
 
-	ASSERT_EQ(1, du_wait_type(self->fd, id, SOCKOBJ_EV_READABLE, &e, QUICK,
-				  NULL));
+	ASSERT_EQ(1, du_wait_type(fd, id, SOCKOBJ_EV_READABLE, &e, QUICK,
+				  NULL))
+		TH_LOG("no READABLE for the reply that came with the close");
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CLOSING), e.state);
 	/* the close completes first, whatever the reader's pace */
-	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
+	ASSERT_EVENTS(fd, id, COOKIE, QUICK,
 		      EV_CLOSED(CLOSING, LOCAL_CLOSED, 0));
-	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
 	EXPECT_EQ(8U, info.rx_queued);
 	/* the socket is kept for the unread data; it sends nothing more */
 	EXPECT_EQ(0U, info.tx_unacked);
 	EXPECT_EQ(0U, info.tx_space);
 	memset(buf, 0, sizeof(buf));
-	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
+	ret = du_recv(fd, id, buf, sizeof(buf), &done);
 	if (ret)
 		TH_LOG("RECV after READABLE: %s; the object is %s (reason %u), "
 		       "the response is lost", strerror(-ret),
@@ -749,18 +759,78 @@ TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
 	ASSERT_EQ(0, ret);
 	EXPECT_EQ(8U, done);
 	EXPECT_STREQ("response", buf);
-	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
 	EXPECT_EQ(0U, info.rx_queued);
 	EXPECT_EQ(0U, info.tx_unacked);
 	EXPECT_EQ(0U, info.tx_space);
 	EXPECT_EQ(8ULL, info.bytes_received);
 	/* then EOF (once), or ENOTCONN at once; then ENOTCONN */
 	done = 99;
-	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
+	ret = du_recv(fd, id, buf, sizeof(buf), &done);
 	EXPECT_TRUE(ret == -ENOTCONN || (ret == 0 && done == 0))
 		TH_LOG("RECV after the response: %d, done %zu", ret, done);
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, id, buf, sizeof(buf), &done));
-	EXPECT_INFO(self->fd, id, CLOSED, LOCAL_CLOSED, CLOSING, 0);
+	EXPECT_EQ(-ENOTCONN, du_recv(fd, id, buf, sizeof(buf), &done));
+	EXPECT_INFO(fd, id, CLOSED, LOCAL_CLOSED, CLOSING, 0);
+	close(lfd);
+}
+
+TEST_F_TIMEOUT(data, reply_after_disconnect_is_readable, T_NET)
+{
+	reply_after_disconnect(_metadata, self->fd, 0);
+}
+
+TEST_F_TIMEOUT(data, reply_with_its_fin_after_disconnect_is_readable, T_NET)
+{
+	reply_after_disconnect(_metadata, self->fd, 1);
+}
+
+/*
+ * A CONNECT that fails changes nothing: the last connection's data that
+ * arrived before its close and is not read yet stays readable. Here the
+ * new attempt's local port is taken (EADDRINUSE).
+ */
+TEST_F_TIMEOUT(data, failed_connect_keeps_unread_data, T_NET)
+{
+	struct sockobj_config cfg;
+	struct sockobj_info info;
+	int lfd, busy, srv, ret;
+	char buf[64];
+	size_t done = 0;
+	__u32 id;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	busy = so_listen("127.0.0.1", PORT + 2);
+	ASSERT_LE(0, busy);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
+			  &srv);
+	ASSERT_EQ(0, du_send_all(srv, "response!", 9));
+	close(srv);
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_PEER_CLOSING,
+				   QUICK));
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_CLOSED, QUICK));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	ASSERT_EQ(9U, info.rx_queued);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_LOCAL;
+	ASSERT_EQ(0, so_addr(&cfg.local, "127.0.0.1", PORT + 2));
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	EXPECT_EQ(-EADDRINUSE, so_connect(self->fd, id));
+
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CLOSED), info.state);
+	EXPECT_EQ(U32(SOCKOBJ_REASON_PEER_CLOSED), info.reason);
+	EXPECT_EQ(9U, info.rx_queued)
+		TH_LOG("the failed CONNECT threw the unread data away");
+	memset(buf, 0, sizeof(buf));
+	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
+	EXPECT_EQ(0, ret) TH_LOG("RECV: %s", strerror(-ret));
+	EXPECT_EQ(9U, done);
+	EXPECT_STREQ("response!", buf);
+	close(busy);
 	close(lfd);
 }
 

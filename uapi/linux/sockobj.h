@@ -76,16 +76,19 @@
  *	connect. It returns 0 once the attempt has started: every network
  *	outcome, even one known at once (no route: CLOSED with reason
  *	SOCKOBJ_REASON_NET_UNREACH), arrives as events.
- *	It fails, leaving the object CLOSED with no event, only for misuse or
- *	when the caller itself is refused what socket(2), setsockopt(2) or
- *	bind(2) would refuse it:
+ *	It fails, leaving the object CLOSED with no event and as it was (data
+ *	of the last connection still to be read stays readable), only for
+ *	misuse or when the caller itself is refused what socket(2),
+ *	setsockopt(2) or bind(2) would refuse it:
  *	ENOENT (no such id), EISCONN (not CLOSED), EDESTADDRREQ (no target
  *	set), EBUSY (fewer than SOCKOBJ_TRANSITIONS_MAX of the object's
  *	SOCKOBJ_OBJ_RECORDS record slots are free, i.e. more than
  *	SOCKOBJ_OBJ_RECORDS - SOCKOBJ_TRANSITIONS_MAX state records are
  *	undelivered: read the events first), EINVAL (flags,
  *	reserved), EACCES (local port below ip_unprivileged_port_start without
- *	CAP_NET_BIND_SERVICE), EADDRINUSE, EADDRNOTAVAIL (local bind), EPERM,
+ *	CAP_NET_BIND_SERVICE), EADDRINUSE (local bind; also while the last
+ *	connection, kept for its unread data, holds the local port),
+ *	EADDRNOTAVAIL (local bind), EPERM,
  *	ENODEV (the interface went away), ENOMEM/ENOBUFS, or another errno of
  *	socket(2)/bind(2).
  *
@@ -227,10 +230,18 @@
  * ring ever be full nonetheless, the newest record absorbs the transition
  * and its "merged" field counts how many transitions it stands for (1 for
  * a record that stands for one); the seq of such a record is that of the
- * last transition merged. Hence over all records delivered, the sum of
- * "merged" equals the number of sequence numbers consumed, and the set of
- * seq values read has no gap other than those accounted for by merging
- * (a data record consumes one seq however many signals it absorbed).
+ * last transition merged.
+ *
+ * Sequence numbers: each transition takes one, and so does each data
+ * record (once, however many signals it absorbs: its merged count, which
+ * saturates rather than wraps, is not a count of seq values). Every seq
+ * value of a file is delivered at most once, in increasing order per
+ * object. Over the state records delivered for an object, the sum of
+ * merged equals the number of transitions they stand for. The seq values
+ * never delivered are those of transitions absorbed by a later merged
+ * record, and those of the records SOCKOBJ_IOC_DESTROY, SOCKOBJ_IOC_HANDOFF
+ * or the file's close discarded undelivered. A data event signalled again
+ * while a read() copies its record out is delivered as a further record.
  */
 #ifndef _UAPI_LINUX_SOCKOBJ_H
 #define _UAPI_LINUX_SOCKOBJ_H
