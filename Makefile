@@ -21,8 +21,8 @@
 # KDIR defaults to the running kernel's build directory, else the newest in
 # /lib/modules. KSRC is a kernel source tree for the kselftest harness.
 
-KDIR ?= $(shell tools/kernel/kdir.sh)
-KSRC ?= $(shell tools/kernel/ksrc.sh)
+KDIR ?= $(shell tools/testing/kernel/kdir.sh)
+KSRC ?= $(shell tools/testing/kernel/ksrc.sh)
 
 all: kmod userlib tools selftests
 
@@ -34,17 +34,17 @@ userlib:
 	$(MAKE) -C userlib
 
 tools: userlib
-	$(MAKE) -C tools
+	$(MAKE) -C tools/sockobj
 
 selftests: userlib
 	@test -n "$(KSRC)" || exit 1
 	$(MAKE) -C selftests KSRC=$(KSRC)
 
 check:
-	tools/check.sh
+	tools/testing/check.sh
 
 demo:
-	tools/demo.sh
+	tools/testing/demo.sh
 
 bench:
 	tools/bench/run.sh $(BENCH_ARGS)
@@ -52,7 +52,7 @@ bench:
 clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	$(MAKE) -C userlib clean
-	$(MAKE) -C tools clean
+	$(MAKE) -C tools/sockobj clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
@@ -134,7 +134,7 @@ install: kmod userlib tools build/install/sockobj.pc
 		"$(DESTDIR)$(MANDIR)/man8" \
 		"$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
 		"$(DESTDIR)$(MODULESLOADDIR)"
-	$(INSTALL) -m 0755 tools/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
+	$(INSTALL) -m 0755 tools/sockobj/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
 	$(INSTALL) -m 0644 userlib/libsockobj.a "$(DESTDIR)$(LIBDIR)/libsockobj.a"
 	$(INSTALL) -m 0755 userlib/$(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)"
 	ln -sf $(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"
@@ -144,7 +144,7 @@ install: kmod userlib tools build/install/sockobj.pc
 	$(INSTALL) -m 0644 build/install/sockobj.pc "$(DESTDIR)$(PKGCONFIGDIR)/sockobj.pc"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN3)) "$(DESTDIR)$(MANDIR)/man3"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN7)) "$(DESTDIR)$(MANDIR)/man7"
-	$(INSTALL) -m 0644 tools/sockobj.8 "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
+	$(INSTALL) -m 0644 tools/sockobj/sockobj.8 "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
 	$(INSTALL) -m 0644 packaging/60-sockobj.rules "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules"
 	$(INSTALL) -m 0644 packaging/sockobj.sysusers "$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf"
 	$(INSTALL) -m 0644 packaging/sockobj-modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
@@ -220,7 +220,7 @@ dkms-uninstall:
 	rm -rf "$(DKMS_SRC)"
 
 lint:
-	tools/lint.sh
+	tools/testing/lint.sh
 
 FORCE:
 

@@ -27,7 +27,7 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-so=${SOCKOBJ_CMD:-$here/../tools/sockobj}
+so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 

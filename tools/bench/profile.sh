@@ -45,13 +45,13 @@ scale:*) args="--tests scale --reps 5" ;;
 *) echo "profile.sh: unknown point $point" >&2; exit 2 ;;
 esac
 
-tools/deps.sh
+tools/testing/deps.sh
 modopt=
 if [ -n "$module" ]; then
     case $module in *[[:space:]]*) echo "profile.sh: no spaces in KO's path" >&2; exit 2 ;; esac
     modopt="--no-module --module $module"
 else
-    tools/build-module.sh stock
+    tools/testing/build-module.sh stock
 fi
 make -s -C tools/bench
 
@@ -75,7 +75,7 @@ done
 EOF
 chmod +x "$out/guest.sh"
 # shellcheck disable=SC2086  # $modopt: options, split on purpose
-tools/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
+tools/testing/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
     "$out/guest.sh" "$out" "$repo/tools/bench/sockobj-bench" "$point" "$args" "$@" \
     | grep -v -E '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD'
 echo "profile.sh: reports in $out" >&2

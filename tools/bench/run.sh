@@ -32,13 +32,13 @@ echo "run.sh: module ${module:-built from the working tree (build/stock)}" >&2
 mkdir -p "$out"
 rm -f "$out/table.txt" "$out/bench.json" "$out/bench.png" "$out/status"
 
-tools/deps.sh
+tools/testing/deps.sh
 modopt=
 if [ -n "$module" ]; then
     case $module in *[[:space:]]*) echo "run.sh: no spaces in KO's path" >&2; exit 2 ;; esac
     modopt="--no-module --module $module"
 else
-    tools/build-module.sh stock
+    tools/testing/build-module.sh stock
 fi
 make -s -C tools/bench
 
@@ -56,7 +56,7 @@ set +e
 # vm.log, of which only the benchmark's own lines are echoed here.
 # shellcheck disable=SC2016  # the script runs in the guest's sh
 # shellcheck disable=SC2086  # $modopt: options, split on purpose
-tools/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
+tools/testing/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
     sh -c 'b=$1; o=$2; shift 2
            { "$b" --json "$o/bench.json" "$@"; echo $? >"$o/status"; } | tee "$o/table.txt"
            exit "$(cat "$o/status")"' \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A program outside the source tree of libsockobj: tools/check-install.sh
+ * A program outside the source tree of libsockobj: tools/testing/check-install.sh
  * builds it against an installed copy of the library with nothing but the
  * flags "pkg-config --cflags --libs sockobj" gives, then runs it. It checks
  * that the installed headers compile (<sockobj/sockobj.h> pulling in the

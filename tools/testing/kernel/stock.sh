@@ -1,8 +1,8 @@
 #!/bin/sh
 # Information about the stock Debian kernel (the newest installed 6.1 amd64).
-#   tools/kernel/stock.sh vmlinuz   -> /boot/vmlinuz-<release>
-#   tools/kernel/stock.sh release   -> <release>, e.g. 6.1.0-56-amd64
-#   tools/kernel/stock.sh build     -> /lib/modules/<release>/build
+#   tools/testing/kernel/stock.sh vmlinuz   -> /boot/vmlinuz-<release>
+#   tools/testing/kernel/stock.sh release   -> <release>, e.g. 6.1.0-56-amd64
+#   tools/testing/kernel/stock.sh build     -> /lib/modules/<release>/build
 set -eu
 
 die() { echo "stock.sh: $*" >&2; exit 1; }
@@ -11,7 +11,7 @@ die() { echo "stock.sh: $*" >&2; exit 1; }
 
 rel=$(for f in /boot/vmlinuz-6.1.*-amd64; do echo "${f#/boot/vmlinuz-}"; done \
       | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)
-[ -n "$rel" ] || die "no /boot/vmlinuz-6.1.*-amd64: install linux-image-amd64 (tools/deps.sh)"
+[ -n "$rel" ] || die "no /boot/vmlinuz-6.1.*-amd64: install linux-image-amd64 (tools/testing/deps.sh)"
 
 case $1 in
     vmlinuz)
@@ -22,7 +22,7 @@ case $1 in
         echo "$rel" ;;
     build)
         [ -f "/lib/modules/$rel/build/Makefile" ] \
-            || die "no /lib/modules/$rel/build: install linux-headers-amd64 (tools/deps.sh)"
+            || die "no /lib/modules/$rel/build: install linux-headers-amd64 (tools/testing/deps.sh)"
         echo "/lib/modules/$rel/build" ;;
     *)
         die "unknown query '$1' (want vmlinuz, release or build)" ;;

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Build the module for one of the test kernels, in build/<flavor>/ (a copy of
 # kmod/ and uapi/, so both flavors can coexist with an in-place `make`).
-#   tools/build-module.sh stock|debug
+#   tools/testing/build-module.sh stock|debug
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 repo=$PWD
 flavor=${1:?usage: build-module.sh stock|debug}
 case $flavor in
-stock) kdir=$(tools/kernel/stock.sh build) ;;
-debug) kdir=$(tools/kernel/build-debug.sh) ;;
+stock) kdir=$(tools/testing/kernel/stock.sh build) ;;
+debug) kdir=$(tools/testing/kernel/build-debug.sh) ;;
 *) echo "build-module.sh: unknown kernel '$flavor'" >&2; exit 2 ;;
 esac
 dir=$repo/build/$flavor

@@ -1,9 +1,9 @@
 #!/bin/sh
-# PID 1 of the sockobj test VM, started by the initramfs of tools/vm-run after
+# PID 1 of the sockobj test VM, started by the initramfs of tools/testing/vm-run after
 # switch_root into the host's root file system (shared read-only over 9p).
 #
 # The per-run directory (a writable 9p export of the host) is mounted at
-# /run/sockobj-vm and holds what tools/vm-run prepared:
+# /run/sockobj-vm and holds what tools/testing/vm-run prepared:
 #   guest.env     SOCKOBJ_KERNEL, SOCKOBJ_KERNEL_RELEASE
 #   modules.list  "<name> <path>" per line, loaded in order with insmod
 #   cmd.sh        cd + environment + exec of the command

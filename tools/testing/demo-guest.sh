@@ -1,5 +1,5 @@
 #!/bin/sh
-# The demo scenario, run inside the VM by tools/demo.sh (the guest sees the
+# The demo scenario, run inside the VM by tools/testing/demo.sh (the guest sees the
 # host's files read-only; /tmp is its own).
 #
 # Real servers nobody here wrote are started in the VM: python3's
@@ -12,8 +12,8 @@
 # Each claim is checked; the end says what was shown and how many checks
 # passed. Exit status 1 when one failed.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-so=$PWD/tools/sockobj
+cd "$(dirname "$0")/../.." || exit 1
+so=$PWD/tools/sockobj/sockobj
 work=$(mktemp -d /tmp/sockobj-demo.XXXXXX)
 passed=0
 failed=0

@@ -11,9 +11,9 @@
 # the debug kernel boots in a VM with them loaded: the tool talks to the
 # in-tree module and the KUnit suites pass.
 #
-#   tools/check-intree.sh [--no-vm]
+#   tools/testing/check-intree.sh [--no-vm]
 #
-# The cached debug kernel tree (tools/kernel/build-debug.sh) is never
+# The cached debug kernel tree (tools/testing/kernel/build-debug.sh) is never
 # written to: its configuration is copied, and its vmlinux.o is linked for
 # modpost (the vmlinux of this configuration: CONFIG_SOCKOBJ only adds
 # modules). The kernel source is a separate pristine extraction of the same
@@ -29,13 +29,13 @@
 # skipped" and the exit status is non-zero when a check failed.
 set -uo pipefail
 
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 PROG=intree
 do_vm=1
 for a in "$@"; do
 	case $a in
 	--no-vm) do_vm=0 ;;
-	*) echo "usage: tools/check-intree.sh [--no-vm]" >&2; exit 2 ;;
+	*) echo "usage: tools/testing/check-intree.sh [--no-vm]" >&2; exit 2 ;;
 	esac
 done
 
@@ -57,8 +57,8 @@ say() { echo "$PROG: $*"; }
 
 VERSION=$(cat VERSION)
 tarball=/usr/src/linux-source-6.1.tar.xz
-[ -r "$tarball" ] || { fail "kernel source" "no $tarball (tools/deps.sh)"; finish; }
-DEBUG_TREE=$(tools/kernel/build-debug.sh) || { fail "debug kernel tree" "tools/kernel/build-debug.sh failed"; finish; }
+[ -r "$tarball" ] || { fail "kernel source" "no $tarball (tools/testing/deps.sh)"; finish; }
+DEBUG_TREE=$(tools/testing/kernel/build-debug.sh) || { fail "debug kernel tree" "tools/testing/kernel/build-debug.sh failed"; finish; }
 DEBUG_REL=$(cat "$DEBUG_TREE/include/config/kernel.release")
 
 cache=${SOCKOBJ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockobj}
@@ -183,22 +183,22 @@ if [ "$do_vm" = 0 ]; then
 	finish
 fi
 if ! make -s userlib tools >>"$LOG" 2>&1; then
-	fail "build of tools/sockobj" "see $LOG"
+	fail "build of tools/sockobj/sockobj" "see $LOG"
 	finish
 fi
 vmlog=$base/vm.log
 say "booting the debug kernel $DEBUG_REL in a VM with the in-tree modules"
-tools/vm-run --kernel debug --no-module --module "$ko" --module "$kunit_ko" -- sh -c '
-	tools/sockobj api >/dev/null && echo "intree-guest: api ok"
+tools/testing/vm-run --kernel debug --no-module --module "$ko" --module "$kunit_ko" -- sh -c '
+	tools/sockobj/sockobj api >/dev/null && echo "intree-guest: api ok"
 	r=$(cat /sys/kernel/debug/kunit/sockobj*/results)
 	echo "intree-guest: kunit suites ok $(printf "%s\n" "$r" | grep -c "^ok ")" \
 		"not-ok $(printf "%s\n" "$r" | grep -c "not ok ")"
 	' >"$vmlog" 2>&1
 vm_rc=$?
 if grep -aq '^intree-guest: api ok' "$vmlog"; then
-	ok "VM: tools/sockobj api talks to the in-tree sockobj.ko"
+	ok "VM: tools/sockobj/sockobj api talks to the in-tree sockobj.ko"
 else
-	fail "VM: tools/sockobj api talks to the in-tree sockobj.ko" "see $vmlog"
+	fail "VM: tools/sockobj/sockobj api talks to the in-tree sockobj.ko" "see $vmlog"
 fi
 kl=$(grep -a '^intree-guest: kunit' "$vmlog")
 kok=$(sed -n 's/.*suites ok \([0-9]*\).*/\1/p' <<<"$kl")

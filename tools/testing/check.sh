@@ -8,7 +8,7 @@
 # report or failed rmmod. Ends with "N passed, N failed, N skipped".
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 REPO=$PWD
 LOGDIR=$REPO/build/check
 rm -rf "$LOGDIR"
@@ -45,7 +45,7 @@ vm_step() {
 	local title=$1 name=$2 log=$LOGDIR/$3
 	shift 3
 	say "$title"
-	tools/vm-run "$@" 2>&1 | tee "$log"
+	tools/testing/vm-run "$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	if ! count_summary "$log" "$name"; then
 		failed=$((failed + 1))
@@ -74,11 +74,11 @@ host_step() {
 
 SECONDS=0
 say "Installing missing Debian packages (quiet when all are there)"
-tools/deps.sh || die "package installation failed"
+tools/testing/deps.sh || die "package installation failed"
 
 say "Debug kernel (KASAN, lockdep, kmemleak, KUnit): the first build takes about 8 minutes on 2 cores, later runs use the cache"
-DEBUG_TREE=$(tools/kernel/build-debug.sh) || die "debug kernel build failed"
-STOCK_KDIR=$(tools/kernel/stock.sh build) || die "no stock kernel headers"
+DEBUG_TREE=$(tools/testing/kernel/build-debug.sh) || die "debug kernel build failed"
+STOCK_KDIR=$(tools/testing/kernel/stock.sh build) || die "no stock kernel headers"
 echo "debug tree: $DEBUG_TREE"
 echo "stock kernel build dir: $STOCK_KDIR"
 
@@ -88,23 +88,23 @@ make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
 make -s -C userlib test || die "library test build failed"
 
 say "Building the module for the stock kernel and the debug kernel (with the KUnit module)"
-tools/build-module.sh stock || die "module build for the stock kernel failed"
-tools/build-module.sh debug || die "module build for the debug kernel failed"
+tools/testing/build-module.sh stock || die "module build for the stock kernel failed"
+tools/testing/build-module.sh debug || die "module build for the debug kernel failed"
 [ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
 
 host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1" \
-	lint lint.log tools/lint.sh
+	lint lint.log tools/testing/lint.sh
 
 # KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
 # printed is read back from debugfs and parsed with the tree's kunit.py.
 say "KUnit on the debug kernel"
 mkdir -p "$LOGDIR/kunit"
-tools/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
+tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
 	--out "$LOGDIR/kunit" -- sh -c \
 	'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
 	2>&1 | tee "$LOGDIR/kunit-vm.log"
 kunit_rc=${PIPESTATUS[0]}
-awk -f tools/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
+awk -f tools/testing/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
 /usr/bin/python3 "$DEBUG_TREE/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" \
 	>"$LOGDIR/kunit-parse.log" 2>&1
 parse_rc=$?
@@ -138,9 +138,9 @@ vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/runtests.sh
 
 host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
-	install install.log tools/check-install.sh
+	install install.log tools/testing/check-install.sh
 host_step "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
-	intree intree.log tools/check-intree.sh
+	intree intree.log tools/testing/check-intree.sh
 
 say "Summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
 for f in "${failures[@]}"; do

@@ -6,7 +6,7 @@
 #      set must be exactly the expected one (listed), with the right
 #      contents (pkg-config Version = VERSION, module version, soname...);
 #      the sysusers.d file is applied to a copy of /etc's user database;
-#   2. a program outside the tree (tools/pkgconfig-consumer.c) is built
+#   2. a program outside the tree (tools/testing/pkgconfig-consumer.c) is built
 #      against the scratch install with only what pkg-config says, and run;
 #   3. make dkms-install for the stock kernel on this host, then in a VM of
 #      that kernel: modprobe loads the DKMS-built module, the installed tool
@@ -16,12 +16,12 @@
 #   4. make dkms-uninstall leaves the host as it was; make uninstall
 #      DESTDIR=<scratch> removes every installed file.
 #
-#   tools/check-install.sh [--no-dkms] [--no-vm] [--keep]
+#   tools/testing/check-install.sh [--no-dkms] [--no-vm] [--keep]
 #
 # --no-dkms skips 3 and the DKMS half of 4 (nothing is then changed outside
 # the checkout); --no-vm skips only the VM run. DKMS steps are also skipped
 # when sockobj is already registered with DKMS on this host (a real
-# installation is never touched). Needs root for DKMS (tools/deps.sh
+# installation is never touched). Needs root for DKMS (tools/testing/deps.sh
 # installs dkms). The scratch directory is build/install-check/ (the VM
 # sees it; kept with --keep or on failure).
 #
@@ -30,7 +30,7 @@
 set -uo pipefail
 
 # --------------------------------------------------------------------------
-# Guest side: run by tools/vm-run inside the stock-kernel VM.
+# Guest side: run by tools/testing/vm-run inside the stock-kernel VM.
 #   check-install.sh --guest <install root> <sysusers root>
 guest() {
 	local sysroot=$2 pfx=$1/usr/local out
@@ -94,7 +94,7 @@ fi
 
 # --------------------------------------------------------------------------
 # Host side.
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 REPO=$PWD
 PROG=install
 do_dkms=1
@@ -105,7 +105,7 @@ for a in "$@"; do
 	--no-dkms) do_dkms=0 ;;
 	--no-vm) do_vm=0 ;;
 	--keep) keep=1 ;;
-	*) echo "usage: tools/check-install.sh [--no-dkms] [--no-vm] [--keep]" >&2; exit 2 ;;
+	*) echo "usage: tools/testing/check-install.sh [--no-dkms] [--no-vm] [--keep]" >&2; exit 2 ;;
 	esac
 done
 
@@ -138,8 +138,8 @@ finish() {
 }
 
 VERSION=$(cat VERSION)
-KDIR=$(tools/kernel/stock.sh build) || { fail "stock kernel headers"; finish; }
-KREL=$(tools/kernel/stock.sh release) || { fail "stock kernel release"; finish; }
+KDIR=$(tools/testing/kernel/stock.sh build) || { fail "stock kernel headers"; finish; }
+KREL=$(tools/testing/kernel/stock.sh release) || { fail "stock kernel release"; finish; }
 SCRATCH=$REPO/build/install-check
 ROOT=$SCRATCH/root
 PFX=/usr/local
@@ -240,7 +240,7 @@ check "sysusers.d file creates group sockobj (systemd-sysusers --root)" \
 # 2. a program built against the installed library, through pkg-config ---
 CONSUMER=$SCRATCH/consumer
 mkdir -p "$CONSUMER"
-cp tools/pkgconfig-consumer.c "$CONSUMER/"
+cp tools/testing/pkgconfig-consumer.c "$CONSUMER/"
 if flags=$("${PCENV[@]}" pkg-config --cflags --libs sockobj); then
 	ok "pkg-config --cflags --libs sockobj: $flags"
 else
@@ -286,7 +286,7 @@ dkms_installed=0
 if [ "$do_dkms" = 0 ]; then
 	skip "DKMS install, VM modprobe, DKMS uninstall" "--no-dkms"
 elif ! command -v dkms >/dev/null; then
-	fail "DKMS" "dkms is not installed (tools/deps.sh)"
+	fail "DKMS" "dkms is not installed (tools/testing/deps.sh)"
 elif [ "$(id -u)" -ne 0 ]; then
 	skip "DKMS install, VM modprobe, DKMS uninstall" "needs root"
 elif [ -n "$(dkms_state)" ]; then
@@ -319,8 +319,8 @@ else
 		skip "VM: modprobe, modules-load.d, udev rule" "--no-vm"
 	else
 		echo "$PROG: booting the stock kernel $KREL in a VM"
-		tools/vm-run --kernel stock --no-module -- \
-			tools/check-install.sh --guest "$ROOT" "$SYSROOT" >"$SCRATCH/vm.log" 2>&1
+		tools/testing/vm-run --kernel stock --no-module -- \
+			tools/testing/check-install.sh --guest "$ROOT" "$SYSROOT" >"$SCRATCH/vm.log" 2>&1
 		vm_rc=$?
 		n=0
 		while IFS= read -r line; do

@@ -22,15 +22,15 @@
 #   w1           the module built with W=1 against the stock headers, with
 #                no warning (a copy of kmod/ in build/lint/)
 #
-#   tools/lint.sh [GATE...]      default: all gates
+#   tools/testing/lint.sh [GATE...]      default: all gates
 #
-# Kernel scripts are used from the debug kernel tree (tools/kernel/
+# Kernel scripts are used from the debug kernel tree (tools/testing/kernel/
 # build-debug.sh, or $LINT_TREE); nothing is copied into the repository.
 # Prints "lint: <gate>: ok" or "lint: <gate>: FAILED" with the findings
 # (file:line: message), and finally "lint: N passed, N failed, N skipped".
 set -uo pipefail
 
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 REPO=$PWD
 OUT=$REPO/build/lint
 PROG=lint
@@ -51,7 +51,7 @@ gates=${*:-$ALL_GATES}
 for g in $gates; do
 	case " $ALL_GATES " in
 	*" $g "*) ;;
-	*) echo "usage: tools/lint.sh [$ALL_GATES]" >&2; exit 2 ;;
+	*) echo "usage: tools/testing/lint.sh [$ALL_GATES]" >&2; exit 2 ;;
 	esac
 done
 want() { case " $gates " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -68,11 +68,11 @@ if [ -z "$TREE" ] && { want checkpatch || want kernel-doc; }; then
 			break
 		fi
 	done
-	[ -n "$TREE" ] || TREE=$(tools/kernel/build-debug.sh) || TREE=
+	[ -n "$TREE" ] || TREE=$(tools/testing/kernel/build-debug.sh) || TREE=
 fi
 STOCK=
 if want sparse || want w1; then
-	STOCK=$(tools/kernel/stock.sh build) || STOCK=
+	STOCK=$(tools/testing/kernel/stock.sh build) || STOCK=
 fi
 
 mkdir -p "$OUT"
@@ -101,7 +101,7 @@ kbuild_noise='^(  [A-Z][A-Z0-9_ ]{0,7} |make(\[[0-9]+\])?: (Entering|Leaving) di
 # ---------------------------------------------------------------- checkpatch
 if want checkpatch; then
 	if [ -z "$TREE" ] || [ ! -x "$TREE/scripts/checkpatch.pl" ]; then
-		gate_fail checkpatch "no kernel tree with scripts/checkpatch.pl (tools/kernel/build-debug.sh)"
+		gate_fail checkpatch "no kernel tree with scripts/checkpatch.pl (tools/testing/kernel/build-debug.sh)"
 	else
 		cp_out=$OUT/checkpatch
 		rm -rf "$cp_out"
@@ -129,12 +129,12 @@ fi
 # -------------------------------------------------------------------- sparse
 if want sparse; then
 	if ! command -v sparse >/dev/null; then
-		tools/deps.sh >&2 || true
+		tools/testing/deps.sh >&2 || true
 	fi
 	if ! command -v sparse >/dev/null; then
-		gate_fail sparse "sparse is not installed (tools/deps.sh)"
+		gate_fail sparse "sparse is not installed (tools/testing/deps.sh)"
 	elif [ -z "$STOCK" ]; then
-		gate_fail sparse "no stock kernel headers (tools/deps.sh)"
+		gate_fail sparse "no stock kernel headers (tools/testing/deps.sh)"
 	else
 		dir=$OUT/sparse
 		copy_module "$dir"
@@ -176,7 +176,7 @@ list_functions() {
 
 if want kernel-doc; then
 	if [ -z "$TREE" ] || [ ! -x "$TREE/scripts/kernel-doc" ]; then
-		gate_fail kernel-doc "no kernel tree with scripts/kernel-doc (tools/kernel/build-debug.sh)"
+		gate_fail kernel-doc "no kernel tree with scripts/kernel-doc (tools/testing/kernel/build-debug.sh)"
 	else
 		kd=$TREE/scripts/kernel-doc
 		# shellcheck disable=SC2086
@@ -240,7 +240,7 @@ fi
 # ------------------------------------------------------------------------ w1
 if want w1; then
 	if [ -z "$STOCK" ]; then
-		gate_fail w1 "no stock kernel headers (tools/deps.sh)"
+		gate_fail w1 "no stock kernel headers (tools/testing/deps.sh)"
 	else
 		dir=$OUT/w1
 		copy_module "$dir"

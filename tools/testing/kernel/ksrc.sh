@@ -13,7 +13,7 @@ for t in "$cache"/debug-*/linux; do
 done
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 if [ -z "$tarball" ]; then
-	echo "sockobj: no kernel source for the kselftest harness: install linux-source-6.1 (tools/deps.sh)" >&2
+	echo "sockobj: no kernel source for the kselftest harness: install linux-source-6.1 (tools/testing/deps.sh)" >&2
 	exit 1
 fi
 dest=$cache/ksrc-harness
