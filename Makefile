@@ -16,7 +16,8 @@
 #                   install it for KDIR's kernel (or remove it everywhere)
 #   make dkms-source
 #                   only stage the DKMS source tree (honours DESTDIR)
-#   make lint       checkpatch, sparse, kernel-doc, uapi header, W=1 build
+#   make lint       checkpatch, sparse, kernel-doc, uapi header, W=1 build,
+#                   shellcheck and pyflakes3 over the scripts
 #
 # KDIR defaults to the running kernel's build directory, else the newest in
 # /lib/modules. KSRC is a kernel source tree for the kselftest harness.

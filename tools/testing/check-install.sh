@@ -27,6 +27,8 @@
 #
 # One count per check; the last line is "install: N passed, N failed, N
 # skipped" and the exit status is non-zero when a check failed.
+# The bash -c scripts of the checks take their values as arguments ($1...):
+# shellcheck disable=SC2016
 set -uo pipefail
 
 # --------------------------------------------------------------------------
@@ -274,6 +276,8 @@ dkms_state() {
 		r+=("sockobj in /lib/modules/$KREL/modules.dep")
 	printf '%s\n' "${r[@]}"
 }
+# Called from the EXIT trap.
+# shellcheck disable=SC2317
 dkms_cleanup() {
 	make -s dkms-uninstall KDIR="$KDIR" >>"$SCRATCH/dkms.log" 2>&1
 	# dkms made a module signing key on first use: remove the one we caused.

@@ -90,6 +90,7 @@ if [ ! -f "$SRC/.sockobj-intree-ready" ]; then
 			{ head -n -1 "$k"; printf '%s\n\n%s\n' 'source "drivers/sockobj/Kconfig"' endmenu; } >"$k.new" &&
 				mv "$k.new" "$k"
 		fi
+		# shellcheck disable=SC2016 # a make variable, literally
 		echo 'obj-$(CONFIG_SOCKOBJ)		+= sockobj/kmod/' >>"$SRC/drivers/Makefile"
 		if grep -qx 'source "drivers/sockobj/Kconfig"' "$SRC/drivers/Kconfig" &&
 			grep -q 'sockobj/kmod/' "$SRC/drivers/Makefile"; then
@@ -188,6 +189,7 @@ if ! make -s userlib tools >>"$LOG" 2>&1; then
 fi
 vmlog=$base/vm.log
 say "booting the debug kernel $DEBUG_REL in a VM with the in-tree modules"
+# shellcheck disable=SC2016 # the guest's script
 tools/testing/vm-run --kernel debug --no-module --module "$ko" --module "$kunit_ko" -- sh -c '
 	tools/sockobj/sockobj api >/dev/null && echo "intree-guest: api ok"
 	r=$(cat /sys/kernel/debug/kunit/sockobj*/results)

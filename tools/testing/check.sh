@@ -8,7 +8,7 @@
 # report or failed rmmod. Ends with "N passed, N failed, N skipped".
 set -uo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 REPO=$PWD
 LOGDIR=$REPO/build/check
 rm -rf "$LOGDIR"
@@ -92,13 +92,14 @@ tools/testing/build-module.sh stock || die "module build for the stock kernel fa
 tools/testing/build-module.sh debug || die "module build for the debug kernel failed"
 [ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
 
-host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1" \
+host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1, shellcheck, pyflakes3" \
 	lint lint.log tools/testing/lint.sh
 
 # KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
 # printed is read back from debugfs and parsed with the tree's kunit.py.
 say "KUnit on the debug kernel"
 mkdir -p "$LOGDIR/kunit"
+# shellcheck disable=SC2016 # the guest's script
 tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
 	--out "$LOGDIR/kunit" -- sh -c \
 	'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static gates over the module and the shared headers; each one fails on
-# any finding:
+# Static gates over the module, the shared headers and the scripts; each
+# one fails on any finding:
 #   checkpatch   scripts/checkpatch.pl --no-tree --strict of the debug kernel
 #                tree over kmod/*.[ch] and uapi/linux/sockobj.h, with the
 #                exceptions of .checkpatch.conf (the uapi header is checked
@@ -21,6 +21,14 @@
 #                (gcc -std=c90 -pedantic -Wall -Werror) and alone in C++
 #   w1           the module built with W=1 against the stock headers, with
 #                no warning (a copy of kmod/ in build/lint/)
+#   shell        every shell script of the repository (*.sh and files with
+#                a sh or bash #! line) through shellcheck, every severity,
+#                but the findings of SHELLCHECK_EXCEPT below
+#   python       every Python script (*.py and files with a python #! line:
+#                vm-run, the benchmark's) through pyflakes3
+#
+# Scripts are the files git tracks (every file outside build/ and .git/
+# when this is not a git checkout).
 #
 #   tools/testing/lint.sh [GATE...]      default: all gates
 #
@@ -46,7 +54,7 @@ gate_fail() {
 }
 gate_skip() { skipped=$((skipped + 1)); echo "$PROG: $1: skipped ($2)"; }
 
-ALL_GATES="checkpatch sparse kernel-doc uapi-c90 w1"
+ALL_GATES="checkpatch sparse kernel-doc uapi-c90 w1 shell python"
 gates=${*:-$ALL_GATES}
 for g in $gates; do
 	case " $ALL_GATES " in
@@ -185,8 +193,8 @@ if want kernel-doc; then
 		res=$(grep -vE ': info: |^[0-9]+ (warnings|errors)$' "$OUT/kernel-doc.log")
 		documented=$(sed -n 's/.*: info: Scanning doc for function \([A-Za-z0-9_]*\).*/\1/p' \
 			"$OUT/kernel-doc.log" | sort -u)
-		# shellcheck disable=SC2086
 		nfun=0
+		# shellcheck disable=SC2086
 		while read -r where name; do
 			nfun=$((nfun + 1))
 			grep -qx "$name" <<<"$documented" ||
@@ -251,6 +259,80 @@ if want w1; then
 			gate_ok w1 "$(grep -c '^  CC \[M\]' "$OUT/w1.log") objects"
 		else
 			gate_fail w1 "$res" "make exit $rc"
+		fi
+	fi
+fi
+
+# --------------------------------------------------------------------- shell
+# Findings allowed, as "file:line:code" and why. Each is in a file whose
+# content must not change for now: build-debug.sh keys the debug kernel
+# cache on its own text (editing it rebuilds the kernel), and the selftests
+# runner belongs to the selftests.
+SHELLCHECK_EXCEPT="
+tools/testing/kernel/build-debug.sh:84:SC2015	die when either test fails: as intended
+selftests/run.sh:57:SC2086	set -- splits a /proc/PID/stat line into its fields
+"
+
+# The repository's scripts of one language (sh or python), one per line.
+list_scripts() {
+	local lang=$1 f first
+	{
+		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+			git ls-files
+		else
+			find . \( -path ./build -o -path ./.git \) -prune -o -type f -print |
+				sed 's|^\./||'
+		fi
+	} | while read -r f; do
+		[ -f "$f" ] || continue
+		case $lang:$f in
+		sh:*.sh | python:*.py) echo "$f"; continue ;;
+		esac
+		IFS= read -r first <"$f" 2>/dev/null || continue
+		case $lang:$first in
+		sh:'#!'*/sh | sh:'#!'*/bash | sh:'#!'*' sh' | sh:'#!'*' bash' | \
+		sh:'#!'*/sh' '* | sh:'#!'*/bash' '*) echo "$f" ;;
+		python:'#!'*python*) echo "$f" ;;
+		esac
+	done | sort -u
+}
+
+if want shell || want python; then
+	if ! command -v shellcheck >/dev/null || ! command -v pyflakes3 >/dev/null; then
+		tools/testing/deps.sh >&2 || true
+	fi
+fi
+
+if want shell; then
+	if ! command -v shellcheck >/dev/null; then
+		gate_fail shell "shellcheck is not installed (tools/testing/deps.sh)"
+	else
+		mapfile -t scripts < <(list_scripts sh)
+		allowed=$(sed -n 's/^\([^[:space:]]*\).*/\1/p' <<<"$SHELLCHECK_EXCEPT")
+		res=$(shellcheck -f gcc "${scripts[@]}" 2>&1 | while IFS= read -r l; do
+			key=$(sed -nE 's/^([^:]+:[0-9]+):[0-9]+: .*\[(SC[0-9]+)\]$/\1:\2/p' <<<"$l")
+			[ -n "$key" ] && grep -qxF "$key" <<<"$allowed" && continue
+			printf '%s\n' "$l"
+		done)
+		if [ -z "$res" ]; then
+			gate_ok shell "${#scripts[@]} scripts, shellcheck"
+		else
+			gate_fail shell "$res" "$(grep -c . <<<"$res") findings"
+		fi
+	fi
+fi
+
+# -------------------------------------------------------------------- python
+if want python; then
+	if ! command -v pyflakes3 >/dev/null; then
+		gate_fail python "pyflakes3 is not installed (tools/testing/deps.sh)"
+	else
+		mapfile -t scripts < <(list_scripts python)
+		res=$(pyflakes3 "${scripts[@]}" 2>&1)
+		if [ -z "$res" ]; then
+			gate_ok python "${#scripts[@]} scripts, pyflakes3"
+		else
+			gate_fail python "$res" "$(grep -c . <<<"$res") findings"
 		fi
 	fi
 fi

@@ -6,7 +6,9 @@ if [ -d "/lib/modules/$rel/build" ]; then
 	echo "/lib/modules/$rel/build"
 	exit 0
 fi
-newest=$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+newest=$(for d in /lib/modules/*/build; do
+		if [ -e "$d" ] || [ -L "$d" ]; then echo "$d"; fi
+	done | sort -V | tail -n 1)
 if [ -n "$newest" ]; then
 	echo "$newest"
 	exit 0

@@ -43,6 +43,7 @@ fatal() {
 
 kmsg "guest init started"
 [ -r "$RUN/guest.env" ] || fatal "no $RUN/guest.env"
+# shellcheck source=/dev/null # written by vm-run for each run
 . "$RUN/guest.env"
 
 $BB hostname sockobj-vm
