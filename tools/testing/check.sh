@@ -4,8 +4,10 @@
 # Installs what is missing, builds everything for the stock Debian kernel and
 # for the debug kernel (built once, cached outside the checkout), then runs in
 # VMs: the KUnit suites on the debug kernel, the selftests and the library
-# tests on both kernels. Each VM run also fails on any kernel splat, kmemleak
-# report or failed rmmod. Ends with "N passed, N failed, N skipped".
+# tests on both kernels; on the host: the library's and the sockobj
+# command's own check targets, lint, the install and in-tree checks. Each VM
+# run also fails on any kernel splat, kmemleak report or failed rmmod. Ends
+# with "N passed, N failed, N skipped".
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -91,6 +93,11 @@ say "Building the module for the stock kernel and the debug kernel (with the KUn
 tools/testing/build-module.sh stock || die "module build for the stock kernel failed"
 tools/testing/build-module.sh debug || die "module build for the debug kernel failed"
 [ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
+
+host_step "libsockobj on the host: header as C99 and C++, exports, man pages, the tests (those that need the module skip)" \
+	libsockobj userlib-check.log make -s -C userlib check
+host_step "The sockobj command: its man page, --version and every --help" \
+	sockobj sockobj-check.log make -s -C tools/sockobj check
 
 host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1, shellcheck, pyflakes3" \
 	lint lint.log tools/testing/lint.sh
