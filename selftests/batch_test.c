@@ -20,7 +20,7 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
 
-#include "sockobj_util.h"
+#include "sotest.h"
 
 #define PORT		5100
 #define NOBJ		200	/* objects of the connect batch */
@@ -401,4 +401,4 @@ TEST_F(batch, a_bad_buffer_fails_only_its_own_op)
 	munmap(bad, page);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

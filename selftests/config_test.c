@@ -13,7 +13,7 @@
  * Each test runs in its own network namespace with lo up.
  */
 #define _GNU_SOURCE
-#include "sockobj_util.h"
+#include "sotest.h"
 
 #define PORT		5000	/* listener */
 #define DROP_PORT	5001	/* SYNs dropped by nft: stays CONNECTING */
@@ -693,4 +693,4 @@ TEST_F_TIMEOUT(cfg, connect_busy, 90)
 			  EV_CLOSED(CONNECTING, REFUSED, ECONNREFUSED));
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

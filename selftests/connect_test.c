@@ -26,7 +26,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-#include "sockobj_util.h"
+#include "sotest.h"
 
 #define PORT		5000	/* listeners */
 #define DROP_PORT	5001	/* SYNs dropped by the peer */
@@ -1307,4 +1307,4 @@ TEST_F_TIMEOUT(single, netns_of_opener, T_NET)
 	close(lfd);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

@@ -29,7 +29,7 @@
  * it tests (hundreds of WRITABLE cycles).
  */
 #define _GNU_SOURCE
-#include "data_util.h"
+#include "sotest.h"
 
 #define PORT		5000
 #define DROP_PORT	5001	/* SYNs dropped: stays CONNECTING */
@@ -47,7 +47,7 @@
 FIXTURE(data) {
 	int fd;
 	char peer[64];		/* named peer namespace, "" if none */
-	struct du_proc proc;	/* python peer, pid -1 if none */
+	struct so_proc proc;	/* python peer, pid -1 if none */
 };
 
 FIXTURE_SETUP(data)
@@ -64,7 +64,7 @@ FIXTURE_SETUP(data)
 
 FIXTURE_TEARDOWN(data)
 {
-	du_proc_kill(&self->proc);
+	so_proc_kill(&self->proc);
 	so_close(self->fd);
 	so_netns_del(self->peer);
 }
@@ -133,21 +133,21 @@ struct xfer_stats {
 /* The digest of "abc" (FIPS 180-4 example): the hash itself is right */
 static void sha256_self_check(struct __test_metadata *_metadata)
 {
-	struct du_sha256 s;
+	struct so_sha256 s;
 	char hex[65];
 	static char million[1000000];
 
-	du_sha256_init(&s);
-	du_sha256_update(&s, "abc", 3);
-	du_sha256_hex(&s, hex);
+	so_sha256_init(&s);
+	so_sha256_update(&s, "abc", 3);
+	so_sha256_hex(&s, hex);
 	ASSERT_STREQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 		     hex);
 	memset(million, 'a', sizeof(million));
-	du_sha256_init(&s);
-	du_sha256_update(&s, million, 1);
-	du_sha256_update(&s, million + 1, 62);
-	du_sha256_update(&s, million + 63, sizeof(million) - 63);
-	du_sha256_hex(&s, hex);
+	so_sha256_init(&s);
+	so_sha256_update(&s, million, 1);
+	so_sha256_update(&s, million + 1, 62);
+	so_sha256_update(&s, million + 63, sizeof(million) - 63);
+	so_sha256_hex(&s, hex);
 	ASSERT_STREQ("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
 		     hex);
 }
@@ -166,8 +166,9 @@ static void integrity(struct __test_metadata *_metadata,
 	char arg[7][32], line[256], hex_out[65], hex_in[65], peer_hex[65];
 	char *argv[] = { PYTHON, "-c", (char *)peer_py, arg[0], arg[1], arg[2],
 			 arg[3], arg[4], arg[5], arg[6], NULL };
-	uint64_t seed = du_seed(), rng, peer_seed;
-	struct du_sha256 h_out, h_in;
+	uint64_t seed = so_seed(), peer_seed;
+	struct so_rnd rng;
+	struct so_sha256 h_out, h_in;
 	struct sockobj_config cfg;
 	struct sockobj_info info;
 	struct sockobj_event e;
@@ -184,14 +185,14 @@ static void integrity(struct __test_metadata *_metadata,
 	TH_LOG("seed %llu (SOCKOBJ_SEED=%llu repeats it): %llu bytes out, "
 	       "%llu in", (unsigned long long)seed, (unsigned long long)seed,
 	       (unsigned long long)n_out, (unsigned long long)n_in);
-	rng = seed;
-	peer_seed = du_rand(&rng) >> 1;
+	rng.s = seed;
+	peer_seed = so_rnd_next(&rng) >> 1;
 	memset(st, 0, sizeof(*st));
 
 	pool = malloc(pool_len);
 	rbuf = malloc(max_io);
 	ASSERT_TRUE(pool && rbuf);
-	du_fill_random(&rng, pool, pool_len);
+	so_rnd_fill(&rng, pool, pool_len);
 
 	snprintf(arg[0], sizeof(arg[0]), "%d", PORT);
 	snprintf(arg[1], sizeof(arg[1]), "%llu", (unsigned long long)n_out);
@@ -200,8 +201,8 @@ static void integrity(struct __test_metadata *_metadata,
 	snprintf(arg[4], sizeof(arg[4]), "%d", rcvbuf);
 	snprintf(arg[5], sizeof(arg[5]), "%d", nap_ms);
 	snprintf(arg[6], sizeof(arg[6]), "%d", max_read);
-	ASSERT_EQ(0, du_spawn(&self->proc, NULL, argv));
-	ASSERT_LE(0, du_proc_line(&self->proc, line, sizeof(line),
+	ASSERT_EQ(0, so_spawn(&self->proc, NULL, argv));
+	ASSERT_LE(0, so_proc_line(&self->proc, line, sizeof(line),
 				  so_tmo(20000)));
 	ASSERT_STREQ("ready", line);
 
@@ -219,8 +220,8 @@ static void integrity(struct __test_metadata *_metadata,
 	ASSERT_EVENTS_SEQ(self->fd, id, COOKIE, QUICK, &last_seq, NULL,
 			  EV(CONNECTING, CLOSED), EV(ESTABLISHED, CONNECTING));
 
-	du_sha256_init(&h_out);
-	du_sha256_init(&h_in);
+	so_sha256_init(&h_out);
+	so_sha256_init(&h_in);
 	t0 = so_now_ns();
 	while (st->sent < n_out || !eof) {
 		/* send until the object cannot take everything */
@@ -229,14 +230,14 @@ static void integrity(struct __test_metadata *_metadata,
 			int ret;
 
 			if (!chunk_left) {
-				chunk_left = du_rand_between(&rng, 1, max_io);
+				chunk_left = so_rnd_between(&rng, 1, max_io);
 				if (chunk_left > n_out - st->sent)
 					chunk_left = (size_t)(n_out - st->sent);
-				chunk_off = du_rand_between(&rng, 0,
-							    pool_len - chunk_left);
+				chunk_off = so_rnd_between(&rng, 0,
+							   pool_len - chunk_left);
 			}
-			ret = du_send(self->fd, id, pool + chunk_off,
-				      chunk_left, &done);
+			ret = so_io_send(self->fd, id, pool + chunk_off,
+					 chunk_left, &done);
 			if (ret == -EAGAIN) {
 				st->send_eagain++;
 				blocked = 1;
@@ -248,7 +249,7 @@ static void integrity(struct __test_metadata *_metadata,
 				TH_LOG("SEND of %zu queued nothing without EAGAIN",
 				       chunk_left);
 			ASSERT_LT(0U, done);
-			du_sha256_update(&h_out, pool + chunk_off, done);
+			so_sha256_update(&h_out, pool + chunk_off, done);
 			st->sent += done;
 			chunk_off += done;
 			chunk_left -= done;
@@ -288,10 +289,10 @@ static void integrity(struct __test_metadata *_metadata,
 			st->readable++;
 			/* edge-triggered: receive until the queue is empty */
 			for (;;) {
-				size_t want = du_rand_between(&rng, 1, max_io);
+				size_t want = so_rnd_between(&rng, 1, max_io);
 				size_t done = 0;
-				int ret = du_recv(self->fd, id, rbuf, want,
-						  &done);
+				int ret = so_io_recv(self->fd, id, rbuf, want,
+						     &done);
 
 				st->recv_calls++;
 				if (ret == -EAGAIN) {
@@ -304,7 +305,7 @@ static void integrity(struct __test_metadata *_metadata,
 					eof = 1;
 					break;
 				}
-				du_sha256_update(&h_in, rbuf, done);
+				so_sha256_update(&h_in, rbuf, done);
 				st->received += done;
 				ASSERT_GE(n_in, st->received);
 			}
@@ -312,7 +313,7 @@ static void integrity(struct __test_metadata *_metadata,
 		case SOCKOBJ_EV_STATE:
 			/* the peer closes once it has sent everything */
 			if (e.state != SOCKOBJ_STATE_PEER_CLOSING)
-				du_log_event(_metadata, "unexpected", &e);
+				so_log_record(_metadata, "unexpected", &e);
 			ASSERT_EQ(U32(SOCKOBJ_STATE_PEER_CLOSING), e.state);
 			ASSERT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), e.prev_state);
 			ASSERT_EQ(0, peer_closing);
@@ -322,7 +323,7 @@ static void integrity(struct __test_metadata *_metadata,
 			ASSERT_EQ(n_in, st->received + info.rx_queued);
 			break;
 		default:
-			du_log_event(_metadata, "unexpected", &e);
+			so_log_record(_metadata, "unexpected", &e);
 			ASSERT_TRUE(0);
 		}
 	}
@@ -345,20 +346,20 @@ static void integrity(struct __test_metadata *_metadata,
 	EXPECT_EQ(0U, info.rx_queued);
 
 	/* the peer's digests against ours */
-	du_sha256_hex(&h_out, hex_out);
-	du_sha256_hex(&h_in, hex_in);
-	ASSERT_LE(0, du_proc_line(&self->proc, line, sizeof(line), QUICK));
+	so_sha256_hex(&h_out, hex_out);
+	so_sha256_hex(&h_in, hex_in);
+	ASSERT_LE(0, so_proc_line(&self->proc, line, sizeof(line), QUICK));
 	ASSERT_EQ(2, sscanf(line, "rx %llu %64s", &cnt, peer_hex))
 		TH_LOG("peer said \"%s\"", line);
 	EXPECT_EQ(n_out, cnt);
 	EXPECT_STREQ(hex_out, peer_hex);
-	ASSERT_LE(0, du_proc_line(&self->proc, line, sizeof(line), QUICK));
+	ASSERT_LE(0, so_proc_line(&self->proc, line, sizeof(line), QUICK));
 	ASSERT_EQ(2, sscanf(line, "tx %llu %64s", &cnt, peer_hex))
 		TH_LOG("peer said \"%s\"", line);
 	EXPECT_EQ(n_in, cnt);
 	EXPECT_STREQ(hex_in, peer_hex);
 	TH_LOG("sha256 out %s, in %s", hex_out, hex_in);
-	EXPECT_EQ(0, du_proc_wait(&self->proc, QUICK));
+	EXPECT_EQ(0, so_proc_wait(&self->proc, QUICK));
 
 	/* our FIN after the peer's: CLOSED(PEER_CLOSED) */
 	if (!peer_closing)
@@ -467,7 +468,7 @@ static uint64_t fill_until_eagain(struct __test_metadata *_metadata, int fd,
 		int ret;
 
 		stream_fill(seed, *off, buf, sizeof(buf));
-		ret = du_send(fd, id, buf, sizeof(buf), &done);
+		ret = so_io_send(fd, id, buf, sizeof(buf), &done);
 		if (ret == -EAGAIN)
 			return total;
 		EXPECT_EQ(0, ret);
@@ -548,7 +549,7 @@ static uint64_t drain_check_n(struct __test_metadata *_metadata, int sfd,
  */
 TEST_F_TIMEOUT(data, disconnect_delivers_queued_data, T_NET)
 {
-	uint64_t seed = du_seed(), off = 0, queued, got;
+	uint64_t seed = so_seed(), off = 0, queued, got;
 	struct sockobj_info info;
 	int lfd, srv, err;
 	size_t done;
@@ -566,7 +567,7 @@ TEST_F_TIMEOUT(data, disconnect_delivers_queued_data, T_NET)
 	ASSERT_EQ(0, so_disconnect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CLOSING, ESTABLISHED));
 	EXPECT_INFO(self->fd, id, CLOSING, NONE, CLOSED, 0);
-	EXPECT_EQ(-EPIPE, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-EPIPE, so_io_send(self->fd, id, "x", 1, &done));
 	EXPECT_EQ(-EALREADY, so_disconnect(self->fd, id));
 
 	got = drain_check(_metadata, srv, seed, &err);
@@ -593,7 +594,7 @@ TEST_F_TIMEOUT(data, disconnect_delivers_queued_data, T_NET)
  */
 TEST_F_TIMEOUT(data, abort_discards_queued_data, T_NET)
 {
-	uint64_t seed = du_seed(), off = 0, queued, got;
+	uint64_t seed = so_seed(), off = 0, queued, got;
 	struct sockobj_info info;
 	int lfd, srv, err;
 	size_t done;
@@ -626,8 +627,8 @@ TEST_F_TIMEOUT(data, abort_discards_queued_data, T_NET)
 	EXPECT_GT(queued, got);
 	TH_LOG("queued %llu, the peer got %llu before the reset",
 	       (unsigned long long)queued, (unsigned long long)got);
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, id, &c, 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, id, &c, 1, &done));
 	close(srv);
 	close(lfd);
 }
@@ -639,7 +640,7 @@ TEST_F_TIMEOUT(data, abort_discards_queued_data, T_NET)
  */
 TEST_F_TIMEOUT(data, destroy_delivers_queued_data, T_NET)
 {
-	uint64_t seed = du_seed(), off = 0, queued, got;
+	uint64_t seed = so_seed(), off = 0, queued, got;
 	int lfd, srv, err;
 	__u32 id;
 
@@ -677,7 +678,7 @@ TEST_F_TIMEOUT(data, destroy_delivers_queued_data, T_NET)
  */
 TEST_F_TIMEOUT(data, destroy_with_unread_data_is_graceful, T_NET)
 {
-	uint64_t seed = du_seed(), off = 0, queued, got;
+	uint64_t seed = so_seed(), off = 0, queued, got;
 	int lfd, srv, err;
 	__u32 id;
 
@@ -685,7 +686,7 @@ TEST_F_TIMEOUT(data, destroy_with_unread_data_is_graceful, T_NET)
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
 			  &srv);
-	ASSERT_EQ(0, du_send_all(srv, "unread", 6));
+	ASSERT_EQ(0, so_send_all(srv, "unread", 6));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 	queued = fill_until_eagain(_metadata, self->fd, id, seed, &off);
 	ASSERT_LT(65536ULL, queued);
@@ -724,21 +725,21 @@ static void reply_after_disconnect(struct __test_metadata *_metadata, int fd,
 	lfd = so_listen("127.0.0.1", PORT);
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, fd, lfd, "127.0.0.1", PORT, COOKIE, &srv);
-	ASSERT_EQ(0, du_send(fd, id, "request", 7, &done));
+	ASSERT_EQ(0, so_io_send(fd, id, "request", 7, &done));
 	ASSERT_EQ(7U, done);
 	ASSERT_EQ(0, so_disconnect(fd, id));
 	ASSERT_EVENTS(fd, id, COOKIE, QUICK, EV(CLOSING, ESTABLISHED));
-	ASSERT_EQ(7, (int)du_recv_exact(srv, buf, 7, QUICK));
+	ASSERT_EQ(7, (int)so_recv_exact(srv, buf, 7, QUICK));
 	ASSERT_EQ(0, so_recv(srv, buf, sizeof(buf), QUICK));	/* our FIN */
 	if (one_segment)
 		ASSERT_EQ(0, setsockopt(srv, IPPROTO_TCP, TCP_CORK, &on,
 					sizeof(on)));
-	ASSERT_EQ(0, du_send_all(srv, "response", 8));
+	ASSERT_EQ(0, so_send_all(srv, "response", 8));
 	if (one_segment)	/* the FIN joins the corked data, sent at once */
 		ASSERT_EQ(0, shutdown(srv, SHUT_WR));
 	close(srv);
 
-	ASSERT_EQ(1, du_wait_type(fd, id, SOCKOBJ_EV_READABLE, &e, QUICK,
+	ASSERT_EQ(1, so_wait_type(fd, id, SOCKOBJ_EV_READABLE, &e, QUICK,
 				  NULL))
 		TH_LOG("no READABLE for the reply that came with the close");
 	EXPECT_EQ(U32(SOCKOBJ_STATE_CLOSING), e.state);
@@ -751,7 +752,7 @@ static void reply_after_disconnect(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0U, info.tx_unacked);
 	EXPECT_EQ(0U, info.tx_space);
 	memset(buf, 0, sizeof(buf));
-	ret = du_recv(fd, id, buf, sizeof(buf), &done);
+	ret = so_io_recv(fd, id, buf, sizeof(buf), &done);
 	if (ret)
 		TH_LOG("RECV after READABLE: %s; the object is %s (reason %u), "
 		       "the response is lost", strerror(-ret),
@@ -766,10 +767,10 @@ static void reply_after_disconnect(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(8ULL, info.bytes_received);
 	/* then EOF (once), or ENOTCONN at once; then ENOTCONN */
 	done = 99;
-	ret = du_recv(fd, id, buf, sizeof(buf), &done);
+	ret = so_io_recv(fd, id, buf, sizeof(buf), &done);
 	EXPECT_TRUE(ret == -ENOTCONN || (ret == 0 && done == 0))
 		TH_LOG("RECV after the response: %d, done %zu", ret, done);
-	EXPECT_EQ(-ENOTCONN, du_recv(fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(fd, id, buf, sizeof(buf), &done));
 	EXPECT_INFO(fd, id, CLOSED, LOCAL_CLOSED, CLOSING, 0);
 	close(lfd);
 }
@@ -804,7 +805,7 @@ TEST_F_TIMEOUT(data, failed_connect_keeps_unread_data, T_NET)
 	ASSERT_LE(0, busy);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
 			  &srv);
-	ASSERT_EQ(0, du_send_all(srv, "response!", 9));
+	ASSERT_EQ(0, so_send_all(srv, "response!", 9));
 	close(srv);
 	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_PEER_CLOSING,
 				   QUICK));
@@ -826,7 +827,7 @@ TEST_F_TIMEOUT(data, failed_connect_keeps_unread_data, T_NET)
 	EXPECT_EQ(9U, info.rx_queued)
 		TH_LOG("the failed CONNECT threw the unread data away");
 	memset(buf, 0, sizeof(buf));
-	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
+	ret = so_io_recv(self->fd, id, buf, sizeof(buf), &done);
 	EXPECT_EQ(0, ret) TH_LOG("RECV: %s", strerror(-ret));
 	EXPECT_EQ(9U, done);
 	EXPECT_STREQ("response!", buf);
@@ -846,18 +847,18 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 
 	/* CLOSED, never connected */
 	ASSERT_EQ(0, so_new(self->fd, COOKIE, "127.0.0.1", PORT, &id));
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, id, buf, sizeof(buf), &done));
-	EXPECT_EQ(-ENOTCONN, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf,
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-ENOTCONN, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf,
 				   sizeof(buf), SOCKOBJ_IO_PEEK, &io));
 	/* unknown id, flags, reserved */
-	EXPECT_EQ(-ENOENT, du_send(self->fd, id + 100, "x", 1, &done));
-	EXPECT_EQ(-ENOENT, du_recv(self->fd, id + 100, buf, 1, &done));
-	EXPECT_EQ(-EINVAL, du_io(self->fd, SOCKOBJ_IOC_SEND, id, "x", 1,
+	EXPECT_EQ(-ENOENT, so_io_send(self->fd, id + 100, "x", 1, &done));
+	EXPECT_EQ(-ENOENT, so_io_recv(self->fd, id + 100, buf, 1, &done));
+	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_SEND, id, "x", 1,
 				 SOCKOBJ_IO_PEEK, &io));
-	EXPECT_EQ(-EINVAL, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
+	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
 				 1U << 1, &io));
-	EXPECT_EQ(-EINVAL, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
+	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
 				 SOCKOBJ_IO_TRUNC, &io));
 	memset(&io, 0, sizeof(io));
 	io.id = id;
@@ -874,8 +875,8 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 	ASSERT_EQ(0, so_connect(self->fd, cid));
 	ASSERT_EVENTS(self->fd, cid, COOKIE + 1, QUICK,
 		      EV(CONNECTING, CLOSED));
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, cid, "x", 1, &done));
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, cid, buf, sizeof(buf), &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, cid, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, cid, buf, sizeof(buf), &done));
 	ASSERT_EQ(0, so_abort(self->fd, cid));
 
 	/* ESTABLISHED: a bad buffer gets EFAULT and loses nothing */
@@ -886,12 +887,12 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 		      EV(ESTABLISHED, CONNECTING));
 	srv = so_accept(lfd, QUICK);
 	ASSERT_LE(0, srv);
-	EXPECT_EQ(-EAGAIN, du_recv(self->fd, id, buf, sizeof(buf), &done));
-	EXPECT_EQ(-EFAULT, du_send(self->fd, id, (void *)8, 10, &done));
-	ASSERT_EQ(0, du_send_all(srv, "peer data", 9));
+	EXPECT_EQ(-EAGAIN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-EFAULT, so_io_send(self->fd, id, (void *)8, 10, &done));
+	ASSERT_EQ(0, so_send_all(srv, "peer data", 9));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	EXPECT_EQ(-EFAULT, du_recv(self->fd, id, (void *)8, 9, &done));
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-EFAULT, so_io_recv(self->fd, id, (void *)8, 9, &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(9U, done);
 	EXPECT_EQ(0, memcmp(buf, "peer data", 9));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
@@ -901,12 +902,12 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 	/* CLOSING: send EPIPE; receive allowed, and works */
 	ASSERT_EQ(0, so_disconnect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CLOSING, ESTABLISHED));
-	EXPECT_EQ(-EPIPE, du_send(self->fd, id, "x", 1, &done));
-	EXPECT_EQ(-EAGAIN, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-EPIPE, so_io_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-EAGAIN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(0, so_recv(srv, buf, sizeof(buf), QUICK));	/* our FIN */
-	ASSERT_EQ(0, du_send_all(srv, "late", 4));
+	ASSERT_EQ(0, so_send_all(srv, "late", 4));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(4U, done);
 	EXPECT_EQ(0, memcmp(buf, "late", 4));
 	EXPECT_INFO(self->fd, id, CLOSING, NONE, CLOSED, 0);
@@ -918,13 +919,13 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 	close(srv);
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
 		      EV_CLOSED(CLOSING, LOCAL_CLOSED, 0));
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
 	done = 99;
-	ret = du_recv(self->fd, id, buf, sizeof(buf), &done);
+	ret = so_io_recv(self->fd, id, buf, sizeof(buf), &done);
 	EXPECT_TRUE(ret == -ENOTCONN || (ret == 0 && done == 0))
 		TH_LOG("RECV on CLOSED: %d, done %zu", ret, done);
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, id, buf, sizeof(buf), &done));
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
 	close(lfd);
 }
 
@@ -945,10 +946,10 @@ TEST_F_TIMEOUT(data, eof_and_peer_closing, T_NET)
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
 			  &srv);
-	ASSERT_EQ(0, du_send_all(srv, "hello", 5));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
+	ASSERT_EQ(0, so_send_all(srv, "hello", 5));
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, NULL);
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(5U, done);
 
 	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
@@ -970,17 +971,17 @@ TEST_F_TIMEOUT(data, eof_and_peer_closing, T_NET)
 	ASSERT_NO_RECORD(self->fd, id, 200);
 
 	done = 99;
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	EXPECT_EQ(0U, done);
 	done = 99;
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	EXPECT_EQ(0U, done);
 	EXPECT_INFO(self->fd, id, PEER_CLOSING, NONE, CLOSED, 0);
 
 	/* half-closed: our data still goes */
-	ASSERT_EQ(0, du_send(self->fd, id, "reply", 5, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "reply", 5, &done));
 	ASSERT_EQ(5U, done);
-	ASSERT_EQ(5, (int)du_recv_exact(srv, buf, 5, QUICK));
+	ASSERT_EQ(5, (int)so_recv_exact(srv, buf, 5, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "reply", 5));
 
 	ASSERT_EQ(0, so_disconnect(self->fd, id));
@@ -1006,16 +1007,16 @@ TEST_F_TIMEOUT(data, peek, T_NET)
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
 			  &srv);
-	ASSERT_EQ(-EAGAIN, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
+	ASSERT_EQ(-EAGAIN, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
 				 SOCKOBJ_IO_PEEK, &io));
-	ASSERT_EQ(0, du_send_all(srv, msg, sizeof(msg)));
+	ASSERT_EQ(0, so_send_all(srv, msg, sizeof(msg)));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 40,
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 40,
 			   SOCKOBJ_IO_PEEK, &io));
 	EXPECT_EQ(40ULL, io.done);
 	EXPECT_EQ(0, memcmp(buf, msg, 40));
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf),
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf),
 			   SOCKOBJ_IO_PEEK, &io));
 	EXPECT_EQ(100ULL, io.done);
 	EXPECT_EQ(0U, io.flags & SOCKOBJ_IO_TRUNC);
@@ -1026,13 +1027,13 @@ TEST_F_TIMEOUT(data, peek, T_NET)
 	ASSERT_NO_RECORD(self->fd, id, 200);
 
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	EXPECT_EQ(100U, done);
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(0U, info.rx_queued);
 	EXPECT_EQ(100ULL, info.bytes_received);
-	EXPECT_EQ(-EAGAIN, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
+	EXPECT_EQ(-EAGAIN, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
 				 SOCKOBJ_IO_PEEK, &io));
 	close(srv);
 	close(lfd);
@@ -1076,11 +1077,11 @@ TEST_F_TIMEOUT(data, counters, T_NET)
 
 	/* 3000 bytes from the peer, read 1000 */
 	stream_fill(1, 0, buf, 3000);
-	ASSERT_EQ(0, du_send_all(srv, buf, 3000));
+	ASSERT_EQ(0, so_send_all(srv, buf, 3000));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 3000,
 			       QUICK));
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, 1000, &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, 1000, &done));
 	ASSERT_EQ(1000U, done);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(2000U, info.rx_queued);
@@ -1088,14 +1089,14 @@ TEST_F_TIMEOUT(data, counters, T_NET)
 
 	/* 5000 bytes to the peer: acknowledged at once on loopback */
 	stream_fill(2, 0, msg, sizeof(msg));
-	ASSERT_EQ(0, du_send(self->fd, id, msg, sizeof(msg), &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, msg, sizeof(msg), &done));
 	ASSERT_EQ(sizeof(msg), done);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0,
 			       QUICK));
 	EXPECT_EQ(5000ULL, info.bytes_sent);
 	EXPECT_EQ(131072U, info.tx_space);
 	ASSERT_EQ((ssize_t)sizeof(msg),
-		  du_recv_exact(srv, buf, sizeof(msg), QUICK));
+		  so_recv_exact(srv, buf, sizeof(msg), QUICK));
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
 
 	/*
@@ -1139,11 +1140,11 @@ TEST_F_TIMEOUT(data, counters, T_NET)
 		      EV(ESTABLISHED, CONNECTING));
 	srv = so_accept(lfd, QUICK);
 	ASSERT_LE(0, srv);
-	ASSERT_EQ(0, du_send(self->fd, id, "0123456789", 10, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "0123456789", 10, &done));
 	ASSERT_EQ(10U, done);
-	ASSERT_EQ(0, du_send_all(srv, "abc", 3));
+	ASSERT_EQ(0, so_send_all(srv, "abc", 3));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(3U, done);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(5010 + queued + again, info.bytes_sent);
@@ -1188,7 +1189,7 @@ static int echo_ready(void *arg)
 }
 
 static void echo_send(struct __test_metadata *_metadata, int fd,
-		      struct echo_obj *o, uint64_t total, uint64_t *rng)
+		      struct echo_obj *o, uint64_t total, struct so_rnd *rng)
 {
 	static char buf[1 << 16];
 
@@ -1197,12 +1198,12 @@ static void echo_send(struct __test_metadata *_metadata, int fd,
 		int ret;
 
 		if (!o->piece_left)
-			o->piece_left = du_rand_between(rng, 1, sizeof(buf));
+			o->piece_left = so_rnd_between(rng, 1, sizeof(buf));
 		n = o->piece_left;
 		if (n > total - o->sent)
 			n = (size_t)(total - o->sent);
 		stream_fill(o->seed, o->sent, buf, n);
-		ret = du_send(fd, o->id, buf, n, &done);
+		ret = so_io_send(fd, o->id, buf, n, &done);
 		if (ret == -EAGAIN) {
 			o->blocked = 1;
 			break;
@@ -1219,7 +1220,7 @@ static void echo_send(struct __test_metadata *_metadata, int fd,
 TEST_F_TIMEOUT(data, many_objects_echo, 300)
 {
 	uint64_t total = so_debug_kernel() ? 1 << 20 : 8 << 20;
-	uint64_t rng = du_seed();
+	struct so_rnd rng = { so_seed() };
 	/*
 	 * -b 4096: a pipe with room takes that much without blocking; with
 	 * the default 8 KiB socat can block writing into its own full PIPE
@@ -1234,10 +1235,11 @@ TEST_F_TIMEOUT(data, many_objects_echo, 300)
 	int i, closed = 0, tries;
 	uint64_t t0;
 
-	TH_LOG("seed %llu, %d objects, %llu bytes each", (unsigned long long)rng,
+	TH_LOG("seed %llu, %d objects, %llu bytes each",
+	       (unsigned long long)rng.s,
 	       N_ECHO, (unsigned long long)total);
 	ASSERT_EQ(0, access(argv[0], X_OK));
-	ASSERT_EQ(0, du_spawn(&self->proc, NULL, argv));
+	ASSERT_EQ(0, so_spawn(&self->proc, NULL, argv));
 	for (tries = 0; so_in_netns(NULL, echo_ready, NULL); tries++) {
 		ASSERT_GT(500, tries);
 		so_sleep_ms(20);
@@ -1246,7 +1248,7 @@ TEST_F_TIMEOUT(data, many_objects_echo, 300)
 	memset(o, 0, sizeof(o));
 	t0 = so_now_ns();
 	for (i = 0; i < N_ECHO; i++) {
-		o[i].seed = du_rand(&rng);
+		o[i].seed = so_rnd_next(&rng);
 		ASSERT_EQ(0, so_new(self->fd, COOKIE + (__u64)i, "127.0.0.1",
 				    ECHO_PORT, &o[i].id));
 		ASSERT_EQ(0, so_connect(self->fd, o[i].id));
@@ -1292,11 +1294,11 @@ TEST_F_TIMEOUT(data, many_objects_echo, 300)
 		case SOCKOBJ_EV_READABLE:
 			x->readable++;
 			for (;;) {
-				size_t want = du_rand_between(&rng, 1,
-							      sizeof(buf));
+				size_t want = so_rnd_between(&rng, 1,
+							     sizeof(buf));
 				size_t done = 0, ok;
-				int ret = du_recv(self->fd, x->id, buf, want,
-						  &done);
+				int ret = so_io_recv(self->fd, x->id, buf, want,
+						     &done);
 
 				if (ret == -EAGAIN)
 					break;
@@ -1336,7 +1338,7 @@ TEST_F_TIMEOUT(data, many_objects_echo, 300)
 			closed++;
 			break;
 		default:
-			du_log_event(_metadata, "unexpected", &e);
+			so_log_record(_metadata, "unexpected", &e);
 			ASSERT_TRUE(0);
 		}
 	}
@@ -1374,43 +1376,43 @@ TEST_F_TIMEOUT(data, readable_edges, T_NET)
 	ASSERT_NO_RECORD(self->fd, id, 100);
 
 	/* the first data of the connection */
-	ASSERT_EQ(0, du_send_all(srv, "a", 1));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
+	ASSERT_EQ(0, so_send_all(srv, "a", 1));
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, &e);
 	EXPECT_EQ(1U, e.merged);
 	/* more data while some is unread: no record */
-	ASSERT_EQ(0, du_send_all(srv, "b", 1));
+	ASSERT_EQ(0, so_send_all(srv, "b", 1));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 2, QUICK));
 	ASSERT_NO_RECORD(self->fd, id, 200);
 	/* a receive that leaves data queued does not re-arm */
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, 1, &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, 1, &done));
 	ASSERT_EQ(1U, done);
 	EXPECT_EQ('a', buf[0]);
-	ASSERT_EQ(0, du_send_all(srv, "c", 1));
+	ASSERT_EQ(0, so_send_all(srv, "c", 1));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 2, QUICK));
 	ASSERT_NO_RECORD(self->fd, id, 200);
 	/* a receive that empties the queue does */
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(2U, done);
 	EXPECT_EQ(0, memcmp(buf, "bc", 2));
-	ASSERT_EQ(0, du_send_all(srv, "d", 1));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
+	ASSERT_EQ(0, so_send_all(srv, "d", 1));
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, &e);
 	EXPECT_EQ(1U, e.merged);
 	/* and so does one that finds it empty */
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(1U, done);
-	ASSERT_EQ(-EAGAIN, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(-EAGAIN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_NO_RECORD(self->fd, id, 100);
 
 	/* two edges before the reader looks: one record, merged 2 */
-	ASSERT_EQ(0, du_send_all(srv, "e", 1));
+	ASSERT_EQ(0, so_send_all(srv, "e", 1));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 1, QUICK));
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(1U, done);
-	ASSERT_EQ(0, du_send_all(srv, "f", 1));
+	ASSERT_EQ(0, so_send_all(srv, "f", 1));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 1, QUICK));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_READABLE,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, &e);
 	EXPECT_EQ(2U, e.merged);
 	ASSERT_NO_RECORD(self->fd, id, 200);
@@ -1434,7 +1436,7 @@ TEST_F_TIMEOUT(data, writable_edges, T_NET)
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
 			  &srv);
-	ASSERT_EQ(0, du_send(self->fd, id, "fits", 4, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "fits", 4, &done));
 	ASSERT_EQ(4U, done);
 	ASSERT_NO_RECORD(self->fd, id, 200);
 
@@ -1442,21 +1444,21 @@ TEST_F_TIMEOUT(data, writable_edges, T_NET)
 	ASSERT_LT(0ULL, queued);
 	/* no room comes back while the peer does not read */
 	ASSERT_NO_RECORD(self->fd, id, 300);
-	ASSERT_EQ(-EAGAIN, du_send(self->fd, id, "x", 1, &done));
+	ASSERT_EQ(-EAGAIN, so_io_send(self->fd, id, "x", 1, &done));
 	ASSERT_NO_RECORD(self->fd, id, 100);
 
 	/* the peer reads: one WRITABLE */
 	{
 		char skip[4];
 
-		ASSERT_EQ(4, (int)du_recv_exact(srv, skip, 4, QUICK));
+		ASSERT_EQ(4, (int)so_recv_exact(srv, skip, 4, QUICK));
 		EXPECT_EQ(0, memcmp(skip, "fits", 4));
 	}
 	EXPECT_EQ(queued, drain_check_n(_metadata, srv, 11, queued));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_WRITABLE,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_WRITABLE,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, &e);
 	ASSERT_NO_RECORD(self->fd, id, 300);
-	ASSERT_EQ(0, du_send(self->fd, id, "more", 4, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "more", 4, &done));
 	ASSERT_EQ(4U, done);
 	ASSERT_NO_RECORD(self->fd, id, 200);
 	close(srv);
@@ -1476,7 +1478,7 @@ TEST_F_TIMEOUT(data, info_pending_counts_data_records, T_NET)
 			  &srv);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(0U, info.pending);
-	ASSERT_EQ(0, du_send_all(srv, "a", 1));
+	ASSERT_EQ(0, so_send_all(srv, "a", 1));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 1, QUICK));
 	/* one READABLE record waits to be read */
 	EXPECT_EQ(1U, info.pending);
@@ -1533,7 +1535,7 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 	/* the peer drops our segments: nothing is acknowledged */
 	ASSERT_EQ(0, so_nft_input_rule(self->peer, "tcp dport 5000 drop"));
 	stream_fill(5, 0, msg, sizeof(msg));
-	ASSERT_EQ(0, du_send(self->fd, id, msg, sizeof(msg), &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, msg, sizeof(msg), &done));
 	ASSERT_EQ(sizeof(msg), done);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(10000U, info.tx_unacked);
@@ -1544,22 +1546,22 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 
 	/* acknowledgements again: one SENT, nothing left unacknowledged */
 	ASSERT_EQ(0, so_sh_ns(self->peer, "nft delete table inet sockobj"));
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_SENT,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_SENT,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, so_tmo(10000), NULL);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_GE(1000U, info.tx_unacked);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0,
 			       QUICK));
 	ASSERT_EQ((ssize_t)sizeof(msg),
-		  du_recv_exact(srv, buf, sizeof(msg), QUICK));
+		  so_recv_exact(srv, buf, sizeof(msg), QUICK));
 	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
 	ASSERT_NO_RECORD(self->fd, id, 300);
 
 	/* a send that leaves no more than the threshold: SENT at once */
 	ASSERT_EQ(0, so_nft_input_rule(self->peer, "tcp dport 5000 drop"));
-	ASSERT_EQ(0, du_send(self->fd, id, msg, 500, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, msg, 500, &done));
 	ASSERT_EQ(500U, done);
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_SENT,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_SENT,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, QUICK, NULL);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(500U, info.tx_unacked);
@@ -1570,15 +1572,15 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 	cfg.sent_threshold = 0;
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
 	ASSERT_EQ(0, so_sh_ns(self->peer, "nft delete table inet sockobj"));
-	ASSERT_EQ(0, du_send(self->fd, id, msg + 500, 500, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, msg + 500, 500, &done));
 	ASSERT_EQ(500U, done);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0,
 			       so_tmo(10000)));
-	ASSERT_EQ(1000, (int)du_recv_exact(srv, buf, 1000, QUICK));
+	ASSERT_EQ(1000, (int)so_recv_exact(srv, buf, 1000, QUICK));
 	EXPECT_EQ(0, memcmp(buf, msg, 1000));
 	ASSERT_NO_RECORD(self->fd, id, 300);
 	close(srv);
 	close(lfd);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

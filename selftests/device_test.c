@@ -21,7 +21,7 @@
 #include <sys/time.h>
 #include <termios.h>
 
-#include "sockobj_util.h"
+#include "sotest.h"
 
 #define REFUSED_PORT	9	/* nothing listens there */
 #define COOKIE		0x5eed0000cafe0001ULL
@@ -99,7 +99,7 @@ static void refused_attempt(struct __test_metadata *_metadata, int fd,
 
 TEST_F(dev, struct_layout)
 {
-	/* sizes (also static asserts in sockobj_util.h) */
+	/* sizes (also static asserts in lib/sotest.h) */
 	EXPECT_EQ(56UL, sizeof(struct sockobj_api));
 	EXPECT_EQ(24UL, sizeof(struct sockobj_addr));
 	EXPECT_EQ(40UL, sizeof(struct sockobj_create));
@@ -1066,4 +1066,4 @@ TEST_F_TIMEOUT(dev, close_while_hammering, 60)
 	close(i);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

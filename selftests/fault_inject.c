@@ -22,7 +22,8 @@
  * and the byte counters agree with what SEND/RECV reported.
  * The number of faults injected (the failslab and fail_page_alloc "times"
  * counters, and the kernel log's FAULT_INJECTION lines, which are rate
- * limited) is printed and must be > 0. Leaks are kmemleak's (tools/vm-run).
+ * limited) is printed and must be > 0. Leaks are kmemleak's
+ * (tools/testing/vm-run).
  *
  * Without fault injection in the kernel (the stock Debian kernel) the test
  * skips.
@@ -30,7 +31,7 @@
 #define _GNU_SOURCE
 #include <sys/syscall.h>
 
-#include "robust_util.h"
+#include "sotest.h"
 
 #define FS	"/sys/kernel/debug/failslab"
 #define FPA	"/sys/kernel/debug/fail_page_alloc"
@@ -84,7 +85,7 @@ static void fi_restore(void)
 
 	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		if (saved[i][0])
-			robust_write_file(knobs[i], saved[i]);
+			so_write_file(knobs[i], saved[i]);
 }
 
 /* Faults only when asked: by fail-nth, or by make-it-fail + probability. */
@@ -98,7 +99,7 @@ static int fi_configure(int probability)
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 #define SET(k, val) do {						\
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], k);	\
-		ret |= robust_write_file(path, val);			\
+		ret |= so_write_file(path, val);			\
 	} while (0)
 		snprintf(v, sizeof(v), "%d", probability);
 		SET("task-filter", "Y");
@@ -122,7 +123,7 @@ static long times_left(const char *dir)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/times", dir);
-	return robust_read_long(path, TIMES);
+	return so_read_long(path, TIMES);
 }
 
 static long injected_total(void)
@@ -700,7 +701,7 @@ static int fi_env_setup(struct __test_metadata *_metadata)
 
 	ASSERT_EQ(0, so_netns_private());
 	E.maxn = so_debug_kernel() ? 400 : 400;
-	E.lport = robust_port(3);
+	E.lport = so_port(3);
 	E.uport = (__u16)(E.lport + 1);
 	E.closed_port = (__u16)(E.lport + 2);
 	E.listener4 = so_listen_in(NULL, "127.0.0.1", E.lport, 1024);
@@ -752,8 +753,8 @@ FIXTURE_SETUP(fi)
 		     "(CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, "
 		     "CONFIG_FAULT_INJECTION_DEBUG_FS): run it on the debug kernel");
 	fi_save();
-	ASSERT_EQ(0, robust_write_file(FS "/times", "1000000"));
-	ASSERT_EQ(0, robust_write_file(FPA "/times", "1000000"));
+	ASSERT_EQ(0, so_write_file(FS "/times", "1000000"));
+	ASSERT_EQ(0, so_write_file(FPA "/times", "1000000"));
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (self->kmsg >= 0)
 		lseek(self->kmsg, 0, SEEK_END);
@@ -790,7 +791,7 @@ static long kmsg_fault_lines(int kmsg)
 
 TEST_F_TIMEOUT(fi, every_allocation_of_every_path, 860)
 {
-	ROBUST_IN_CHILD(840, {
+	SO_IN_CHILD(840, {
 		pthread_t th;
 		long faults = 0, before = injected_total(), logged;
 		int k;
@@ -817,9 +818,9 @@ TEST_F_TIMEOUT(fi, every_allocation_of_every_path, 860)
  */
 TEST_F_TIMEOUT(fi, random_faults, 400)
 {
-	ROBUST_IN_CHILD(380, {
+	SO_IN_CHILD(380, {
 		int rounds = so_debug_kernel() ? 600 : 3000, i;
-		struct rnd r = { (uint64_t)time(NULL) };
+		struct so_rnd r = { (uint64_t)time(NULL) };
 		long before = injected_total(), errors = 0, connects = 0;
 		struct sockobj_event ev[64];
 		pthread_t th;
@@ -832,13 +833,13 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 		ASSERT_EQ(0, pthread_create(&th, NULL, udp_echo, NULL));
 		ASSERT_EQ(0, fi_configure(10));
 		for (i = 0; i < rounds; i++) {
-			uint32_t op = rnd_below(&r, 12), slot = rnd_below(&r, 16);
+			uint32_t op = so_rnd_below(&r, 12), slot = so_rnd_below(&r, 16);
 			struct sockobj_io io = { 0 };
 			char buf[512];
 			int ret = 0, s;
 			const int *errs = NULL;
 
-			if (!ids[slot] && rnd_pct(&r, 70))
+			if (!ids[slot] && so_rnd_pct(&r, 70))
 				op = 0;		/* mostly act on objects */
 			io.id = ids[slot];
 			memset(buf, 'r', sizeof(buf));
@@ -858,7 +859,7 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 			mif(1);
 			switch (op) {
 			case 0:
-				ret = so_create(fd, rnd_pct(&r, 70) ?
+				ret = so_create(fd, so_rnd_pct(&r, 70) ?
 						SOCKOBJ_PROTO_TCP : SOCKOBJ_PROTO_UDP,
 						1, &ids[slot]);
 				errs = so_errs_create;
@@ -870,10 +871,10 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 					"127.0.0.1", "::1", "10.255.0.1" };
 				struct sockobj_config c = { .id = ids[slot],
 					.mask = SOCKOBJ_CFG_TARGET };
-				int t = (int)rnd_below(&r, 3);
+				int t = (int)so_rnd_below(&r, 3);
 
 				so_addr(&c.target, ips[t],
-					rnd_pct(&r, 70) ? E.lport : E.closed_port);
+					so_rnd_pct(&r, 70) ? E.lport : E.closed_port);
 				ret = so_configure(fd, &c);
 				errs = so_errs_configure;
 				break;
@@ -901,7 +902,7 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 				errs = so_errs_abort;
 				break;
 			case 8:
-				ret = so_destroy(fd, ids[slot], rnd_below(&r, 2));
+				ret = so_destroy(fd, ids[slot], so_rnd_below(&r, 2));
 				errs = so_errs_destroy;
 				break;
 			case 9:
@@ -918,7 +919,7 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 				errs = so_errs_read;
 				break;
 			default:
-				if (rnd_pct(&r, 10)) {
+				if (so_rnd_pct(&r, 10)) {
 					close(fd);
 					fd = -1;
 				}
@@ -946,4 +947,4 @@ TEST_F_TIMEOUT(fi, random_faults, 400)
 	});
 }
 
-ROBUST_HARNESS_MAIN("fault_inject", robust_no_options)
+SO_HARNESS_MAIN_OPTS("fault_inject", so_no_options)

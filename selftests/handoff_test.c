@@ -17,7 +17,7 @@
  * namespace.
  */
 #define _GNU_SOURCE
-#include "data_util.h"
+#include "sotest.h"
 
 #define PORT		8000
 #define DROP_PORT	8001	/* SYNs dropped: stays CONNECTING */
@@ -71,8 +71,8 @@ static void assert_gone(struct __test_metadata *_metadata, int fd, __u32 id)
 	size_t done;
 
 	EXPECT_EQ(-ENOENT, so_get_info(fd, id, &info));
-	EXPECT_EQ(-ENOENT, du_send(fd, id, "x", 1, &done));
-	EXPECT_EQ(-ENOENT, du_handoff(fd, id, 0));
+	EXPECT_EQ(-ENOENT, so_io_send(fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOENT, so_handoff(fd, id, 0));
 	EXPECT_EQ(-ENOENT, so_abort(fd, id));
 	EXPECT_EQ(-ENOENT, so_destroy(fd, id, 0));
 }
@@ -104,28 +104,28 @@ TEST_F_TIMEOUT(ho, fd_is_the_connection, T_NET)
 	id = so_establish(_metadata, self->fd, self->lfd, variant->lo, PORT,
 			  COOKIE, &srv);
 	/* some traffic through the object first */
-	ASSERT_EQ(0, du_send(self->fd, id, "via object", 10, &done));
-	ASSERT_EQ(10, (int)du_recv_exact(srv, buf, 10, QUICK));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "via object", 10, &done));
+	ASSERT_EQ(10, (int)so_recv_exact(srv, buf, 10, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "via object", 10));
-	ASSERT_EQ(0, du_send_all(srv, "read by object", 14));
+	ASSERT_EQ(0, so_send_all(srv, "read by object", 14));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(14U, done);
 	/* and some the object leaves queued, its READABLE record unread */
-	ASSERT_EQ(0, du_send_all(srv, "left queued", 11));
+	ASSERT_EQ(0, so_send_all(srv, "left queued", 11));
 	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->fd, .events = POLLIN },
 			  1, QUICK));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
 	assert_gone(_metadata, self->fd, id);
 	ASSERT_NO_RECORD(self->fd, 0, 200);
 
 	/* an ordinary TCP socket with the object's addresses */
-	EXPECT_EQ(SOCK_STREAM, du_getint(sfd, SOL_SOCKET, SO_TYPE));
-	EXPECT_EQ(IPPROTO_TCP, du_getint(sfd, SOL_SOCKET, SO_PROTOCOL));
-	EXPECT_EQ(variant->family, du_getint(sfd, SOL_SOCKET, SO_DOMAIN));
+	EXPECT_EQ(SOCK_STREAM, so_getint(sfd, SOL_SOCKET, SO_TYPE));
+	EXPECT_EQ(IPPROTO_TCP, so_getint(sfd, SOL_SOCKET, SO_PROTOCOL));
+	EXPECT_EQ(variant->family, so_getint(sfd, SOL_SOCKET, SO_DOMAIN));
 	ASSERT_EQ(0, so_sockname(sfd, &a, 0));
 	EXPECT_ADDR_EQ(&info.local, &a);
 	ASSERT_EQ(0, so_sockname(sfd, &a, 1));
@@ -140,14 +140,14 @@ TEST_F_TIMEOUT(ho, fd_is_the_connection, T_NET)
 	ASSERT_EQ(11, so_recv(sfd, buf, sizeof(buf), QUICK));
 	EXPECT_STREQ("left queued", buf);
 	/* both ways, with poll() */
-	ASSERT_EQ(0, du_send_all(sfd, "via fd", 6));
-	ASSERT_EQ(6, (int)du_recv_exact(srv, buf, 6, QUICK));
+	ASSERT_EQ(0, so_send_all(sfd, "via fd", 6));
+	ASSERT_EQ(6, (int)so_recv_exact(srv, buf, 6, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "via fd", 6));
 	pfd.fd = sfd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	EXPECT_EQ(0, poll(&pfd, 1, 100));
-	ASSERT_EQ(0, du_send_all(srv, "to fd", 5));
+	ASSERT_EQ(0, so_send_all(srv, "to fd", 5));
 	ASSERT_EQ(1, poll(&pfd, 1, QUICK));
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(5, (int)read(sfd, buf, sizeof(buf)));
@@ -173,18 +173,18 @@ TEST_F_TIMEOUT(ho, nonblock_and_bad_flags, T_NET)
 	id = so_establish(_metadata, self->fd, self->lfd, variant->lo, PORT,
 			  COOKIE, &srv);
 	before = lowest_free_fd();
-	EXPECT_EQ(-EINVAL, du_handoff(self->fd, id, 1U << 1));
-	EXPECT_EQ(-EINVAL, du_handoff(self->fd, id, 0x80000000U));
+	EXPECT_EQ(-EINVAL, so_handoff(self->fd, id, 1U << 1));
+	EXPECT_EQ(-EINVAL, so_handoff(self->fd, id, 0x80000000U));
 	memset(&op, 0, sizeof(op));
 	op.id = id;
 	op.reserved[0] = 1;
 	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_HANDOFF, &op));
 	EXPECT_EQ(before, lowest_free_fd());
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
-	ASSERT_EQ(0, du_send(self->fd, id, "still", 5, &done));
-	ASSERT_EQ(5, (int)du_recv_exact(srv, buf, 5, QUICK));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "still", 5, &done));
+	ASSERT_EQ(5, (int)so_recv_exact(srv, buf, 5, QUICK));
 
-	sfd = du_handoff(self->fd, id, SOCKOBJ_HANDOFF_NONBLOCK);
+	sfd = so_handoff(self->fd, id, SOCKOBJ_HANDOFF_NONBLOCK);
 	ASSERT_LE(0, sfd);
 	EXPECT_EQ(O_NONBLOCK, fcntl(sfd, F_GETFL) & O_NONBLOCK);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(sfd, F_GETFD));
@@ -193,7 +193,7 @@ TEST_F_TIMEOUT(ho, nonblock_and_bad_flags, T_NET)
 	err = errno;
 	EXPECT_EQ(-1, (int)n);
 	EXPECT_EQ(EAGAIN, err);
-	ASSERT_EQ(0, du_send_all(srv, "nb", 2));
+	ASSERT_EQ(0, so_send_all(srv, "nb", 2));
 	ASSERT_EQ(2, so_recv(sfd, buf, sizeof(buf), QUICK));
 	close(sfd);
 	close(srv);
@@ -208,7 +208,7 @@ TEST_F_TIMEOUT(ho, closed_on_exec, T_NET)
 
 	id = so_establish(_metadata, self->fd, self->lfd, variant->lo, PORT,
 			  COOKIE, &srv);
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
 	copy = dup(sfd);	/* the same socket, without FD_CLOEXEC */
 	ASSERT_LE(0, copy);
@@ -247,8 +247,8 @@ TEST_F_TIMEOUT(ho, not_open_enotconn, T_NET)
 	/* never connected */
 	ASSERT_EQ(0, so_new(self->fd, COOKIE, variant->lo, PORT, &id));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &before));
-	EXPECT_EQ(-ENOTCONN, du_handoff(self->fd, id, 0));
-	EXPECT_EQ(-ENOTCONN, du_handoff(self->fd, id,
+	EXPECT_EQ(-ENOTCONN, so_handoff(self->fd, id, 0));
+	EXPECT_EQ(-ENOTCONN, so_handoff(self->fd, id,
 					SOCKOBJ_HANDOFF_NONBLOCK));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &after));
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
@@ -262,7 +262,7 @@ TEST_F_TIMEOUT(ho, not_open_enotconn, T_NET)
 	ASSERT_EQ(0, so_connect(self->fd, cid));
 	ASSERT_EVENTS(self->fd, cid, COOKIE + 1, QUICK, EV(CONNECTING, CLOSED));
 	ASSERT_EQ(0, so_get_info(self->fd, cid, &before));
-	EXPECT_EQ(-ENOTCONN, du_handoff(self->fd, cid, 0));
+	EXPECT_EQ(-ENOTCONN, so_handoff(self->fd, cid, 0));
 	ASSERT_EQ(0, so_get_info(self->fd, cid, &after));
 	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), after.state);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
@@ -283,13 +283,13 @@ TEST_F_TIMEOUT(ho, not_open_enotconn, T_NET)
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
 		      EV_CLOSED(ESTABLISHED, RESET, ECONNRESET));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &before));
-	EXPECT_EQ(-ENOTCONN, du_handoff(self->fd, id, 0));
+	EXPECT_EQ(-ENOTCONN, so_handoff(self->fd, id, 0));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &after));
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
 	EXPECT_EQ(fds, lowest_free_fd());
 
 	/* no such id */
-	EXPECT_EQ(-ENOENT, du_handoff(self->fd, id + cid + 10, 0));
+	EXPECT_EQ(-ENOENT, so_handoff(self->fd, id + cid + 10, 0));
 	EXPECT_EQ(fds, lowest_free_fd());
 }
 
@@ -304,12 +304,12 @@ TEST_F_TIMEOUT(ho, peer_closing, T_NET)
 			  COOKIE, &srv);
 	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(PEER_CLOSING, ESTABLISHED));
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
 	assert_gone(_metadata, self->fd, id);
 	EXPECT_EQ(0, so_recv(sfd, buf, sizeof(buf), QUICK));
-	ASSERT_EQ(0, du_send_all(sfd, "half", 4));
-	ASSERT_EQ(4, (int)du_recv_exact(srv, buf, 4, QUICK));
+	ASSERT_EQ(0, so_send_all(sfd, "half", 4));
+	ASSERT_EQ(4, (int)so_recv_exact(srv, buf, 4, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "half", 4));
 	close(sfd);
 	EXPECT_EQ(0, so_recv(srv, buf, sizeof(buf), QUICK));
@@ -333,15 +333,15 @@ TEST_F_TIMEOUT(ho, emfile, T_NET)
 	lim = old;
 	lim.rlim_cur = (rlim_t)low;	/* every allowed number is taken */
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
 	ASSERT_EQ(-EMFILE, sfd);
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
 	ASSERT_NO_RECORD(self->fd, id, 100);
-	ASSERT_EQ(0, du_send(self->fd, id, "ok", 2, &done));
-	ASSERT_EQ(2, (int)du_recv_exact(srv, buf, 2, QUICK));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "ok", 2, &done));
+	ASSERT_EQ(2, (int)so_recv_exact(srv, buf, 2, QUICK));
 
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_EQ(low, sfd);
 	close(sfd);
 	close(srv);
@@ -369,16 +369,16 @@ TEST_F_TIMEOUT(ho, outlives_file_and_timers, T_NET)
 		      EV(ESTABLISHED, CONNECTING));
 	srv = so_accept(self->lfd, QUICK);
 	ASSERT_LE(0, srv);
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
 	so_close(self->fd);
 	self->fd = -1;
 
 	/* well past the inactivity timeout: no reset */
 	EXPECT_EQ(-ETIMEDOUT, so_recv(srv, buf, sizeof(buf), 2500));
-	ASSERT_EQ(0, du_send_all(sfd, "alive", 5));
-	ASSERT_EQ(5, (int)du_recv_exact(srv, buf, 5, QUICK));
-	ASSERT_EQ(0, du_send_all(srv, "yes", 3));
+	ASSERT_EQ(0, so_send_all(sfd, "alive", 5));
+	ASSERT_EQ(5, (int)so_recv_exact(srv, buf, 5, QUICK));
+	ASSERT_EQ(0, so_send_all(srv, "yes", 3));
 	ASSERT_EQ(3, so_recv(sfd, buf, sizeof(buf), QUICK));
 	close(sfd);
 	EXPECT_EQ(0, so_recv(srv, buf, sizeof(buf), QUICK));
@@ -409,11 +409,11 @@ TEST_F_TIMEOUT(ho, other_objects_untouched, T_NET)
 				   QUICK));
 	sb = so_accept(self->lfd, QUICK);
 	ASSERT_LE(0, sb);
-	ASSERT_EQ(0, du_send_all(sa, "A", 1));
-	ASSERT_EQ(0, du_send_all(sb, "B", 1));
+	ASSERT_EQ(0, so_send_all(sa, "A", 1));
+	ASSERT_EQ(0, so_send_all(sb, "B", 1));
 	so_sleep_ms(100);
 
-	sfd = du_handoff(self->fd, a, 0);
+	sfd = so_handoff(self->fd, a, 0);
 	ASSERT_LE(0, sfd);
 	/* b: CONNECTING, ESTABLISHED, READABLE; a: nothing */
 	ASSERT_EVENTS(self->fd, b, COOKIE + 2, QUICK, EV(CONNECTING, CLOSED),
@@ -438,7 +438,7 @@ TEST_F_TIMEOUT(ho, udp, T_NET)
 	int peer, sfd;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, COOKIE, &id));
 	memset(&cfg, 0, sizeof(cfg));
@@ -449,20 +449,20 @@ TEST_F_TIMEOUT(ho, udp, T_NET)
 	ASSERT_EQ(0, so_connect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
 		      EV(ESTABLISHED, CONNECTING));
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
 	assert_gone(_metadata, self->fd, id);
-	EXPECT_EQ(SOCK_DGRAM, du_getint(sfd, SOL_SOCKET, SO_TYPE));
+	EXPECT_EQ(SOCK_DGRAM, so_getint(sfd, SOL_SOCKET, SO_TYPE));
 	ASSERT_EQ(0, so_sockname(sfd, &a, 1));
 	ASSERT_EQ(0, so_addr(&want, variant->lo, PORT));
 	EXPECT_ADDR_EQ(&want, &a);
 	ASSERT_EQ(4, (int)send(sfd, "dgrm", 4, 0));
 	ASSERT_EQ(4, so_recv(peer, buf, sizeof(buf), QUICK));
 	ASSERT_EQ(0, so_sockname(sfd, &a, 0));
-	ASSERT_EQ(5, du_sendto(peer, "reply", 5, variant->lo, a.port));
+	ASSERT_EQ(5, so_sendto(peer, "reply", 5, variant->lo, a.port));
 	ASSERT_EQ(5, so_recv(sfd, buf, sizeof(buf), QUICK));
 	close(sfd);
 	close(peer);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

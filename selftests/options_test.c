@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-#include "data_util.h"
+#include "sotest.h"
 
 #define PORT		7000
 #define COOKIE		0x0b700000ULL
@@ -101,7 +101,7 @@ static int connect_handoff(struct __test_metadata *_metadata, int fd,
 		      EV(ESTABLISHED, CONNECTING));
 	*srv = so_accept(lfd, QUICK);
 	EXPECT_LE(0, *srv);
-	sfd = du_handoff(fd, id, 0);
+	sfd = so_handoff(fd, id, 0);
 	EXPECT_LE(0, sfd);
 	return sfd;
 }
@@ -127,14 +127,14 @@ TEST_F_TIMEOUT(opt, tcp_getsockopt, T_NET)
 		     variant->lo, PORT, NULL);
 	sfd = connect_handoff(_metadata, self->fd, id, COOKIE, lfd, &srv);
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(0, du_getint(sfd, IPPROTO_TCP, TCP_NODELAY));
-	EXPECT_EQ(0, du_getint(sfd, SOL_SOCKET, SO_KEEPALIVE));
-	EXPECT_EQ(7200, du_getint(sfd, IPPROTO_TCP, TCP_KEEPIDLE));
-	EXPECT_EQ(75, du_getint(sfd, IPPROTO_TCP, TCP_KEEPINTVL));
-	EXPECT_EQ(9, du_getint(sfd, IPPROTO_TCP, TCP_KEEPCNT));
-	EXPECT_EQ(0, du_getint(sfd, ip, tos));
-	EXPECT_EQ(0, du_getint(sfd, SOL_SOCKET, SO_PRIORITY));
-	EXPECT_EQ(0, du_getint(sfd, IPPROTO_TCP, TCP_USER_TIMEOUT));
+	EXPECT_EQ(0, so_getint(sfd, IPPROTO_TCP, TCP_NODELAY));
+	EXPECT_EQ(0, so_getint(sfd, SOL_SOCKET, SO_KEEPALIVE));
+	EXPECT_EQ(7200, so_getint(sfd, IPPROTO_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(75, so_getint(sfd, IPPROTO_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(9, so_getint(sfd, IPPROTO_TCP, TCP_KEEPCNT));
+	EXPECT_EQ(0, so_getint(sfd, ip, tos));
+	EXPECT_EQ(0, so_getint(sfd, SOL_SOCKET, SO_PRIORITY));
+	EXPECT_EQ(0, so_getint(sfd, IPPROTO_TCP, TCP_USER_TIMEOUT));
 	close(sfd);
 	close(srv);
 
@@ -167,15 +167,15 @@ TEST_F_TIMEOUT(opt, tcp_getsockopt, T_NET)
 	EXPECT_EQ(12345U, got.user_timeout_ms);
 	sfd = connect_handoff(_metadata, self->fd, id, COOKIE + 1, lfd, &srv);
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(1, du_getint(sfd, IPPROTO_TCP, TCP_NODELAY));
-	EXPECT_EQ(1, du_getint(sfd, SOL_SOCKET, SO_KEEPALIVE));
-	EXPECT_EQ(77, du_getint(sfd, IPPROTO_TCP, TCP_KEEPIDLE));
-	EXPECT_EQ(13, du_getint(sfd, IPPROTO_TCP, TCP_KEEPINTVL));
-	EXPECT_EQ(4, du_getint(sfd, IPPROTO_TCP, TCP_KEEPCNT));
-	EXPECT_EQ(TOS, du_getint(sfd, ip, tos));
-	EXPECT_EQ(2 * 65536, du_getint(sfd, SOL_SOCKET, SO_SNDBUF));
-	EXPECT_EQ(2 * 98304, du_getint(sfd, SOL_SOCKET, SO_RCVBUF));
-	EXPECT_EQ(12345, du_getint(sfd, IPPROTO_TCP, TCP_USER_TIMEOUT));
+	EXPECT_EQ(1, so_getint(sfd, IPPROTO_TCP, TCP_NODELAY));
+	EXPECT_EQ(1, so_getint(sfd, SOL_SOCKET, SO_KEEPALIVE));
+	EXPECT_EQ(77, so_getint(sfd, IPPROTO_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(13, so_getint(sfd, IPPROTO_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(4, so_getint(sfd, IPPROTO_TCP, TCP_KEEPCNT));
+	EXPECT_EQ(TOS, so_getint(sfd, ip, tos));
+	EXPECT_EQ(2 * 65536, so_getint(sfd, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(2 * 98304, so_getint(sfd, SOL_SOCKET, SO_RCVBUF));
+	EXPECT_EQ(12345, so_getint(sfd, IPPROTO_TCP, TCP_USER_TIMEOUT));
 	close(sfd);
 	close(srv);
 
@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(opt, tcp_getsockopt, T_NET)
 	big = 0x20000000;
 	ASSERT_EQ(0, setsockopt(plain, SOL_SOCKET, SO_SNDBUF, &big,
 				sizeof(big)));
-	capped = du_getint(plain, SOL_SOCKET, SO_SNDBUF);
+	capped = so_getint(plain, SOL_SOCKET, SO_SNDBUF);
 	close(plain);
 	ASSERT_GT(2 * big, capped);
 	memset(&cfg, 0, sizeof(cfg));
@@ -199,7 +199,7 @@ TEST_F_TIMEOUT(opt, tcp_getsockopt, T_NET)
 		     variant->lo, PORT, &cfg);
 	sfd = connect_handoff(_metadata, self->fd, id, COOKIE + 2, lfd, &srv);
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(capped, du_getint(sfd, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(capped, so_getint(sfd, SOL_SOCKET, SO_SNDBUF));
 	close(sfd);
 	close(srv);
 	close(lfd);
@@ -214,7 +214,7 @@ TEST_F_TIMEOUT(opt, udp_getsockopt, T_NET)
 	int peer, sfd;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mask = SOCKOBJ_CFG_TOS | SOCKOBJ_CFG_SNDBUF | SOCKOBJ_CFG_RCVBUF |
@@ -228,13 +228,13 @@ TEST_F_TIMEOUT(opt, udp_getsockopt, T_NET)
 	ASSERT_EQ(0, so_connect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
 		      EV(ESTABLISHED, CONNECTING));
-	sfd = du_handoff(self->fd, id, 0);
+	sfd = so_handoff(self->fd, id, 0);
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(SOCK_DGRAM, du_getint(sfd, SOL_SOCKET, SO_TYPE));
-	EXPECT_EQ(0xb9, du_getint(sfd, ip, tos));
-	EXPECT_EQ(2 * 32768, du_getint(sfd, SOL_SOCKET, SO_SNDBUF));
-	EXPECT_EQ(2 * 40000, du_getint(sfd, SOL_SOCKET, SO_RCVBUF));
-	EXPECT_EQ(1, du_getint(sfd, SOL_SOCKET, SO_BROADCAST));
+	EXPECT_EQ(SOCK_DGRAM, so_getint(sfd, SOL_SOCKET, SO_TYPE));
+	EXPECT_EQ(0xb9, so_getint(sfd, ip, tos));
+	EXPECT_EQ(2 * 32768, so_getint(sfd, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(2 * 40000, so_getint(sfd, SOL_SOCKET, SO_RCVBUF));
+	EXPECT_EQ(1, so_getint(sfd, SOL_SOCKET, SO_BROADCAST));
 	close(sfd);
 	close(peer);
 }
@@ -257,7 +257,7 @@ static void tos_and_priority(struct __test_metadata *_metadata, int fd,
 		lfd = so_listen(lo, PORT);
 		ASSERT_LE(0, lfd);
 	} else {
-		lfd = du_udp_in(NULL, lo, PORT);
+		lfd = so_udp_in(NULL, lo, PORT);
 		ASSERT_LE(0, lfd);
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -271,11 +271,11 @@ static void tos_and_priority(struct __test_metadata *_metadata, int fd,
 		ASSERT_EQ(0, so_connect(fd, id));
 		ASSERT_EVENTS(fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
 			      EV(ESTABLISHED, CONNECTING));
-		sfd = du_handoff(fd, id, 0);
+		sfd = so_handoff(fd, id, 0);
 	}
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(TOS, du_getint(sfd, ip, tos));
-	EXPECT_EQ(2, du_getint(sfd, SOL_SOCKET, SO_PRIORITY));
+	EXPECT_EQ(TOS, so_getint(sfd, ip, tos));
+	EXPECT_EQ(2, so_getint(sfd, SOL_SOCKET, SO_PRIORITY));
 	close(sfd);
 	if (srv >= 0)
 		close(srv);
@@ -330,7 +330,7 @@ TEST_F_TIMEOUT(opt, udp_tos_at_peer, T_NET)
 	size_t done;
 	__u32 plain, marked;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	ASSERT_EQ(0, variant->v6 ?
 		  setsockopt(peer, IPPROTO_IPV6, IPV6_RECVTCLASS, &one,
@@ -348,9 +348,9 @@ TEST_F_TIMEOUT(opt, udp_tos_at_peer, T_NET)
 	ASSERT_EQ(0, so_wait_state(self->fd, marked, SOCKOBJ_STATE_ESTABLISHED,
 				   QUICK));
 
-	ASSERT_EQ(0, du_send(self->fd, plain, "plain", 5, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, plain, "plain", 5, &done));
 	EXPECT_EQ(0, recv_tos(peer, variant->v6, QUICK));
-	ASSERT_EQ(0, du_send(self->fd, marked, "marked", 6, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, marked, "marked", 6, &done));
 	EXPECT_EQ(TOS, recv_tos(peer, variant->v6, QUICK));
 	close(peer);
 }
@@ -649,7 +649,7 @@ static void priority_unprivileged(struct __test_metadata *_metadata,
 	/* root may */
 	sfd = connect_handoff(_metadata, fd, p7, COOKIE + 7, lfd, &srv);
 	ASSERT_LE(0, sfd);
-	EXPECT_EQ(7, du_getint(sfd, SOL_SOCKET, SO_PRIORITY));
+	EXPECT_EQ(7, so_getint(sfd, SOL_SOCKET, SO_PRIORITY));
 	close(sfd);
 	close(srv);
 	close(lfd);
@@ -733,15 +733,15 @@ TEST_F_TIMEOUT(opt, inactivity_not_while_data_flows, T_NET)
 	/* 3.2 s of our data, a byte every 400 ms */
 	for (i = 0; i < 8; i++) {
 		so_sleep_ms(400);
-		ASSERT_EQ(0, du_send(self->fd, id, "o", 1, &done));
+		ASSERT_EQ(0, so_io_send(self->fd, id, "o", 1, &done));
 		ASSERT_EQ(1, so_recv(srv, buf, sizeof(buf), QUICK));
 	}
 	/* 3.2 s of the peer's */
 	for (i = 0; i < 8; i++) {
 		so_sleep_ms(400);
-		ASSERT_EQ(0, du_send_all(srv, "i", 1));
+		ASSERT_EQ(0, so_send_all(srv, "i", 1));
 		EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-		ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+		ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 		ASSERT_EQ(1U, done);
 	}
 	last = so_now_ns();
@@ -773,7 +773,7 @@ TEST_F_TIMEOUT(opt, inactivity_udp, T_NET)
 	int64_t idle;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mask = SOCKOBJ_CFG_INACTIVITY;
@@ -785,7 +785,7 @@ TEST_F_TIMEOUT(opt, inactivity_udp, T_NET)
 		      EV(ESTABLISHED, CONNECTING));
 	for (i = 0; i < 8; i++) {
 		so_sleep_ms(400);
-		ASSERT_EQ(0, du_send(self->fd, id, "u", 1, &done));
+		ASSERT_EQ(0, so_io_send(self->fd, id, "u", 1, &done));
 		ASSERT_EQ(1, (int)recv(peer, buf, sizeof(buf), 0));
 	}
 	last = so_now_ns();
@@ -839,7 +839,7 @@ TEST_F_TIMEOUT(optnet, tcp_tos_on_the_wire, T_PEER)
 	struct sockobj_config cfg;
 	struct sockobj_info info;
 	unsigned int ours = 0, theirs = 0, syn = 0, data = 0;
-	struct du_pkt pk;
+	struct so_pkt pk;
 	int lfd, srv, cap;
 	char buf[16];
 	size_t done;
@@ -847,7 +847,7 @@ TEST_F_TIMEOUT(optnet, tcp_tos_on_the_wire, T_PEER)
 
 	lfd = so_listen_in(self->peer, NB, PORT, 4);
 	ASSERT_LE(0, lfd);
-	cap = du_capture_open(self->peer, "so_b");
+	cap = so_capture_open(self->peer, "so_b");
 	ASSERT_LE(0, cap);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mask = SOCKOBJ_CFG_TOS;
@@ -859,18 +859,18 @@ TEST_F_TIMEOUT(optnet, tcp_tos_on_the_wire, T_PEER)
 		      EV(ESTABLISHED, CONNECTING));
 	srv = so_accept(lfd, QUICK);
 	ASSERT_LE(0, srv);
-	ASSERT_EQ(0, du_send(self->fd, id, "tos!", 4, &done));
-	ASSERT_EQ(4, (int)du_recv_exact(srv, buf, 4, QUICK));
-	ASSERT_EQ(0, du_send_all(srv, "back", 4));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "tos!", 4, &done));
+	ASSERT_EQ(4, (int)so_recv_exact(srv, buf, 4, QUICK));
+	ASSERT_EQ(0, so_send_all(srv, "back", 4));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 
-	while (du_capture_next(cap, &pk, 300) == 1) {
+	while (so_capture_next(cap, &pk, 300) == 1) {
 		if (pk.family != AF_INET || pk.proto != IPPROTO_TCP)
 			continue;
 		if (pk.sport == info.local.port && pk.dport == PORT) {
 			ours++;
-			syn += !!(pk.tcp_flags & DU_TCP_SYN);
+			syn += !!(pk.tcp_flags & SO_TCP_SYN);
 			data += pk.payload == 4;
 			EXPECT_EQ(TOS, pk.tos)
 				TH_LOG("our packet, flags 0x%x: tos 0x%x",
@@ -903,13 +903,13 @@ TEST_F_TIMEOUT(optnet, keepalive_probes, T_PEER)
 	uint64_t t0, t_drop;
 	__u32 isn = 0;
 	int lfd, srv, cap, have_syn = 0;
-	struct du_pkt pk;
+	struct so_pkt pk;
 	int64_t ms;
 	__u32 id;
 
 	lfd = so_listen_in(self->peer, NB, PORT, 4);
 	ASSERT_LE(0, lfd);
-	cap = du_capture_open(self->peer, "so_b");
+	cap = so_capture_open(self->peer, "so_b");
 	ASSERT_LE(0, cap);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mask = SOCKOBJ_CFG_KEEPALIVE;
@@ -929,15 +929,15 @@ TEST_F_TIMEOUT(optnet, keepalive_probes, T_PEER)
 	/* 4.5 s of an idle connection, as the peer sees it */
 	t0 = so_now_ns();
 	while (so_now_ns() - t0 < 4500000000ULL) {
-		if (du_capture_next(cap, &pk, 100) != 1)
+		if (so_capture_next(cap, &pk, 100) != 1)
 			continue;
 		if (pk.proto != IPPROTO_TCP || pk.sport != info.local.port)
 			continue;
-		if (pk.tcp_flags & DU_TCP_SYN) {
+		if (pk.tcp_flags & SO_TCP_SYN) {
 			isn = pk.seq;
 			have_syn = 1;
 		} else if (pk.payload == 0 && have_syn && pk.seq == isn &&
-			   pk.tcp_flags == DU_TCP_ACK) {
+			   pk.tcp_flags == SO_TCP_ACK) {
 			probes++;	/* seq = snd_una - 1 = isn */
 		} else if (have_syn && pk.seq != isn + 1) {
 			bad++;
@@ -1005,7 +1005,7 @@ TEST_F_TIMEOUT(optnet, user_timeout, T_PEER)
 	ASSERT_NO_EVENT(self->fd, id, 1000);
 	ASSERT_EQ(0, so_nft_input_rule(self->peer, "tcp dport 7000 drop"));
 	t_send = so_now_ns();
-	ASSERT_EQ(0, du_send(self->fd, id, "lost in the void", 16, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "lost in the void", 16, &done));
 	ASSERT_EQ(16U, done);
 	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(10000)));
 	ms = ((int64_t)ev.timestamp_ns - (int64_t)t_send) / 1000000;
@@ -1022,4 +1022,4 @@ TEST_F_TIMEOUT(optnet, user_timeout, T_PEER)
 	close(lfd);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

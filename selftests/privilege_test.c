@@ -30,7 +30,7 @@
  *  - a network namespace whose processes all left while a file opened in it
  *    still has objects (connecting, established, closing) is torn down
  *    cleanly when the file is closed: no crash, no leak (kmemleak, by
- *    tools/vm-run), and the namespace itself is freed (its ucount drops
+ *    tools/testing/vm-run), and the namespace itself is freed (its ucount drops
  *    back).
  */
 #define _GNU_SOURCE
@@ -40,7 +40,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 
-#include "robust_util.h"
+#include "sotest.h"
 
 #define NOBODY		65534
 
@@ -181,7 +181,7 @@ FIXTURE_SETUP(priv)
 	ASSERT_EQ(0, so_param_read("max_objects", &self->max_objects));
 	ASSERT_EQ(0, so_param_read("max_user_objects", &self->max_user_objects));
 	ASSERT_EQ(0, so_netns_private());
-	self->port = robust_port(7);
+	self->port = so_port(7);
 	self->lfd4 = so_listen_in(NULL, "127.0.0.1", self->port, 128);
 	self->lfd6 = so_listen_in(NULL, "::1", self->port, 128);
 	ASSERT_LE(0, self->lfd4);
@@ -257,8 +257,8 @@ TEST_F(priv, low_port_needs_privilege)
 {
 	int fd = self->fd;
 	__u16 port = self->port;
-	long start = robust_read_long("/proc/sys/net/ipv4/ip_unprivileged_port_start",
-				      1024);
+	long start = so_read_long("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+				  1024);
 	__u32 id;
 
 	ASSERT_LT(80, start);
@@ -405,7 +405,7 @@ TEST_F(priv, sndbuf_capped_and_socket_owned_by_caller)
 {
 	int fd = self->fd;
 	__u16 port = self->port;
-	long wmem_max = robust_read_long("/proc/sys/net/core/wmem_max", 212992);
+	long wmem_max = so_read_long("/proc/sys/net/core/wmem_max", 212992);
 	__u32 id;
 
 	/* root: the socket is root's */
@@ -641,7 +641,7 @@ static long netns_count_at_most(long want, int timeout_ms, long limit_orig)
 	if (want >= 0) {
 		/* a namespace can be made under limit want + 1: count <= want */
 		snprintf(v, sizeof(v), "%ld", want + 1);
-		robust_write_file("/proc/sys/user/max_net_namespaces", v);
+		so_write_file("/proc/sys/user/max_net_namespaces", v);
 		do {
 			ok = try_unshare_netns();
 			if (ok)
@@ -654,13 +654,13 @@ static long netns_count_at_most(long want, int timeout_ms, long limit_orig)
 	} else {
 		for (l = 1; l < 4096 && n < 0; l++) {
 			snprintf(v, sizeof(v), "%ld", l);
-			robust_write_file("/proc/sys/user/max_net_namespaces", v);
+			so_write_file("/proc/sys/user/max_net_namespaces", v);
 			if (try_unshare_netns() == 1)
 				n = l - 1;
 		}
 	}
 	snprintf(v, sizeof(v), "%ld", limit_orig);
-	robust_write_file("/proc/sys/user/max_net_namespaces", v);
+	so_write_file("/proc/sys/user/max_net_namespaces", v);
 	return n;
 }
 
@@ -673,7 +673,7 @@ static long netns_count_at_most(long want, int timeout_ms, long limit_orig)
  */
 TEST_F_TIMEOUT(priv, netns_torn_down_under_objects, 300)
 {
-	long limit = robust_read_long("/proc/sys/user/max_net_namespaces", -1);
+	long limit = so_read_long("/proc/sys/user/max_net_namespaces", -1);
 	long base, after = -1;
 	int round, rounds = 3;
 
@@ -770,12 +770,12 @@ TEST_F_TIMEOUT(priv, netns_torn_down_under_objects, 300)
 TEST_F(priv, user_namespace_root_gets_nothing)
 {
 	const char *knob = "/proc/sys/kernel/unprivileged_userns_clone";
-	long old = robust_read_long(knob, -1);
+	long old = so_read_long(knob, -1);
 	int fd = self->fd;
 	__u16 port = self->port;
 
 	if (old == 0)
-		robust_write_file(knob, "1");
+		so_write_file(knob, "1");
 	AS_NOBODY({
 		char map[64];
 		__u32 oid;
@@ -786,9 +786,9 @@ TEST_F(priv, user_namespace_root_gets_nothing)
 			ASSERT_EQ(0, errno);
 		}
 		snprintf(map, sizeof(map), "0 %d 1", NOBODY);
-		ASSERT_EQ(0, robust_write_file("/proc/self/setgroups", "deny"));
-		ASSERT_EQ(0, robust_write_file("/proc/self/uid_map", map));
-		ASSERT_EQ(0, robust_write_file("/proc/self/gid_map", map));
+		ASSERT_EQ(0, so_write_file("/proc/self/setgroups", "deny"));
+		ASSERT_EQ(0, so_write_file("/proc/self/uid_map", map));
+		ASSERT_EQ(0, so_write_file("/proc/self/gid_map", map));
 		ASSERT_EQ(0, (int)geteuid());
 		/* root here, yet the device stays closed to it */
 		dfd = open(SO_DEV_PATH, O_RDWR);
@@ -814,7 +814,7 @@ TEST_F(priv, user_namespace_root_gets_nothing)
 		EXPECT_EQ(-1, f);
 	});
 	if (old == 0)
-		robust_write_file(knob, "0");
+		so_write_file(knob, "0");
 }
 
-ROBUST_HARNESS_MAIN("privilege_test", robust_no_options)
+SO_HARNESS_MAIN_OPTS("privilege_test", so_no_options)

@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-#include "robust_util.h"
+#include "sotest.h"
 
 static long opt_objects = -1;
 static long opt_seconds = -1;
@@ -92,11 +92,11 @@ struct stress {
 	int fd;
 	struct sobj *o;
 	long n;
-	struct peer peer;
+	struct so_peer peer;
 	__u16 ports[4];
 	int nports;
 	int port_idle, port_shut;
-	struct rnd r;
+	struct so_rnd r;
 	char *buf;
 	uint8_t *seen;
 	uint64_t max_seq;
@@ -127,9 +127,10 @@ static void start_attempt(struct sobj *o)
 	char ip[16];
 	int ret;
 
-	snprintf(ip, sizeof(ip), "127.0.0.%u", 1 + rnd_below(&ST->r, 4));
-	so_addr(&cfg.target, ip, ST->ports[rnd_below(&ST->r, (uint32_t)ST->nports)]);
-	if (rnd_pct(&ST->r, 30)) {
+	snprintf(ip, sizeof(ip), "127.0.0.%u", 1 + so_rnd_below(&ST->r, 4));
+	so_addr(&cfg.target, ip,
+		ST->ports[so_rnd_below(&ST->r, (uint32_t)ST->nports)]);
+	if (so_rnd_pct(&ST->r, 30)) {
 		cfg.mask |= SOCKOBJ_CFG_NODELAY;
 		cfg.nodelay = 1;
 	} else {
@@ -147,9 +148,9 @@ static void start_attempt(struct sobj *o)
 	ST->connects++;
 	o->we_closed = o->aborted = o->eof = 0;
 	o->sent = o->received = 0;
-	o->to_send = 1 + rnd_below(&ST->r, rnd_pct(&ST->r, 80) ? 4096 : 65536);
+	o->to_send = 1 + so_rnd_below(&ST->r, so_rnd_pct(&ST->r, 80) ? 4096 : 65536);
 	{
-		uint32_t roll = rnd_below(&ST->r, 100);
+		uint32_t roll = so_rnd_below(&ST->r, 100);
 
 		o->plan = roll < 70 ? PLAN_DISCONNECT :
 			  roll < 85 ? PLAN_ABORT : PLAN_PEER;
@@ -454,32 +455,32 @@ static int st_setup(struct __test_metadata *_metadata, int with_peer_acts,
 	ASSERT_EQ(0, so_netns_private());
 	so_sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65000' "
 	      "net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=16384");
-	ASSERT_EQ(0, robust_raise_nofile((rlim_t)ST->n * 2 + 4096));
-	peer_init(&ST->peer, ST->r.s);
+	ASSERT_EQ(0, so_raise_nofile((rlim_t)ST->n * 2 + 4096));
+	so_peer_init(&ST->peer, ST->r.s);
 	if (with_peer_acts) {
-		ST->peer.pct[PEER_FIN_NOW] = 4;
-		ST->peer.pct[PEER_RST_NOW] = 4;
-		ST->peer.pct[PEER_FIN_LATER] = 8;
-		ST->peer.pct[PEER_RST_LATER] = 8;
-		ST->peer.pct[PEER_SHUT_WR] = 6;
-		ST->peer.pct[PEER_HOLD] = 2;
+		ST->peer.pct[SO_PEER_FIN_NOW] = 4;
+		ST->peer.pct[SO_PEER_RST_NOW] = 4;
+		ST->peer.pct[SO_PEER_FIN_LATER] = 8;
+		ST->peer.pct[SO_PEER_RST_LATER] = 8;
+		ST->peer.pct[SO_PEER_SHUT_WR] = 6;
+		ST->peer.pct[SO_PEER_HOLD] = 2;
 		ST->peer.later_ms = 300;
 	}
 	for (k = 0; k < 4; k++) {
-		int port = peer_add_tcp(&ST->peer, "0.0.0.0", 0, 8192);
+		int port = so_peer_add_tcp(&ST->peer, "0.0.0.0", 0, 8192);
 
 		ASSERT_LT(0, port);
 		ST->ports[ST->nports++] = (__u16)port;
 	}
 	if (extra_listeners) {
-		ST->port_idle = peer_add_tcp_act(&ST->peer, "127.0.0.1", 0, 8192,
-						 PEER_IDLE);
-		ST->port_shut = peer_add_tcp_act(&ST->peer, "127.0.0.1", 0, 8192,
-						 PEER_SHUT_WR);
+		ST->port_idle = so_peer_add_tcp_act(&ST->peer, "127.0.0.1", 0, 8192,
+						    SO_PEER_IDLE);
+		ST->port_shut = so_peer_add_tcp_act(&ST->peer, "127.0.0.1", 0, 8192,
+						    SO_PEER_SHUT_WR);
 		ASSERT_LT(0, ST->port_idle);
 		ASSERT_LT(0, ST->port_shut);
 	}
-	ASSERT_EQ(0, peer_start(&ST->peer));
+	ASSERT_EQ(0, so_peer_start(&ST->peer));
 	ST->fd = so_open(O_NONBLOCK);
 	ASSERT_LE(0, ST->fd);
 	for (i = 0; i < ST->n; i++) {
@@ -607,14 +608,14 @@ static void connect_exchange_close(struct __test_metadata *_metadata)
 	if (stuck)
 		FAIL("%ld objects never completed their lifecycle", stuck);
 	close(ST->fd);
-	peer_stop(&ST->peer, 1);
+	so_peer_stop(&ST->peer, 1);
 	EXPECT_LT(0, (long)ST->establishes);
 	EXPECT_EQ(0, ST->errors);
 }
 
 TEST_F_TIMEOUT(stress, connect_exchange_close, 420)
 {
-	ROBUST_IN_CHILD(400, connect_exchange_close(_metadata));
+	SO_IN_CHILD(400, connect_exchange_close(_metadata));
 }
 
 /*
@@ -733,7 +734,7 @@ static void close_in_every_state(struct __test_metadata *_metadata)
 	EXPECT_EQ(0, i);
 	/* the peer sees every connection end */
 	so_sleep_ms(so_debug_kernel() ? 2000 : 500);
-	peer_stop(&ST->peer, 1);
+	so_peer_stop(&ST->peer, 1);
 	for (k = 0; k < K_N; k++)
 		EXPECT_LT(0, reached[k]) TH_LOG("no object reached state %d", k);
 	EXPECT_EQ(0, ST->errors);
@@ -741,14 +742,14 @@ static void close_in_every_state(struct __test_metadata *_metadata)
 
 TEST_F_TIMEOUT(stress, close_in_every_state, 250)
 {
-	ROBUST_IN_CHILD(230, close_in_every_state(_metadata));
+	SO_IN_CHILD(230, close_in_every_state(_metadata));
 }
 
 /* ---------------------------------------------------------------------- */
 /* rmmod / insmod                                                          */
 /* ---------------------------------------------------------------------- */
 
-/* The module file vm-run loaded (tools/vm/guest-init.sh's modules.list). */
+/* The module file vm-run loaded (its guest-init.sh writes modules.list). */
 static int module_path(char *path, size_t len)
 {
 	const char *dir = getenv("SOCKOBJ_VM_RUN_DIR");
@@ -818,18 +819,18 @@ TEST_F_TIMEOUT(stress, rmmod_insmod_cycle, 200)
 	int cycle, ret, fd, lport, tries;
 	__u32 id;
 	struct stat st;
-	struct peer p;
+	struct so_peer p;
 
 	if (module_path(path, sizeof(path)))
-		SKIP(return, "not in a tools/vm-run guest (no "
+		SKIP(return, "not in a tools/testing/vm-run guest (no "
 		     "$SOCKOBJ_VM_RUN_DIR/modules.list): the module's path "
 		     "is unknown, no rmmod/insmod cycle");
 	ASSERT_EQ(0, so_netns_private());
 	ASSERT_EQ(0, so_nft_input_rule(NULL, "tcp dport 7 drop"));
-	peer_init(&p, 1);
-	lport = peer_add_tcp(&p, "127.0.0.1", 0, 1024);
+	so_peer_init(&p, 1);
+	lport = so_peer_add_tcp(&p, "127.0.0.1", 0, 1024);
 	ASSERT_LT(0, lport);
-	ASSERT_EQ(0, peer_start(&p));
+	ASSERT_EQ(0, so_peer_start(&p));
 
 	for (cycle = 0; cycle < 3; cycle++) {
 		/* an open file pins the module */
@@ -868,7 +869,7 @@ TEST_F_TIMEOUT(stress, rmmod_insmod_cycle, 200)
 	}
 	printf("# rmmod_insmod_cycle: %d cycles of rmmod + insmod %s\n", cycle,
 	       path);
-	peer_stop(&p, 1);
+	so_peer_stop(&p, 1);
 }
 
-ROBUST_HARNESS_MAIN("stress", parse_opts)
+SO_HARNESS_MAIN_OPTS("stress", parse_opts)

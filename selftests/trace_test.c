@@ -7,7 +7,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 
-#include "sockobj_util.h"
+#include "sotest.h"
 
 #define PORT 45871
 

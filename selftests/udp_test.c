@@ -20,7 +20,7 @@
  * /dev/sockobj).
  */
 #define _GNU_SOURCE
-#include "data_util.h"
+#include "sotest.h"
 
 #define PORT		6000	/* the peer (target) */
 #define PORT2		6001	/* another peer */
@@ -128,10 +128,10 @@ static int udp_recv_wait(int fd, __u32 id, void *buf, size_t len,
 	int ret;
 
 	for (;;) {
-		ret = du_io(fd, SOCKOBJ_IOC_RECV, id, buf, len, flags, io);
+		ret = so_io(fd, SOCKOBJ_IOC_RECV, id, buf, len, flags, io);
 		if (ret != -EAGAIN)
 			return ret;
-		ret = du_wait_type(fd, id, SOCKOBJ_EV_READABLE, &e, tmo, NULL);
+		ret = so_wait_type(fd, id, SOCKOBJ_EV_READABLE, &e, tmo, NULL);
 		if (ret != 1)
 			return ret < 0 ? ret : -ETIMEDOUT;
 	}
@@ -170,15 +170,15 @@ TEST_F_TIMEOUT(udp, connect_sends_nothing, T_NET)
 {
 	struct sockobj_info info;
 	struct sockobj_addr want;
-	struct du_pkt pk;
+	struct so_pkt pk;
 	char buf[16];
 	int peer, cap;
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
-	cap = du_capture_open(NULL, "lo");
+	cap = so_capture_open(NULL, "lo");
 	ASSERT_LE(0, cap);
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, PORT, NULL, 0,
 		     NULL);
@@ -194,14 +194,14 @@ TEST_F_TIMEOUT(udp, connect_sends_nothing, T_NET)
 	EXPECT_NE(0ULL, info.established_ns);
 
 	/* nothing on the wire, nothing at the peer */
-	EXPECT_EQ(0, du_capture_next(cap, &pk, 300));
+	EXPECT_EQ(0, so_capture_next(cap, &pk, 300));
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, buf, sizeof(buf), NULL, 1));
 	ASSERT_NO_RECORD(self->fd, id, 100);
 
 	/* the first SEND is the first packet (the capture works) */
-	ASSERT_EQ(0, du_send(self->fd, id, "ping", 4, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "ping", 4, &done));
 	ASSERT_EQ(4U, done);
-	ASSERT_EQ(1, du_capture_next(cap, &pk, QUICK));
+	ASSERT_EQ(1, so_capture_next(cap, &pk, QUICK));
 	EXPECT_EQ(IPPROTO_UDP, pk.proto);
 	EXPECT_EQ(info.local.port, pk.sport);
 	EXPECT_EQ(PORT, pk.dport);
@@ -228,9 +228,9 @@ TEST_F_TIMEOUT(udp, datagram_boundaries, T_NET)
 	buf = malloc(70000);
 	got = malloc(70000);
 	ASSERT_TRUE(buf && got);
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
-	stranger = du_udp_in(NULL, variant->lo, PORT2);
+	stranger = so_udp_in(NULL, variant->lo, PORT2);
 	ASSERT_LE(0, stranger);
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, PORT, NULL, 0,
 		     NULL);
@@ -241,12 +241,12 @@ TEST_F_TIMEOUT(udp, datagram_boundaries, T_NET)
 	/* out: one datagram per SEND, exactly */
 	for (i = 0; i < ARRAY_SIZE(out); i++) {
 		pattern(buf, out[i], (unsigned int)i);
-		ASSERT_EQ(0, du_send(self->fd, id, buf, out[i], &done));
+		ASSERT_EQ(0, so_io_send(self->fd, id, buf, out[i], &done));
 		EXPECT_EQ(out[i], done);
 		sum_out += out[i];
 	}
-	EXPECT_EQ(-EMSGSIZE, du_send(self->fd, id, buf,
-				     variant->max_dgram + 1, &done));
+	EXPECT_EQ(-EMSGSIZE, so_io_send(self->fd, id, buf,
+					variant->max_dgram + 1, &done));
 	for (i = 0; i < ARRAY_SIZE(out); i++) {
 		int n = peer_recvfrom(peer, got, 70000, &from, QUICK);
 
@@ -258,13 +258,13 @@ TEST_F_TIMEOUT(udp, datagram_boundaries, T_NET)
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, got, 70000, NULL, 100));
 
 	/* a connected object does not hear from others than its target */
-	ASSERT_EQ(5, du_sendto(stranger, "noise", 5, variant->lo,
+	ASSERT_EQ(5, so_sendto(stranger, "noise", 5, variant->lo,
 			       info.local.port));
 
 	/* in: one datagram per RECV, exactly, from the target */
 	for (i = 0; i < ARRAY_SIZE(in); i++) {
 		pattern(buf, in[i], (unsigned int)(100 + i));
-		ASSERT_EQ((int)in[i], du_sendto(peer, buf, in[i], variant->lo,
+		ASSERT_EQ((int)in[i], so_sendto(peer, buf, in[i], variant->lo,
 						info.local.port));
 		sum_in += in[i];
 	}
@@ -278,7 +278,7 @@ TEST_F_TIMEOUT(udp, datagram_boundaries, T_NET)
 		EXPECT_EQ(0, memcmp(buf, got, in[i]));
 		EXPECT_ADDR_EQ(&target, &io.addr);
 	}
-	EXPECT_EQ(-EAGAIN, du_recv(self->fd, id, got, 70000, &done));
+	EXPECT_EQ(-EAGAIN, so_io_recv(self->fd, id, got, 70000, &done));
 
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(sum_out, info.bytes_sent);
@@ -302,15 +302,15 @@ TEST_F_TIMEOUT(udp, truncation, T_NET)
 	__u32 id;
 
 	pattern(msg, sizeof(msg), 9);
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, PORT, NULL, 0,
 		     NULL);
 	udp_connect(_metadata, self->fd, id, COOKIE);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
-	ASSERT_EQ(100, du_sendto(peer, msg, 100, variant->lo,
+	ASSERT_EQ(100, so_sendto(peer, msg, 100, variant->lo,
 				 info.local.port));
-	ASSERT_EQ(50, du_sendto(peer, msg + 50, 50, variant->lo,
+	ASSERT_EQ(50, so_sendto(peer, msg + 50, 50, variant->lo,
 				info.local.port));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 
@@ -320,7 +320,7 @@ TEST_F_TIMEOUT(udp, truncation, T_NET)
 
 	/* PEEK, truncated: reported, nothing consumed */
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10,
 			   SOCKOBJ_IO_PEEK, &io));
 	EXPECT_EQ(10ULL, io.done);
 	EXPECT_EQ(100ULL, io.full_len);
@@ -331,7 +331,7 @@ TEST_F_TIMEOUT(udp, truncation, T_NET)
 
 	/* RECV, truncated: the rest of that datagram is gone */
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10, 0, &io));
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 10, 0, &io));
 	EXPECT_EQ(10ULL, io.done);
 	EXPECT_EQ(100ULL, io.full_len);
 	EXPECT_EQ(U32(SOCKOBJ_IO_TRUNC), io.flags & SOCKOBJ_IO_TRUNC);
@@ -341,13 +341,13 @@ TEST_F_TIMEOUT(udp, truncation, T_NET)
 	EXPECT_EQ(50U, info.rx_queued);
 
 	/* the next one fits */
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf),
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf),
 			   0, &io));
 	EXPECT_EQ(50ULL, io.done);
 	EXPECT_EQ(50ULL, io.full_len);
 	EXPECT_EQ(0U, io.flags);
 	EXPECT_EQ(0, memcmp(buf, msg + 50, 50));
-	EXPECT_EQ(-EAGAIN, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf,
+	EXPECT_EQ(-EAGAIN, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf,
 				 sizeof(buf), 0, &io));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(0U, info.rx_queued);
@@ -367,25 +367,25 @@ TEST_F_TIMEOUT(udp, efault_changes_nothing, T_NET)
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, PORT, NULL, 0,
 		     NULL);
 	udp_connect(_metadata, self->fd, id, COOKIE);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 
-	EXPECT_EQ(-EFAULT, du_send(self->fd, id, (void *)8, 10, &done));
+	EXPECT_EQ(-EFAULT, so_io_send(self->fd, id, (void *)8, 10, &done));
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, buf, sizeof(buf), NULL, 100));
 
-	ASSERT_EQ(5, du_sendto(peer, "keep!", 5, variant->lo, info.local.port));
+	ASSERT_EQ(5, so_sendto(peer, "keep!", 5, variant->lo, info.local.port));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	EXPECT_EQ(-EFAULT, du_io(self->fd, SOCKOBJ_IOC_RECV, id, (void *)8, 5,
+	EXPECT_EQ(-EFAULT, so_io(self->fd, SOCKOBJ_IOC_RECV, id, (void *)8, 5,
 				 0, &io));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ(5U, info.rx_queued);
 	EXPECT_EQ(0ULL, info.bytes_received);
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(0, du_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf), 0,
+	ASSERT_EQ(0, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, sizeof(buf), 0,
 			   &io));
 	EXPECT_EQ(5ULL, io.done);
 	EXPECT_STREQ("keep!", buf);
@@ -413,9 +413,9 @@ TEST_F_TIMEOUT(udp, recv_any_sources, T_NET)
 	size_t done;
 	__u32 id;
 
-	p1 = du_udp_in(NULL, variant->lo, PORT);
+	p1 = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, p1);
-	p2 = du_udp_in(NULL, variant->lo2, PORT2);
+	p2 = so_udp_in(NULL, variant->lo2, PORT2);
 	ASSERT_LE(0, p2);
 	memset(&extra, 0, sizeof(extra));
 	extra.mask = SOCKOBJ_CFG_RECV_ANY;
@@ -435,7 +435,7 @@ TEST_F_TIMEOUT(udp, recv_any_sources, T_NET)
 	src[2].msg = "third!!";
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ((int)strlen(src[i].msg),
-			  du_sendto(src[i].sfd, src[i].msg, strlen(src[i].msg),
+			  so_sendto(src[i].sfd, src[i].msg, strlen(src[i].msg),
 				    variant->lo, OBJ_PORT));
 	for (i = 0; i < 3; i++) {
 		memset(buf, 0, sizeof(buf));
@@ -448,7 +448,7 @@ TEST_F_TIMEOUT(udp, recv_any_sources, T_NET)
 	}
 
 	/* SEND goes to the target */
-	ASSERT_EQ(0, du_send(self->fd, id, "reply", 5, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "reply", 5, &done));
 	ASSERT_EQ(5U, done);
 	ASSERT_EQ(5, peer_recvfrom(p1, buf, sizeof(buf), &from, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "reply", 5));
@@ -477,9 +477,9 @@ TEST_F_TIMEOUT(udp, icmp_port_unreachable, T_NET)
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, DEAD_PORT,
 		     NULL, 0, NULL);
 	udp_connect(_metadata, self->fd, id, COOKIE);
-	ASSERT_EQ(0, du_send(self->fd, id, "x", 1, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "x", 1, &done));
 	ASSERT_EQ(1U, done);
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_ERROR,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_ERROR,
 		       SOCKOBJ_STATE_ESTABLISHED, ECONNREFUSED, QUICK, &e);
 	EXPECT_EQ(1U, e.merged);
 	ASSERT_NO_RECORD(self->fd, id, 200);
@@ -488,22 +488,22 @@ TEST_F_TIMEOUT(udp, icmp_port_unreachable, T_NET)
 	EXPECT_EQ(U32(SOCKOBJ_REASON_NONE), info.reason);
 	EXPECT_EQ(0, info.error);
 	/* consumed: neither RECV nor SEND report it */
-	EXPECT_EQ(-EAGAIN, du_recv(self->fd, id, buf, sizeof(buf), &done));
-	ASSERT_EQ(0, du_send(self->fd, id, "y", 1, &done));
+	EXPECT_EQ(-EAGAIN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "y", 1, &done));
 	ASSERT_EQ(1U, done);
-	du_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_ERROR,
+	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_ERROR,
 		       SOCKOBJ_STATE_ESTABLISHED, ECONNREFUSED, QUICK, NULL);
 
 	/* someone listens now: the object simply works */
-	peer = du_udp_in(NULL, variant->lo, DEAD_PORT);
+	peer = so_udp_in(NULL, variant->lo, DEAD_PORT);
 	ASSERT_LE(0, peer);
-	ASSERT_EQ(0, du_send(self->fd, id, "z", 1, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "z", 1, &done));
 	ASSERT_EQ(1, peer_recvfrom(peer, buf, sizeof(buf), &from, QUICK));
 	EXPECT_EQ('z', buf[0]);
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, buf, sizeof(buf), NULL, 50));
-	ASSERT_EQ(5, du_sendto(peer, "hello", 5, variant->lo, from.port));
+	ASSERT_EQ(5, so_sendto(peer, "hello", 5, variant->lo, from.port));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
-	ASSERT_EQ(0, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	EXPECT_EQ(5U, done);
 	ASSERT_NO_RECORD(self->fd, id, 200);
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
@@ -523,7 +523,7 @@ TEST_F_TIMEOUT(udp, close_and_reconnect, T_NET)
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(NULL, variant->lo, PORT);
+	peer = so_udp_in(NULL, variant->lo, PORT);
 	ASSERT_LE(0, peer);
 	id = udp_new(_metadata, self->fd, COOKIE, variant->lo, PORT, NULL, 0,
 		     NULL);
@@ -537,17 +537,17 @@ TEST_F_TIMEOUT(udp, close_and_reconnect, T_NET)
 	} while (e.state != SOCKOBJ_STATE_CLOSED);
 	EXPECT_EQ(U32(SOCKOBJ_REASON_LOCAL_CLOSED), e.reason);
 	EXPECT_EQ(0, e.error);
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
-	EXPECT_EQ(-ENOTCONN, du_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 
 	udp_connect(_metadata, self->fd, id, COOKIE);
-	ASSERT_EQ(0, du_send(self->fd, id, "again", 5, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "again", 5, &done));
 	EXPECT_EQ(5, peer_recvfrom(peer, buf, sizeof(buf), NULL, QUICK));
 	ASSERT_EQ(0, so_abort(self->fd, id));
 	EXPECT_INFO(self->fd, id, CLOSED, ABORTED, ESTABLISHED, 0);
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
 		      EV_CLOSED(ESTABLISHED, ABORTED, 0));
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
 	close(peer);
 }
 
@@ -601,7 +601,7 @@ TEST_F_TIMEOUT(veth, broadcast_connected_needs_option, T_PEER)
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(self->peer, "0.0.0.0", PORT);
+	peer = so_udp_in(self->peer, "0.0.0.0", PORT);
 	ASSERT_LE(0, peer);
 	id = udp_new(_metadata, self->fd, COOKIE, BC_BRD, PORT, NULL, 0, NULL);
 
@@ -610,7 +610,7 @@ TEST_F_TIMEOUT(veth, broadcast_connected_needs_option, T_PEER)
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
 		      EV_CLOSED(CONNECTING, ERROR, EACCES));
 	EXPECT_INFO(self->fd, id, CLOSED, ERROR, CONNECTING, EACCES);
-	EXPECT_EQ(-ENOTCONN, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, &done));
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, buf, sizeof(buf), NULL, 200));
 
 	/* with the option */
@@ -620,7 +620,7 @@ TEST_F_TIMEOUT(veth, broadcast_connected_needs_option, T_PEER)
 	cfg.broadcast = 1;
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
 	udp_connect(_metadata, self->fd, id, COOKIE);
-	ASSERT_EQ(0, du_send(self->fd, id, "to everyone", 11, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "to everyone", 11, &done));
 	ASSERT_EQ(11U, done);
 	ASSERT_EQ(11, peer_recvfrom(peer, buf, sizeof(buf), &from, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "to everyone", 11));
@@ -640,7 +640,7 @@ TEST_F_TIMEOUT(veth, broadcast_recv_any_send_needs_option, T_PEER)
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(self->peer, "0.0.0.0", PORT);
+	peer = so_udp_in(self->peer, "0.0.0.0", PORT);
 	ASSERT_LE(0, peer);
 	memset(&extra, 0, sizeof(extra));
 	extra.mask = SOCKOBJ_CFG_RECV_ANY;
@@ -648,7 +648,7 @@ TEST_F_TIMEOUT(veth, broadcast_recv_any_send_needs_option, T_PEER)
 	id = udp_new(_metadata, self->fd, COOKIE, BC_BRD, PORT, "0.0.0.0",
 		     OBJ_PORT, &extra);
 	udp_connect(_metadata, self->fd, id, COOKIE);
-	EXPECT_EQ(-EACCES, du_send(self->fd, id, "x", 1, &done));
+	EXPECT_EQ(-EACCES, so_io_send(self->fd, id, "x", 1, &done));
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
 	EXPECT_EQ(-ETIMEDOUT, peer_recvfrom(peer, buf, sizeof(buf), NULL, 200));
 
@@ -661,7 +661,7 @@ TEST_F_TIMEOUT(veth, broadcast_recv_any_send_needs_option, T_PEER)
 	extra.broadcast = 1;
 	ASSERT_EQ(0, so_configure(self->fd, &extra));
 	udp_connect(_metadata, self->fd, id, COOKIE);
-	ASSERT_EQ(0, du_send(self->fd, id, "hear ye", 7, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "hear ye", 7, &done));
 	ASSERT_EQ(7U, done);
 	ASSERT_EQ(7, peer_recvfrom(peer, buf, sizeof(buf), &from, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "hear ye", 7));
@@ -685,7 +685,7 @@ TEST_F_TIMEOUT(veth, recv_any_receives_broadcast, T_PEER)
 	size_t done;
 	__u32 id;
 
-	peer = du_udp_in(self->peer, BC_B, PORT2);
+	peer = so_udp_in(self->peer, BC_B, PORT2);
 	ASSERT_LE(0, peer);
 	ASSERT_EQ(0, set_broadcast(peer));
 	memset(&extra, 0, sizeof(extra));
@@ -695,7 +695,7 @@ TEST_F_TIMEOUT(veth, recv_any_receives_broadcast, T_PEER)
 		     OBJ_PORT, &extra);
 	udp_connect(_metadata, self->fd, id, COOKIE);
 
-	ASSERT_EQ(10, du_sendto(peer, "broadcast!", 10, BC_BRD, OBJ_PORT));
+	ASSERT_EQ(10, so_sendto(peer, "broadcast!", 10, BC_BRD, OBJ_PORT));
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(0, udp_recv_wait(self->fd, id, buf, sizeof(buf), 0, &io,
 				   QUICK));
@@ -706,14 +706,14 @@ TEST_F_TIMEOUT(veth, recv_any_receives_broadcast, T_PEER)
 	EXPECT_ADDR_EQ(&want, &io.addr);
 
 	/* and a unicast one, also with its source */
-	ASSERT_EQ(7, du_sendto(peer, "unicast", 7, BC_A, OBJ_PORT));
+	ASSERT_EQ(7, so_sendto(peer, "unicast", 7, BC_A, OBJ_PORT));
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(0, udp_recv_wait(self->fd, id, buf, sizeof(buf), 0, &io,
 				   QUICK));
 	EXPECT_STREQ("unicast", buf);
 	EXPECT_ADDR_EQ(&want, &io.addr);
 
-	ASSERT_EQ(0, du_send(self->fd, id, "ack", 3, &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, "ack", 3, &done));
 	ASSERT_EQ(3, peer_recvfrom(peer, buf, sizeof(buf), &from, QUICK));
 	EXPECT_EQ(0, memcmp(buf, "ack", 3));
 	ASSERT_EQ(0, so_addr(&want, BC_A, OBJ_PORT));
@@ -746,7 +746,7 @@ TEST_F_TIMEOUT(veth, udp_send_buffer_full, T_PEER)
 		     &extra);
 	udp_connect(_metadata, self->fd, id, COOKIE);
 	for (i = 0; i < 1000; i++) {
-		ret = du_send(self->fd, id, msg, sizeof(msg), &done);
+		ret = so_io_send(self->fd, id, msg, sizeof(msg), &done);
 		if (ret == -EAGAIN)
 			break;
 		ASSERT_EQ(0, ret);
@@ -777,8 +777,8 @@ TEST_F_TIMEOUT(veth, udp_send_buffer_full, T_PEER)
 	EXPECT_EQ(0, e.error);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0, QUICK));
 	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
-	ASSERT_EQ(0, du_send(self->fd, id, msg, sizeof(msg), &done));
+	ASSERT_EQ(0, so_io_send(self->fd, id, msg, sizeof(msg), &done));
 	ASSERT_EQ(sizeof(msg), done);
 }
 
-SOCKOBJ_HARNESS_MAIN
+SO_HARNESS_MAIN

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_ioctl: Every record read is checked here.
+ */
+#define SO_NO_HARNESS
+#include "fuzz.h"
+
+static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
+{
+	switch (from) {
+	case SOCKOBJ_STATE_CLOSED:
+		return to == SOCKOBJ_STATE_CONNECTING;
+	case SOCKOBJ_STATE_CONNECTING:
+		return to == SOCKOBJ_STATE_ESTABLISHED ||
+		       to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_ESTABLISHED:
+		if (proto == SOCKOBJ_PROTO_UDP)
+			return to == SOCKOBJ_STATE_CLOSED;
+		return to == SOCKOBJ_STATE_PEER_CLOSING ||
+		       to == SOCKOBJ_STATE_CLOSING ||
+		       to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_PEER_CLOSING:
+		return to == SOCKOBJ_STATE_CLOSING ||
+		       to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_CLOSING:
+		return to == SOCKOBJ_STATE_CLOSED;
+	}
+	return 0;
+}
+
+/* The reason/phase/error rules of the contract for a CLOSED record. */
+static const char *closed_record_problem(const struct sockobj_event *e)
+{
+	if (e->reason == SOCKOBJ_REASON_NONE || e->reason > 12)
+		return "reason out of range";
+	if (e->error < 0 || e->error > 4095)
+		return "error out of range";
+	if (e->merged == 1 && e->phase != e->prev_state)
+		return "phase is not the state left";
+	switch (e->reason) {
+	case SOCKOBJ_REASON_CANCELLED:
+	case SOCKOBJ_REASON_CONNECT_TIMEOUT:
+	case SOCKOBJ_REASON_REFUSED:
+		if (e->phase != SOCKOBJ_STATE_CONNECTING)
+			return "reason only possible while CONNECTING";
+		break;
+	case SOCKOBJ_REASON_INACTIVITY:
+		if (e->phase != SOCKOBJ_STATE_ESTABLISHED)
+			return "INACTIVITY outside ESTABLISHED";
+		break;
+	}
+	switch (e->reason) {
+	case SOCKOBJ_REASON_CONNECT_TIMEOUT:
+	case SOCKOBJ_REASON_RETRANS_TIMEOUT:
+		if (e->error != ETIMEDOUT)
+			return "timeout without ETIMEDOUT";
+		break;
+	case SOCKOBJ_REASON_HOST_UNREACH:
+		if (e->error != EHOSTUNREACH && e->error != EHOSTDOWN)
+			return "HOST_UNREACH without EHOSTUNREACH/EHOSTDOWN";
+		break;
+	case SOCKOBJ_REASON_NET_UNREACH:
+		if (e->error != ENETUNREACH && e->error != ENETDOWN)
+			return "NET_UNREACH without ENETUNREACH/ENETDOWN";
+		break;
+	case SOCKOBJ_REASON_REFUSED:
+		if (e->error != ECONNREFUSED)
+			return "REFUSED without ECONNREFUSED";
+		break;
+	}
+	return NULL;
+}
+
+static int seen_test_and_set(struct slot *s, uint64_t seq)
+{
+	size_t byte = (size_t)(seq / 8);
+	int bit = (int)(seq % 8), was;
+
+	if (byte >= s->seen_bytes) {
+		size_t n = (byte + 1) * 2;
+		uint8_t *p = realloc(s->seen, n);
+
+		if (!p)
+			return 0;
+		memset(p + s->seen_bytes, 0, n - s->seen_bytes);
+		s->seen = p;
+		s->seen_bytes = n;
+	}
+	was = (s->seen[byte] >> bit) & 1;
+	s->seen[byte] |= (uint8_t)(1 << bit);
+	return was;
+}
+
+/* One record read from slot s by a read() that started at t_read. rd held */
+void check_record(struct worker *w, struct slot *s,
+		  const struct sockobj_event *e, uint64_t t_read)
+{
+	uint64_t serial = e->cookie - FZ->cookie_base, gone, now;
+	unsigned int expect;
+	struct fobj *o;
+
+	atomic_fetch_add(&FZ->records, 1);
+	s->records++;
+	if (!e->id || e->type < SOCKOBJ_EV_STATE || e->type > SOCKOBJ_EV_ERROR ||
+	    e->reserved[0] || e->reserved[1] || !e->merged ||
+	    e->state >= SOCKOBJ_STATE_COUNT ||
+	    e->prev_state >= SOCKOBJ_STATE_COUNT || !e->seq) {
+		VIOL(w, "malformed record: id %u type %u seq %llu state %u "
+		     "prev %u merged %u reserved %u,%u", e->id, e->type,
+		     (unsigned long long)e->seq, e->state, e->prev_state,
+		     e->merged, e->reserved[0], e->reserved[1]);
+		return;
+	}
+	if (e->merged > 1 && e->type == SOCKOBJ_EV_STATE)
+		atomic_fetch_add(&FZ->merged_records, 1);
+	if (e->cookie < FZ->cookie_base || serial >= atomic_load(&FZ->nserial) ||
+	    serial >= FZ->cap) {
+		VIOL(w, "record of id %u with unknown cookie 0x%llx", e->id,
+		     (unsigned long long)e->cookie);
+		return;
+	}
+	o = &FZ->objs[serial];
+	if (o->slot != s->idx || o->gen != s->gen) {
+		VIOL(w, "record of id %u (serial %llu) belongs to file %u gen "
+		     "%u, read from file %d gen %u", e->id,
+		     (unsigned long long)serial, o->slot, o->gen, s->idx, s->gen);
+		return;
+	}
+	expect = 0;
+	if (!atomic_compare_exchange_strong(&o->id, &expect, e->id) &&
+	    expect != e->id) {
+		VIOL(w, "record id %u, but the object (serial %llu) is id %u",
+		     e->id, (unsigned long long)serial, expect);
+		return;
+	}
+	gone = atomic_load(&o->gone_ns);
+	if (gone && gone < t_read) {
+		VIOL(w, "record (id %u type %u seq %llu state %s) read by a "
+		     "read() that started %llu us after the object was "
+		     "destroyed/handed off (serial %llu, gone at line %d)",
+		     e->id, e->type, (unsigned long long)e->seq,
+		     so_state_name(e->state),
+		     (unsigned long long)(t_read - gone) / 1000,
+		     (unsigned long long)serial, atomic_load(&o->gone_line));
+		print_gone_story((uint32_t)serial);
+	}
+	if (e->seq <= o->last_seq)
+		VIOL(w, "id %u: seq %llu after seq %llu", e->id,
+		     (unsigned long long)e->seq,
+		     (unsigned long long)o->last_seq);
+	if (seen_test_and_set(s, e->seq))
+		VIOL(w, "seq %llu delivered twice in file %d",
+		     (unsigned long long)e->seq, s->idx);
+	now = so_now_ns();
+	if (e->timestamp_ns < o->last_ts || e->timestamp_ns > now)
+		VIOL(w, "id %u: timestamp %llu (last %llu, now %llu)", e->id,
+		     (unsigned long long)e->timestamp_ns,
+		     (unsigned long long)o->last_ts, (unsigned long long)now);
+	o->last_seq = e->seq;
+	o->last_ts = e->timestamp_ns;
+
+	if (e->type != SOCKOBJ_EV_STATE) {
+		if (e->state != e->prev_state || e->state != o->last_state ||
+		    e->reason || e->phase)
+			VIOL(w, "id %u: data record type %u state %s prev %s "
+			     "reason %u phase %u, object is %s", e->id,
+			     e->type, so_state_name(e->state),
+			     so_state_name(e->prev_state), e->reason, e->phase,
+			     so_state_name(o->last_state));
+		if ((e->type == SOCKOBJ_EV_ERROR) != (e->error != 0))
+			VIOL(w, "id %u: data record type %u with error %d",
+			     e->id, e->type, e->error);
+		if ((e->type == SOCKOBJ_EV_ERROR &&
+		     o->proto != SOCKOBJ_PROTO_UDP) ||
+		    (e->type == SOCKOBJ_EV_SENT &&
+		     o->proto != SOCKOBJ_PROTO_TCP))
+			VIOL(w, "id %u: record type %u for protocol %u", e->id,
+			     e->type, o->proto);
+		return;
+	}
+	o->nstate++;
+	if (e->prev_state != o->last_state)
+		VIOL(w, "id %u: record %s <- %s, but the last record left it "
+		     "%s (a transition record is missing)", e->id,
+		     so_state_name(e->state), so_state_name(e->prev_state),
+		     so_state_name(o->last_state));
+	else if (e->merged == 1 &&
+		 !legal_transition(e->prev_state, e->state, o->proto))
+		VIOL(w, "id %u (proto %u): illegal transition %s -> %s", e->id,
+		     o->proto, so_state_name(e->prev_state),
+		     so_state_name(e->state));
+	if (e->state == SOCKOBJ_STATE_CLOSED) {
+		const char *p = closed_record_problem(e);
+
+		if (p)
+			VIOL(w, "id %u: CLOSED record reason %s phase %s error "
+			     "%d: %s", e->id, so_reason_name(e->reason),
+			     so_state_name(e->phase), e->error, p);
+		o->closed_ts = e->timestamp_ns;
+		o->closed_reason = e->reason;
+		o->closed_phase = e->phase;
+		o->closed_error = e->error;
+	} else if (e->reason || e->phase || e->error) {
+		VIOL(w, "id %u: %s record with reason %u phase %u error %d",
+		     e->id, so_state_name(e->state), e->reason, e->phase,
+		     e->error);
+	}
+	if (e->state == SOCKOBJ_STATE_CONNECTING) {
+		o->connect_ts = e->timestamp_ns;
+		o->established_ts = 0;
+	} else if (e->state == SOCKOBJ_STATE_ESTABLISHED) {
+		o->established_ts = e->timestamp_ns;
+	}
+	o->last_state = (uint8_t)e->state;
+}
