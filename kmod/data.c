@@ -350,6 +350,31 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_data_recv);
 
+/*
+ * The next datagram's length, as SIOCINQ reports it, from the queues
+ * alone: a receive (even a peek) would consume a pending soft error that
+ * the next RECV must report, and run the cgroup's recvmsg programs. UDP
+ * takes datagrams from its reader queue first, then from the receive
+ * queue, their headers already pulled.
+ */
+static unsigned int udp_next_len(struct sock *sk)
+{
+	struct sk_buff_head *queues[] = {
+		&udp_sk(sk)->reader_queue, &sk->sk_receive_queue,
+	};
+	struct sk_buff *skb = NULL;
+	unsigned int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(queues) && !skb; i++) {
+		spin_lock_bh(&queues[i]->lock);
+		skb = skb_peek(queues[i]);
+		if (skb)
+			len = skb->len;
+		spin_unlock_bh(&queues[i]->lock);
+	}
+	return len;
+}
+
 /**
  * sockobj_data_counters() - fill the queue counters of an object's socket
  * @obj: the object, its lock held, with a socket
@@ -379,13 +404,7 @@ void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info)
 		space = sk_stream_wspace(sk);
 		release_sock(sk);
 	} else {
-		struct msghdr msg = {};
-		int len;
-
-		/* The next datagram's length, as SIOCINQ reports it. */
-		len = kernel_recvmsg(obj->sock, &msg, NULL, 0, 0,
-				     MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-		info->rx_queued = len > 0 ? len : 0;
+		info->rx_queued = udp_next_len(sk);
 		info->tx_unacked = sk_wmem_alloc_get(sk);
 		space = READ_ONCE(sk->sk_sndbuf) - sk_wmem_alloc_get(sk);
 	}

@@ -215,7 +215,7 @@ __poll_t sockobj_event_poll(struct sockobj_file *file, struct file *filp,
  * sockobj_event_wait() - sleep until a record is pending
  * @file: the open context
  *
- * Context: process, the file's read mutex held.
+ * Context: process, without the file's read mutex.
  * Return: 0, or -ERESTARTSYS when a signal arrived.
  */
 int sockobj_event_wait(struct sockobj_file *file)

@@ -565,8 +565,11 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
  * @count: its size
  * @nonblock: O_NONBLOCK
  *
- * Blocks only until the first record. A record leaves the queue only once
- * it has been copied, so -EFAULT loses nothing.
+ * Blocks only until the first record, and not holding the read mutex: a
+ * non-blocking reader of the same file never waits for a blocking one
+ * (it does not wait for one copying records out either: -EAGAIN). A
+ * record leaves the queue only once it has been copied, so -EFAULT loses
+ * nothing.
  *
  * Context: process.
  * Return: bytes copied (a multiple of the record size), -EINVAL for a
@@ -582,27 +585,32 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 
 	if (count < sizeof(ev))
 		return -EINVAL;
-	if (mutex_lock_interruptible(&file->read_mutex))
-		return -ERESTARTSYS;
-	while (count - copied >= sizeof(ev)) {
-		ret = sockobj_event_peek(file, &ev, &obj);
-		if (ret == -EAGAIN) {
-			if (copied || nonblock)
-				break;
-			ret = sockobj_event_wait(file);
+	for (;;) {
+		if (nonblock) {
+			if (!mutex_trylock(&file->read_mutex))
+				return -EAGAIN;
+		} else if (mutex_lock_interruptible(&file->read_mutex)) {
+			return -ERESTARTSYS;
+		}
+		while (count - copied >= sizeof(ev)) {
+			ret = sockobj_event_peek(file, &ev, &obj);
 			if (ret)
 				break;
-			continue;
+			if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
+				sockobj_object_put(obj);
+				ret = -EFAULT;
+				break;
+			}
+			sockobj_event_commit(file, obj, &ev);
+			trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
+			copied += sizeof(ev);
 		}
-		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
-			sockobj_object_put(obj);
-			ret = -EFAULT;
-			break;
-		}
-		sockobj_event_commit(file, obj, &ev);
-		trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
-		copied += sizeof(ev);
+		mutex_unlock(&file->read_mutex);
+		if (copied || nonblock || ret != -EAGAIN)
+			return copied ? copied : ret;
+		/* Another reader may take what woke us: then wait again. */
+		ret = sockobj_event_wait(file);
+		if (ret)
+			return ret;
 	}
-	mutex_unlock(&file->read_mutex);
-	return copied ? copied : ret;
 }

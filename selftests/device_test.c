@@ -943,6 +943,45 @@ TEST_F(dev, close_while_reading)
 	close(fd);
 }
 
+/*
+ * A non-blocking read() never waits for a blocking one: with a reader
+ * asleep on the empty queue, a read() of the same file made non-blocking
+ * since returns EAGAIN at once (it used to wait for the sleeper's record,
+ * which here comes only 2 s later).
+ */
+TEST_F(dev, read_nonblock_beside_a_blocked_reader)
+{
+	struct delayed_connect d = { .fd = self->fd, .delay_ms = 2000 };
+	struct reader r = { .fd = self->fd };
+	struct sockobj_event ev;
+	pthread_t th, th2;
+	uint64_t t0, took;
+	ssize_t n;
+	int err;
+
+	d.id = new_refused(_metadata, self->fd, COOKIE);
+	ASSERT_EQ(0, pthread_create(&th, NULL, reader_fn, &r));
+	while (!atomic_load(&r.started))
+		so_sleep_ms(1);
+	so_sleep_ms(200);			/* asleep in read() */
+	ASSERT_EQ(0, pthread_create(&th2, NULL, delayed_connect_fn, &d));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
+	t0 = so_now_ns();
+	n = read(self->fd, &ev, sizeof(ev));
+	err = errno;
+	took = so_now_ns() - t0;
+	pthread_join(th2, NULL);
+	pthread_join(th, NULL);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EAGAIN, err);
+	EXPECT_GT(500000000ULL, took)
+		TH_LOG("the non-blocking read() took %llu ms",
+		       (unsigned long long)(took / 1000000));
+	/* the sleeper got the record that came */
+	ASSERT_EQ(0, d.ret);
+	EXPECT_LE((ssize_t)SO_EV_SIZE, r.ret);
+}
+
 struct hammer {
 	int fd;
 	int idx;

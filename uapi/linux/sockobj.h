@@ -178,7 +178,12 @@
  *	where the send buffer filled up, -EAGAIN for the ops after that.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
- *	leaving every op unrun), EFAULT (the op array), EINTR.
+ *	leaving every op unrun) or EFAULT. EFAULT before any op ran (the
+ *	struct or the op array unreadable) changes nothing; EFAULT when the
+ *	results cannot be written back leaves the ops that ran with their
+ *	effect (done is written back if it can be), and an object such a
+ *	batch created without its id reaching the caller stays until the
+ *	file is closed. Signals other than fatal ones do not interrupt it.
  *
  * States and reasons
  * ------------------
