@@ -72,7 +72,7 @@ extern "C" {
 struct sockobj_ctx;
 
 /*
- * What sockobj_recv() tells besides the data (0.2). The library fills
+ * What sockobj_recv() tells besides the data. The library fills
  * every field, reserved ones with zeros.
  */
 struct sockobj_recv_info {
@@ -119,7 +119,7 @@ int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
 				unsigned int timeout_ms);
 
 /*
- * Socket options (0.2): one SOCKOBJ_CFG_* property per call, applied at
+ * Socket options: one SOCKOBJ_CFG_* property per call, applied at
  * the next connect; 0 (or off) unsets, leaving the kernel's default.
  * Only the SENT threshold may change while the object is open.
  */
@@ -143,7 +143,7 @@ int sockobj_set_broadcast(struct sockobj_ctx *ctx, unsigned int id, int on);
 int sockobj_set_recv_any(struct sockobj_ctx *ctx, unsigned int id, int on);
 
 /*
- * Data (0.2), never blocking: bytes moved (> 0, or 0: TCP EOF, empty UDP
+ * Data, never blocking: bytes moved (> 0, or 0: TCP EOF, empty UDP
  * datagram) or a negative errno, -EAGAIN when the matching data event
  * (SOCKOBJ_EV_WRITABLE, SOCKOBJ_EV_READABLE) is to be waited for.
  */
@@ -152,7 +152,7 @@ int sockobj_send(struct sockobj_ctx *ctx, unsigned int id, const void *buf,
 int sockobj_recv(struct sockobj_ctx *ctx, unsigned int id, void *buf,
 		 size_t len, unsigned int flags, struct sockobj_recv_info *ri);
 
-/* Hand-off (0.2): the open connection as a socket fd; the object is gone. */
+/* Hand-off: the open connection as a socket fd; the object is gone. */
 int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
 		    unsigned int flags);
 
