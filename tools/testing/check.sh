@@ -3,8 +3,8 @@
 #
 # Installs what is missing, builds everything for the stock Debian kernel and
 # for the debug kernel (built once, cached outside the checkout), then runs in
-# VMs: the KUnit suites on the debug kernel, the selftests and the library
-# tests on both kernels; on the host: the library's and the sockobj
+# VMs: the KUnit suites on the debug kernel, the selftests on both kernels,
+# the library tests on the stock kernel; on the host: the library's and the sockobj
 # command's own check targets, lint, the install and in-tree checks. Each VM
 # run also fails on any kernel splat, kmemleak report or failed rmmod. Ends
 # with "N passed, N failed, N skipped".
