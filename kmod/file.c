@@ -17,7 +17,6 @@
 #include "compat.h"
 #include "file.h"
 #include "object.h"
-#include "trace.h"
 #include "user.h"
 
 #define MAX_OBJECTS_LIMIT BIT(20)
@@ -150,11 +149,8 @@ void sockobj_file_release(struct sockobj_file *file)
 	mutex_lock(&files_lock);
 	list_del(&file->node);
 	mutex_unlock(&files_lock);
-	xa_for_each(&file->objects, id, obj) {
-		xa_erase(&file->objects, id);
-		trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
-		sockobj_object_destroy(obj, 0);
-	}
+	xa_for_each(&file->objects, id, obj)
+		sockobj_object_remove(file, id, 0);
 	xa_destroy(&file->objects);
 	sockobj_file_put(file);
 }

@@ -245,8 +245,8 @@ void sockobj_object_destroy(struct sockobj_obj *obj, u32 flags)
 
 /*
  * Take the table's entry for @id out if it is @want, or whatever it is for
- * a NULL @want. xa_load() skips an id still reserved by a create in
- * progress.
+ * a NULL @want, and trace the release of the id. xa_load() skips an id
+ * still reserved by a create in progress.
  */
 static struct sockobj_obj *take(struct sockobj_file *file, u32 id,
 				struct sockobj_obj *want)
@@ -260,6 +260,8 @@ static struct sockobj_obj *take(struct sockobj_file *file, u32 id,
 	if (obj)
 		__xa_erase(&file->objects, id);
 	xa_unlock(&file->objects);
+	if (obj)
+		trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
 	return obj;
 }
 
@@ -278,7 +280,6 @@ int sockobj_object_remove(struct sockobj_file *file, u32 id, u32 flags)
 
 	if (!obj)
 		return -ENOENT;
-	trace_sockobj_id_release(file, id, obj->cookie, obj->created_ns);
 	sockobj_object_destroy(obj, flags);
 	return 0;
 }
@@ -295,10 +296,8 @@ void sockobj_object_remove_if_current(struct sockobj_obj *obj)
 {
 	struct sockobj_file *file = obj->file;
 
-	if (!take(file, obj->id, obj))
-		return;
-	trace_sockobj_id_release(file, obj->id, obj->cookie, obj->created_ns);
-	sockobj_object_destroy(obj, 0);
+	if (take(file, obj->id, obj))
+		sockobj_object_destroy(obj, 0);
 }
 
 /**
