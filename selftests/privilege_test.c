@@ -70,7 +70,7 @@ static int drop_privileges(void)
 			_exit(99);					\
 		__VA_ARGS__;						\
 		fflush(NULL);						\
-		_exit(_metadata->passed ? 0 : 1);			\
+		_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);		\
 	}								\
 	ASSERT_EQ(__pid, waitpid(__pid, &__st, 0));			\
 	ASSERT_TRUE(WIFEXITED(__st) && WEXITSTATUS(__st) == 0)		\
@@ -563,7 +563,7 @@ TEST_F(priv, passed_fd_keeps_opener_namespace)
 		so_close(fd);
 		close(lq);
 		fflush(NULL);
-		_exit(_metadata->passed ? 0 : 1);
+		_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);
 	}
 	ASSERT_EQ(0, send_fd(sv[0], self->fd));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
@@ -726,7 +726,7 @@ TEST_F_TIMEOUT(priv, netns_torn_down_under_objects, 300)
 			ASSERT_EQ(0, so_connect(cfd, id));
 			ASSERT_EQ(0, send_fd(sv[1], cfd));
 			/* leave: the listener and accepted sockets go too */
-			_exit(_metadata->passed ? 0 : 1);
+			_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);
 		}
 		fd = recv_fd(sv[0]);
 		ASSERT_LE(0, fd);
