@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="qemu-system-x86 qemu-utils busybox-static linux-image-amd64
-linux-headers-amd64 linux-source-6.1 bc flex bison libelf-dev libssl-dev
+linux-headers-amd64 linux-image-rt-amd64 linux-headers-rt-amd64
+linux-source-6.1 bc flex bison libelf-dev libssl-dev
 dwarves cpio xz-utils kmod iproute2 socat sparse python3 nftables rsync
 zstd pkg-config gcc make libc6-dev dkms redis-server
 liburing-dev python3-matplotlib linux-perf shellcheck pyflakes3"
