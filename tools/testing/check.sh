@@ -6,8 +6,11 @@
 # VMs: the KUnit suites on the debug kernel, the selftests on both kernels,
 # the library tests on the stock kernel; on the host: the library's and the sockobj
 # command's own check targets, lint, the install and in-tree checks. Each VM
-# run also fails on any kernel splat, kmemleak report or failed rmmod. Ends
-# with "N passed, N failed, N skipped".
+# run also fails on any kernel splat, kmemleak report or failed rmmod. Then
+# tools/testing/check-kernels.sh: the module, KUnit where there is KUnit and
+# a named subset of the selftests on Debian's 6.1 PREEMPT_RT kernel and on
+# Linux 6.12 and 7.2 built from Debian's sources (cached like the debug
+# kernel). Ends with "N passed, N failed, N skipped".
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -149,6 +152,9 @@ host_step "make install / uninstall, pkg-config consumer, DKMS build and modprob
 	install install.log tools/testing/check-install.sh
 host_step "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
 	intree intree.log tools/testing/check-intree.sh
+
+host_step "Other kernels: 6.1 PREEMPT_RT, 6.12 LTS, 7.2 (module, KUnit, selftests but the longest; the first run builds 6.12 and 7.2, 10-15 minutes each)" \
+	kernels kernels.log tools/testing/check-kernels.sh
 
 say "Summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
 for f in "${failures[@]}"; do

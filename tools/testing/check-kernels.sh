@@ -1,0 +1,154 @@
+#!/bin/bash
+# The kernels beyond stock and debug, for make check (or alone):
+#
+#   tools/testing/check-kernels.sh [KERNEL...]     default: rt 6.12 7.2
+#
+#   rt     Debian's 6.1 PREEMPT_RT kernel (linux-image-rt-amd64)
+#   6.12   Linux 6.12 LTS, built from Debian 13's linux-source-6.12
+#   7.2    Linux 7.2, built from sid's linux-source-7.2
+#          (tools/testing/kernel/build-kernel.sh: debug.config without KASAN
+#          and kmemleak, so with KUnit, lockdep and fault injection; built
+#          once, cached outside the checkout)
+#
+# On each: the module built against it; the KUnit suites where the kernel
+# has KUnit (6.12, 7.2); the selftests of SELFTESTS below, built against
+# that tree's own kselftest harness (rt: the 6.1 one), in a VM that also
+# fails on any kernel splat and on a failed rmmod. Prints the time each
+# kernel took and ends with "kernels: N passed, N failed, N skipped".
+# Logs in build/check/kernels/. Needs the userspace built (make userlib
+# tools) and, for rt, the in-place selftests (make selftests), as make check
+# does before.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+REPO=$PWD
+LOGDIR=$REPO/build/check/kernels
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+
+# Every selftest program but the longest ones, which stay on stock and
+# debug: data_test (256 MiB each way), fuzz_ioctl (100,000 iterations),
+# stress (10,000 objects) and cmd_test.sh (64 MiB transfers).
+SELFTESTS=(device_test config_test connect_test trace_test batch_test udp_test
+	options_test handoff_test fault_inject privilege_test)
+
+if [ $# -gt 0 ]; then kernels=("$@"); else kernels=(rt 6.12 7.2); fi
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+say() { printf '\n==> %s\n' "$*"; }
+fail() { failed=$((failed + 1)); failures+=("$*"); }
+
+# Add the counts of the last "<name>: N passed, N failed, N skipped" line
+# of log $1; 1 when there is none.
+count() {
+	local log=$1 name=$2 line p f s
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?" "$log" | tail -n 1)
+	[ -n "$line" ] || return 1
+	p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	[ "$f" -eq 0 ] || failures+=("$3 ($f failed, see ${log#"$REPO"/})")
+	return 0
+}
+
+# KUnit on kernel $1 (tree $2): the suites run when sockobj_kunit.ko is
+# loaded; their KTAP is read back from debugfs and parsed with the tree's
+# kunit.py.
+kunit() {
+	local k=$1 tree=$2 dir=$LOGDIR/kunit-$1 rc prc kline kp kf ks kcr
+	say "KUnit on the $k kernel"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2016 # the guest's script
+	tools/testing/vm-run --kernel "$k" --module "build/$k/kmod/sockobj_kunit.ko" \
+		--out "$dir" -- sh -c \
+		'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$dir" \
+		2>&1 | tee "$LOGDIR/kunit-$k-vm.log"
+	rc=${PIPESTATUS[0]}
+	awk -f tools/testing/kunit-merge.awk "$dir/results.ktap" >"$dir.ktap" 2>/dev/null
+	/usr/bin/python3 "$tree/tools/testing/kunit/kunit.py" parse "$dir.ktap" \
+		>"$dir-parse.log" 2>&1
+	prc=$?
+	sed 's/\x1b\[[0-9;]*m//g' "$dir-parse.log" | tee "$dir-parse.txt"
+	kline=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$dir-parse.txt" | tail -n 1)
+	if [ -z "$kline" ]; then
+		fail "KUnit on $k: no KTAP result (vm status $rc)"
+		return
+	fi
+	kp=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$kline")
+	kf=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$kline")
+	ks=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$kline")
+	kcr=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$kline")
+	kf=$((${kf:-0} + ${kcr:-0}))
+	passed=$((passed + ${kp:-0}))
+	skipped=$((skipped + ${ks:-0}))
+	failed=$((failed + kf))
+	echo "kunit on $k: ${kp:-0} passed, $kf failed, ${ks:-0} skipped"
+	[ "$kf" -eq 0 ] || failures+=("KUnit on $k: $kf failed (see ${dir#"$REPO"/}-parse.txt)")
+	[ "${kp:-0}" -gt 0 ] || fail "KUnit on $k: no test passed"
+	if [ "$rc" -ne 0 ] || [ "$prc" -ne 0 ]; then
+		fail "KUnit on $k: VM run or parse failed (vm $rc, parse $prc)"
+	fi
+}
+
+SECONDS=0
+for k in "${kernels[@]}"; do
+	t0=$SECONDS
+	tree=
+	case $k in
+	rt)
+		say "Linux 6.1 PREEMPT_RT (Debian's linux-image-rt-amd64)"
+		stdir=selftests ;;
+	6.12 | 7.2)
+		say "Linux $k from Debian's linux-source-$k: the first build takes 10-15 minutes on 2 cores (more while VMs run), later runs use the cache"
+		if ! tree=$(tools/testing/kernel/build-kernel.sh "$k"); then
+			fail "Linux $k: kernel build failed"; continue
+		fi
+		echo "$k tree: $tree"
+		if ! stdir=$(tools/testing/build-selftests.sh "$k"); then
+			fail "Linux $k: the selftests do not build against its harness"; continue
+		fi
+		stdir=${stdir#"$REPO"/} ;;
+	*)
+		fail "unknown kernel '$k' (want rt, 6.12 or 7.2)"; continue ;;
+	esac
+	tb=$SECONDS
+	say "Building the module for the $k kernel"
+	if ! tools/testing/build-module.sh "$k" 2>&1 | tee "$LOGDIR/module-$k.log"; then
+		fail "Linux $k: module build failed (see ${LOGDIR#"$REPO"/}/module-$k.log)"; continue
+	fi
+	if grep -q 'warning:' "$LOGDIR/module-$k.log"; then
+		fail "Linux $k: the module build warns (see ${LOGDIR#"$REPO"/}/module-$k.log)"
+	fi
+	if [ -n "$tree" ]; then
+		if [ -f "build/$k/kmod/sockobj_kunit.ko" ]; then
+			kunit "$k" "$tree"
+		else
+			fail "Linux $k: sockobj_kunit.ko was not built"
+		fi
+	fi
+	say "Selftests on the $k kernel: ${SELFTESTS[*]}"
+	log=$LOGDIR/selftests-$k.log
+	SOCKOBJ_CMD=$REPO/tools/sockobj/sockobj tools/testing/vm-run --kernel "$k" --timeout 2400 \
+		-- "$stdir/run.sh" "${SELFTESTS[@]}" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if ! count "$log" selftests "selftests on $k"; then
+		fail "selftests on $k: no result line (exit $rc, see ${log#"$REPO"/})"
+	elif [ "$rc" -ne 0 ] && ! grep -qE "^selftests: [0-9]+ passed, [1-9]" "$log"; then
+		fail "selftests on $k: VM run failed with status $rc (see ${log#"$REPO"/})"
+	fi
+	echo "Linux $k: kernel $((tb - t0)) s, module and tests $((SECONDS - tb)) s"
+done
+
+say "Other kernels: ${kernels[*]} ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
+for f in "${failures[@]}"; do
+	echo "FAILED: $f"
+done
+echo "kernels: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
