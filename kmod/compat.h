@@ -60,4 +60,28 @@ static inline int sockobj_import_user(int dir, void __user *buf, size_t len,
 #endif
 }
 
+/*
+ * An int socket option, as setsockopt(2) would set it. From 6.12 (the
+ * first tree tested that exports it; it appeared in 6.9) do_sock_setsockopt()
+ * is the system call's own path: the LSM's socket_setsockopt hook and the
+ * cgroup's BPF setsockopt programs run too. Before, the same handlers are
+ * called directly: the same privilege checks and limits, not those hooks.
+ */
+#include <linux/sockptr.h>
+#include <net/sock.h>
+static inline int sockobj_setsockopt_int(struct socket *sock, int level,
+					 int name, int *v)
+{
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+	return do_sock_setsockopt(sock, false, level, name, KERNEL_SOCKPTR(v),
+				  sizeof(*v));
+#else
+	if (level == SOL_SOCKET)
+		return sock_setsockopt(sock, level, name, KERNEL_SOCKPTR(v),
+				       sizeof(*v));
+	return sock->ops->setsockopt(sock, level, name, KERNEL_SOCKPTR(v),
+				     sizeof(*v));
+#endif
+}
+
 #endif /* _SOCKOBJ_COMPAT_H */

@@ -57,26 +57,28 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
 		obj->phase = obj->state;
 		obj->error = err;
 		obj->closed_ns = r.time_ns;
-		obj->readable_armed = false;
-		obj->writable_armed = false;
-		obj->sent_armed = false;
+		obj->att.readable_armed = false;
+		obj->att.writable_armed = false;
+		obj->att.sent_armed = false;
 		break;
 	case SOCKOBJ_STATE_CONNECTING:
 		obj->reason = SOCKOBJ_REASON_NONE;
 		obj->phase = SOCKOBJ_STATE_CLOSED;
 		obj->error = 0;
-		obj->peer_fin = false;
 		obj->connect_ns = r.time_ns;
 		obj->established_ns = 0;
-		/* The first data to arrive is signalled. */
-		obj->readable_armed = true;
+		/* A new attempt; the first data to arrive is signalled. */
+		obj->att = (struct sockobj_attempt){
+			.gen = obj->att.gen + 1,
+			.readable_armed = true,
+		};
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
 		obj->established_ns = r.time_ns;
 		sockobj_timers_established(obj);
 		break;
 	case SOCKOBJ_STATE_PEER_CLOSING:
-		obj->peer_fin = true;
+		obj->att.peer_fin = true;
 		break;
 	}
 	obj->state = next;
@@ -107,12 +109,12 @@ void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
 	spin_lock_bh(&file->lock);
 	next = sockobj_fsm_next(obj->state, input);
 	if (next == SOCKOBJ_STATE_CLOSED) {
-		if (rx_queued && obj->readable_armed) {
-			obj->readable_armed = false;
+		if (rx_queued && obj->att.readable_armed) {
+			obj->att.readable_armed = false;
 			sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
 		}
 		transition(obj, next,
-			   sockobj_fsm_close_reason(obj->state, err, obj->peer_fin),
+			   sockobj_fsm_close_reason(obj->state, err, obj->att.peer_fin),
 			   err);
 		sockobj_timers_conn_closed(obj);
 	} else if (next >= 0) {
@@ -227,7 +229,7 @@ int sockobj_conn_configure(struct sockobj_obj *obj,
 		spin_lock_bh(&obj->file->lock);
 		obj->sent_threshold = cfg.opt.sent_threshold;
 		if (!obj->sent_threshold)
-			obj->sent_armed = false;
+			obj->att.sent_armed = false;
 		spin_unlock_bh(&obj->file->lock);
 	}
 	mutex_unlock(&obj->lock);
@@ -257,15 +259,16 @@ int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u)
  * sockobj_conn_connect() - start an asynchronous active open
  * @obj: a CLOSED object with a target
  *
- * The socket is created, bound and configured here, in the caller's
- * context, so the caller's privileges decide. From the moment the state is
- * CONNECTING the callbacks own the outcome: on loopback the handshake or
- * the refusal usually completes inside kernel_connect() itself.
+ * The socket is created, bound and configured here, with the credentials
+ * of the file's opener, so the opener's privileges decide whoever calls.
+ * From the moment the state is CONNECTING the callbacks own the outcome:
+ * on loopback the handshake or the refusal usually completes inside
+ * kernel_connect() itself.
  *
  * Context: process (the caller's ioctl).
  * Return: 0 once the attempt started (its outcome arrives as events),
  * -ENOENT, -EISCONN, -EDESTADDRREQ, -EBUSY (undelivered records), or the
- * error socket(2), bind(2) or SO_BINDTODEVICE gave the caller.
+ * error socket(2), bind(2) or SO_BINDTODEVICE gave the opener.
  */
 int sockobj_conn_connect(struct sockobj_obj *obj)
 {
@@ -293,10 +296,10 @@ int sockobj_conn_connect(struct sockobj_obj *obj)
 	ret = sockobj_socket_open(obj);
 	if (ret)
 		goto out;
-	obj->raddr = obj->cfg.target;
-	memset(&obj->laddr, 0, sizeof(obj->laddr));
 
 	spin_lock_bh(&file->lock);
+	obj->raddr = obj->cfg.target;
+	memset(&obj->laddr, 0, sizeof(obj->laddr));
 	transition(obj, SOCKOBJ_STATE_CONNECTING, 0, 0);
 	spin_unlock_bh(&file->lock);
 	sockobj_timers_connect_started(obj);
@@ -420,26 +423,33 @@ int sockobj_conn_abort(struct sockobj_obj *obj)
  * @obj: the object
  * @info: filled in (id and reserved are left to the caller)
  *
+ * Never waits on the object's lock: a SEND or RECV holds it for as long
+ * as its user copy takes, which a buffer whose page never comes (FUSE,
+ * userfaultfd) makes forever, and /proc/net/sockobj reports through here. What
+ * the lock guards is snapshotted under the file's lock instead, and the
+ * socket's queue counters are read without its lock, as ss(8) reads them.
+ *
  * Context: process.
  * Return: 0 or -ENOENT.
  */
 int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 {
 	struct sockobj_file *file = obj->file;
-	int ret = sockobj_object_lock_live(obj);
+	union sockobj_sockaddr laddr, raddr;
+	struct sock *sk = NULL;
 
-	if (ret)
-		return ret;
-	info->proto = obj->proto;
-	info->cookie = obj->cookie;
-	sockobj_config_addr_from_sockaddr(&obj->laddr, &info->local);
-	sockobj_config_addr_from_sockaddr(&obj->raddr, &info->remote);
-	info->ifindex = obj->bound_ifindex;
-	info->bytes_sent = obj->bytes_sent;
-	info->bytes_received = obj->bytes_received;
-	if (obj->sock)
-		sockobj_data_counters(obj, info);
 	spin_lock_bh(&file->lock);
+	if (obj->dead) {
+		spin_unlock_bh(&file->lock);
+		return -ENOENT;
+	}
+	laddr = obj->laddr;
+	raddr = obj->raddr;
+	info->ifindex = obj->bound_ifindex;
+	if (obj->sock) {
+		sk = obj->sock->sk;
+		sock_hold(sk);
+	}
 	info->state = obj->state;
 	info->reason = obj->reason;
 	info->phase = obj->phase;
@@ -451,6 +461,16 @@ int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	info->established_ns = obj->established_ns;
 	info->closed_ns = obj->closed_ns;
 	spin_unlock_bh(&file->lock);
+
+	info->proto = obj->proto;
+	info->cookie = obj->cookie;
+	sockobj_config_addr_from_sockaddr(&laddr, &info->local);
+	sockobj_config_addr_from_sockaddr(&raddr, &info->remote);
+	sockobj_data_bytes(obj, &info->bytes_sent, &info->bytes_received);
+	if (sk) {
+		sockobj_data_counters(obj, sk, info);
+		sock_put(sk);
+	}
 	/*
 	 * A closed connection sends nothing more, whether or not its socket
 	 * is released yet (the release is queued work): the answer must not
@@ -460,7 +480,6 @@ int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 		info->tx_unacked = 0;
 		info->tx_space = 0;
 	}
-	mutex_unlock(&obj->lock);
 	return 0;
 }
 
@@ -519,13 +538,13 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	sockobj_socket_detach(obj);
 	release_sock(sock->sk);
 	sockobj_timers_handed_off(obj);
-	obj->sock = NULL;
 	/*
 	 * The object is gone for every other caller from here on, as after a
 	 * destroy: one that locked it before sockobj_object_remove_if_current()
 	 * would find an open state without a socket.
 	 */
 	spin_lock_bh(&file->lock);
+	obj->sock = NULL;
 	WRITE_ONCE(obj->dead, true);
 	sockobj_event_discard(obj);
 	spin_unlock_bh(&file->lock);

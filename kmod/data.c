@@ -74,8 +74,8 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
 
 	sockobj_timers_data_moved(obj);
 	spin_lock_bh(&file->lock);
-	if (obj->readable_armed) {
-		obj->readable_armed = false;
+	if (obj->att.readable_armed) {
+		obj->att.readable_armed = false;
 		sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
 	}
 	spin_unlock_bh(&file->lock);
@@ -102,13 +102,13 @@ bool sockobj_data_space_changed(struct sockobj_obj *obj, struct sock *sk)
 	bool keep = false;
 
 	spin_lock_bh(&file->lock);
-	if (obj->writable_armed && can_write) {
-		obj->writable_armed = false;
+	if (obj->att.writable_armed && can_write) {
+		obj->att.writable_armed = false;
 		sockobj_event_post_data(obj, SOCKOBJ_EV_WRITABLE, 0);
 	}
-	if (tcp && obj->sent_armed) {
+	if (tcp && obj->att.sent_armed) {
 		if (tcp_unacked(sk) <= obj->sent_threshold) {
-			obj->sent_armed = false;
+			obj->att.sent_armed = false;
 			sockobj_event_post_data(obj, SOCKOBJ_EV_SENT, 0);
 		} else {
 			keep = true;
@@ -161,12 +161,20 @@ static void arm(struct sockobj_obj *obj, unsigned int type)
 
 	lockdep_assert_held(&obj->lock);
 	spin_lock_bh(&file->lock);
+	/*
+	 * The connection may have closed since the send or receive: a closed
+	 * attempt signals nothing more (its CLOSED record is its last).
+	 */
+	if (obj->state == SOCKOBJ_STATE_CLOSED) {
+		spin_unlock_bh(&file->lock);
+		return;
+	}
 	if (type == SOCKOBJ_EV_READABLE)
-		obj->readable_armed = true;
+		obj->att.readable_armed = true;
 	else if (type == SOCKOBJ_EV_WRITABLE)
-		obj->writable_armed = true;
+		obj->att.writable_armed = true;
 	else if (type == SOCKOBJ_EV_SENT && obj->sent_threshold)
-		obj->sent_armed = true;
+		obj->att.sent_armed = true;
 	spin_unlock_bh(&file->lock);
 
 	if (type == SOCKOBJ_EV_SENT) {
@@ -228,7 +236,9 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 	ret = sock_sendmsg(obj->sock, &msg);
 	if (ret >= 0) {
 		res->done = ret;
-		obj->bytes_sent += ret;
+		u64_stats_update_begin(&obj->bytes_sync);
+		u64_stats_add(&obj->bytes_sent, ret);
+		u64_stats_update_end(&obj->bytes_sync);
 		sockobj_timers_data_moved(obj);
 		if ((size_t)ret < len)
 			arm(obj, SOCKOBJ_EV_WRITABLE);
@@ -327,7 +337,9 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		if (obj->proto == SOCKOBJ_PROTO_TCP)
 			memcpy(&res->from, &obj->raddr, sizeof(res->from));
 		if (!peek) {
-			obj->bytes_received += res->done;
+			u64_stats_update_begin(&obj->bytes_sync);
+			u64_stats_add(&obj->bytes_received, res->done);
+			u64_stats_update_end(&obj->bytes_sync);
 			if (res->done)
 				sockobj_timers_data_moved(obj);
 			if (!readable(obj))
@@ -376,33 +388,75 @@ static unsigned int udp_next_len(struct sock *sk)
 }
 
 /**
+ * sockobj_data_bytes() - read the bytes moved each way, all attempts
+ * @obj: the object, any lock or none
+ * @sent: set to the bytes sent
+ * @received: set to the bytes received
+ *
+ * Context: any.
+ */
+void sockobj_data_bytes(struct sockobj_obj *obj, u64 *sent, u64 *received)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&obj->bytes_sync);
+		*sent = u64_stats_read(&obj->bytes_sent);
+		*received = u64_stats_read(&obj->bytes_received);
+	} while (u64_stats_fetch_retry(&obj->bytes_sync, start));
+}
+
+/*
+ * Bytes received and not yet read, as tcp_inq() counts them but without
+ * the socket's lock, which a send or receive holds across its user copy
+ * (inet_diag reads the same fields so): the peer's FIN is not a byte, and
+ * an urgent byte kept out of band ends what a read returns.
+ */
+static u32 tcp_unread(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 copied = READ_ONCE(tp->copied_seq);
+	s32 n = READ_ONCE(tp->rcv_nxt) - copied;
+
+	if ((1 << READ_ONCE(sk->sk_state)) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		return 0;
+	if (n > 0 && !sock_flag(sk, SOCK_URGINLINE) && READ_ONCE(tp->urg_data) &&
+	    !before(READ_ONCE(tp->urg_seq), copied) &&
+	    before(READ_ONCE(tp->urg_seq), READ_ONCE(tp->rcv_nxt)))
+		return READ_ONCE(tp->urg_seq) - copied;
+	if (n > 0 && sock_flag(sk, SOCK_DONE))
+		n--;
+	return n > 0 ? n : 0;
+}
+
+/**
  * sockobj_data_counters() - fill the queue counters of an object's socket
- * @obj: the object, its lock held, with a socket
+ * @obj: the object
+ * @sk: its socket's sock, referenced by the caller
  * @info: rx_queued, tx_unacked and tx_space are set
  *
  * TCP: bytes waiting to be read, bytes not yet acknowledged (SIOCINQ,
  * SIOCOUTQ) and free send space. UDP: the next datagram's length, bytes
- * in the send queue and free send space.
+ * in the send queue and free send space. No lock of the object or the
+ * socket is taken: each figure is a snapshot, as ss(8) shows them.
  *
  * Context: process.
  */
-void sockobj_data_counters(struct sockobj_obj *obj, struct sockobj_info *info)
+void sockobj_data_counters(struct sockobj_obj *obj, struct sock *sk,
+			   struct sockobj_info *info)
 {
-	struct sock *sk = obj->sock->sk;
 	int space;
 
-	lockdep_assert_held(&obj->lock);
 	if (obj->proto == SOCKOBJ_PROTO_TCP) {
-		lock_sock(sk);
-		if (sk->sk_state != TCP_LISTEN && sk->sk_state != TCP_SYN_SENT) {
+		int state = READ_ONCE(sk->sk_state);
+
+		if (state != TCP_LISTEN && state != TCP_SYN_SENT) {
 			/* CLOSE too: data left after a completed close. */
-			info->rx_queued = tcp_inq(sk);
-			if (sk->sk_state != TCP_CLOSE)
-				info->tx_unacked = tcp_sk(sk)->write_seq -
-						   tcp_sk(sk)->snd_una;
+			info->rx_queued = tcp_unread(sk);
+			if (state != TCP_CLOSE)
+				info->tx_unacked = tcp_unacked(sk);
 		}
 		space = sk_stream_wspace(sk);
-		release_sock(sk);
 	} else {
 		info->rx_queued = udp_next_len(sk);
 		info->tx_unacked = sk_wmem_alloc_get(sk);

@@ -17,7 +17,7 @@
 #include "file.h"
 #include "ioctl.h"
 
-static int dev_open(struct inode *inode, struct file *filp)
+static int fop_open(struct inode *inode, struct file *filp)
 {
 	struct sockobj_file *file = sockobj_file_create();
 
@@ -27,36 +27,36 @@ static int dev_open(struct inode *inode, struct file *filp)
 	return stream_open(inode, filp);
 }
 
-static int dev_release(struct inode *inode, struct file *filp)
+static int fop_release(struct inode *inode, struct file *filp)
 {
 	sockobj_file_release(filp->private_data);
 	return 0;
 }
 
-static ssize_t dev_read(struct file *filp, char __user *buf, size_t count,
+static ssize_t fop_read(struct file *filp, char __user *buf, size_t count,
 			loff_t *ppos)
 {
 	return sockobj_ioctl_read(filp->private_data, buf, count,
 				  filp->f_flags & O_NONBLOCK);
 }
 
-static __poll_t dev_poll(struct file *filp, poll_table *pt)
+static __poll_t fop_poll(struct file *filp, poll_table *pt)
 {
 	return sockobj_event_poll(filp->private_data, filp, pt);
 }
 
-static long dev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+static long fop_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	return sockobj_ioctl_dispatch(filp->private_data, cmd, arg);
 }
 
 static const struct file_operations dev_fops = {
 	.owner = THIS_MODULE,
-	.open = dev_open,
-	.release = dev_release,
-	.read = dev_read,
-	.poll = dev_poll,
-	.unlocked_ioctl = dev_ioctl,
+	.open = fop_open,
+	.release = fop_release,
+	.read = fop_read,
+	.poll = fop_poll,
+	.unlocked_ioctl = fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

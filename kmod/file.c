@@ -63,8 +63,9 @@ unsigned int sockobj_file_max_objects(void)
 /**
  * sockobj_file_create() - a context for a new open
  *
- * Description: records the opener's network namespace and credentials: every socket of
- * the file is created in that namespace, whoever uses the file later.
+ * Description: records the opener's network namespace and credentials:
+ * every socket of the file is created in that namespace with those
+ * credentials, whoever uses the file later.
  *
  * Context: process (open(2)).
  * Return: the context or ERR_PTR(-ENOMEM).
@@ -89,7 +90,7 @@ struct sockobj_file *sockobj_file_create(void)
 	xa_init_flags(&file->objects, XA_FLAGS_ALLOC1);
 	file->net = get_net(current->nsproxy->net_ns);
 	file->cred = get_current_cred();
-	file->tgid = task_tgid_nr(current);
+	file->pid = get_pid(task_tgid(current));
 	mutex_lock(&files_lock);
 	list_add_tail(&file->node, &files);
 	mutex_unlock(&files_lock);
@@ -114,6 +115,7 @@ static void file_free(struct kref *ref)
 
 	put_net(file->net);
 	put_cred(file->cred);
+	put_pid(file->pid);
 	sockobj_user_put(file->user);
 	mutex_destroy(&file->read_mutex);
 	kfree(file);
@@ -135,7 +137,9 @@ void sockobj_file_put(struct sockobj_file *file)
  * @file: the context
  *
  * Destroys every object, whatever its state: open connections are closed
- * gracefully in the background by the kernel, as close(2) would.
+ * gracefully in the background by the kernel, as SOCKOBJ_IOC_DESTROY
+ * without flags closes them (FIN after the queued data, received data
+ * left unread discarded; see sockobj_socket_release()).
  * Runs possibly after the task lost its namespaces (exit), so it only uses
  * what the file recorded at open.
  *

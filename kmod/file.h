@@ -16,6 +16,7 @@
 
 struct cred;
 struct net;
+struct pid;
 struct sockobj_user;
 
 /**
@@ -30,8 +31,8 @@ struct sockobj_user;
  * @nobjects: objects in @objects (and being created)
  * @net: the opener's network namespace: every socket lives there
  * @cred: the opener's credentials
- * @tgid: the opener's process id, for reporting
- * @node: on the list of all open files (for /proc/sockobj)
+ * @pid: the opener's process (thread group), for reporting
+ * @node: on the list of all open files (for /proc/net/sockobj)
  * @user: the opener's per-user accounting
  */
 struct sockobj_file {
@@ -45,7 +46,7 @@ struct sockobj_file {
 	atomic_t nobjects;
 	struct net *net;
 	const struct cred *cred;
-	pid_t tgid;
+	struct pid *pid;
 	struct list_head node;
 	struct sockobj_user *user;
 };

@@ -526,6 +526,14 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 {
 	void __user *argp = (void __user *)arg;
 
+	/*
+	 * API version 1 numbered every ioctl under GET_API's magic, since
+	 * given to other drivers: programs built for it keep working.
+	 */
+	if (_IOC_TYPE(cmd) == SOCKOBJ_IOC_API_MAGIC && _IOC_NR(cmd) != 0)
+		cmd = _IOC(_IOC_DIR(cmd), SOCKOBJ_IOC_MAGIC, _IOC_NR(cmd),
+			   _IOC_SIZE(cmd));
+
 	switch (cmd) {
 	case SOCKOBJ_IOC_GET_API:
 		return get_api(argp);

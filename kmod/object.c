@@ -92,6 +92,7 @@ struct sockobj_obj *sockobj_object_alloc(struct sockobj_file *file, u32 proto,
 	obj->proto = proto;
 	obj->cookie = cookie;
 	mutex_init(&obj->lock);
+	u64_stats_init(&obj->bytes_sync);
 	INIT_LIST_HEAD(&obj->ready_node);
 	sockobj_timers_setup(obj);
 	obj->created_ns = ktime_get_ns();

@@ -10,6 +10,7 @@
 #include <linux/refcount.h>
 #include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/sockobj.h>
 
@@ -21,6 +22,49 @@ struct socket;
 struct sockobj_file;
 
 /**
+ * enum sockobj_work_bit - what the work item of an object is asked to do
+ * @SOCKOBJ_WORK_TIMEOUT: the connect timer fired
+ * @SOCKOBJ_WORK_IDLE: the inactivity timer fired
+ * @SOCKOBJ_WORK_RELEASE: the connection closed: release the socket
+ * @SOCKOBJ_WORK_COUNT: the number of requests
+ */
+enum sockobj_work_bit {
+	SOCKOBJ_WORK_TIMEOUT,
+	SOCKOBJ_WORK_IDLE,
+	SOCKOBJ_WORK_RELEASE,
+	SOCKOBJ_WORK_COUNT
+};
+
+/**
+ * struct sockobj_attempt - what belongs to one connection attempt
+ * @gen: the attempt's number, counted from 1 over the object's life
+ * @deadline: jiffies when its connect times out (valid with a connect timer)
+ * @idle: its inactivity timeout in jiffies, 0 for none
+ * @last_activity: jiffies of its last data either way (lockless)
+ * @peer_fin: the peer sent its FIN
+ * @readable_armed: the next data arrival posts SOCKOBJ_EV_READABLE
+ * @writable_armed: returning send space posts SOCKOBJ_EV_WRITABLE
+ * @sent_armed: unacked data falling to the threshold posts SOCKOBJ_EV_SENT
+ *
+ * A CONNECT starts a new attempt: the timers of the last one are stopped
+ * and waited for, and everything here is reset with @gen moved on (under
+ * the object's lock and the file's lock). A request that a timer of
+ * attempt N queued for the work item names N, and the work does nothing
+ * for it once attempt N+1 has begun; the armed flags are cleared when an
+ * attempt closes and are only set again for an attempt still open.
+ */
+struct sockobj_attempt {
+	u32 gen;
+	unsigned long deadline;
+	unsigned long idle;
+	unsigned long last_activity;
+	bool peer_fin;
+	bool readable_armed;
+	bool writable_armed;
+	bool sent_armed;
+};
+
+/**
  * struct sockobj_obj - one sock object
  * @ref: references: the file's table, the socket's sk_user_data while the
  *	callbacks are installed, a queued work item, a reader between peek
@@ -30,8 +74,12 @@ struct sockobj_file;
  * @proto: SOCKOBJ_PROTO_*
  * @cookie: the user's cookie
  * @lock: serialises process context (ioctls, work): @sock, @cfg, the
- *	saved callbacks and the address snapshots
- * @sock: the socket of the current or last attempt, or NULL
+ *	saved callbacks and the address snapshots. A SEND or RECV holds it
+ *	across its user copy, which may never end: only ioctls on this
+ *	object wait for it, never a work item or a reporting path
+ * @sock: the socket of the current or last attempt, or NULL (changed
+ *	under @lock and the file's lock, as are @laddr, @raddr and
+ *	@bound_ifindex, so that GET_INFO reads them under the latter alone)
  * @cfg: the configuration
  * @saved_state_change: the socket's callbacks before ours
  * @saved_data_ready: ditto
@@ -40,20 +88,17 @@ struct sockobj_file;
  * @laddr: local address of the current or last attempt
  * @raddr: remote address of the current or last attempt
  * @bound_ifindex: interface the socket was bound to, or 0
- * @bytes_sent: bytes sent, all attempts
- * @bytes_received: bytes received, all attempts
- * @idle_jiffies: the inactivity timeout of this attempt, 0 for none
+ * @bytes_sent: bytes sent, all attempts (written under @lock)
+ * @bytes_received: bytes received, all attempts (written under @lock)
+ * @bytes_sync: lets GET_INFO read the two counters without @lock
  * @state: SOCKOBJ_STATE_* (under the file's lock, as all fields below)
  * @reason: SOCKOBJ_REASON_* of the last close
  * @phase: state in which the last close happened
- * @peer_fin: the peer sent its FIN during this attempt
  * @dead: destroyed; no new work, no events
  * @error: positive errno of the last close
  * @ring: undelivered state records
  * @data: pending data events
- * @readable_armed: the next data arrival posts SOCKOBJ_EV_READABLE
- * @writable_armed: returning send space posts SOCKOBJ_EV_WRITABLE
- * @sent_armed: unacked data falling to @sent_threshold posts SOCKOBJ_EV_SENT
+ * @att: the current (or last) connection attempt
  * @sent_threshold: the SOCKOBJ_CFG_SENT_THRESHOLD value
  * @ready_node: link on the file's ready list while @ring is not empty
  * @created_ns: creation time
@@ -61,10 +106,10 @@ struct sockobj_file;
  * @established_ns: establishment time of the last attempt
  * @closed_ns: time of the last close
  * @work_bits: SOCKOBJ_WORK_* requests for @work
+ * @work_attempt: the attempt each timer request of @work_bits was made for
  * @work: process-context follow-up of callbacks and timers
  * @timer: the connect timeout
  * @idle_timer: the inactivity timeout
- * @last_activity: jiffies of the last data either way (lockless)
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -83,21 +128,18 @@ struct sockobj_obj {
 	union sockobj_sockaddr laddr;
 	union sockobj_sockaddr raddr;
 	int bound_ifindex;
-	u64 bytes_sent;
-	u64 bytes_received;
-	unsigned long idle_jiffies;
+	u64_stats_t bytes_sent;
+	u64_stats_t bytes_received;
+	struct u64_stats_sync bytes_sync;
 
 	u8 state;
 	u8 reason;
 	u8 phase;
-	bool peer_fin;
 	bool dead;
 	int error;
 	struct sockobj_ring ring;
 	struct sockobj_data_events data;
-	bool readable_armed;
-	bool writable_armed;
-	bool sent_armed;
+	struct sockobj_attempt att;
 	u32 sent_threshold;
 	struct list_head ready_node;
 	u64 created_ns;
@@ -106,10 +148,10 @@ struct sockobj_obj {
 	u64 closed_ns;
 
 	unsigned long work_bits;
-	struct work_struct work;
+	u32 work_attempt[SOCKOBJ_WORK_COUNT];
+	struct delayed_work work;
 	struct timer_list timer;
 	struct timer_list idle_timer;
-	unsigned long last_activity;
 };
 
 /**

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel socket of a sock object: opened (created, configured and
- * bound as the caller), our callbacks attached to it and detached from it,
- * the callbacks themselves, and its release. The callbacks only find the
+ * bound as the file's opener), our callbacks attached to it and detached
+ * from it, the callbacks themselves, and its release. The callbacks only find the
  * object and hand over: a state change to conn.c, data and send space to
  * data.c.
  *
@@ -16,12 +16,12 @@
  * inside kernel_connect() and kernel_sock_shutdown(); so file->lock is
  * never held across a call into the socket layer, and everything a
  * callback does is record, queue work and wake. Sockets are created and
- * bound in the caller's ioctl so that the caller's credentials, cgroup and
- * limits apply.
+ * bound in the caller's ioctl with the opener's credentials (see create()).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
 
+#include <linux/cred.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/uio.h>
@@ -115,6 +115,17 @@ static void cb_error_report(struct sock *sk)
 	next(sk);
 }
 
+/*
+ * obj->sock changes under obj->lock and the file's lock: GET_INFO reads
+ * it under the file's lock alone, and takes its own reference to the sock.
+ */
+static void set_sock(struct sockobj_obj *obj, struct socket *sock)
+{
+	spin_lock_bh(&obj->file->lock);
+	obj->sock = sock;
+	spin_unlock_bh(&obj->file->lock);
+}
+
 static void attach(struct sockobj_obj *obj, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -131,7 +142,7 @@ static void attach(struct sockobj_obj *obj, struct socket *sock)
 	WRITE_ONCE(sk->sk_write_space, cb_write_space);
 	sk->sk_error_report = cb_error_report;
 	write_unlock_bh(&sk->sk_callback_lock);
-	obj->sock = sock;
+	set_sock(obj, sock);
 }
 
 /*
@@ -149,8 +160,7 @@ static int bind_iface(struct socket *sock, struct net *net, int ifindex)
 	return sock_bindtoindex(sock->sk, ifindex, true);
 }
 
-/* Create, configure and bind a socket for @obj's next attempt. */
-static int create(struct sockobj_obj *obj, struct socket **sockp)
+static int create_as_opener(struct sockobj_obj *obj, struct socket **sockp)
 {
 	struct sockobj_cfg *cfg = &obj->cfg;
 	struct socket *sock;
@@ -183,9 +193,29 @@ err_release:
 	return ret;
 }
 
+/*
+ * Create, configure and bind a socket for @obj's next attempt with the
+ * credentials of the file's opener, whoever calls CONNECT: the socket is
+ * the one the opener would have made with socket(2), setsockopt(2) and
+ * bind(2). Its owner (sk_uid, which uid routing rules match), the LSM's
+ * view of its creator and every capability and limit checked on the way
+ * are the opener's, so that a file passed to another process, more or
+ * less privileged, acts for its opener alone, as the namespace already
+ * does. (The cgroup and memory cgroup a socket is charged to follow the
+ * task that creates it: the caller of CONNECT.)
+ */
+static int create(struct sockobj_obj *obj, struct socket **sockp)
+{
+	const struct cred *old = override_creds(obj->file->cred);
+	int ret = create_as_opener(obj, sockp);
+
+	revert_creds(old);
+	return ret;
+}
+
 /**
  * sockobj_socket_open() - create, bind and attach the socket of a new
- * attempt, as the caller
+ * attempt, as the file's opener
  * @obj: the object, its lock held
  *
  * The socket of the last attempt, if the object still has one (its release
@@ -197,7 +227,7 @@ err_release:
  *
  * Context: process (the caller's ioctl).
  * Return: 0 with @obj->sock set and our callbacks installed, or the error
- * socket(2), setsockopt(2), SO_BINDTODEVICE or bind(2) gave the caller.
+ * socket(2), setsockopt(2), SO_BINDTODEVICE or bind(2) gave the opener.
  */
 int sockobj_socket_open(struct sockobj_obj *obj)
 {
@@ -279,10 +309,13 @@ void sockobj_socket_detach(struct sockobj_obj *obj)
 void sockobj_socket_snapshot_local(struct sockobj_obj *obj)
 {
 	union sockobj_sockaddr ss = {};
+	bool named = kernel_getsockname(obj->sock, &ss.sa) >= 0;
 
-	if (kernel_getsockname(obj->sock, &ss.sa) >= 0)
+	spin_lock_bh(&obj->file->lock);
+	if (named)
 		obj->laddr = ss;
 	obj->bound_ifindex = READ_ONCE(obj->sock->sk->sk_bound_dev_if);
+	spin_unlock_bh(&obj->file->lock);
 }
 
 /*
@@ -304,13 +337,17 @@ static void discard_unread(struct socket *sock)
  * @obj: the object, its lock held
  * @rst: reset a connection still open and discard its queued data;
  *	otherwise the kernel closes it gracefully in the background (FIN
- *	after queued data), as close(2) would, even when received data was
- *	left unread (it is discarded)
+ *	after queued data), even when received data was left unread: that
+ *	data is read away (and so acknowledged) first, where close(2) of a
+ *	socket with unread data would reset the connection (RFC 2525) and
+ *	lose the data queued to send
  *
  * Context: process.
  */
 void sockobj_socket_release(struct sockobj_obj *obj, bool rst)
 {
+	struct socket *sock;
+
 	lockdep_assert_held(&obj->lock);
 	if (!obj->sock)
 		return;
@@ -319,6 +356,7 @@ void sockobj_socket_release(struct sockobj_obj *obj, bool rst)
 		sock_no_linger(obj->sock->sk);
 	else if (obj->proto == SOCKOBJ_PROTO_TCP)
 		discard_unread(obj->sock);
-	sock_release(obj->sock);
-	obj->sock = NULL;
+	sock = obj->sock;
+	set_sock(obj, NULL);
+	sock_release(sock);
 }

@@ -811,7 +811,9 @@ static void recv_of_a_broken_connection_is_enotconn(struct kunit *test)
 	post_state(obj, SOCKOBJ_STATE_CONNECTING);
 	post_state(obj, SOCKOBJ_STATE_ESTABLISHED);
 	mutex_lock(&obj->lock);
+	spin_lock_bh(&f->file->lock);
 	obj->sock = sock;	/* not attached: no callback of ours runs */
+	spin_unlock_bh(&f->file->lock);
 	mutex_unlock(&obj->lock);
 	WRITE_ONCE(sock->sk->sk_err, ECONNRESET);
 	kv.iov_base = buf;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket options of an object, applied to each new socket through the
- * same setsockopt() paths as the system call, in the caller's context, so
- * the same privilege checks and limits apply (SO_PRIORITY above 6 needs
+ * same setsockopt() paths as the system call, with the credentials of the
+ * file's opener, so the same privilege checks and limits apply (SO_PRIORITY above 6 needs
  * CAP_NET_ADMIN, buffer sizes are capped by net.core.[rw]mem_max, ...).
  * The kernel's sock_set_*() helpers would skip those checks.
  *
@@ -24,11 +24,7 @@ static int set(struct socket *sock, int level, int name, u32 value)
 {
 	int v = value;
 
-	if (level == SOL_SOCKET)
-		return sock_setsockopt(sock, level, name, KERNEL_SOCKPTR(&v),
-				       sizeof(v));
-	return sock->ops->setsockopt(sock, level, name, KERNEL_SOCKPTR(&v),
-				     sizeof(v));
+	return sockobj_setsockopt_int(sock, level, name, &v);
 }
 
 /**
@@ -37,8 +33,8 @@ static int set(struct socket *sock, int level, int name, u32 value)
  * @cfg: the object's configuration (values validated by config.c)
  * @proto: SOCKOBJ_PROTO_*
  *
- * Context: process, the caller's (the ioctl): privileges are the caller's.
- * Return: 0, or the error setsockopt(2) would have given the caller.
+ * Context: process, the caller's ioctl with the opener's credentials.
+ * Return: 0, or the error setsockopt(2) would have given the opener.
  */
 int sockobj_sockopt_apply(struct socket *sock, const struct sockobj_cfg *cfg,
 			  u32 proto)

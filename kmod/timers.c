@@ -6,8 +6,10 @@
  * file touches a timer or queues the work.
  *
  * Locking: the timers and the work's request bits are lockless; a timer
- * callback only queues the work. The work item takes obj->lock and then
- * acts as an ioctl would. sockobj_timers_established() and
+ * callback only queues the work. The work item try-locks obj->lock (never
+ * waits for it: a SEND or RECV may hold it across a user copy that does
+ * not end) and then acts as an ioctl would; every request it acts on must
+ * still hold for the current attempt (see struct sockobj_attempt). sockobj_timers_established() and
  * sockobj_timers_conn_closed() run under file->lock, in any context; the
  * sync stops run under obj->lock, which neither timer callback takes;
  * sockobj_timers_cancel_work() runs without obj->lock, which the work
@@ -18,58 +20,133 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
 
 #include "compat.h"
 #include "conn.h"
+#include "file.h"
 #include "object.h"
 #include "socket.h"
 #include "timers.h"
 
-enum sockobj_work_bit {
-	SOCKOBJ_WORK_RELEASE,	/* the connection closed: release the socket */
-	SOCKOBJ_WORK_TIMEOUT,	/* the connect timer fired */
-	SOCKOBJ_WORK_IDLE,	/* the inactivity timer fired */
-};
-
 static struct workqueue_struct *sockobj_wq;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Test builds only (a kernel with KUnit): hold each work item back between
+ * taking its requests and locking the object, so that a test can start the
+ * next attempt in between, as a busy system would.
+ */
+static unsigned int work_delay_ms;
+module_param(work_delay_ms, uint, 0600);
+MODULE_PARM_DESC(work_delay_ms,
+		 "test builds: delay each work item by this many ms (races)");
+
+static void work_delay(void)
+{
+	unsigned int ms = READ_ONCE(work_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+#else
+static inline void work_delay(void) { }
+#endif
+
+/*
+ * Ask the work item to act. A timer's request names the attempt it was
+ * made for: its timer is stopped and waited for before the next attempt
+ * moves att.gen on, so the number read here is the timer's own.
+ */
 static void queue_obj_work(struct sockobj_obj *obj, enum sockobj_work_bit bit)
 {
+	WRITE_ONCE(obj->work_attempt[bit], READ_ONCE(obj->att.gen));
 	set_bit(bit, &obj->work_bits);
 	sockobj_object_get(obj);
-	if (!queue_work(sockobj_wq, &obj->work))
+	/* Now, even if a retry was planned for later: one reference each. */
+	if (mod_delayed_work(sockobj_wq, &obj->work, 0))
 		sockobj_object_put(obj);
+}
+
+/*
+ * The object's lock is held by a SEND or RECV for as long as its user copy
+ * takes, which a buffer whose page never comes (FUSE, userfaultfd) makes
+ * forever: a worker never waits for it, it hands the requests back and
+ * tries again a little later, so one stuck object holds no worker and
+ * delays no other object's work.
+ */
+#define SOCKOBJ_WORK_RETRY	(HZ / 20)
+
+static void retry_later(struct sockobj_obj *obj, unsigned long bits)
+{
+	unsigned int bit;
+
+	for_each_set_bit(bit, &bits, SOCKOBJ_WORK_COUNT)
+		set_bit(bit, &obj->work_bits);
+	/* The running item's reference passes to the next run. */
+	if (!queue_delayed_work(sockobj_wq, &obj->work, SOCKOBJ_WORK_RETRY))
+		sockobj_object_put(obj);	/* queued meanwhile, with its own */
+}
+
+/*
+ * Whether a timer request of @bits still holds for the object now, under
+ * its lock: made for the current attempt, and the condition true now (a
+ * handshake or data may have come since the timer fired).
+ */
+static bool still_due(struct sockobj_obj *obj, unsigned long bits,
+		      enum sockobj_work_bit bit)
+{
+	if (!(bits & BIT(bit)) ||
+	    READ_ONCE(obj->work_attempt[bit]) != obj->att.gen)
+		return false;
+	if (bit == SOCKOBJ_WORK_TIMEOUT)
+		return time_after_eq(jiffies, obj->att.deadline);
+	return obj->att.idle &&
+	       time_after_eq(jiffies, READ_ONCE(obj->att.last_activity) +
+			     obj->att.idle);
 }
 
 static void obj_work(struct work_struct *work)
 {
-	struct sockobj_obj *obj = container_of(work, struct sockobj_obj, work);
+	struct sockobj_obj *obj = container_of(to_delayed_work(work),
+					       struct sockobj_obj, work);
 	unsigned long bits = xchg(&obj->work_bits, 0);
 	unsigned int state;
 
-	mutex_lock(&obj->lock);
+	work_delay();
+	if (!mutex_trylock(&obj->lock)) {
+		retry_later(obj, bits);
+		return;
+	}
 	if (obj->dead || !obj->sock)
 		goto out;
 	state = sockobj_conn_state(obj, NULL);
-	/* Connected (or peer closing) just in time: no timeout then. */
-	if ((bits & BIT(SOCKOBJ_WORK_TIMEOUT)) &&
-	    state == SOCKOBJ_STATE_CONNECTING)
+	if (state == SOCKOBJ_STATE_CONNECTING &&
+	    still_due(obj, bits, SOCKOBJ_WORK_TIMEOUT)) {
 		sockobj_conn_close(obj, state, SOCKOBJ_REASON_CONNECT_TIMEOUT,
 				   ETIMEDOUT);
-	else if ((bits & BIT(SOCKOBJ_WORK_IDLE)) &&
-		 state == SOCKOBJ_STATE_ESTABLISHED)
-		sockobj_conn_close(obj, state, SOCKOBJ_REASON_INACTIVITY,
-				   ETIMEDOUT);
-	else if (state == SOCKOBJ_STATE_CLOSED &&
-		 skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue))
+	} else if (state == SOCKOBJ_STATE_ESTABLISHED &&
+		   (bits & BIT(SOCKOBJ_WORK_IDLE))) {
+		if (still_due(obj, bits, SOCKOBJ_WORK_IDLE))
+			sockobj_conn_close(obj, state, SOCKOBJ_REASON_INACTIVITY,
+					   ETIMEDOUT);
+		else if (obj->att.idle)
+			/* Data came after the timer fired: wait again. */
+			mod_timer(&obj->idle_timer,
+				  READ_ONCE(obj->att.last_activity) +
+				  obj->att.idle);
+	} else if (state == SOCKOBJ_STATE_CLOSED &&
+		   skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue)) {
 		/* With data left (a close completed before it was read), the
 		 * socket stays until a receive drains it, a connect or a destroy.
 		 */
 		sockobj_socket_release(obj, false);
+	}
 out:
 	mutex_unlock(&obj->lock);
 	sockobj_object_put(obj);
@@ -83,10 +160,14 @@ static void connect_timeout(struct timer_list *t)
 	queue_obj_work(obj, SOCKOBJ_WORK_TIMEOUT);
 }
 
+/*
+ * The idle timeout is set while the timer is stopped and the attempt is
+ * only readable here once it started, so a plain read is stable.
+ */
 static void idle_timeout(struct timer_list *t)
 {
 	struct sockobj_obj *obj = from_timer(obj, t, idle_timer);
-	unsigned long due = READ_ONCE(obj->last_activity) + obj->idle_jiffies;
+	unsigned long due = READ_ONCE(obj->att.last_activity) + obj->att.idle;
 
 	if (READ_ONCE(obj->dead))
 		return;
@@ -105,7 +186,7 @@ static void idle_timeout(struct timer_list *t)
  */
 void sockobj_timers_setup(struct sockobj_obj *obj)
 {
-	INIT_WORK(&obj->work, obj_work);
+	INIT_DELAYED_WORK(&obj->work, obj_work);
 	timer_setup(&obj->timer, connect_timeout, 0);
 	timer_setup(&obj->idle_timer, idle_timeout, 0);
 }
@@ -114,15 +195,17 @@ void sockobj_timers_setup(struct sockobj_obj *obj)
  * sockobj_timers_connect_requested() - a connect is about to open a socket
  * @obj: the object, its lock held, CLOSED
  *
- * A timeout of an earlier attempt must not hit the new one: its timer is
- * stopped and its pending request forgotten.
+ * A timer of an earlier attempt must not hit the new one: both timers are
+ * stopped and waited for, and their pending requests forgotten (a work
+ * item that took them already finds them made for another attempt).
  *
  * Context: process.
  */
 void sockobj_timers_connect_requested(struct sockobj_obj *obj)
 {
-	timer_delete_sync(&obj->timer);
+	sockobj_timers_stop(obj);
 	clear_bit(SOCKOBJ_WORK_TIMEOUT, &obj->work_bits);
+	clear_bit(SOCKOBJ_WORK_IDLE, &obj->work_bits);
 }
 
 /**
@@ -136,10 +219,17 @@ void sockobj_timers_connect_requested(struct sockobj_obj *obj)
  */
 void sockobj_timers_connect_started(struct sockobj_obj *obj)
 {
-	obj->idle_jiffies = obj->cfg.opt.inactivity_s * HZ;
-	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP)
-		mod_timer(&obj->timer, jiffies +
-			  msecs_to_jiffies(obj->cfg.connect_timeout_ms));
+	unsigned long idle = obj->cfg.opt.inactivity_s * HZ;
+
+	/* The callbacks read it under the file's lock (ESTABLISHED arms). */
+	spin_lock_bh(&obj->file->lock);
+	obj->att.idle = idle;
+	spin_unlock_bh(&obj->file->lock);
+	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP) {
+		obj->att.deadline = jiffies +
+				    msecs_to_jiffies(obj->cfg.connect_timeout_ms);
+		mod_timer(&obj->timer, obj->att.deadline);
+	}
 }
 
 /**
@@ -152,9 +242,9 @@ void sockobj_timers_connect_started(struct sockobj_obj *obj)
  */
 void sockobj_timers_established(struct sockobj_obj *obj)
 {
-	WRITE_ONCE(obj->last_activity, jiffies);
-	if (obj->idle_jiffies)
-		mod_timer(&obj->idle_timer, jiffies + obj->idle_jiffies);
+	WRITE_ONCE(obj->att.last_activity, jiffies);
+	if (obj->att.idle)
+		mod_timer(&obj->idle_timer, jiffies + obj->att.idle);
 }
 
 /**
@@ -167,7 +257,7 @@ void sockobj_timers_established(struct sockobj_obj *obj)
  */
 void sockobj_timers_data_moved(struct sockobj_obj *obj)
 {
-	WRITE_ONCE(obj->last_activity, jiffies);
+	WRITE_ONCE(obj->att.last_activity, jiffies);
 }
 
 /**
@@ -238,7 +328,7 @@ void sockobj_timers_stop(struct sockobj_obj *obj)
  */
 void sockobj_timers_cancel_work(struct sockobj_obj *obj)
 {
-	if (cancel_work_sync(&obj->work))
+	if (cancel_delayed_work_sync(&obj->work))
 		sockobj_object_put(obj);
 }
 

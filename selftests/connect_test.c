@@ -13,8 +13,8 @@
  * unreachable, reset while established or connecting, peer closes first,
  * we close first, abort, cancel while connecting, local bind, reconnect,
  * a late reader, destroy, and closing the file with objects in every state.
- * Fixture "single" (IPv4): privileged local ports for an unprivileged
- * caller, interface binding, many objects at once, epoll, and a file that
+ * Fixture "single" (IPv4): privileged local ports, decided by the file's
+ * opener whoever calls CONNECT (both ways), interface binding, many objects at once, epoll, and a file that
  * keeps its namespace after the caller moves to another one.
  */
 #define _GNU_SOURCE
@@ -93,6 +93,7 @@ FIXTURE_SETUP(tcp)
 
 FIXTURE_TEARDOWN(tcp)
 {
+	so_param_write("work_delay_ms", 0);	/* test builds only */
 	so_close(self->fd);
 	so_netns_del(self->peer);
 }
@@ -568,6 +569,100 @@ TEST_F_TIMEOUT(tcp, info_times_after_reconnect, T_NET)
 }
 
 /*
+ * A timer of one attempt never acts on the next. The module of a test
+ * build (a kernel with KUnit) can hold every work item back between
+ * taking its requests and locking the object (work_delay_ms), as a busy
+ * system does: the timer of attempt 1 fires, its request waits, attempt 1
+ * is aborted and attempt 2 begins; when the request is finally handled,
+ * attempt 2 (with a long timeout) must be left alone. Elsewhere the knob
+ * does not exist and the test is skipped.
+ */
+#define WORK_DELAY_MS	3000
+
+static void hold_work_back(struct __test_metadata *_metadata)
+{
+	long v;
+
+	if (so_param_read("work_delay_ms", &v))
+		SKIP(return, "work_delay_ms exists only in test builds of the module (a kernel with KUnit)");
+	ASSERT_EQ(0, so_param_write("work_delay_ms", WORK_DELAY_MS));
+}
+
+TEST_F_TIMEOUT(tcp, inactivity_of_last_attempt_spares_the_next, T_NET)
+{
+	struct sockobj_config cfg;
+	int lfd, srv, srv2;
+	__u32 id;
+
+	lfd = so_listen(variant->lo, PORT);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, so_new(self->fd, COOKIE, variant->lo, PORT, &id));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_INACTIVITY;
+	cfg.inactivity_s = 1;
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	hold_work_back(_metadata);
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
+		      EV(ESTABLISHED, CONNECTING));
+	srv = so_accept(lfd, QUICK);
+	ASSERT_LE(0, srv);
+	/* attempt 1's inactivity timer fires; its request is held back */
+	so_sleep_ms(1800);
+	ASSERT_EQ(0, so_abort(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
+		      EV_CLOSED(ESTABLISHED, ABORTED, 0));
+	cfg.inactivity_s = 60;
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
+		      EV(ESTABLISHED, CONNECTING));
+	srv2 = so_accept(lfd, QUICK);
+	ASSERT_LE(0, srv2);
+	/* the held request runs meanwhile: attempt 2 stays up */
+	ASSERT_NO_EVENT(self->fd, id, WORK_DELAY_MS + 1500);
+	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
+	close(srv2);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F_TIMEOUT(tcp, connect_timeout_of_last_attempt_spares_the_next, T_NET)
+{
+	struct sockobj_config cfg;
+	__u32 id;
+
+	peer_up(_metadata, self, variant);
+	ASSERT_EQ(0, so_nft_input_rule(self->peer, "tcp dport 5001 drop"));
+	ASSERT_EQ(0, so_new(self->fd, COOKIE, variant->b, DROP_PORT, &id));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_CONNECT_TIMEOUT;
+	cfg.connect_timeout_ms = 1000;
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	hold_work_back(_metadata);
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED));
+	/* attempt 1's connect timer fires; its request is held back */
+	so_sleep_ms(1800);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK,
+		      EV_CLOSED(CONNECTING, CANCELLED, 0));
+	cfg.connect_timeout_ms = 60000;
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED));
+	/* the held request runs meanwhile: attempt 2 keeps trying */
+	ASSERT_NO_EVENT(self->fd, id, WORK_DELAY_MS + 1500);
+	EXPECT_INFO(self->fd, id, CONNECTING, NONE, CLOSED, 0);
+}
+
+/*
  * A reader that reads only after every transition happened still gets
  * all of them, in order: CONNECTING, ESTABLISHED, PEER_CLOSING, CLOSING,
  * CLOSED(PEER_CLOSED). The test follows the states with GET_INFO only.
@@ -737,7 +832,10 @@ FIXTURE_TEARDOWN(single)
 					    self->saved_max_objects));
 }
 
-/* Privileged local port: the check applies to the caller of CONNECT */
+/*
+ * Privileged local port: the privileges that count are those of the file's
+ * opener, whoever calls CONNECT (one identity per file, as a socket's).
+ */
 
 enum drop_how { DROP_SETUID, DROP_CAPSET };
 
@@ -763,96 +861,141 @@ static int drop_privileges(enum drop_how how)
 	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
 }
 
-/*
- * In a child that drops privileges (the fd was opened by root): CONNECT
- * with local port 80 gets EACCES and leaves the object CLOSED with no
- * record; an unprivileged port still works. Exit status: 0 or the number
- * of the failed check.
- */
-static int unprivileged_child(int fd, __u32 priv_id, __u32 ok_id,
-			      enum drop_how how)
+/* A TCP object to 127.0.0.1:PORT from 127.0.0.1:local; 0 on error. */
+static __u32 local_port_obj(int fd, __u64 cookie, __u16 local)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct sockobj_info info;
-	int ret;
+	struct sockobj_config cfg;
+	__u32 id;
 
-	if (drop_privileges(how)) {
-		fprintf(stderr, "# cannot drop privileges: %s\n",
-			strerror(errno));
-		return 10;
-	}
-	ret = so_connect(fd, priv_id);
+	if (so_create(fd, SOCKOBJ_PROTO_TCP, cookie, &id))
+		return 0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_LOCAL;
+	if (so_addr(&cfg.target, "127.0.0.1", PORT) ||
+	    so_addr(&cfg.local, "127.0.0.1", local) || so_configure(fd, &cfg))
+		return 0;
+	return id;
+}
+
+/* CONNECT was refused with EACCES and changed nothing: 0 if so */
+static int refused_untouched(int fd, __u32 id)
+{
+	struct sockobj_event ev;
+	struct sockobj_info info;
+	int ret = so_connect(fd, id);
+
 	if (ret != -EACCES) {
 		fprintf(stderr, "# CONNECT with local port 80: %d (%s), "
 			"expected -EACCES\n", ret, strerror(-ret));
-		return 11;
+		return 1;
 	}
-	if (so_get_info(fd, priv_id, &info) ||
-	    info.state != SOCKOBJ_STATE_CLOSED ||
+	if (so_get_info(fd, id, &info) || info.state != SOCKOBJ_STATE_CLOSED ||
 	    info.reason != SOCKOBJ_REASON_NONE || info.connect_ns ||
 	    info.pending) {
 		fprintf(stderr, "# after EACCES: state %s reason %s "
 			"connect_ns %llu pending %u\n",
 			so_state_name(info.state), so_reason_name(info.reason),
 			(unsigned long long)info.connect_ns, info.pending);
-		return 12;
+		return 2;
 	}
-	if (poll(&pfd, 1, 200) != 0) {
+	if (so_next_state_event(fd, id, &ev, 200) != 0) {
 		fprintf(stderr, "# a record after a refused CONNECT\n");
+		return 3;
+	}
+	return 0;
+}
+
+/* CONNECT worked and the object is ESTABLISHED from local port: 0 if so */
+static int connected_from(int fd, __u32 id, __u16 local)
+{
+	struct sockobj_info info;
+	int ret = so_connect(fd, id);
+
+	if (!ret)
+		ret = so_wait_state(fd, id, SOCKOBJ_STATE_ESTABLISHED, QUICK);
+	if (!ret)
+		ret = so_get_info(fd, id, &info);
+	if (ret || info.local.port != local) {
+		fprintf(stderr, "# CONNECT from local port %u: %d (%s), port "
+			"%u\n", local, ret, strerror(-ret),
+			ret ? 0 : info.local.port);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The child, unprivileged once it dropped privileges: through its own
+ * file (opened after the drop), port 80 is refused and 40000 works; through
+ * root's file (inherited), port 80 works, the opener being root. It then
+ * passes a file of its own, with a port-80 object, to root. Exit status:
+ * 0, or the number of the failed check.
+ */
+static int unprivileged_child(int root_fd, const char *node, int sock,
+			      enum drop_how how)
+{
+	__u32 refused, ok, by_root, passed;
+	int fd;
+
+	if (drop_privileges(how)) {
+		fprintf(stderr, "# cannot drop privileges: %s\n",
+			strerror(errno));
+		return 10;
+	}
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "# open %s: %s\n", node, strerror(errno));
+		return 11;
+	}
+	refused = local_port_obj(fd, 1, 80);
+	ok = local_port_obj(fd, 2, 40000);
+	by_root = local_port_obj(root_fd, 3, 80);
+	passed = local_port_obj(fd, 4, 80);
+	if (!refused || !ok || !by_root || !passed)
+		return 12;
+	if (refused_untouched(fd, refused))
 		return 13;
-	}
-	ret = so_connect(fd, ok_id);
-	if (ret) {
-		fprintf(stderr, "# CONNECT with local port 40000: %d\n", ret);
+	if (connected_from(fd, ok, 40000))
 		return 14;
-	}
-	ret = so_wait_state(fd, ok_id, SOCKOBJ_STATE_ESTABLISHED, QUICK);
-	if (ret) {
-		fprintf(stderr, "# local port 40000: not ESTABLISHED (%d)\n",
-			ret);
+	if (connected_from(root_fd, by_root, 80))
 		return 15;
-	}
+	if (so_send_fd(sock, fd, passed))
+		return 16;
 	return 0;
 }
 
 static void privileged_port(struct __test_metadata *_metadata, int fd,
 			    enum drop_how how)
 {
-	struct sockobj_config cfg;
-	struct sockobj_info info;
-	__u32 priv_id, ok_id;
-	int lfd, status;
+	char node[64];
+	int lfd, status, sv[2], theirs;
+	__u32 passed;
 	pid_t pid;
 
 	lfd = so_listen("127.0.0.1", PORT);
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, 1, &priv_id));
-	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, 2, &ok_id));
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.mask = SOCKOBJ_CFG_TARGET | SOCKOBJ_CFG_LOCAL;
-	ASSERT_EQ(0, so_addr(&cfg.target, "127.0.0.1", PORT));
-	cfg.id = priv_id;
-	ASSERT_EQ(0, so_addr(&cfg.local, "127.0.0.1", 80));
-	ASSERT_EQ(0, so_configure(fd, &cfg));
-	cfg.id = ok_id;
-	ASSERT_EQ(0, so_addr(&cfg.local, "127.0.0.1", 40000));
-	ASSERT_EQ(0, so_configure(fd, &cfg));
+	/* a node of the device the child may open, as a udev rule would make */
+	ASSERT_EQ(0, so_nobody_node(node, sizeof(node)));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 
 	fflush(NULL);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(unprivileged_child(fd, priv_id, ok_id, how));
+		_exit(unprivileged_child(fd, node, sv[1], how));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(node);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 
-	/* root (the test itself) may bind port 80 with the same object */
-	ASSERT_EQ(0, so_connect(fd, priv_id));
-	ASSERT_EVENTS(fd, priv_id, 1, QUICK, EV(CONNECTING, CLOSED),
-		      EV(ESTABLISHED, CONNECTING));
-	ASSERT_EQ(0, so_get_info(fd, priv_id, &info));
-	EXPECT_EQ(80, info.local.port);
+	/* root calling CONNECT on the child's file is the child: EACCES */
+	theirs = so_recv_fd(sv[0], &passed);
+	ASSERT_LE(0, theirs);
+	EXPECT_EQ(0, refused_untouched(theirs, passed));
+	close(theirs);
+	close(sv[0]);
+	close(sv[1]);
 	close(lfd);
 }
 

@@ -20,6 +20,8 @@
  *	state, EOF, PEEK, GET_INFO's counters, the edge-triggered records.
  * unacked_and_sent_threshold: a peer namespace whose nft drops our
  *	segments: tx_unacked, and SENT once the threshold is reached.
+ * send_stuck_in_a_user_copy_blocks_no_report: a SEND whose page never
+ *	comes (userfaultfd) blocks neither GET_INFO nor /proc/net/sockobj.
  *
  * SOCKOBJ_SEED=<n> repeats the random sizes of a run (the seed is printed).
  * Sizes: "integrity" moves 256 MiB each way on both kernels (about 40 s
@@ -29,6 +31,11 @@
  * it tests (hundreds of WRITABLE cycles).
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/userfaultfd.h>
+
 #include "sotest.h"
 
 #define PORT		5000
@@ -1584,3 +1591,139 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 }
 
 SO_HARNESS_MAIN
+
+/* ---------------------------------------------------------------------- */
+/* A user copy that never ends                                            */
+/* ---------------------------------------------------------------------- */
+
+struct stuck_call {
+	int fd;
+	__u32 id;
+	void *buf;
+	size_t len;
+	int ret;
+	size_t done;
+	atomic_int finished;
+};
+
+static void *stuck_send(void *arg)
+{
+	struct stuck_call *c = arg;
+
+	c->ret = so_io_send(c->fd, c->id, c->buf, c->len, &c->done);
+	atomic_store(&c->finished, 1);
+	return NULL;
+}
+
+struct info_call {
+	int fd;
+	__u32 id;
+	struct sockobj_info info;
+	int ret;
+	char proc[4096];
+	atomic_int finished;
+};
+
+static void *info_and_proc(void *arg)
+{
+	struct info_call *c = arg;
+	ssize_t n;
+	int pfd;
+
+	c->ret = so_get_info(c->fd, c->id, &c->info);
+	pfd = open("/proc/net/sockobj", O_RDONLY | O_CLOEXEC);
+	if (pfd >= 0) {
+		n = read(pfd, c->proc, sizeof(c->proc) - 1);
+		c->proc[n > 0 ? n : 0] = 0;
+		close(pfd);
+	}
+	atomic_store(&c->finished, 1);
+	return NULL;
+}
+
+static int wait_flag(atomic_int *flag, int ms)
+{
+	while (!atomic_load(flag) && ms-- > 0)
+		so_sleep_ms(1);
+	return atomic_load(flag);
+}
+
+/*
+ * A SEND whose buffer is backed by a page that never comes (userfaultfd
+ * here; a FUSE file whose daemon never answers does the same) holds the
+ * object inside its user copy for as long as that takes. Nothing that
+ * reports on the object may wait for it: GET_INFO of that very object and
+ * /proc/net/sockobj answer at once. Once the page comes, the SEND completes
+ * and is counted.
+ */
+TEST_F_TIMEOUT(data, send_stuck_in_a_user_copy_blocks_no_report, T_NET)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_register reg = {};
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_zeropage zero = {};
+	struct stuck_call send_call = {};
+	struct info_call info_call = {};
+	pthread_t sender, reporter;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	char buf[64];
+	int lfd, srv, uffd;
+	void *area;
+	__u32 id;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	area = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	reg.range.start = (unsigned long)area;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
+			  &srv);
+
+	send_call.fd = self->fd;
+	send_call.id = id;
+	send_call.buf = area;
+	send_call.len = page;
+	ASSERT_EQ(0, pthread_create(&sender, NULL, stuck_send, &send_call));
+	/* the SEND is inside its copy once the fault is reported */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, QUICK));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	EXPECT_FALSE(atomic_load(&send_call.finished));
+
+	info_call.fd = self->fd;
+	info_call.id = id;
+	ASSERT_EQ(0, pthread_create(&reporter, NULL, info_and_proc, &info_call));
+	EXPECT_TRUE(wait_flag(&info_call.finished, so_tmo(3000)))
+		TH_LOG("GET_INFO or /proc/net/sockobj waits for the stuck SEND");
+
+	/* the page comes: the SEND completes, everything is as it was */
+	zero.range.start = (unsigned long)area;
+	zero.range.len = page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	ASSERT_EQ(0, pthread_join(sender, NULL));
+	ASSERT_EQ(0, pthread_join(reporter, NULL));
+	EXPECT_EQ(0, info_call.ret);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), info_call.info.state);
+	EXPECT_NE(NULL, strstr(info_call.proc, "ESTABLISHED"))
+		TH_LOG("/proc/net/sockobj: %s", info_call.proc);
+	EXPECT_EQ(0, send_call.ret);
+	EXPECT_EQ((size_t)page, send_call.done);
+	EXPECT_EQ(16, so_recv(srv, buf, 16, QUICK));
+	EXPECT_INFO(self->fd, id, ESTABLISHED, NONE, CLOSED, 0);
+	close(srv);
+	close(lfd);
+	close(uffd);
+	munmap(area, page);
+}

@@ -2,7 +2,8 @@
 /*
  * sockobj selftest: the character device itself.
  *
- * open/close, SOCKOBJ_IOC_GET_API, every validation error of the ioctls
+ * open/close, SOCKOBJ_IOC_GET_API, the ioctl numbers (API version 1's still
+ * served), every validation error of the ioctls
  * (reserved and pad bytes, unknown flags, bad pointers, unknown ioctls,
  * unknown ids), read() semantics (short buffer, O_NONBLOCK, signals, partial
  * reads, -EFAULT keeps the record), many files at once, and closing a file
@@ -143,9 +144,11 @@ TEST_F(dev, struct_layout)
 	EXPECT_EQ(sizeof(struct sockobj_event),
 		  offsetof(struct sockobj_event, reserved) +
 		  sizeof(((struct sockobj_event *)0)->reserved));
-	/* ioctl numbers are fixed forever */
+	/* ioctl numbers are fixed forever: GET_API's since version 1 */
+	EXPECT_EQ(0xC038B800UL, (unsigned long)SOCKOBJ_IOC_GET_API);
 	EXPECT_EQ(0xB8U, _IOC_TYPE(SOCKOBJ_IOC_GET_API));
 	EXPECT_EQ(0x00U, _IOC_NR(SOCKOBJ_IOC_GET_API));
+	EXPECT_EQ(0xBBU, _IOC_TYPE(SOCKOBJ_IOC_GET_INFO));
 	EXPECT_EQ(0x08U, _IOC_NR(SOCKOBJ_IOC_GET_INFO));
 }
 
@@ -178,7 +181,7 @@ TEST_F(dev, get_api)
 
 	ASSERT_EQ(0, so_get_api(self->fd, &api));
 	EXPECT_EQ(U32(SOCKOBJ_API_VERSION), api.api_version);
-	EXPECT_EQ(1U, api.api_version);
+	EXPECT_EQ(2U, api.api_version);
 	EXPECT_EQ(sizeof(struct sockobj_event), api.event_size);
 	EXPECT_EQ(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_EVENTS,
 		  api.features & (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_EVENTS));
@@ -480,6 +483,31 @@ TEST_F(dev, bad_pointers)
 	munmap(ro, pg);
 }
 
+/*
+ * A program built for API version 1 used magic 0xB8 for every ioctl: the
+ * same numbers, sizes and directions under it still work.
+ */
+#define V1(cmd) _IOC(_IOC_DIR(cmd), SOCKOBJ_IOC_API_MAGIC, _IOC_NR(cmd), \
+		     _IOC_SIZE(cmd))
+
+TEST_F(dev, api_version_1_numbers_still_work)
+{
+	struct sockobj_create c = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 7 };
+	struct sockobj_info info = {};
+	struct sockobj_op op = {};
+
+	ASSERT_EQ(0, so_ioctl(self->fd, V1(SOCKOBJ_IOC_CREATE), &c));
+	ASSERT_NE(0U, c.id);
+	info.id = c.id;
+	ASSERT_EQ(0, so_ioctl(self->fd, V1(SOCKOBJ_IOC_GET_INFO), &info));
+	EXPECT_EQ(7ULL, info.cookie);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CLOSED), info.state);
+	op.id = c.id;
+	EXPECT_EQ(-EDESTADDRREQ, so_ioctl(self->fd, V1(SOCKOBJ_IOC_CONNECT), &op));
+	EXPECT_EQ(0, so_ioctl(self->fd, V1(SOCKOBJ_IOC_DESTROY), &op));
+	EXPECT_EQ(-ENOENT, so_get_info(self->fd, c.id, &info));
+}
+
 /* Unknown ioctls: ENOTTY, whatever the argument */
 TEST_F(dev, unknown_ioctls)
 {
@@ -498,11 +526,16 @@ TEST_F(dev, unknown_ioctls)
 		/* other magic, known numbers and sizes */
 		{ "magic 0xb7", _IOWR(0xB7, 0x00, struct sockobj_api) },
 		{ "magic 0xb9", _IOWR(0xB9, 0x01, struct sockobj_create) },
+		{ "magic 0xbb GET_API", _IOWR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_api) },
+		/* API version 1's numbers: the same rules */
+		{ "v1 nr 0x3e", _IOWR(SOCKOBJ_IOC_API_MAGIC, 0x3e, struct sockobj_op) },
+		{ "v1 CREATE size", _IOWR(SOCKOBJ_IOC_API_MAGIC, 0x01, __u64) },
+		{ "v1 CONNECT dir", _IOR(SOCKOBJ_IOC_API_MAGIC, 0x05, struct sockobj_op) },
 		{ "magic T", _IOW('T', 0x05, struct sockobj_op) },
 		{ "TCGETS", TCGETS },
 		/* known numbers, wrong size */
-		{ "GET_API size", _IOWR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_op) },
-		{ "GET_API size 0", _IO(SOCKOBJ_IOC_MAGIC, 0x00) },
+		{ "GET_API size", _IOWR(SOCKOBJ_IOC_API_MAGIC, 0x00, struct sockobj_op) },
+		{ "GET_API size 0", _IO(SOCKOBJ_IOC_API_MAGIC, 0x00) },
 		{ "CREATE size", _IOWR(SOCKOBJ_IOC_MAGIC, 0x01, __u64) },
 		{ "DESTROY size", _IOW(SOCKOBJ_IOC_MAGIC, 0x02, struct sockobj_api) },
 		{ "CONFIGURE size", _IOW(SOCKOBJ_IOC_MAGIC, 0x03, struct sockobj_info) },
@@ -512,7 +545,7 @@ TEST_F(dev, unknown_ioctls)
 		{ "ABORT size", _IOW(SOCKOBJ_IOC_MAGIC, 0x07, struct sockobj_create) },
 		{ "GET_INFO size", _IOWR(SOCKOBJ_IOC_MAGIC, 0x08, struct sockobj_config) },
 		/* known numbers and sizes, wrong direction */
-		{ "GET_API dir", _IOR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_api) },
+		{ "GET_API dir", _IOR(SOCKOBJ_IOC_API_MAGIC, 0x00, struct sockobj_api) },
 		{ "CREATE dir", _IOW(SOCKOBJ_IOC_MAGIC, 0x01, struct sockobj_create) },
 		{ "DESTROY dir", _IOWR(SOCKOBJ_IOC_MAGIC, 0x02, struct sockobj_op) },
 		{ "CONNECT dir", _IOR(SOCKOBJ_IOC_MAGIC, 0x05, struct sockobj_op) },

@@ -4,17 +4,22 @@
  * network namespaces.
  *
  * "Unprivileged" is uid/gid 65534 with no capability, reached with
- * setresuid() after root opened the device (the file keeps working: it is
- * the caller's credentials that count at CONNECT), or root of a user
- * namespace of its own (whose capabilities do not reach the namespace the
- * file was opened in). Checked:
- *  - /dev/sockobj is 0600 root:root when loaded by insmod; /proc/sockobj is
- *    root only; the module parameters are root-writable only;
+ * setresuid(), or root of a user namespace of its own (whose capabilities
+ * do not reach the namespace the file was opened in). A file acts with
+ * the credentials of its opener, whoever calls CONNECT: the unprivileged
+ * side opens a node of the device made for uid 65534 (as a udev rule
+ * would) after dropping privileges, and root's file, used by an
+ * unprivileged process, keeps root's privileges. Checked:
+ *  - /dev/sockobj is 0600 root:root when loaded by insmod; /proc/net/sockobj
+ *    is root only and lists the objects of its network namespace only, with
+ *    pids as the reader's pid namespace sees them; the module parameters are
+ *    root-writable only;
  *  - CONNECT with a local port below ip_unprivileged_port_start fails with
- *    EACCES (v4 and v6), the object stays CLOSED with no record; ports at
- *    and above it work; root may;
+ *    EACCES on an unprivileged opener's file (v4 and v6), the object stays
+ *    CLOSED with no record; ports at and above it work; root's file may,
+ *    also when an unprivileged process calls;
  *  - SO_PRIORITY above 6 fails with EPERM at CONNECT (CLOSED, no record);
- *    6 works; root may;
+ *    6 works; root's file may;
  *  - interface binding: in 6.1 the first SO_BINDTODEVICE of a socket needs
  *    no privilege and only changing an existing binding needs CAP_NET_RAW;
  *    every CONNECT creates a fresh socket, so a binding is never changed:
@@ -22,7 +27,8 @@
  *    (and that rebinding an object to another interface for its next
  *    connection is a fresh binding, allowed);
  *  - SO_SNDBUF is capped by net.core.wmem_max as setsockopt(2) caps it;
- *  - the socket belongs to the caller (fstat of the handed-off socket);
+ *  - the socket belongs to the file's opener, whoever called CONNECT
+ *    (fstat of the handed-off socket);
  *  - max_objects (EMFILE) and max_user_objects (EDQUOT), counted against
  *    the opener's uid over all its files, also for an fd passed to root;
  *  - an fd passed with SCM_RIGHTS to a process in another network namespace
@@ -36,6 +42,7 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <linux/sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -76,42 +83,6 @@ static int drop_privileges(void)
 	ASSERT_TRUE(WIFEXITED(__st) && WEXITSTATUS(__st) == 0)		\
 		TH_LOG("unprivileged part failed (status 0x%x)", __st);	\
 } while (0)
-
-/* SCM_RIGHTS */
-static int send_fd(int sock, int fd)
-{
-	char c = 'f', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char c, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
-		return -errno;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
 
 /* A CLOSED object with reason NONE, nothing pending, no record. */
 static void expect_untouched(struct __test_metadata *_metadata, int fd,
@@ -163,6 +134,22 @@ static void connect_ok(struct __test_metadata *_metadata, int fd, __u32 id,
 	ASSERT_EQ(0, so_connect(fd, id));
 	ASSERT_EVENTS(fd, id, cookie, so_tmo(5000), EV(CONNECTING, CLOSED),
 		      EV(ESTABLISHED, CONNECTING));
+}
+
+/* mknod a node of /dev/sockobj owned by 65534 (as a udev rule would) */
+static void nobody_node(struct __test_metadata *_metadata, char *node,
+			size_t len)
+{
+	ASSERT_EQ(0, so_nobody_node(node, len));
+}
+
+/* In the unprivileged child: a file of its own, opened as 65534 */
+static int nobody_file(struct __test_metadata *_metadata, const char *node)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", node, strerror(errno));
+	return fd;
 }
 
 FIXTURE(priv) {
@@ -239,13 +226,13 @@ TEST_F(priv, device_root_only)
 	EXPECT_EQ(0600, (int)(st.st_mode & 07777));
 	EXPECT_EQ(0, (int)st.st_uid);
 	EXPECT_EQ(0, (int)st.st_gid);
-	ASSERT_EQ(0, stat("/proc/sockobj", &st));
+	ASSERT_EQ(0, stat("/proc/net/sockobj", &st));
 	EXPECT_EQ(0400, (int)(st.st_mode & 07777));
 	AS_NOBODY({
 		fd = open(SO_DEV_PATH, O_RDWR);
 		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(EACCES, errno);
-		fd = open("/proc/sockobj", O_RDONLY);
+		fd = open("/proc/net/sockobj", O_RDONLY);
 		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(EACCES, errno);
 		EXPECT_EQ(-EACCES, so_param_write("max_objects", 1000000));
@@ -268,41 +255,46 @@ TEST_F(priv, low_port_needs_privilege)
 	connect_ok(_metadata, fd, id, 1);
 	ASSERT_EQ(0, so_destroy(fd, id, SOCKOBJ_DESTROY_ABORT));
 
+	nobody_node(_metadata, self->node, sizeof(self->node));
 	AS_NOBODY({
 		static const char *const ips[] = { "127.0.0.1", "::1" };
 		static const __u16 low[] = { 1, 80, 443 };
+		int nfd = nobody_file(_metadata, self->node);
 		size_t i, j;
+		__u32 oid;
 
 		for (i = 0; i < ARRAY_SIZE(ips); i++)
 			for (j = 0; j < ARRAY_SIZE(low); j++) {
-				__u32 oid = new_obj(_metadata, fd, 10 + j, ips[i],
-						    port);
-
-				ASSERT_EQ(0, configure_local(fd, oid, ips[i],
+				oid = new_obj(_metadata, nfd, 10 + j, ips[i], port);
+				ASSERT_EQ(0, configure_local(nfd, oid, ips[i],
 							     low[j]));
-				EXPECT_EQ(-EACCES, so_connect(fd, oid))
+				EXPECT_EQ(-EACCES, so_connect(nfd, oid))
 					TH_LOG("%s port %u", ips[i], low[j]);
-				expect_untouched(_metadata, fd, oid);
+				expect_untouched(_metadata, nfd, oid);
 				/* the unspecified address too */
-				ASSERT_EQ(0, configure_local(fd, oid, i ? "::" :
+				ASSERT_EQ(0, configure_local(nfd, oid, i ? "::" :
 							     "0.0.0.0", low[j]));
-				EXPECT_EQ(-EACCES, so_connect(fd, oid));
-				expect_untouched(_metadata, fd, oid);
-				ASSERT_EQ(0, so_destroy(fd, oid, 0));
+				EXPECT_EQ(-EACCES, so_connect(nfd, oid));
+				expect_untouched(_metadata, nfd, oid);
+				ASSERT_EQ(0, so_destroy(nfd, oid, 0));
 			}
 		/* at ip_unprivileged_port_start and with any port: fine */
 		for (i = 0; i < ARRAY_SIZE(ips); i++) {
-			__u32 oid = new_obj(_metadata, fd, 20 + i, ips[i], port);
-
-			ASSERT_EQ(0, configure_local(fd, oid, ips[i],
+			oid = new_obj(_metadata, nfd, 20 + i, ips[i], port);
+			ASSERT_EQ(0, configure_local(nfd, oid, ips[i],
 						     (__u16)(start + 7 + i)));
-			connect_ok(_metadata, fd, oid, 20 + i);
-			ASSERT_EQ(0, so_destroy(fd, oid, SOCKOBJ_DESTROY_ABORT));
-			oid = new_obj(_metadata, fd, 30 + i, ips[i], port);
-			ASSERT_EQ(0, configure_local(fd, oid, ips[i], 0));
-			connect_ok(_metadata, fd, oid, 30 + i);
-			ASSERT_EQ(0, so_destroy(fd, oid, SOCKOBJ_DESTROY_ABORT));
+			connect_ok(_metadata, nfd, oid, 20 + i);
+			ASSERT_EQ(0, so_destroy(nfd, oid, SOCKOBJ_DESTROY_ABORT));
+			oid = new_obj(_metadata, nfd, 30 + i, ips[i], port);
+			ASSERT_EQ(0, configure_local(nfd, oid, ips[i], 0));
+			connect_ok(_metadata, nfd, oid, 30 + i);
+			ASSERT_EQ(0, so_destroy(nfd, oid, SOCKOBJ_DESTROY_ABORT));
 		}
+		/* root's file acts as root, whoever calls */
+		oid = new_obj(_metadata, fd, 40, "::1", port);
+		ASSERT_EQ(0, configure_local(fd, oid, "::1", 80));
+		connect_ok(_metadata, fd, oid, 40);
+		ASSERT_EQ(0, so_destroy(fd, oid, SOCKOBJ_DESTROY_ABORT));
 	});
 }
 
@@ -317,31 +309,39 @@ TEST_F(priv, priority_above_6_needs_privilege)
 	connect_ok(_metadata, fd, id, 1);		/* root may */
 	ASSERT_EQ(0, so_destroy(fd, id, SOCKOBJ_DESTROY_ABORT));
 
+	nobody_node(_metadata, self->node, sizeof(self->node));
 	AS_NOBODY({
 		static const __u32 prio[] = { 7, 8, 100, 0x7fffffff };
+		int nfd = nobody_file(_metadata, self->node);
 		size_t i;
 		__u32 oid;
 
 		for (i = 0; i < ARRAY_SIZE(prio); i++) {
-			oid = new_obj(_metadata, fd, 10 + i,
+			oid = new_obj(_metadata, nfd, 10 + i,
 				      i % 2 ? "::1" : "127.0.0.1", port);
-			ASSERT_EQ(0, CFG(fd, oid, PRIORITY, priority, prio[i]));
-			EXPECT_EQ(-EPERM, so_connect(fd, oid))
+			ASSERT_EQ(0, CFG(nfd, oid, PRIORITY, priority, prio[i]));
+			EXPECT_EQ(-EPERM, so_connect(nfd, oid))
 				TH_LOG("priority %u", prio[i]);
-			expect_untouched(_metadata, fd, oid);
-			/* UDP objects too */
-			ASSERT_EQ(0, so_destroy(fd, oid, 0));
+			expect_untouched(_metadata, nfd, oid);
+			ASSERT_EQ(0, so_destroy(nfd, oid, 0));
 		}
-		ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_UDP, 40, &oid));
-		ASSERT_EQ(0, so_set_target(fd, oid, "127.0.0.1", port));
-		ASSERT_EQ(0, CFG(fd, oid, PRIORITY, priority, 7));
-		EXPECT_EQ(-EPERM, so_connect(fd, oid));
-		expect_untouched(_metadata, fd, oid);
-		ASSERT_EQ(0, so_destroy(fd, oid, 0));
+		/* UDP objects too */
+		ASSERT_EQ(0, so_create(nfd, SOCKOBJ_PROTO_UDP, 40, &oid));
+		ASSERT_EQ(0, so_set_target(nfd, oid, "127.0.0.1", port));
+		ASSERT_EQ(0, CFG(nfd, oid, PRIORITY, priority, 7));
+		EXPECT_EQ(-EPERM, so_connect(nfd, oid));
+		expect_untouched(_metadata, nfd, oid);
+		ASSERT_EQ(0, so_destroy(nfd, oid, 0));
 
-		oid = new_obj(_metadata, fd, 50, "127.0.0.1", port);
-		ASSERT_EQ(0, CFG(fd, oid, PRIORITY, priority, 6));
-		connect_ok(_metadata, fd, oid, 50);
+		oid = new_obj(_metadata, nfd, 50, "127.0.0.1", port);
+		ASSERT_EQ(0, CFG(nfd, oid, PRIORITY, priority, 6));
+		connect_ok(_metadata, nfd, oid, 50);
+		ASSERT_EQ(0, so_destroy(nfd, oid, SOCKOBJ_DESTROY_ABORT));
+
+		/* root's file acts as root, whoever calls */
+		oid = new_obj(_metadata, fd, 60, "127.0.0.1", port);
+		ASSERT_EQ(0, CFG(fd, oid, PRIORITY, priority, 7));
+		connect_ok(_metadata, fd, oid, 60);
 		ASSERT_EQ(0, so_destroy(fd, oid, SOCKOBJ_DESTROY_ABORT));
 	});
 }
@@ -352,14 +352,16 @@ TEST_F(priv, priority_above_6_needs_privilege)
  */
 TEST_F(priv, interface_binding_unprivileged)
 {
-	int fd = self->fd, lo = (int)if_nametoindex("lo"), dummy;
+	int lo = (int)if_nametoindex("lo"), dummy;
 	__u16 port = self->port;
 
 	ASSERT_EQ(0, so_sh("ip link add pv0 type dummy && ip addr add "
 			   "192.168.79.1/24 dev pv0 && ip link set pv0 up"));
 	dummy = (int)if_nametoindex("pv0");
 	ASSERT_LT(0, dummy);
+	nobody_node(_metadata, self->node, sizeof(self->node));
 	AS_NOBODY({
+		int fd = nobody_file(_metadata, self->node);
 		struct sockobj_info info;
 		struct sockobj_event ev;
 		__u32 oid;
@@ -401,54 +403,51 @@ TEST_F(priv, interface_binding_unprivileged)
 	});
 }
 
-TEST_F(priv, sndbuf_capped_and_socket_owned_by_caller)
+/* The uid that owns a handed-off socket, or -1 */
+static int handed_off_uid(int fd, __u32 id)
+{
+	struct stat st;
+	int s = so_handoff(fd, id, 0), uid = -1;
+
+	if (s >= 0 && !fstat(s, &st))
+		uid = (int)st.st_uid;
+	if (s >= 0)
+		close(s);
+	return uid;
+}
+
+TEST_F(priv, sndbuf_capped_and_socket_owned_by_opener)
 {
 	int fd = self->fd;
 	__u16 port = self->port;
 	long wmem_max = so_read_long("/proc/sys/net/core/wmem_max", 212992);
 	__u32 id;
 
-	/* root: the socket is root's */
+	/* root's file: the socket is root's */
 	id = new_obj(_metadata, fd, 1, "127.0.0.1", port);
 	connect_ok(_metadata, fd, id, 1);
-	{
-		int s = so_handoff(fd, id, 0);
-		struct stat st;
-
-		ASSERT_LE(0, s);
-		ASSERT_EQ(0, fstat(s, &st));
-		EXPECT_EQ(0, (int)st.st_uid);
-		close(s);
-	}
+	EXPECT_EQ(0, handed_off_uid(fd, id));
+	nobody_node(_metadata, self->node, sizeof(self->node));
 	AS_NOBODY({
-		int s, v;
+		int nfd = nobody_file(_metadata, self->node), s, v;
 		socklen_t len = sizeof(v);
-		struct stat st;
-		__u32 oid = new_obj(_metadata, fd, 2, "127.0.0.1", port);
+		__u32 oid = new_obj(_metadata, nfd, 2, "127.0.0.1", port);
 
-		ASSERT_EQ(0, CFG(fd, oid, SNDBUF, sndbuf, 64 << 20));
-		connect_ok(_metadata, fd, oid, 2);
-		s = so_handoff(fd, oid, 0);
+		ASSERT_EQ(0, CFG(nfd, oid, SNDBUF, sndbuf, 64 << 20));
+		connect_ok(_metadata, nfd, oid, 2);
+		s = so_handoff(nfd, oid, 0);
 		ASSERT_LE(0, s);
-		ASSERT_EQ(0, fstat(s, &st));
-		EXPECT_EQ(NOBODY, (int)st.st_uid);
 		ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &len));
 		EXPECT_GE(2 * wmem_max, (long)v);
 		close(s);
+		oid = new_obj(_metadata, nfd, 3, "127.0.0.1", port);
+		connect_ok(_metadata, nfd, oid, 3);
+		EXPECT_EQ(NOBODY, handed_off_uid(nfd, oid));
+		/* root's file connected by nobody: still root's socket */
+		oid = new_obj(_metadata, fd, 4, "127.0.0.1", port);
+		connect_ok(_metadata, fd, oid, 4);
+		EXPECT_EQ(0, handed_off_uid(fd, oid));
 	});
-}
-
-/* mknod a node of /dev/sockobj owned by 65534 (as a udev rule would) */
-static void nobody_node(struct __test_metadata *_metadata, char *node,
-			size_t len)
-{
-	struct stat st;
-
-	ASSERT_EQ(0, stat(SO_DEV_PATH, &st));
-	snprintf(node, len, "/tmp/sockobj-priv-%d", (int)getpid());
-	unlink(node);
-	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev));
-	ASSERT_EQ(0, chown(node, NOBODY, NOBODY));
 }
 
 TEST_F(priv, max_objects_emfile)
@@ -509,11 +508,11 @@ TEST_F(priv, max_user_objects_edquot)
 			EXPECT_EQ(0, so_create(b, SOCKOBJ_PROTO_TCP, 1, &x));
 		EXPECT_EQ(-EDQUOT, so_create(b, SOCKOBJ_PROTO_TCP, 1, &x));
 		/* the file counts against its opener, whoever uses it */
-		ASSERT_EQ(0, send_fd(sv[1], b));
+		ASSERT_EQ(0, so_send_fd(sv[1], b, 0));
 		close(b);
 	});
 	{
-		int b = recv_fd(sv[0]);
+		int b = so_recv_fd(sv[0], NULL);
 
 		ASSERT_LE(0, b);
 		EXPECT_EQ(-EDQUOT, so_create(b, SOCKOBJ_PROTO_TCP, 1, &id));
@@ -551,7 +550,7 @@ TEST_F(priv, passed_fd_keeps_opener_namespace)
 		ASSERT_EQ(0, so_netns_private());
 		lq = so_listen("127.0.0.1", q);
 		ASSERT_LE(0, lq);
-		fd = recv_fd(sv[1]);
+		fd = so_recv_fd(sv[1], NULL);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, drop_privileges());	/* and unprivileged */
 		id = new_obj(_metadata, fd, 1, "127.0.0.1", p);
@@ -565,7 +564,7 @@ TEST_F(priv, passed_fd_keeps_opener_namespace)
 		fflush(NULL);
 		_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);
 	}
-	ASSERT_EQ(0, send_fd(sv[0], self->fd));
+	ASSERT_EQ(0, so_send_fd(sv[0], self->fd, 0));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		TH_LOG("child status 0x%x", st);
@@ -586,13 +585,13 @@ TEST_F(priv, passed_fd_keeps_opener_namespace)
 		ASSERT_LE(0, lq);
 		fd = so_open(0);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, send_fd(sv[1], fd));
+		ASSERT_EQ(0, so_send_fd(sv[1], fd, 0));
 		/* keep B's listener until the parent is done */
 		ASSERT_EQ(1, (int)read(sv[1], &st, 1));
 		_exit(0);
 	}
 	{
-		int fd = recv_fd(sv[0]);
+		int fd = so_recv_fd(sv[0], NULL);
 		__u32 id;
 
 		ASSERT_LE(0, fd);
@@ -724,11 +723,11 @@ TEST_F_TIMEOUT(priv, netns_torn_down_under_objects, 300)
 			ASSERT_EQ(0, so_create(cfd, SOCKOBJ_PROTO_UDP, 99, &id));
 			ASSERT_EQ(0, so_set_target(cfd, id, "127.0.0.1", 5001));
 			ASSERT_EQ(0, so_connect(cfd, id));
-			ASSERT_EQ(0, send_fd(sv[1], cfd));
+			ASSERT_EQ(0, so_send_fd(sv[1], cfd, 0));
 			/* leave: the listener and accepted sockets go too */
 			_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);
 		}
-		fd = recv_fd(sv[0]);
+		fd = so_recv_fd(sv[0], NULL);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(pid, waitpid(pid, &st, 0));
 		ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -764,6 +763,95 @@ TEST_F_TIMEOUT(priv, netns_torn_down_under_objects, 300)
 }
 
 /*
+ * The object lines of /proc/net/sockobj (the reader's namespace); with
+ * want, the number of lines that start with it.
+ */
+static int proc_net_lines(struct __test_metadata *_metadata, const char *want)
+{
+	char line[512];
+	int n = 0, first = 1;
+	FILE *f = fopen("/proc/net/sockobj", "re");
+
+	if (!f) {
+		TH_LOG("/proc/net/sockobj: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (first) {
+			first = 0;	/* the header */
+			continue;
+		}
+		if (!want || !strncmp(line, want, strlen(want)))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * /proc/net/sockobj lists the objects of the reader's network namespace
+ * only, with the opener's pid as the reader sees it: a child in a
+ * namespace of its own (and a pid namespace of its own) sees its object as
+ * opened by pid 1 and not ours; we see ours with our pid and not its.
+ */
+TEST_F(priv, proc_net_lists_its_namespace_only)
+{
+	char want[64];
+	int sv[2], st = 0;
+	__u32 id;
+	pid_t pid;
+
+	id = new_obj(_metadata, self->fd, 1, "127.0.0.1", self->port);
+	snprintf(want, sizeof(want), "%u %d tcp CLOSED", id, (int)getpid());
+	EXPECT_EQ(1, proc_net_lines(_metadata, want));
+	EXPECT_EQ(1, proc_net_lines(_metadata, NULL));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, unshare(CLONE_NEWPID));	/* for the next child */
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u32 cid;
+		int fd, i;
+		char c = 0;
+
+		ASSERT_EQ(0, so_netns_private());
+		/* procfs shows the pids of the namespace it was mounted for */
+		ASSERT_EQ(0, unshare(CLONE_NEWNS));
+		ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+		ASSERT_EQ(0, mount("proc", "/proc", "proc", 0, NULL));
+		fd = so_open(0);
+		ASSERT_LE(0, fd);
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_UDP, 2, &cid));
+		snprintf(want, sizeof(want), "%u 1 udp CLOSED", cid);
+		EXPECT_EQ(1, proc_net_lines(_metadata, want));
+		EXPECT_EQ(2, proc_net_lines(_metadata, NULL));
+		ASSERT_EQ(1, (int)write(sv[1], "r", 1));
+		ASSERT_EQ(1, (int)read(sv[1], &c, 1));	/* parent looked */
+		so_close(fd);
+		fflush(NULL);
+		_exit(SO_TEST_PASSING(_metadata) ? 0 : 1);
+	}
+	{
+		char c;
+
+		ASSERT_EQ(1, (int)read(sv[0], &c, 1));
+		/* the child's two objects are not ours to see */
+		snprintf(want, sizeof(want), "%u %d tcp CLOSED", id,
+			 (int)getpid());
+		EXPECT_EQ(1, proc_net_lines(_metadata, want));
+		EXPECT_EQ(1, proc_net_lines(_metadata, NULL));
+		ASSERT_EQ(1, (int)write(sv[0], "d", 1));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("child status 0x%x", st);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
  * Root of its own user namespace (uid 65534 outside) has every capability
  * there, but not over the network namespace the file was opened in.
  */
@@ -771,12 +859,13 @@ TEST_F(priv, user_namespace_root_gets_nothing)
 {
 	const char *knob = "/proc/sys/kernel/unprivileged_userns_clone";
 	long old = so_read_long(knob, -1);
-	int fd = self->fd;
 	__u16 port = self->port;
 
 	if (old == 0)
 		so_write_file(knob, "1");
+	nobody_node(_metadata, self->node, sizeof(self->node));
 	AS_NOBODY({
+		int fd = nobody_file(_metadata, self->node);
 		char map[64];
 		__u32 oid;
 		int f, dfd;
@@ -794,7 +883,11 @@ TEST_F(priv, user_namespace_root_gets_nothing)
 		dfd = open(SO_DEV_PATH, O_RDWR);
 		EXPECT_EQ(-1, dfd);
 		EXPECT_EQ(EACCES, errno);
-		/* and its capabilities do not apply to the file's namespace */
+		/*
+		 * its file was opened by 65534 before: its capabilities
+		 * here change nothing for that file (nor would they reach
+		 * the file's namespace)
+		 */
 		oid = new_obj(_metadata, fd, 1, "127.0.0.1", port);
 		ASSERT_EQ(0, configure_local(fd, oid, "127.0.0.1", 80));
 		EXPECT_EQ(-EACCES, so_connect(fd, oid));
@@ -805,13 +898,17 @@ TEST_F(priv, user_namespace_root_gets_nothing)
 		EXPECT_EQ(-EPERM, so_connect(fd, oid));
 		expect_untouched(_metadata, fd, oid);
 		ASSERT_EQ(0, so_destroy(fd, oid, 0));
+		/* nor the list of the file's namespace */
+		f = open("/proc/net/sockobj", O_RDONLY);
+		EXPECT_EQ(-1, f);
+		EXPECT_EQ(EACCES, errno);
 		/* its own network namespace cannot be entered by the file */
 		ASSERT_EQ(0, unshare(CLONE_NEWNET));
 		oid = new_obj(_metadata, fd, 3, "127.0.0.1", port);
 		connect_ok(_metadata, fd, oid, 3);	/* still the opener's */
+		/* the list of its own namespace is its own, and empty */
+		EXPECT_EQ(0, proc_net_lines(_metadata, NULL));
 		ASSERT_EQ(0, so_destroy(fd, oid, SOCKOBJ_DESTROY_ABORT));
-		f = open("/proc/sockobj", O_RDONLY);
-		EXPECT_EQ(-1, f);
 	});
 	if (old == 0)
 		so_write_file(knob, "0");

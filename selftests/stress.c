@@ -721,7 +721,7 @@ static void close_in_every_state(struct __test_metadata *_metadata)
 	       "took %.3f s\n", ST->n, (double)(so_now_ns() - t) / 1e9);
 	/* nothing of this file is left */
 	snprintf(me, sizeof(me), " %d ", (int)getpid());
-	f = fopen("/proc/sockobj", "re");
+	f = fopen("/proc/net/sockobj", "re");
 	ASSERT_NE(NULL, f);
 	i = 0;
 	while (fgets(line, sizeof(line), f)) {

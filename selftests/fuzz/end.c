@@ -187,15 +187,15 @@ void fuzz_final_check(struct worker *w)
 	       checked);
 }
 
-/* After the files are closed, /proc/sockobj shows nothing of this process */
+/* After the files are closed, /proc/net/sockobj shows nothing of this process */
 void check_proc_empty(struct worker *w)
 {
 	char line[512], me[32];
-	FILE *f = fopen("/proc/sockobj", "re");
+	FILE *f = fopen("/proc/net/sockobj", "re");
 	int n = 0;
 
 	if (!f) {
-		VIOL(w, "/proc/sockobj: %s", strerror(errno));
+		VIOL(w, "/proc/net/sockobj: %s", strerror(errno));
 		return;
 	}
 	snprintf(me, sizeof(me), " %d ", (int)getpid());
@@ -203,7 +203,7 @@ void check_proc_empty(struct worker *w)
 		char *sp = strchr(line, ' ');
 
 		if (sp && !strncmp(sp, me, strlen(me)) && n++ < 3)
-			VIOL(w, "after close, /proc/sockobj still lists: %s", line);
+			VIOL(w, "after close, /proc/net/sockobj still lists: %s", line);
 	}
 	fclose(f);
 }

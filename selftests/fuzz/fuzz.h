@@ -7,6 +7,7 @@
  *  - records.c: checking every record read;
  *  - ops.c: bad pointers, generators, the operations and the workers;
  *  - end.c: tracing ids, draining, the final checks and the statistics;
+ *  - slowpage.c: buffers whose pages come late (userfaultfd);
  *  - fuzz_ioctl.c: the tests (setup, the random run, the other races) and
  *    main(); the only file that includes the harness.
  */
@@ -180,6 +181,11 @@ void register_locked(struct worker *w, struct slot *s, uint32_t serial,
 uint32_t live_by_id_locked(struct slot *s, uint32_t id);
 uint32_t pick_id_locked(struct worker *w, struct slot *s,
 			uint32_t *serial);
+
+/* slowpage.c */
+int slowpage_start(uint64_t seed);
+int slowpage_buf(struct so_rnd *r, __u64 *buf, __u64 *len);
+long slowpage_stop(void);
 
 /* records.c */
 void check_record(struct worker *w, struct slot *s,

@@ -19,7 +19,9 @@
  * holds connections at random, UDP echo sockets, a port with no listener
  * (refused), a port where nftables drops SYNs (stays CONNECTING), a dummy
  * interface whose subnet swallows everything, destinations without a route
- * (v4 and v6), link-local and broadcast targets, garbage.
+ * (v4 and v6), link-local and broadcast targets, garbage. Some SEND and
+ * RECV buffers have pages that come late (userfaultfd, see slowpage.c);
+ * some batches close and reconnect one object again and again.
  *
  * Checked for every call: the return is 0 (a positive fd for HANDOFF) or an
  * errno the contract documents for that ioctl (uapi/linux/sockobj.h), its
@@ -33,7 +35,7 @@
  * Checked at the end, after every object was aborted and every record
  * read: each object's last records agree with GET_INFO (state, reason,
  * phase, error and the connect/established/closed timestamps), so no
- * record of a live object was lost; /proc/sockobj lists nothing of ours
+ * record of a live object was lost; /proc/net/sockobj lists nothing of ours
  * once the files are closed.
  *
  * Kernel splats and leaks are caught by tools/testing/vm-run.
@@ -151,6 +153,10 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7 * 24 * 3600)
 		FZ->workers = ws;
 		FZ->nworkers = opt_threads;
 		id_trace_start();
+		i = slowpage_start(opt_seed ^ 0x51071);
+		if (i)
+			printf("# no late pages (userfaultfd: %s)\n",
+			       strerror(-i));
 		t0 = so_now_ns();
 		FZ->t0 = t0;
 		for (i = 0; i < opt_threads; i++) {
@@ -162,6 +168,7 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7 * 24 * 3600)
 		for (i = 0; i < opt_threads; i++)
 			pthread_join(ws[i].thread, NULL);
 		fuzz_print_stats((double)(so_now_ns() - t0) / 1e9);
+		printf("# late pages served: %ld\n", slowpage_stop());
 		id_trace_stop();
 
 		fuzz_final_check(&main_w);

@@ -219,6 +219,9 @@ static void gen_buffer(struct worker *w, int recv, __u64 *buf, __u64 *len)
 	long page = sysconf(_SC_PAGESIZE);
 	uint32_t roll = so_rnd_below(&w->r, 100);
 
+	/* pages that come late: the call waits inside its user copy */
+	if (roll < 4 && slowpage_buf(&w->r, buf, len))
+		return;
 	if (roll < 80) {
 		*len = so_rnd_pct(&w->r, 70) ? so_rnd_below(&w->r, 4096) :
 					    so_rnd_below(&w->r, 131072);
@@ -575,17 +578,39 @@ static void op_batch(struct worker *w, struct slot *s)
 	uint32_t serials[10], targets[10];
 	struct sockobj_batch b = { 0 };
 	uint32_t i, n = 1 + so_rnd_below(&w->r, 8), last_create = UINT32_MAX;
+	uint32_t pair_id = 0, pair_serial = UINT32_MAX;
+	int pairs = so_rnd_pct(&w->r, 15);
 	enum ptr_kind kind;
 	int ret, has_destroy = 0, ncreate = 0;
 	void *arg;
 
 	memset(ops, 0, sizeof(ops));
 	pthread_mutex_lock(&s->mu);
+	/*
+	 * One object closed and connected again, up to four times in one
+	 * call: each new attempt begins while the timers and work of the one
+	 * before may still be on their way (short timeouts come from
+	 * gen_config()).
+	 */
+	if (pairs) {
+		n = 2 * (1 + so_rnd_below(&w->r, 4));
+		pair_id = pick_id_locked(w, s, &pair_serial);
+		if (pair_id && pair_serial == UINT32_MAX)
+			pair_serial = live_by_id_locked(s, pair_id);
+	}
 	for (i = 0; i < n; i++) {
 		struct sockobj_batch_op *o = &ops[i];
 		uint32_t serial;
 
 		serials[i] = targets[i] = UINT32_MAX;
+		if (pairs) {
+			o->op = i % 2 ? SOCKOBJ_OP_CONNECT :
+				so_rnd_pct(&w->r, 50) ? SOCKOBJ_OP_DISCONNECT :
+							 SOCKOBJ_OP_ABORT;
+			o->id = pair_id;
+			targets[i] = pair_id ? pair_serial : UINT32_MAX;
+			continue;
+		}
 		o->op = 1 + so_rnd_below(&w->r, 7);
 		if (so_rnd_pct(&w->r, 3))
 			o->op = so_rnd_u32_edgy(&w->r);
@@ -969,10 +994,10 @@ static void slot_reopen_locked(struct worker *w, struct slot *s)
 static void op_proc(struct worker *w)
 {
 	char buf[8192];
-	int fd = open("/proc/sockobj", O_RDONLY | O_CLOEXEC);
+	int fd = open("/proc/net/sockobj", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		VIOL(w, "open /proc/sockobj: %s", strerror(errno));
+		VIOL(w, "open /proc/net/sockobj: %s", strerror(errno));
 		return;
 	}
 	while (read(fd, buf, sizeof(buf)) > 0)

@@ -206,6 +206,8 @@ int so_write_file(const char *path, const char *val);
 long so_read_long(const char *path, long dflt);
 __u16 so_port(int k);
 int so_count_fds(void);
+int so_send_fd(int sock, int fd, __u32 tag);
+int so_recv_fd(int sock, __u32 *tag);
 
 #define SO_TAINT_DIE	(1UL << 7)	/* 'D': an oops happened */
 
@@ -237,6 +239,7 @@ int so_count_fds(void);
 
 int so_device_present(void);
 int so_open(int extra_flags);
+int so_nobody_node(char *node, size_t len);
 void so_skip_exit(void);
 int so_ioctl(int fd, unsigned long req, void *arg);
 int so_get_api(int fd, struct sockobj_api *api);

@@ -198,3 +198,53 @@ int so_count_fds(void)
 			n++;
 	return n;
 }
+
+/*
+ * Pass fd over the AF_UNIX socket sock (SCM_RIGHTS) with a 32-bit tag
+ * (an object id, say) as the data. Returns 0 or -errno.
+ */
+int so_send_fd(int sock, int fd, __u32 tag)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &tag, sizeof(tag) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == (ssize_t)sizeof(tag) ? 0 : -errno;
+}
+
+/*
+ * Receive what so_send_fd() sent: the fd (close-on-exec) or -errno, and
+ * its tag in *tag when tag is not NULL.
+ */
+int so_recv_fd(int sock, __u32 *tag)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	__u32 t = 0;
+	struct iovec iov = { &t, sizeof(t) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd;
+
+	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(t))
+		return -EPROTO;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (tag)
+		*tag = t;
+	return fd;
+}

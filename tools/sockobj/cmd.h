@@ -24,7 +24,7 @@ enum {
 	EXIT_USAGE = 64,
 	EXIT_SYSTEM = 71,	/* the device or the module failed us */
 	EXIT_OUTPUT = 74,	/* connect: stdout did not take every byte received */
-	EXIT_NOPERM = 77,	/* stat: /proc/sockobj is root's */
+	EXIT_NOPERM = 77,	/* stat: /proc/net/sockobj is root's */
 };
 
 void err(const char *what, int e);

@@ -6,14 +6,14 @@
  *   sockobj connect [options] HOST PORT
  *                                     a netcat-like client: stdin to the
  *                                     connection, the connection to stdout
- *   sockobj stat                      every object of every process, from
- *                                     /proc/sockobj (root)
+ *   sockobj stat                      every object of this network namespace,
+ *                                     from /proc/net/sockobj (root)
  *   sockobj probe [options] HOST PORT...
  *                                     active opens to many ports at once,
  *                                     each one's outcome and time
  *
  * Everything goes through libsockobj; the only other interface read is
- * the module's /proc/sockobj text file (stat). Each subcommand is in its
+ * the module's /proc/net/sockobj text file (stat). Each subcommand is in its
  * own file; this one dispatches.
  *
  * Copyright (C) 2026 The sockobj authors.
@@ -55,7 +55,7 @@ uint64_t now_ns(void)
 static const struct command commands[] = {
 	{ "api", cmd_api, "show the loaded module's API version and limits" },
 	{ "connect", cmd_connect, "a netcat-like client: stdin to a connection, it to stdout" },
-	{ "stat", cmd_stat, "list every sock object of every process (root)" },
+	{ "stat", cmd_stat, "list every sock object of this network namespace (root)" },
 	{ "probe", cmd_probe, "open many connections at once and report each outcome" },
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * sockobj stat: every object of every process, from /proc/sockobj (root).
+ * sockobj stat: every object of this network namespace, from /proc/net/sockobj
+ * (root of the namespace).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -17,7 +18,7 @@
 
 #include "cmd.h"
 
-#define PROC_PATH	"/proc/sockobj"
+#define PROC_PATH	"/proc/net/sockobj"
 
 static void stat_usage(FILE *f)
 {
@@ -56,7 +57,7 @@ static void pid_command(const char *pid, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", pid, comm);
 }
 
-/* One line of /proc/sockobj: id pid proto state reason error local remote sent received */
+/* One line of /proc/net/sockobj: id pid proto state reason error local remote sent received */
 static int stat_parse(char *line, struct stat_row *row)
 {
 	char *f[10], *save = NULL, *tok;

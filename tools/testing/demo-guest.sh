@@ -151,7 +151,7 @@ view "$work/udp.out"
 check "exit status 0" [ $rc -eq 0 ]
 check "both datagrams came back" [ "$(cat "$work/udp.out")" = "$(printf 'one\ntwo')" ]
 
-step "sockobj stat: every object of every process, from /proc/sockobj"
+step "sockobj stat: every object of this network namespace, from /proc/net/sockobj"
 $so connect 127.0.0.1 6379 <&3 >/dev/null &
 held_tcp=$!
 $so connect -u 127.0.0.1 7001 <&3 >/dev/null &

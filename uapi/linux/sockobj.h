@@ -9,13 +9,18 @@
  *
  * A process opens /dev/sockobj. The open file is a context that owns a set
  * of "sock objects", each named by a small non-zero integer id that is
- * unique within the file. Sockets are created with the credentials of the
- * task that calls SOCKOBJ_IOC_CONNECT, in the network namespace of the task
- * that opened the file (an fd passed to, or kept by, a task in another
- * namespace keeps working in the opener's namespace, exactly like a socket
- * fd). Capability checks (binding a port below ip_unprivileged_port_start,
- * changing an interface binding) therefore apply to the caller as they do
- * for socket(2), bind(2) and setsockopt(2).
+ * unique within the file. A file has one identity, its opener's: every
+ * socket is created, configured and bound with the credentials of the task
+ * that opened the file (as open(2) recorded them), in that task's network
+ * namespace, whoever calls SOCKOBJ_IOC_CONNECT. A file passed to, or kept
+ * by, another task, more or less privileged or in another namespace, acts
+ * for its opener alone: the socket is the one the opener would have made
+ * with socket(2), setsockopt(2) and bind(2) (its owner; capability checks
+ * such as binding a port below ip_unprivileged_port_start or SO_PRIORITY
+ * above 6; the LSM's socket-creation check). The per-user object limit
+ * counts the opener too. The cgroup and memory cgroup a socket is charged
+ * to are those of the task that calls SOCKOBJ_IOC_CONNECT, where the
+ * socket is created.
  *
  * All structures are fixed-size, use only __u32/__u64/__s32 and byte arrays,
  * have explicit padding and are identical on 32-bit and 64-bit userspace.
@@ -24,9 +29,14 @@
  * bytes a meaning. Unknown flag bits get -EINVAL. A bad pointer gets -EFAULT.
  * An unknown ioctl gets -ENOTTY. A request that fails changes nothing.
  *
- * Ioctl magic 0xB8 (free in Documentation/userspace-api/ioctl/ioctl-number.rst),
- * numbers 0x00-0x3F. Numbers are never reused; SOCKOBJ_IOC_GET_API is 0x00
- * forever.
+ * Ioctl numbers: SOCKOBJ_IOC_GET_API is _IOWR(0xB8, 0x00, struct
+ * sockobj_api) forever, so that any program, however old, can ask which API
+ * the running module speaks. Every other ioctl uses magic 0xBB (free in
+ * mainline's Documentation/userspace-api/ioctl/ioctl-number.rst as of 7.2;
+ * 0xB8, which API version 1 used for all of them, has since been given to
+ * other drivers), numbers 0x01-0x3F, never reused. API version 2 moved them
+ * there; their version 1 numbers (magic 0xB8, same number, size and
+ * direction) are still served, for programs built for version 1.
  *
  * Ioctls
  * ------
@@ -58,7 +68,7 @@
  *	ifindex is 0), connect_timeout_ms <= SOCKOBJ_CONNECT_TIMEOUT_MAX_MS.
  *	Options (SOCKOBJ_CFG_NODELAY...) are validated against their ranges
  *	and protocol here and applied at connect through setsockopt(), with
- *	the caller's privileges. Only SOCKOBJ_CFG_SENT_THRESHOLD may change
+ *	the opener's privileges. Only SOCKOBJ_CFG_SENT_THRESHOLD may change
  *	in a state other than CLOSED.
  *	Errors: ENOENT (no such id), EISCONN (not CLOSED), EINVAL (a bad value,
  *	mask bit, flag or reserved byte, or an option of the other protocol),
@@ -71,23 +81,24 @@
  *
  * SOCKOBJ_IOC_CONNECT (struct sockobj_op)
  *	Starts an asynchronous active open from CLOSED. It creates the socket
- *	as the caller, applies the interface binding, the local bind and the
- *	options, moves the object to CONNECTING (an event) and starts the
- *	connect. It returns 0 once the attempt has started: every network
+ *	as the file's opener, applies the interface binding, the local bind
+ *	and the options, moves the object to CONNECTING (an event) and starts
+ *	the connect. It returns 0 once the attempt has started: every network
  *	outcome, even one known at once (no route: CLOSED with reason
  *	SOCKOBJ_REASON_NET_UNREACH), arrives as events.
  *	It fails, leaving the object CLOSED with no event and as it was (data
  *	of the last connection still to be read stays readable), only for
- *	misuse or when the caller itself is refused what socket(2),
+ *	misuse or when the file's opener is refused what socket(2),
  *	setsockopt(2) or bind(2) would refuse it:
  *	ENOENT (no such id), EISCONN (not CLOSED), EDESTADDRREQ (no target
  *	set), EBUSY (fewer than SOCKOBJ_TRANSITIONS_MAX of the object's
  *	SOCKOBJ_OBJ_RECORDS record slots are free, i.e. more than
  *	SOCKOBJ_OBJ_RECORDS - SOCKOBJ_TRANSITIONS_MAX state records are
  *	undelivered: read the events first), EINVAL (flags,
- *	reserved), EACCES (local port below ip_unprivileged_port_start without
- *	CAP_NET_BIND_SERVICE), EADDRINUSE (local bind; also while the last
- *	connection, kept for its unread data, holds the local port),
+ *	reserved), EACCES (local port below ip_unprivileged_port_start, the
+ *	opener without CAP_NET_BIND_SERVICE), EADDRINUSE (local bind; also
+ *	while the last connection, kept for its unread data, holds the local
+ *	port),
  *	EADDRNOTAVAIL (local bind), EPERM,
  *	ENODEV (the interface went away), ENOMEM/ENOBUFS, or another errno of
  *	socket(2)/bind(2).
@@ -112,7 +123,11 @@
  * SOCKOBJ_IOC_DESTROY (struct sockobj_op)
  *	Releases the object and its id. A connection still open is closed
  *	gracefully in the background by the kernel (FIN after queued data),
- *	or with a RST when flags has SOCKOBJ_DESTROY_ABORT. Undelivered events
+ *	or with a RST when flags has SOCKOBJ_DESTROY_ABORT. Unlike close(2),
+ *	which resets a TCP connection that has received data nobody read, a
+ *	graceful DESTROY discards that data (the peer sees it acknowledged)
+ *	and still sends the queued data and the FIN; closing the file does
+ *	the same for every object. Undelivered events
  *	of the object are discarded; no event of that id follows. The id may
  *	be reused by a later SOCKOBJ_IOC_CREATE. Errors: ENOENT, EINVAL.
  *
@@ -123,7 +138,10 @@
  *	queue counters (bytes to read, bytes unacknowledged, free send space)
  *	and the bytes moved each way. Once CLOSED, tx_unacked and tx_space
  *	are 0 and rx_queued counts what was received before the close and
- *	is still unread.
+ *	is still unread. GET_INFO never waits for a SEND or RECV in progress
+ *	on the object (one whose buffer faults for long, say): the queue
+ *	counters are a snapshot taken without the socket's lock, as ss(8)
+ *	shows them, and /proc/net/sockobj reports the same way.
  *	Errors: ENOENT, EINVAL.
  *
  * SOCKOBJ_IOC_SEND (struct sockobj_io)
@@ -255,7 +273,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		1
+#define SOCKOBJ_API_VERSION		2
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -631,9 +649,10 @@ struct sockobj_batch {
 	__u64 reserved[2];
 };
 
-#define SOCKOBJ_IOC_MAGIC		0xB8
+#define SOCKOBJ_IOC_API_MAGIC		0xB8	/* GET_API only, forever */
+#define SOCKOBJ_IOC_MAGIC		0xBB	/* every other ioctl */
 
-#define SOCKOBJ_IOC_GET_API	_IOWR(SOCKOBJ_IOC_MAGIC, 0x00, struct sockobj_api)
+#define SOCKOBJ_IOC_GET_API	_IOWR(SOCKOBJ_IOC_API_MAGIC, 0x00, struct sockobj_api)
 #define SOCKOBJ_IOC_CREATE	_IOWR(SOCKOBJ_IOC_MAGIC, 0x01, struct sockobj_create)
 #define SOCKOBJ_IOC_DESTROY	_IOW(SOCKOBJ_IOC_MAGIC, 0x02, struct sockobj_op)
 #define SOCKOBJ_IOC_CONFIGURE	_IOW(SOCKOBJ_IOC_MAGIC, 0x03, struct sockobj_config)
