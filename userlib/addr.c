@@ -275,7 +275,7 @@ static int gai_to_err(int gai)
 	case EAI_FAIL:
 		return -SOCKOBJ_ENAME;
 	case EAI_AGAIN:
-		return -EAGAIN;
+		return -SOCKOBJ_ENAMEAGAIN;
 	case EAI_MEMORY:
 		return -ENOMEM;
 	case EAI_FAMILY:
@@ -295,6 +295,32 @@ static int gai_to_err(int gai)
 }
 
 /*
+ * getaddrinfo() takes as a port number any service that strtoul() reads
+ * whole, and truncates it to 16 bits: "99999" is port 34463, "65536" and
+ * "" are 0, "-1" is 65535. Such a service must be a plain decimal number
+ * from 1 to 65535; anything else is a service name, looked up as such.
+ */
+static int check_service(const char *service)
+{
+	unsigned long v;
+	const char *p;
+	char *end;
+
+	if (!service)
+		return 0;
+	errno = 0;
+	v = strtoul(service, &end, 10);
+	if (*end)
+		return 0;
+	for (p = service; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+	if (!*service || errno || !v || v > 65535)
+		return -EINVAL;
+	return 0;
+}
+
+/*
  * getaddrinfo() for a TCP connection to host, numeric forms first so that
  * they never reach DNS (nor fail for want of it). "[addr]" is accepted for
  * an IPv6 address. The caller frees *resp with freeaddrinfo().
@@ -311,6 +337,8 @@ static int lookup(const char *host, const char *service, int family,
 		return -EINVAL;
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
+	if (check_service(service) < 0)
+		return -EINVAL;
 
 	len = strlen(host);
 	if (host[0] == '[' && len > 2 && host[len - 1] == ']') {
@@ -337,13 +365,15 @@ static int lookup(const char *host, const char *service, int family,
 /**
  * sockobj_resolve() - resolve a host and service for a TCP connection
  * @host: a name or a numeric address, IPv6 possibly in brackets
- * @service: a port or service name, or NULL for 0
+ * @service: a port (1 to 65535) or a service name, or NULL for port 0
  * @family: AF_UNSPEC, AF_INET or AF_INET6
  * @ss: the first address found
  * @salenp: where its length is stored, or NULL
  *
  * Context: any thread; may block in the resolver.
- * Return: 0, -SOCKOBJ_ENAME when nothing resolves, or a negative errno.
+ * Return: 0, -SOCKOBJ_ENAME when nothing resolves, -SOCKOBJ_ENAMEAGAIN for
+ * a temporary failure of the resolver, -EINVAL for a numeric @service out
+ * of range, or a negative errno.
  */
 SOCKOBJ_EXPORT int sockobj_resolve(const char *host, const char *service,
 				   int family, struct sockaddr_storage *ss,
@@ -387,8 +417,8 @@ static int addr_equal(const struct sockobj_addr *a,
  * @max: room in @addrs
  *
  * Context: any thread; may block in the resolver.
- * Return: the number of addresses stored (> 0), -SOCKOBJ_ENAME or a negative
- * errno.
+ * Return: the number of addresses stored (> 0), -SOCKOBJ_ENAME,
+ * -SOCKOBJ_ENAMEAGAIN or a negative errno.
  */
 SOCKOBJ_EXPORT int sockobj_host_by_name(const char *host, int family,
 					struct sockobj_addr *addrs,
@@ -427,7 +457,8 @@ SOCKOBJ_EXPORT int sockobj_host_by_name(const char *host, int family,
  * @len: size of @host
  *
  * Context: any thread; may block in the resolver.
- * Return: 0, -SOCKOBJ_ENAME when the address has no name, or a negative errno.
+ * Return: 0, -SOCKOBJ_ENAME when the address has no name, -SOCKOBJ_ENAMEAGAIN
+ * for a temporary failure of the resolver, or a negative errno.
  */
 SOCKOBJ_EXPORT int sockobj_host_by_addr(const struct sockobj_addr *addr,
 					char *host, size_t len)
@@ -480,6 +511,8 @@ SOCKOBJ_EXPORT const char *sockobj_strerror(int err)
 	switch (err) {
 	case SOCKOBJ_ENAME:
 		return "Name or service does not resolve";
+	case SOCKOBJ_ENAMEAGAIN:
+		return "Temporary failure in name resolution";
 	default:
 		return strerror(err);
 	}

@@ -240,11 +240,12 @@ SOCKOBJ_EXPORT int sockobj_set_local(struct sockobj_ctx *ctx, unsigned int id,
  * @ctx: the context
  * @id: the object
  * @host: a name or a numeric address
- * @port: the port
+ * @port: the port, 1 to 65535
  * @family: AF_UNSPEC, AF_INET or AF_INET6
  *
  * Context: process; may block in the resolver.
- * Return: 0, -SOCKOBJ_ENAME when @host does not resolve, or a negative errno.
+ * Return: 0, -SOCKOBJ_ENAME when @host does not resolve, -SOCKOBJ_ENAMEAGAIN
+ * for a temporary failure of the resolver, or a negative errno.
  */
 SOCKOBJ_EXPORT int sockobj_set_target_host(struct sockobj_ctx *ctx,
 					   unsigned int id, const char *host,
@@ -255,7 +256,7 @@ SOCKOBJ_EXPORT int sockobj_set_target_host(struct sockobj_ctx *ctx,
 	char service[6];
 	int ret;
 
-	if (port > 65535)
+	if (!port || port > 65535)
 		return -EINVAL;
 	snprintf(service, sizeof(service), "%u", port);
 	ret = sockobj_resolve(host, service, family, &ss, &salen);

@@ -9,8 +9,9 @@
  *    negative error code on failure; errno is never the carrier of the
  *    result and its value after a call is unspecified;
  *  - the error codes are negative errno values, plus the library's own
- *    codes above SOCKOBJ_ERRNO_MAX (SOCKOBJ_ENAME), which can never be
- *    confused with an errno; sockobj_strerror() describes both;
+ *    codes above SOCKOBJ_ERRNO_MAX (SOCKOBJ_ENAME, SOCKOBJ_ENAMEAGAIN),
+ *    which can never be confused with an errno; sockobj_strerror()
+ *    describes both;
  *  - one function per operation; the context (struct sockobj_ctx) is
  *    opaque and must not be used by several threads at the same time
  *    without a lock of the caller's.
@@ -51,6 +52,7 @@ extern "C" {
  */
 #define SOCKOBJ_ERRNO_MAX	4095
 #define SOCKOBJ_ENAME		4096	/* a name did not resolve */
+#define SOCKOBJ_ENAMEAGAIN	4097	/* temporary failure in name resolution */
 
 /* sockobj_open() flags. */
 #define SOCKOBJ_OPEN_NONBLOCK	(1U << 0)

@@ -63,6 +63,14 @@ static int test_strerror(void)
 	CHECK(strcmp(sockobj_strerror(-SOCKOBJ_ENAME),
 		     strerror(SOCKOBJ_ENAME)));
 	CHECK(strcmp(sockobj_strerror(-SOCKOBJ_ENAME), strerror(ENOENT)));
+	/* A temporary name failure is neither EAGAIN nor SOCKOBJ_ENAME. */
+	CHECK(SOCKOBJ_ENAMEAGAIN > SOCKOBJ_ERRNO_MAX);
+	CHECK(SOCKOBJ_ENAMEAGAIN != SOCKOBJ_ENAME);
+	CHECK_STR(sockobj_strerror(-SOCKOBJ_ENAMEAGAIN),
+		  "Temporary failure in name resolution");
+	CHECK_STR(sockobj_strerror(SOCKOBJ_ENAMEAGAIN),
+		  "Temporary failure in name resolution");
+	CHECK(strcmp(sockobj_strerror(-SOCKOBJ_ENAMEAGAIN), strerror(EAGAIN)));
 	return T_EXIT_PASS;
 }
 

@@ -54,6 +54,10 @@ static int test_object_errors(void)
 		  -SOCKOBJ_ENAME);
 	CHECK_RET(sockobj_set_target_host(ctx, id, "127.0.0.1", 65536,
 					  AF_UNSPEC), -EINVAL);
+	CHECK_RET(sockobj_set_target_host(ctx, id, "127.0.0.1", 99999,
+					  AF_UNSPEC), -EINVAL);
+	CHECK_RET(sockobj_set_target_host(ctx, id, "127.0.0.1", 0,
+					  AF_UNSPEC), -EINVAL);
 	CHECK_OK(sockobj_set_target_host(ctx, id, "127.0.0.1", 9, AF_INET));
 	CHECK_OK(sockobj_get_config(ctx, id, &cfg));
 	CHECK_EQ(cfg.id, id);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Description: libsockobj tests: resolution of numeric addresses, failures that
- * need no DNS, the local host name, reverse lookups.
+ * need no DNS, numeric services out of range, the local host name, reverse
+ * lookups.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -72,10 +73,46 @@ static int test_resolve_failure(void)
 	/* RFC 6761: .invalid never resolves; without DNS it cannot be said. */
 	ret = sockobj_resolve("sockobj-test.invalid", "80", AF_UNSPEC, &ss,
 			      &len);
-	if (ret == -EAGAIN)
-		printf("    note: no DNS reachable, .invalid gave -EAGAIN\n");
+	if (ret == -SOCKOBJ_ENAMEAGAIN)
+		printf("    note: no DNS reachable, .invalid gave -SOCKOBJ_ENAMEAGAIN\n");
 	else
 		CHECK_RET(ret, -SOCKOBJ_ENAME);
+	return T_EXIT_PASS;
+}
+
+/* Numeric services are ports 1 to 65535; getaddrinfo() would wrap them. */
+static int test_resolve_ports(void)
+{
+	static const char *const bad[] = {
+		"0", "00", "65536", "99999", "4294967297", "18446744073709551616",
+		"", "-1", "+80", " 80", "-0",
+	};
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		printf("    service \"%s\"\n", bad[i]);
+		CHECK_RET(sockobj_resolve("127.0.0.1", bad[i], AF_UNSPEC, &ss,
+					  &len), -EINVAL);
+		CHECK_RET(sockobj_resolve("::1", bad[i], AF_INET6, &ss, &len),
+			  -EINVAL);
+	}
+	CHECK_OK(sockobj_resolve("127.0.0.1", "65535", AF_UNSPEC, &ss, &len));
+	CHECK_EQ(ntohs(sin->sin_port), 65535);
+	CHECK_OK(sockobj_resolve("127.0.0.1", "1", AF_UNSPEC, &ss, &len));
+	CHECK_EQ(ntohs(sin->sin_port), 1);
+	CHECK_OK(sockobj_resolve("127.0.0.1", "08080", AF_UNSPEC, &ss, &len));
+	CHECK_EQ(ntohs(sin->sin_port), 8080);
+	CHECK_OK(sockobj_resolve("[::1]", "65535", AF_UNSPEC, &ss, &len));
+	CHECK_EQ(ntohs(sin6->sin6_port), 65535);
+	/* Not numeric for getaddrinfo() either: a service name. */
+	CHECK_RET(sockobj_resolve("127.0.0.1", "80 ", AF_UNSPEC, &ss, &len),
+		  -SOCKOBJ_ENAME);
+	CHECK_RET(sockobj_resolve("127.0.0.1", "0x50", AF_UNSPEC, &ss, &len),
+		  -SOCKOBJ_ENAME);
 	return T_EXIT_PASS;
 }
 
@@ -108,6 +145,7 @@ int main(void)
 	t_init();
 	t_run("resolve_numeric", test_resolve_numeric);
 	t_run("resolve_failure", test_resolve_failure);
+	t_run("resolve_ports", test_resolve_ports);
 	t_run("host_names", test_host_names);
 	return t_exit();
 }
