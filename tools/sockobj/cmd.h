@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the subcommands of the sockobj command share: the program name, the
- * exit statuses, error reporting and the clock.
+ * exit statuses, error reporting, argument parsing and the clock.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define PROG "sockobj"
+#define DEV_PATH "/dev/" SOCKOBJ_DEVICE_NAME
 
 /* Exit statuses (documented in the usage texts and sockobj(8)). */
 enum {
@@ -28,6 +29,9 @@ enum {
 };
 
 void err(const char *what, int e);
+int err_open(int e);
+int port_arg(const char *s, int name_ok);
+int uint_arg(const char *s, unsigned int *v);
 uint64_t now_ns(void);
 double ms_since(uint64_t from, uint64_t to);
 

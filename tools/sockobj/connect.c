@@ -36,7 +36,8 @@ static void connect_usage(FILE *f)
 		"our side is shut down (FIN after all stdin data is sent) and the command reads\n"
 		"on until the end of the peer's stream, also what is still readable after the\n"
 		"close completed, and writes all of it out before it ends. When the peer closes\n"
-		"first, what it sent is written out, our side is closed, and the command ends.\n\n"
+		"first, what it sent is written out, our side is closed, and the command ends.\n"
+		"PORT is a number from 1 to 65535 or a service name.\n\n"
 		"  -4, -6      resolve HOST to IPv4 or IPv6 only\n"
 		"  -u          UDP: each read of stdin is one datagram, each datagram received\n"
 		"              is written out; ends -w MS after the end of stdin\n"
@@ -60,7 +61,7 @@ static void connect_usage(FILE *f)
 		"  0   the connection closed normally (peer or us, gracefully), or -q ended\n"
 		"      it, and every byte received was written to stdout\n"
 		"  1   another failure (aborted, another socket error, I/O error)\n"
-		"  2   HOST does not resolve\n"
+		"  2   HOST does not resolve (or a temporary failure in name resolution)\n"
 		"  3   connection refused (TCP RST to the SYN; UDP: ICMP port unreachable)\n"
 		"  4   timed out (connect timeout, data retransmission timeout, -I)\n"
 		"  5   host or network unreachable\n"
@@ -582,8 +583,12 @@ static int parse_bind(const char *s, int family, struct sockobj_addr *a)
 
 	if (s[0] != ':')
 		return sockobj_addr_parse(a, s);
+	/* Digits only: strtoul() would take "-1" or " 5". 0 is any port. */
+	if (s[1] < '0' || s[1] > '9')
+		return -EINVAL;
+	errno = 0;
 	port = strtoul(s + 1, &end, 10);
-	if (!s[1] || *end || port > 65535)
+	if (*end || errno || port > 65535)
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->family = (uint16_t)(family == AF_INET6 ? AF_INET6 : AF_INET);
@@ -674,6 +679,11 @@ int cmd_connect(int argc, char **argv)
 	}
 	host = argv[optind];
 	port_str = argv[optind + 1];
+	if (port_arg(port_str, 1) < 0) {
+		fprintf(stderr, PROG ": bad port '%s' (a number from 1 to 65535, "
+			"or a service name)\n", port_str);
+		return EXIT_USAGE;
+	}
 
 	if (bind_str) {
 		ret = parse_bind(bind_str, family, &local);
@@ -697,7 +707,8 @@ int cmd_connect(int argc, char **argv)
 	ret = sockobj_resolve(host, port_str, family, &ss, &salen);
 	if (ret < 0) {
 		fprintf(stderr, PROG ": %s port %s: %s\n", host, port_str,
-			ret == -EAGAIN ? "temporary failure in name resolution" :
+			ret == -SOCKOBJ_ENAMEAGAIN ?
+			"temporary failure in name resolution" :
 			sockobj_strerror(ret));
 		return ret == -EINVAL || ret == -EAFNOSUPPORT ? EXIT_USAGE :
 								 EXIT_NAME;
@@ -720,9 +731,8 @@ int cmd_connect(int argc, char **argv)
 
 	ret = sockobj_open(&c->ctx, SOCKOBJ_OPEN_NONBLOCK);
 	if (ret < 0) {
-		err("cannot open /dev/" SOCKOBJ_DEVICE_NAME, ret);
 		free(c);
-		return EXIT_SYSTEM;
+		return err_open(ret);
 	}
 	ret = sockobj_create(c->ctx, udp ? SOCKOBJ_PROTO_UDP : SOCKOBJ_PROTO_TCP, 0);
 	if (ret < 0) {

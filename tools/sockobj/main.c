@@ -19,8 +19,11 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,6 +40,73 @@ struct command {
 void err(const char *what, int e)
 {
 	fprintf(stderr, PROG ": %s: %s\n", what, sockobj_strerror(e));
+}
+
+/*
+ * A failed sockobj_open(): the module missing is the common case and gets
+ * a plain sentence, not "No such file or directory". Returns the exit
+ * status.
+ */
+int err_open(int e)
+{
+	switch (-e) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		fprintf(stderr, PROG ": " DEV_PATH " not found: is the "
+			"sockobj module loaded?\n");
+		break;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr, PROG ": cannot open " DEV_PATH ": %s "
+			"(root only, or the group the udev rule names)\n",
+			sockobj_strerror(e));
+		break;
+	default:
+		err("cannot open " DEV_PATH, e);
+		break;
+	}
+	return EXIT_SYSTEM;
+}
+
+/*
+ * A port argument: a decimal number from 1 to 65535, or with @name_ok a
+ * service name for the resolver. Anything strtoul() would read whole as a
+ * number ("99999", "-1", " 80", "") must be such a port: getaddrinfo()
+ * would truncate it to 16 bits. Returns the port, 0 for a name, or -1.
+ */
+int port_arg(const char *s, int name_ok)
+{
+	unsigned long v;
+	const char *p;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end)
+		return name_ok ? 0 : -1;
+	for (p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (!*s || errno || !v || v > 65535)
+		return -1;
+	return (int)v;
+}
+
+/* A decimal option value up to UINT_MAX: 0, or -1 when it is not one. */
+int uint_arg(const char *s, unsigned int *v)
+{
+	unsigned long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end || errno || n > UINT_MAX)
+		return -1;
+	*v = (unsigned int)n;
+	return 0;
 }
 
 double ms_since(uint64_t from, uint64_t to)

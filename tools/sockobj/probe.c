@@ -39,8 +39,10 @@ static void probe_usage(FILE *f)
 		"  -i IFACE    the connections must go out through IFACE\n"
 		"  -w MS       keep open connections up to MS for the peer to close first\n"
 		"  -v          print every state transition as it happens (stderr)\n\n"
+		"PORT is a number from 1 to 65535.\n\n"
 		"Exit status: 0 if every port opened, 1 if one did not, 2 if HOST does not\n"
-		"resolve, 64 usage, 71 device or module error.\n");
+		"resolve (or a temporary failure in name resolution), 64 usage, 71 device\n"
+		"or module error (no module loaded).\n");
 }
 
 static void print_event(const struct sockobj_event *ev, const struct target *t,
@@ -79,13 +81,15 @@ int cmd_probe(int argc, char **argv)
 			family = AF_INET6;
 			break;
 		case 't':
-			timeout_ms = (unsigned int)strtoul(optarg, NULL, 10);
+		case 'w':
+			if (uint_arg(optarg, opt == 't' ? &timeout_ms : &linger_ms)) {
+				fprintf(stderr, PROG ": bad number '%s' for -%c\n",
+					optarg, opt);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'i':
 			iface = optarg;
-			break;
-		case 'w':
-			linger_ms = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		case 'v':
 			verbose = 1;
@@ -108,11 +112,11 @@ int cmd_probe(int argc, char **argv)
 	if (!targets)
 		return EXIT_SYSTEM;
 	for (i = 0; i < n; i++) {
-		char *end;
-		unsigned long p = strtoul(argv[optind + i], &end, 10);
+		int p = port_arg(argv[optind + i], 0);
 
-		if (*end || !p || p > 65535) {
-			fprintf(stderr, PROG ": bad port '%s'\n", argv[optind + i]);
+		if (p <= 0) {
+			fprintf(stderr, PROG ": bad port '%s' (a number from 1 to "
+				"65535)\n", argv[optind + i]);
 			free(targets);
 			return EXIT_USAGE;
 		}
@@ -121,9 +125,8 @@ int cmd_probe(int argc, char **argv)
 
 	ret = sockobj_open(&ctx, 0);
 	if (ret < 0) {
-		err("cannot open /dev/" SOCKOBJ_DEVICE_NAME, ret);
 		free(targets);
-		return EXIT_SYSTEM;
+		return err_open(ret);
 	}
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
@@ -135,9 +138,10 @@ int cmd_probe(int argc, char **argv)
 		if (ret >= 0)
 			ret = sockobj_set_target_host(ctx, (unsigned int)t->id, host,
 						      t->port, family);
-		if (ret == -SOCKOBJ_ENAME || ret == -EAGAIN) {
+		if (ret == -SOCKOBJ_ENAME || ret == -SOCKOBJ_ENAMEAGAIN) {
 			fprintf(stderr, PROG ": %s: %s\n", host,
-				ret == -EAGAIN ? "temporary failure in name resolution" :
+				ret == -SOCKOBJ_ENAMEAGAIN ?
+				"temporary failure in name resolution" :
 				sockobj_strerror(ret));
 			sockobj_close(ctx);
 			free(targets);

@@ -117,8 +117,12 @@ int cmd_stat(int argc, char **argv)
 				"only (it lists every user's connections): run as root\n");
 			return EXIT_NOPERM;
 		}
-		fprintf(stderr, PROG " stat: cannot open " PROC_PATH ": %s%s\n",
-			strerror(e), e == ENOENT ? " (is the sockobj module loaded?)" : "");
+		if (e == ENOENT)
+			fprintf(stderr, PROG ": " PROC_PATH " not found: is the "
+				"sockobj module loaded?\n");
+		else
+			fprintf(stderr, PROG " stat: cannot open " PROC_PATH ": %s\n",
+				strerror(e));
 		return EXIT_SYSTEM;
 	}
 	if (!fgets(line, sizeof(line), f) || strncmp(line, "id pid proto ", 13)) {

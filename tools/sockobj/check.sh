@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The sockobj command's own checks, which need no module (make check):
+# its man page renders without a warning; --version, --help and every
+# command's --help succeed; bad ports and numbers are usage errors (64)
+# with a message, before any device or resolver is involved; and, where
+# the module is not loaded, every command says so in a sentence (71).
+# One line per check, then "sockobj: N passed, N failed".
+set -u
+
+cd "$(dirname "$0")" || exit 1
+
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+
+# expect STATUS PATTERN ARGS...: sockobj ARGS exits STATUS and its stderr
+# holds the fixed string PATTERN (none when empty).
+expect() {
+	local want=$1 pattern=$2 out rc
+	shift 2
+	out=$(./sockobj "$@" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "sockobj $* exits $rc, not $want: $out"
+	elif [ -n "$pattern" ] && ! grep -qF -- "$pattern" <<<"$out"; then
+		fail "sockobj $* says '$out', not '$pattern'"
+	else
+		ok "sockobj $* (exit $want${pattern:+: $pattern})"
+	fi
+}
+
+out=$(man --warnings -l -E UTF-8 sockobj.8 2>&1 >/dev/null)
+if [ -z "$out" ]; then
+	ok "sockobj.8 renders without warnings"
+else
+	fail "sockobj.8: $out"
+fi
+
+expect 0 "" --version
+expect 0 "" --help
+for cmd in api connect stat probe; do
+	expect 0 "" "$cmd" --help
+done
+
+for port in 0 65536 99999 4294967297 "" " 80" +80; do
+	expect 64 "bad port '$port'" connect 127.0.0.1 "$port"
+	expect 64 "bad port '$port'" probe 127.0.0.1 "$port"
+done
+expect 64 "bad port '22-30'" probe 127.0.0.1 22-30
+expect 64 "bad port 'http'" probe 127.0.0.1 http
+expect 64 "bad local address ':65536'" connect -b :65536 127.0.0.1 80
+expect 64 "bad local address ':-1'" connect -b :-1 127.0.0.1 80
+expect 64 "bad number 'x' for -t" probe -t x 127.0.0.1 80
+expect 64 "bad number '-1' for -w" probe -w -1 127.0.0.1 80
+expect 64 "bad number '1x' for -t" connect -t 1x 127.0.0.1 80
+
+if [ ! -e /dev/sockobj ]; then
+	msg="sockobj: /dev/sockobj not found: is the sockobj module loaded?"
+	expect 71 "$msg" api
+	expect 71 "$msg" connect 127.0.0.1 65535
+	expect 71 "$msg" connect 127.0.0.1 1
+	expect 71 "$msg" probe 127.0.0.1 1 65535
+fi
+if [ ! -e /proc/net/sockobj ]; then
+	expect 71 "sockobj: /proc/net/sockobj not found: is the sockobj module loaded?" stat
+fi
+
+echo "sockobj: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
