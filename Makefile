@@ -2,6 +2,12 @@
 #
 #   make            build the module (against KDIR), the library, the tools
 #                   and the selftests
+#   make lib        build the library and the sockobj command only: no
+#                   kernel headers nor sources needed
+#   make install-lib
+#                   install what make lib builds (library, headers,
+#                   pkg-config file, man pages, the command); make
+#                   uninstall-lib
 #   make check      install what is missing, build for the stock and the
 #                   debug kernel, run KUnit and the selftests in VMs
 #   make demo       boot a VM with the module and show it working
@@ -26,6 +32,8 @@ KDIR ?= $(shell tools/testing/kernel/kdir.sh)
 KSRC ?= $(shell tools/testing/kernel/ksrc.sh)
 
 all: kmod userlib tools selftests
+
+lib: userlib tools
 
 kmod:
 	@test -n "$(KDIR)" || exit 1
@@ -57,7 +65,7 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all kmod userlib tools selftests check demo bench clean
+.PHONY: all lib kmod userlib tools selftests check demo bench clean
 
 # ---------------------------------------------------------------------------
 # Installation. GNU conventions: PREFIX (default /usr/local; packagers pass
@@ -73,6 +81,10 @@ clean:
 # The module is installed for the kernel of KDIR, in
 # $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates; depmod, ldconfig,
 # systemd-sysusers and a udev rules reload run only when DESTDIR is empty.
+#
+# install-lib installs the userspace part alone (the library, its headers,
+# sockobj.pc, the man pages, the command): it needs neither KDIR nor KSRC.
+# install is install-lib plus the packaging files and the module.
 
 VERSION := $(shell cat VERSION)
 
@@ -109,9 +121,11 @@ MODULE_SIG_KEY_FILE = $(firstword $(wildcard $(MODULE_SIG_KEY) $(KDIR)/$(MODULE_
 INSTALL ?= install
 DEPMOD ?= depmod
 
-# The shared library's names, as userlib/Makefile derives them.
-LIB_MAJOR := $(shell sed -n 's/^\#define SOCKOBJ_LIB_VERSION_MAJOR[[:space:]]*//p' userlib/sockobj.h)
-LIB_MINOR := $(shell sed -n 's/^\#define SOCKOBJ_LIB_VERSION_MINOR[[:space:]]*//p' userlib/sockobj.h)
+# The shared library's names, as userlib/Makefile derives them from
+# VERSION (whose MAJOR.MINOR `make -C userlib check-version` proves to be
+# sockobj.h's).
+LIB_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
+LIB_MINOR := $(word 2,$(subst ., ,$(VERSION)))
 LIB_SONAME := libsockobj.so.$(LIB_MAJOR)
 LIB_SHLIB := libsockobj.so.$(LIB_MAJOR).$(LIB_MINOR)
 
@@ -119,22 +133,19 @@ MAN3 := $(notdir $(wildcard userlib/man/*.3))
 MAN7 := $(notdir $(wildcard userlib/man/*.7))
 
 # The installed pkg-config file: userlib/sockobj.pc.in with the install
-# paths and the project VERSION (userlib's own sockobj.pc, for the build
-# tree, carries the library's major.minor instead).
+# paths and the project VERSION, as userlib's own sockobj.pc (for
+# /usr/local) and sockobj-uninstalled.pc (for the build tree) carry it.
 build/install/sockobj.pc: userlib/sockobj.pc.in VERSION FORCE
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    $< > $@
 
-install: kmod userlib tools build/install/sockobj.pc
-	@test -n "$(KERNELRELEASE)" || { echo "install: no kernel release in $(KDIR)" >&2; exit 1; }
+install-lib: lib build/install/sockobj.pc
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" \
 		"$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux" \
 		"$(DESTDIR)$(MANDIR)/man3" "$(DESTDIR)$(MANDIR)/man7" \
-		"$(DESTDIR)$(MANDIR)/man8" \
-		"$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
-		"$(DESTDIR)$(MODULESLOADDIR)"
+		"$(DESTDIR)$(MANDIR)/man8"
 	$(INSTALL) -m 0755 tools/sockobj/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
 	$(INSTALL) -m 0644 userlib/libsockobj.a "$(DESTDIR)$(LIBDIR)/libsockobj.a"
 	$(INSTALL) -m 0755 userlib/$(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)"
@@ -146,6 +157,16 @@ install: kmod userlib tools build/install/sockobj.pc
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN3)) "$(DESTDIR)$(MANDIR)/man3"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN7)) "$(DESTDIR)$(MANDIR)/man7"
 	$(INSTALL) -m 0644 tools/sockobj/sockobj.8 "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
+ifeq ($(DESTDIR),)
+	-ldconfig
+endif
+
+install-kernel-release:
+	@test -n "$(KERNELRELEASE)" || { echo "install: no kernel release in $(KDIR)" >&2; exit 1; }
+
+install: install-kernel-release kmod install-lib
+	$(INSTALL) -d "$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
+		"$(DESTDIR)$(MODULESLOADDIR)"
 	$(INSTALL) -m 0644 packaging/60-sockobj.rules "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules"
 	$(INSTALL) -m 0644 packaging/sockobj.sysusers "$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf"
 	$(INSTALL) -m 0644 packaging/sockobj-modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
@@ -154,13 +175,12 @@ install: kmod userlib tools build/install/sockobj.pc
 		$(if $(MODULE_SIG_KEY_FILE),,CONFIG_MODULE_SIG_ALL=)
 ifeq ($(DESTDIR),)
 	$(DEPMOD) -a $(KERNELRELEASE)
-	-ldconfig
 	if command -v systemd-sysusers >/dev/null; then \
 		systemd-sysusers "$(SYSUSERSDIR)/sockobj.conf"; fi
 	-if command -v udevadm >/dev/null; then udevadm control --reload; fi
 endif
 
-uninstall:
+uninstall-lib:
 	rm -f "$(DESTDIR)$(BINDIR)/sockobj"
 	rm -f "$(DESTDIR)$(LIBDIR)/libsockobj.a" "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)" \
 		"$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" "$(DESTDIR)$(LIBDIR)/libsockobj.so"
@@ -172,6 +192,11 @@ uninstall:
 	for f in $(MAN3); do rm -f "$(DESTDIR)$(MANDIR)/man3/$$f"; done
 	for f in $(MAN7); do rm -f "$(DESTDIR)$(MANDIR)/man7/$$f"; done
 	rm -f "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
+ifeq ($(DESTDIR),)
+	-ldconfig
+endif
+
+uninstall: uninstall-lib
 	rm -f "$(DESTDIR)$(UDEVRULESDIR)/60-sockobj.rules" \
 		"$(DESTDIR)$(SYSUSERSDIR)/sockobj.conf" \
 		"$(DESTDIR)$(MODULESLOADDIR)/sockobj.conf"
@@ -180,7 +205,6 @@ uninstall:
 		"$(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates/sockobj_kunit.ko"*
 ifeq ($(DESTDIR),)
 	$(DEPMOD) -a $(KERNELRELEASE)
-	-ldconfig
 endif
 
 # ---------------------------------------------------------------------------
@@ -225,4 +249,4 @@ lint:
 
 FORCE:
 
-.PHONY: install uninstall dkms-source dkms-install dkms-uninstall lint FORCE
+.PHONY: install install-lib install-kernel-release uninstall uninstall-lib dkms-source dkms-install dkms-uninstall lint FORCE

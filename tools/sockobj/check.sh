@@ -3,7 +3,7 @@
 #
 # The sockobj command's own checks, which need no module (make check):
 # its man page renders without a warning; --version, --help and every
-# command's --help succeed; bad ports and numbers are usage errors (64)
+# command's --help succeed; --version and the man page give VERSION; bad ports and numbers are usage errors (64)
 # with a message, before any device or resolver is involved; and, where
 # the module is not loaded, every command says so in a sentence (71).
 # One line per check, then "sockobj: N passed, N failed".
@@ -48,6 +48,20 @@ else
 fi
 
 expect 0 "" --version
+# One version: VERSION's, the library's MAJOR.MINOR of it, the man page's.
+v=$(cat ../../VERSION)
+want="sockobj $v (libsockobj ${v%.*})"
+got=$(./sockobj --version)
+if [ "$got" = "$want" ]; then
+	ok "sockobj --version says '$want'"
+else
+	fail "sockobj --version says '$got', not '$want'"
+fi
+if grep -q "^\.TH sockobj 8 \"[^\"]*\" \"sockobj-$v\" " sockobj.8; then
+	ok "sockobj.8 is that of sockobj-$v"
+else
+	fail "sockobj.8's .TH does not say sockobj-$v"
+fi
 expect 0 "" --help
 for cmd in api connect stat probe; do
 	expect 0 "" "$cmd" --help
