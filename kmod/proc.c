@@ -3,8 +3,9 @@
  * /proc/net/sockobj: every object whose sockets live in the reader's
  * network namespace (the namespace its file was opened in), one line each,
  * like ss. Readable by the namespace's root only (root of the user
- * namespace that owns it): it shows every user's connections there. The pid column is the opener's process id as the
- * reader's pid namespace sees it (0 when it does not see it).
+ * namespace that owns it): it shows every user's connections there. The
+ * pid column is the opener's process id as the reader's pid namespace sees
+ * it (0 when it does not see it).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
