@@ -603,7 +603,7 @@ TEST_F_TIMEOUT(tcp, inactivity_of_last_attempt_spares_the_next, T_NET)
 	cfg.inactivity_s = 1;
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
 	hold_work_back(_metadata);
-	if (_metadata->skip)
+	if (SO_TEST_SKIPPED(_metadata))
 		return;
 	ASSERT_EQ(0, so_connect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED),
@@ -644,7 +644,7 @@ TEST_F_TIMEOUT(tcp, connect_timeout_of_last_attempt_spares_the_next, T_NET)
 	cfg.connect_timeout_ms = 1000;
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
 	hold_work_back(_metadata);
-	if (_metadata->skip)
+	if (SO_TEST_SKIPPED(_metadata))
 		return;
 	ASSERT_EQ(0, so_connect(self->fd, id));
 	ASSERT_EVENTS(self->fd, id, COOKIE, QUICK, EV(CONNECTING, CLOSED));
