@@ -81,6 +81,15 @@ struct slot {
 	uint8_t *seen;			/* seq bitmap of this generation */
 	size_t seen_bytes;
 	unsigned long records;
+	/*
+	 * The shortest connect and inactivity timeouts any configuration
+	 * passed to this file ever asked for (UINT32_MAX: none), or unknown
+	 * when a corrupted batch may have configured from stray memory: no
+	 * attempt may time out sooner than these.
+	 */
+	atomic_uint min_connect_timeout_ms;
+	atomic_uint min_inactivity_s;
+	atomic_int timeouts_unknown;
 };
 
 /* Targets for CONFIGURE (filled in setup). */
@@ -181,6 +190,9 @@ void register_locked(struct worker *w, struct slot *s, uint32_t serial,
 uint32_t live_by_id_locked(struct slot *s, uint32_t id);
 uint32_t pick_id_locked(struct worker *w, struct slot *s,
 			uint32_t *serial);
+
+/* records.c: what the timeout checks need to know */
+void note_config(struct slot *s, const struct sockobj_config *c);
 
 /* slowpage.c */
 int slowpage_start(uint64_t seed);

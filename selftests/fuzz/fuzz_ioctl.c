@@ -116,6 +116,8 @@ static int fz_setup(struct __test_metadata *_metadata)
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_mutex_init(&s->rd, NULL);
 		s->seen_bytes = 4096;
+		atomic_store(&s->min_connect_timeout_ms, UINT32_MAX);
+		atomic_store(&s->min_inactivity_s, UINT32_MAX);
 		s->seen = calloc(1, s->seen_bytes);
 		s->fd = so_open(O_NONBLOCK);
 		ASSERT_LE(0, s->fd);

@@ -331,6 +331,7 @@ static void op_configure(struct worker *w, struct slot *s)
 		proto = FZ->objs[serial].proto;
 	pthread_mutex_unlock(&s->mu);
 	gen_config(w, &c, id, proto);
+	note_config(s, &c);
 	arg = arg_place(w, &c, sizeof(c), &kind);
 	ret = check_ret(w, "CONFIGURE", xioctl(s->fd, SOCKOBJ_IOC_CONFIGURE, arg),
 			so_errs_configure);
@@ -648,6 +649,7 @@ static void op_batch(struct worker *w, struct slot *s)
 				   FZ->objs[last_create].proto :
 				   SOCKOBJ_PROTO_TCP);
 			cfgs[i].id = 0;
+			note_config(s, &cfgs[i]);
 			o->arg = (uintptr_t)&cfgs[i];
 			break;
 		case SOCKOBJ_OP_SEND:
@@ -688,6 +690,9 @@ static void op_batch(struct worker *w, struct slot *s)
 		 */
 		if (ops[k].op == SOCKOBJ_OP_CREATE)
 			ops[k].arg = create_arg;
+		/* a configuration read from who knows where */
+		if (ops[k].op == SOCKOBJ_OP_CONFIGURE)
+			atomic_store(&s->timeouts_unknown, 1);
 		if (ops[k].op == SOCKOBJ_OP_DESTROY && ops[k].id &&
 		    removal_may_hit_pending_locked(s, targets[k]))
 			ops[k].flags |= 0x80;	/* invalid: nothing runs */

@@ -71,6 +71,70 @@ static const char *closed_record_problem(const struct sockobj_event *e)
 	return NULL;
 }
 
+static void lower(atomic_uint *min, uint32_t v)
+{
+	uint32_t cur = atomic_load(min);
+
+	while (v && v < cur && !atomic_compare_exchange_weak(min, &cur, v))
+		;
+}
+
+/**
+ * note_config() - a configuration is about to be passed to a file
+ * @s: the file's slot
+ * @c: the configuration, as passed (corruptions included)
+ *
+ * Whether or not it is applied, its timeouts lower the file's minimums:
+ * the bound the checks use is then never above what any object of the
+ * file may have been configured with.
+ */
+void note_config(struct slot *s, const struct sockobj_config *c)
+{
+	if (c->mask & SOCKOBJ_CFG_CONNECT_TIMEOUT)
+		lower(&s->min_connect_timeout_ms, c->connect_timeout_ms);
+	if (c->mask & SOCKOBJ_CFG_INACTIVITY)
+		lower(&s->min_inactivity_s, c->inactivity_s);
+}
+
+/*
+ * A timeout closes an attempt no sooner than its own timer allows: a timer
+ * of an earlier attempt acting on this one closes it sooner. The bound is
+ * the file's shortest configured timeout, less a tick of slack (timers
+ * count in jiffies); the attempt's start is its CONNECTING record (its
+ * ESTABLISHED record for inactivity), so only unmerged records count.
+ */
+#define TIMER_SLACK_NS	(20ULL * 1000000ULL)
+
+static void check_timeout(struct worker *w, struct slot *s,
+			  const struct sockobj_event *e, const struct fobj *o)
+{
+	uint64_t since, bound;
+	uint32_t min;
+
+	if (e->merged != 1 || atomic_load(&s->timeouts_unknown))
+		return;
+	if (e->reason == SOCKOBJ_REASON_CONNECT_TIMEOUT) {
+		min = atomic_load(&s->min_connect_timeout_ms);
+		since = o->connect_ts;
+		bound = (uint64_t)min * 1000000ULL;
+	} else if (e->reason == SOCKOBJ_REASON_INACTIVITY) {
+		min = atomic_load(&s->min_inactivity_s);
+		since = o->established_ts;
+		bound = (uint64_t)min * 1000000000ULL;
+	} else {
+		return;
+	}
+	if (min == UINT32_MAX || !since || o->last_state != e->prev_state)
+		return;
+	if (e->timestamp_ns - since + TIMER_SLACK_NS < bound)
+		VIOL(w, "id %u: CLOSED(%s) %llu us after the attempt's %s, "
+		     "sooner than any timeout configured (%u %s)", e->id,
+		     so_reason_name(e->reason),
+		     (unsigned long long)(e->timestamp_ns - since) / 1000,
+		     so_state_name(e->prev_state), min,
+		     e->reason == SOCKOBJ_REASON_INACTIVITY ? "s" : "ms");
+}
+
 static int seen_test_and_set(struct slot *s, uint64_t seq)
 {
 	size_t byte = (size_t)(seq / 8);
@@ -196,6 +260,7 @@ void check_record(struct worker *w, struct slot *s,
 			VIOL(w, "id %u: CLOSED record reason %s phase %s error "
 			     "%d: %s", e->id, so_reason_name(e->reason),
 			     so_state_name(e->phase), e->error, p);
+		check_timeout(w, s, e, o);
 		o->closed_ts = e->timestamp_ns;
 		o->closed_reason = e->reason;
 		o->closed_phase = e->phase;
