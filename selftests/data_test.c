@@ -1449,8 +1449,13 @@ TEST_F_TIMEOUT(data, writable_edges, T_NET)
 
 	queued = fill_until_eagain(_metadata, self->fd, id, 11, &off);
 	ASSERT_LT(0ULL, queued);
-	/* no room comes back while the peer does not read */
+	/*
+	 * No WRITABLE while the peer does not read. A little room may come
+	 * back meanwhile (seen on 7.2, never on 6.1): not past the low-water
+	 * mark, so no record; the next SEND takes it, and then there is none.
+	 */
 	ASSERT_NO_RECORD(self->fd, id, 300);
+	queued += fill_until_eagain(_metadata, self->fd, id, 11, &off);
 	ASSERT_EQ(-EAGAIN, so_io_send(self->fd, id, "x", 1, &done));
 	ASSERT_NO_RECORD(self->fd, id, 100);
 
