@@ -29,29 +29,44 @@
 #include "file.h"
 #include "fsm.h"
 #include "object.h"
+#include "retry.h"
 #include "socket.h"
 #include "timers.h"
 #include "trace.h"
 
-/* Record a transition and queue its record. Caller holds file->lock. */
-static void transition(struct sockobj_obj *obj, unsigned int next,
-		       unsigned int reason, int err)
+/*
+ * Record a transition and queue its record. A close the retry policy
+ * retries enters RETRY_WAIT instead of CLOSED. @retry_ms is that of a
+ * CONNECTING record (see struct sockobj_event). Caller holds file->lock.
+ */
+static void transition_ms(struct sockobj_obj *obj, unsigned int next,
+			  unsigned int reason, int err, u32 retry_ms)
 {
 	struct sockobj_record r = {
 		.state = next,
 		.prev_state = obj->state,
 		.merged = 1,
+		.attempt = obj->att.gen,
+		.retry_ms = retry_ms,
 	};
 
 	lockdep_assert_held(&obj->file->lock);
 	if (next == SOCKOBJ_STATE_CLOSED) {
+		next = sockobj_retry_closed(obj, reason, &r);
+		r.state = next;
 		r.reason = reason;
 		r.phase = obj->state;
 		r.error = err;
+	} else if (next == SOCKOBJ_STATE_CONNECTING) {
+		r.attempt++;
 	}
 	sockobj_event_post(obj, &r);
 	trace_sockobj_state(obj->id, r.seq, obj->state, next, r.reason, err);
 	switch (next) {
+	case SOCKOBJ_STATE_RETRY_WAIT:
+		obj->run.due_ns = r.time_ns + (u64)r.retry_ms * NSEC_PER_MSEC;
+		trace_sockobj_retry_wait(obj->id, r.attempt, reason, r.retry_ms);
+		fallthrough;
 	case SOCKOBJ_STATE_CLOSED:
 		obj->reason = reason;
 		obj->phase = obj->state;
@@ -76,12 +91,19 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
 	case SOCKOBJ_STATE_ESTABLISHED:
 		obj->established_ns = r.time_ns;
 		sockobj_timers_established(obj);
+		sockobj_retry_established(obj);
 		break;
 	case SOCKOBJ_STATE_PEER_CLOSING:
 		obj->att.peer_fin = true;
 		break;
 	}
 	obj->state = next;
+}
+
+static void transition(struct sockobj_obj *obj, unsigned int next,
+		       unsigned int reason, int err)
+{
+	transition_ms(obj, next, reason, err, 0);
 }
 
 /**
@@ -255,52 +277,22 @@ int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u)
 	return 0;
 }
 
-/**
- * sockobj_conn_connect() - start an asynchronous active open
- * @obj: a CLOSED object with a target
- *
- * The socket is created, bound and configured here, with the credentials
- * of the file's opener, so the opener's privileges decide whoever calls.
- * From the moment the state is CONNECTING the callbacks own the outcome:
- * on loopback the handshake or the refusal usually completes inside
- * kernel_connect() itself.
- *
- * Context: process (the caller's ioctl).
- * Return: 0 once the attempt started (its outcome arrives as events),
- * -ENOENT, -EISCONN, -EDESTADDRREQ, -EBUSY (undelivered records), or the
- * error socket(2), bind(2) or SO_BINDTODEVICE gave the opener.
+/*
+ * Start the attempt whose socket was just opened: CONNECTING (a new run of
+ * the retry policy when @first, the user's CONNECT), its timers, and the
+ * connect itself.
  */
-int sockobj_conn_connect(struct sockobj_obj *obj)
+static void launch(struct sockobj_obj *obj, bool first, u32 late_ms)
 {
 	struct sockobj_file *file = obj->file;
-	unsigned int space;
 	int ret;
 
-	ret = sockobj_object_lock_live(obj);
-	if (ret)
-		return ret;
-	if (sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_CLOSED) {
-		ret = -EISCONN;
-		goto out;
-	}
-	if (!(obj->cfg.mask & SOCKOBJ_CFG_TARGET)) {
-		ret = -EDESTADDRREQ;
-		goto out;
-	}
-	if (space < SOCKOBJ_TRANSITIONS_MAX) {
-		ret = -EBUSY;
-		goto out;
-	}
-	sockobj_timers_connect_requested(obj);
-
-	ret = sockobj_socket_open(obj);
-	if (ret)
-		goto out;
-
 	spin_lock_bh(&file->lock);
+	if (first)
+		sockobj_retry_begin(obj);
 	obj->raddr = obj->cfg.target;
 	memset(&obj->laddr, 0, sizeof(obj->laddr));
-	transition(obj, SOCKOBJ_STATE_CONNECTING, 0, 0);
+	transition_ms(obj, SOCKOBJ_STATE_CONNECTING, 0, 0, late_ms);
 	spin_unlock_bh(&file->lock);
 	sockobj_timers_connect_started(obj);
 
@@ -326,10 +318,142 @@ int sockobj_conn_connect(struct sockobj_obj *obj)
 			transition(obj, SOCKOBJ_STATE_ESTABLISHED, 0, 0);
 		spin_unlock_bh(&file->lock);
 	}
-	ret = 0;
+}
+
+/**
+ * sockobj_conn_connect() - start an asynchronous active open
+ * @obj: a CLOSED object with a target
+ *
+ * The socket is created, bound and configured here, with the credentials
+ * of the file's opener, so the opener's privileges decide whoever calls.
+ * From the moment the state is CONNECTING the callbacks own the outcome:
+ * on loopback the handshake or the refusal usually completes inside
+ * kernel_connect() itself.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0 once the attempt started (its outcome arrives as events),
+ * -ENOENT, -EISCONN, -EDESTADDRREQ, -EBUSY (undelivered records), or the
+ * error socket(2), bind(2) or SO_BINDTODEVICE gave the opener.
+ */
+int sockobj_conn_connect(struct sockobj_obj *obj)
+{
+	unsigned int space;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	if (sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_CLOSED) {
+		ret = -EISCONN;
+		goto out;
+	}
+	if (!(obj->cfg.mask & SOCKOBJ_CFG_TARGET)) {
+		ret = -EDESTADDRREQ;
+		goto out;
+	}
+	if (space < SOCKOBJ_TRANSITIONS_MAX) {
+		ret = -EBUSY;
+		goto out;
+	}
+	sockobj_timers_connect_requested(obj);
+
+	ret = sockobj_socket_open(obj);
+	if (!ret)
+		launch(obj, true, 0);
 out:
 	mutex_unlock(&obj->lock);
 	return ret;
+}
+
+/**
+ * sockobj_conn_retry() - the retry policy's next attempt
+ * @obj: the object, its lock held, in RETRY_WAIT with its last socket
+ *	released
+ *
+ * Starts the attempt as SOCKOBJ_IOC_CONNECT would if it is due and its
+ * records fit (else a reader freeing them asks again). What would have
+ * been CONNECT's error (the opener refused a socket or its bind, the
+ * interface gone) has nobody to return to: it is the attempt's close.
+ *
+ * Context: process (the object's work item).
+ */
+void sockobj_conn_retry(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int reason;
+	u32 late_ms;
+	int ret;
+
+	lockdep_assert_held(&obj->lock);
+	if (!sockobj_retry_start(obj, &late_ms))
+		return;
+	sockobj_timers_connect_requested(obj);
+	ret = sockobj_socket_open(obj);
+	trace_sockobj_retry_start(obj->id, obj->att.gen + 1, late_ms, ret);
+	if (!ret) {
+		launch(obj, false, late_ms);
+		return;
+	}
+	reason = ret == -ENODEV ? SOCKOBJ_REASON_NET_UNREACH :
+		 sockobj_fsm_close_reason(SOCKOBJ_STATE_CONNECTING, -ret, false);
+	spin_lock_bh(&file->lock);
+	obj->raddr = obj->cfg.target;
+	memset(&obj->laddr, 0, sizeof(obj->laddr));
+	transition_ms(obj, SOCKOBJ_STATE_CONNECTING, 0, 0, late_ms);
+	transition(obj, SOCKOBJ_STATE_CLOSED, reason, -ret);
+	spin_unlock_bh(&file->lock);
+}
+
+/**
+ * sockobj_conn_set_retry() - set the retry policy of a CLOSED object
+ * @obj: the object
+ * @u: the request, its reserved bytes checked
+ *
+ * Context: process.
+ * Return: 0, -ENOENT, -EINVAL or -EISCONN (not CLOSED); nothing changes
+ * on error.
+ */
+int sockobj_conn_set_retry(struct sockobj_obj *obj,
+			   const struct sockobj_retry *u)
+{
+	struct sockobj_retry_policy p;
+	int ret;
+
+	ret = sockobj_retry_parse(u, &p);
+	if (ret)
+		return ret;
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	/* The callbacks read it under the file's lock. */
+	spin_lock_bh(&obj->file->lock);
+	if (obj->state != SOCKOBJ_STATE_CLOSED)
+		ret = -EISCONN;
+	else
+		obj->retry = p;
+	spin_unlock_bh(&obj->file->lock);
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_get_retry() - read the retry policy of an object
+ * @obj: the object
+ * @u: filled in, but for its id
+ *
+ * Context: process.
+ * Return: 0 or -ENOENT.
+ */
+int sockobj_conn_get_retry(struct sockobj_obj *obj, struct sockobj_retry *u)
+{
+	spin_lock_bh(&obj->file->lock);
+	if (obj->dead) {
+		spin_unlock_bh(&obj->file->lock);
+		return -ENOENT;
+	}
+	sockobj_retry_export(&obj->retry, u);
+	spin_unlock_bh(&obj->file->lock);
+	return 0;
 }
 
 /**
@@ -351,12 +475,16 @@ int sockobj_conn_disconnect(struct sockobj_obj *obj)
 again:
 	spin_lock_bh(&file->lock);
 	state = obj->state;
-	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) >= 0 &&
-	    obj->proto == SOCKOBJ_PROTO_TCP)
+	if (sockobj_fsm_next(state, SOCKOBJ_IN_DISCONNECT) ==
+	    SOCKOBJ_STATE_CLOSING && obj->proto == SOCKOBJ_PROTO_TCP)
 		transition(obj, SOCKOBJ_STATE_CLOSING, 0, 0);
 	spin_unlock_bh(&file->lock);
 
 	switch (state) {
+	case SOCKOBJ_STATE_RETRY_WAIT:
+		/* Nothing moves an object out of RETRY_WAIT but its lock. */
+		sockobj_conn_close(obj, state, SOCKOBJ_REASON_CANCELLED, 0);
+		break;
 	case SOCKOBJ_STATE_CONNECTING:
 		/* The handshake may complete first: then close gracefully. */
 		if (!sockobj_conn_close(obj, state, SOCKOBJ_REASON_CANCELLED, 0))
@@ -411,7 +539,8 @@ int sockobj_conn_abort(struct sockobj_obj *obj)
 			break;
 		}
 	} while (!sockobj_conn_close(obj, state,
-				     state == SOCKOBJ_STATE_CONNECTING ?
+				     (state == SOCKOBJ_STATE_CONNECTING ||
+				      state == SOCKOBJ_STATE_RETRY_WAIT) ?
 				     SOCKOBJ_REASON_CANCELLED :
 				     SOCKOBJ_REASON_ABORTED, 0));
 	mutex_unlock(&obj->lock);
@@ -460,6 +589,10 @@ int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	info->connect_ns = obj->connect_ns;
 	info->established_ns = obj->established_ns;
 	info->closed_ns = obj->closed_ns;
+	info->attempt = obj->att.gen;
+	info->retries = obj->run.failures;
+	if (obj->state == SOCKOBJ_STATE_RETRY_WAIT)
+		info->retry_at_ns = obj->run.due_ns;
 	spin_unlock_bh(&file->lock);
 
 	info->proto = obj->proto;

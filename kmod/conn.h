@@ -11,6 +11,7 @@ struct sockobj_config;
 struct sockobj_file;
 struct sockobj_info;
 struct sockobj_obj;
+struct sockobj_retry;
 
 unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space);
 void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
@@ -21,6 +22,10 @@ int sockobj_conn_configure(struct sockobj_obj *obj,
 			   const struct sockobj_config *u);
 int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
 int sockobj_conn_connect(struct sockobj_obj *obj);
+void sockobj_conn_retry(struct sockobj_obj *obj);
+int sockobj_conn_set_retry(struct sockobj_obj *obj,
+			   const struct sockobj_retry *u);
+int sockobj_conn_get_retry(struct sockobj_obj *obj, struct sockobj_retry *u);
 int sockobj_conn_disconnect(struct sockobj_obj *obj);
 int sockobj_conn_abort(struct sockobj_obj *obj);
 int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info);

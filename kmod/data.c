@@ -165,7 +165,8 @@ static void arm(struct sockobj_obj *obj, unsigned int type)
 	 * The connection may have closed since the send or receive: a closed
 	 * attempt signals nothing more (its CLOSED record is its last).
 	 */
-	if (obj->state == SOCKOBJ_STATE_CLOSED) {
+	if (obj->state == SOCKOBJ_STATE_CLOSED ||
+	    obj->state == SOCKOBJ_STATE_RETRY_WAIT) {
 		spin_unlock_bh(&file->lock);
 		return;
 	}
@@ -296,7 +297,8 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	if (ret)
 		return ret;
 	state = sockobj_conn_state(obj, NULL);
-	if (state == SOCKOBJ_STATE_CONNECTING || !obj->sock) {
+	if (state == SOCKOBJ_STATE_CONNECTING ||
+	    state == SOCKOBJ_STATE_RETRY_WAIT || !obj->sock) {
 		ret = -ENOTCONN;
 		goto out;
 	}

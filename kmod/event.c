@@ -21,6 +21,7 @@
 #include "event.h"
 #include "file.h"
 #include "object.h"
+#include "retry.h"
 
 /**
  * sockobj_event_ring_push() - append a record, merging when full
@@ -28,8 +29,9 @@
  * @r: the record to append
  *
  * A full ring cannot grow (we may be in softirq), so the newest record
- * absorbs the transition: it takes the new state, reason, error, time and
- * seq, keeps its prev_state, and counts one more merged transition.
+ * absorbs the transition: it takes the new state, reason, error, attempt,
+ * retry_ms, time and seq, keeps its prev_state, and counts one more merged
+ * transition.
  *
  * Context: the owning file's lock held.
  * Return: true if @r was merged into the newest record.
@@ -51,6 +53,8 @@ bool sockobj_event_ring_push(struct sockobj_ring *ring,
 	last->reason = r->reason;
 	last->phase = r->phase;
 	last->error = r->error;
+	last->attempt = r->attempt;
+	last->retry_ms = r->retry_ms;
 	last->merged = min_t(u32, last->merged + r->merged, U16_MAX);
 	return true;
 }
@@ -153,6 +157,7 @@ void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err
 	d->seq[i] = ++obj->file->seq;
 	d->time_ns[i] = ktime_get_ns();
 	d->state[i] = obj->state;
+	d->attempt[i] = obj->att.gen;
 	d->merged[i] = 1;
 	make_ready(obj);
 }
@@ -259,6 +264,7 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		ev->state = obj->data.state[i];
 		ev->prev_state = obj->data.state[i];
 		ev->merged = obj->data.merged[i];
+		ev->attempt = obj->data.attempt[i];
 		if (ev->type == SOCKOBJ_EV_ERROR)
 			ev->error = obj->data.error;
 	} else {
@@ -271,6 +277,8 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		ev->phase = r->phase;
 		ev->error = r->error;
 		ev->merged = r->merged;
+		ev->attempt = r->attempt;
+		ev->retry_ms = r->retry_ms;
 	}
 	sockobj_object_get(obj);
 	spin_unlock_bh(&file->lock);
@@ -304,8 +312,10 @@ void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 		goto out;
 	if (ev->type == SOCKOBJ_EV_STATE) {
 		r = sockobj_event_ring_peek(&obj->ring);
-		if (r && r->seq == ev->seq)
+		if (r && r->seq == ev->seq) {
 			sockobj_event_ring_pop(&obj->ring);
+			sockobj_retry_room(obj);
+		}
 	} else {
 		struct sockobj_data_events *d = &obj->data;
 		unsigned int i = ev->type - SOCKOBJ_EV_READABLE;

@@ -22,6 +22,8 @@ struct sockobj_obj;
  * @phase: the state the close happened in when @state is CLOSED
  * @error: positive errno, or 0
  * @merged: transitions this record stands for
+ * @attempt: the connection attempt it belongs to
+ * @retry_ms: see struct sockobj_event
  */
 struct sockobj_record {
 	u64 seq;
@@ -32,6 +34,8 @@ struct sockobj_record {
 	u8 phase;
 	u16 error;
 	u16 merged;
+	u32 attempt;
+	u32 retry_ms;
 };
 
 /**
@@ -75,11 +79,13 @@ static inline unsigned int sockobj_event_ring_space(const struct sockobj_ring *r
  * @merged: notifications each pending event stands for (saturating: an
  *	unread UDP socket can take ICMP errors without end)
  * @error: the errno of a pending SOCKOBJ_EV_ERROR (the latest)
+ * @attempt: the connection attempt each pending event was signalled in
  */
 struct sockobj_data_events {
 	u64 seq[SOCKOBJ_DATA_EVENTS];
 	u64 time_ns[SOCKOBJ_DATA_EVENTS];
 	u32 merged[SOCKOBJ_DATA_EVENTS];
+	u32 attempt[SOCKOBJ_DATA_EVENTS];
 	int error;
 	u8 pending;
 	u8 state[SOCKOBJ_DATA_EVENTS];

@@ -7,6 +7,12 @@
  *   ESTABLISHED --peer FIN--> PEER_CLOSING
  *   ESTABLISHED | PEER_CLOSING --disconnect--> CLOSING
  *   CONNECTING | ESTABLISHED | PEER_CLOSING | CLOSING --closed--> CLOSED
+ *   RETRY_WAIT --connect (the policy's next attempt)--> CONNECTING
+ *   RETRY_WAIT --disconnect (cancel)--> CLOSED
+ *
+ * A close that the object's retry policy retries (retry.c) enters
+ * RETRY_WAIT instead of CLOSED. In RETRY_WAIT no socket of ours is open:
+ * a late callback of the last one changes nothing.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -56,6 +62,13 @@ static const s8 next_state[SOCKOBJ_STATE_COUNT][SOCKOBJ_IN_COUNT] = {
 		[SOCKOBJ_IN_PEER_FIN] = NONE,
 		[SOCKOBJ_IN_DISCONNECT] = NONE,
 		[SOCKOBJ_IN_CLOSED] = SOCKOBJ_STATE_CLOSED,
+	},
+	[SOCKOBJ_STATE_RETRY_WAIT] = {
+		[SOCKOBJ_IN_CONNECT] = SOCKOBJ_STATE_CONNECTING,
+		[SOCKOBJ_IN_ESTABLISHED] = NONE,
+		[SOCKOBJ_IN_PEER_FIN] = NONE,
+		[SOCKOBJ_IN_DISCONNECT] = SOCKOBJ_STATE_CLOSED,
+		[SOCKOBJ_IN_CLOSED] = NONE,
 	},
 };
 
@@ -152,6 +165,7 @@ static const char *const state_names[SOCKOBJ_STATE_COUNT] = {
 	[SOCKOBJ_STATE_ESTABLISHED] = "ESTABLISHED",
 	[SOCKOBJ_STATE_PEER_CLOSING] = "PEER_CLOSING",
 	[SOCKOBJ_STATE_CLOSING] = "CLOSING",
+	[SOCKOBJ_STATE_RETRY_WAIT] = "RETRY_WAIT",
 };
 
 static const char *const reason_names[SOCKOBJ_REASON_COUNT] = {

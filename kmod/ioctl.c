@@ -29,7 +29,8 @@
 #define SOCKOBJ_FEATURES (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 | \
 			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
 			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
-			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH)
+			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
+			  SOCKOBJ_FEAT_RETRY)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -43,6 +44,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_io) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch_op) != 32);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch) != 40);
+	BUILD_BUG_ON(sizeof(struct sockobj_retry) != 56);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
@@ -169,6 +171,48 @@ static long get_config(struct sockobj_file *file, void __user *argp)
 		return ret;
 	cfg.id = id;
 	return copy_to_user(argp, &cfg, sizeof(cfg)) ? -EFAULT : 0;
+}
+
+static long set_retry(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_retry r;
+	struct sockobj_obj *obj;
+	long ret;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.pad || memchr_inv(r.reserved, 0, sizeof(r.reserved)))
+		return -EINVAL;
+	obj = sockobj_object_lookup(file, r.id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_conn_set_retry(obj, &r);
+	sockobj_object_put(obj);
+	return ret;
+}
+
+static long get_retry(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_retry r;
+	struct sockobj_obj *obj;
+	u32 id;
+	long ret;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	id = r.id;
+	r.id = 0;
+	if (memchr_inv(&r, 0, sizeof(r)))
+		return -EINVAL;
+	obj = sockobj_object_lookup(file, id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_conn_get_retry(obj, &r);
+	sockobj_object_put(obj);
+	if (ret)
+		return ret;
+	r.id = id;
+	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
 static long get_info(struct sockobj_file *file, void __user *argp)
@@ -561,6 +605,10 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 		return handoff(file, argp);
 	case SOCKOBJ_IOC_BATCH:
 		return batch(file, argp);
+	case SOCKOBJ_IOC_SET_RETRY:
+		return set_retry(file, argp);
+	case SOCKOBJ_IOC_GET_RETRY:
+		return get_retry(file, argp);
 	default:
 		return -ENOTTY;
 	}

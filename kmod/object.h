@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "retry.h"
 
 struct sock;
 struct socket;
@@ -26,12 +27,14 @@ struct sockobj_file;
  * @SOCKOBJ_WORK_TIMEOUT: the connect timer fired
  * @SOCKOBJ_WORK_IDLE: the inactivity timer fired
  * @SOCKOBJ_WORK_RELEASE: the connection closed: release the socket
+ * @SOCKOBJ_WORK_NEXT_ATTEMPT: the retry wait is over, or its records found room
  * @SOCKOBJ_WORK_COUNT: the number of requests
  */
 enum sockobj_work_bit {
 	SOCKOBJ_WORK_TIMEOUT,
 	SOCKOBJ_WORK_IDLE,
 	SOCKOBJ_WORK_RELEASE,
+	SOCKOBJ_WORK_NEXT_ATTEMPT,
 	SOCKOBJ_WORK_COUNT
 };
 
@@ -99,6 +102,8 @@ struct sockobj_attempt {
  * @ring: undelivered state records
  * @data: pending data events
  * @att: the current (or last) connection attempt
+ * @retry: the retry policy (max_attempts 0 for none)
+ * @run: where the policy's current run of attempts stands
  * @sent_threshold: the SOCKOBJ_CFG_SENT_THRESHOLD value
  * @ready_node: link on the file's ready list while @ring is not empty
  * @created_ns: creation time
@@ -110,6 +115,7 @@ struct sockobj_attempt {
  * @work: process-context follow-up of callbacks and timers
  * @timer: the connect timeout
  * @idle_timer: the inactivity timeout
+ * @retry_timer: the end of a retry wait
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -140,6 +146,8 @@ struct sockobj_obj {
 	struct sockobj_ring ring;
 	struct sockobj_data_events data;
 	struct sockobj_attempt att;
+	struct sockobj_retry_policy retry;
+	struct sockobj_retry_run run;
 	u32 sent_threshold;
 	struct list_head ready_node;
 	u64 created_ns;
@@ -152,6 +160,7 @@ struct sockobj_obj {
 	struct delayed_work work;
 	struct timer_list timer;
 	struct timer_list idle_timer;
+	struct timer_list retry_timer;
 };
 
 /**

@@ -67,7 +67,8 @@ static int show_file(struct sockobj_file *file, void *arg)
 			seq_printf(m, "%lu %d %s %s %s %d", id, pid,
 				   info.proto == SOCKOBJ_PROTO_TCP ? "tcp" : "udp",
 				   sockobj_fsm_state_name(info.state),
-				   info.state == SOCKOBJ_STATE_CLOSED ?
+				   (info.state == SOCKOBJ_STATE_CLOSED ||
+				    info.state == SOCKOBJ_STATE_RETRY_WAIT) ?
 				   sockobj_fsm_reason_name(info.reason) : "-",
 				   info.error);
 			show_addr(m, &info.local);

@@ -27,6 +27,7 @@
 #include "file.h"
 #include "fsm.h"
 #include "object.h"
+#include "retry.h"
 
 /* --- the state machine ------------------------------------------------ */
 
@@ -46,6 +47,8 @@ static const struct legal legal[] = {
 	{ SOCKOBJ_STATE_PEER_CLOSING, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSING },
 	{ SOCKOBJ_STATE_PEER_CLOSING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
 	{ SOCKOBJ_STATE_CLOSING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_RETRY_WAIT, SOCKOBJ_IN_CONNECT, SOCKOBJ_STATE_CONNECTING },
+	{ SOCKOBJ_STATE_RETRY_WAIT, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSED },
 };
 
 static int expected_next(unsigned int from, enum sockobj_fsm_input in)
@@ -80,12 +83,27 @@ static void fsm_rejects_out_of_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sockobj_fsm_next(~0U, SOCKOBJ_IN_CLOSED), -EINVAL);
 }
 
+/* The user connects from CLOSED; only the retry policy from RETRY_WAIT. */
 static void fsm_connect_only_from_closed(struct kunit *test)
 {
 	unsigned int s;
 
 	for (s = 1; s < SOCKOBJ_STATE_COUNT; s++)
-		KUNIT_EXPECT_LT(test, sockobj_fsm_next(s, SOCKOBJ_IN_CONNECT), 0);
+		if (s != SOCKOBJ_STATE_RETRY_WAIT)
+			KUNIT_EXPECT_LT(test, sockobj_fsm_next(s, SOCKOBJ_IN_CONNECT), 0);
+}
+
+/* No socket of ours is open while the policy waits: callbacks are void. */
+static void fsm_retry_wait_ignores_the_network(struct kunit *test)
+{
+	KUNIT_EXPECT_LT(test, sockobj_fsm_next(SOCKOBJ_STATE_RETRY_WAIT,
+					       SOCKOBJ_IN_CLOSED), 0);
+	KUNIT_EXPECT_LT(test, sockobj_fsm_next(SOCKOBJ_STATE_RETRY_WAIT,
+					       SOCKOBJ_IN_ESTABLISHED), 0);
+	KUNIT_EXPECT_LT(test, sockobj_fsm_next(SOCKOBJ_STATE_RETRY_WAIT,
+					       SOCKOBJ_IN_PEER_FIN), 0);
+	KUNIT_EXPECT_STREQ(test, sockobj_fsm_state_name(SOCKOBJ_STATE_RETRY_WAIT),
+			   "RETRY_WAIT");
 }
 
 static void fsm_a_full_lifecycle_fits_the_transition_bound(struct kunit *test)
@@ -185,6 +203,7 @@ static struct kunit_case fsm_cases[] = {
 	KUNIT_CASE(fsm_every_pair_matches_the_diagram),
 	KUNIT_CASE(fsm_rejects_out_of_range),
 	KUNIT_CASE(fsm_connect_only_from_closed),
+	KUNIT_CASE(fsm_retry_wait_ignores_the_network),
 	KUNIT_CASE(fsm_a_full_lifecycle_fits_the_transition_bound),
 	KUNIT_CASE(fsm_tcp_states_map_to_inputs),
 	KUNIT_CASE(reason_from_errno_and_phase),
@@ -929,8 +948,157 @@ static struct kunit_suite queue_suite = {
 	.test_cases = queue_cases,
 };
 
+/* --- the retry policy -------------------------------------------------- */
+
+static const struct sockobj_retry good_retry = {
+	.max_attempts = 5,
+	.delay_ms = 100,
+	.max_delay_ms = 1000,
+	.factor_pct = 200,
+	.jitter = SOCKOBJ_JITTER_NONE,
+};
+
+static void retry_parse_fills_the_default_reasons(struct kunit *test)
+{
+	struct sockobj_retry_policy p;
+
+	KUNIT_ASSERT_EQ(test, sockobj_retry_parse(&good_retry, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.reasons, SOCKOBJ_RETRY_REASONS_DEFAULT);
+	KUNIT_EXPECT_EQ(test, p.max_attempts, 5U);
+	KUNIT_EXPECT_EQ(test, p.delay_ms, 100U);
+}
+
+static void retry_parse_rejects_bad_values_and_changes_nothing(struct kunit *test)
+{
+	struct sockobj_retry_policy p = { .max_attempts = 42 };
+	struct sockobj_retry u;
+	int i;
+
+	for (i = 0; i < 11; i++) {
+		u = good_retry;
+		switch (i) {
+		case 0: u.flags = 1U << 7; break;
+		case 1: u.delay_ms = 0; break;
+		case 2: u.delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1;
+			u.max_delay_ms = u.delay_ms; break;
+		case 3: u.max_delay_ms = u.delay_ms - 1; break;
+		case 4: u.max_delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1; break;
+		case 5: u.factor_pct = 99; break;
+		case 6: u.factor_pct = 1001; break;
+		case 7: u.jitter = SOCKOBJ_JITTER_EQUAL + 1; break;
+		case 8: u.reasons = 1ULL << SOCKOBJ_REASON_ABORTED; break;
+		case 9: u.reasons = 1ULL << SOCKOBJ_REASON_CANCELLED; break;
+		case 10: u.max_attempts = 0; break;	/* with other fields set */
+		}
+		KUNIT_EXPECT_EQ_MSG(test, sockobj_retry_parse(&u, &p), -EINVAL,
+				    "case %d", i);
+		KUNIT_EXPECT_EQ(test, p.max_attempts, 42U);
+	}
+	u = (struct sockobj_retry){};
+	KUNIT_EXPECT_EQ(test, sockobj_retry_parse(&u, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.max_attempts, 0U);
+}
+
+static void retry_wanted_by_reason_and_phase(struct kunit *test)
+{
+	struct sockobj_retry_policy p;
+	struct sockobj_retry u = good_retry;
+
+	KUNIT_ASSERT_EQ(test, sockobj_retry_parse(&u, &p), 0);
+	KUNIT_EXPECT_TRUE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CONNECTING,
+						     SOCKOBJ_REASON_REFUSED));
+	KUNIT_EXPECT_TRUE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CONNECTING,
+						     SOCKOBJ_REASON_NET_UNREACH));
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CONNECTING,
+						      SOCKOBJ_REASON_ERROR));
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CONNECTING,
+						      SOCKOBJ_REASON_CANCELLED));
+	/* A lost connection needs SOCKOBJ_RETRY_LOST. */
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_ESTABLISHED,
+						      SOCKOBJ_REASON_RESET));
+	u.flags = SOCKOBJ_RETRY_LOST;
+	KUNIT_ASSERT_EQ(test, sockobj_retry_parse(&u, &p), 0);
+	KUNIT_EXPECT_TRUE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_ESTABLISHED,
+						     SOCKOBJ_REASON_RESET));
+	KUNIT_EXPECT_TRUE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_PEER_CLOSING,
+						     SOCKOBJ_REASON_RESET));
+	/* What the application asked for is never retried. */
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CLOSING,
+						      SOCKOBJ_REASON_RESET));
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_ESTABLISHED,
+						      SOCKOBJ_REASON_ABORTED));
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_RETRY_WAIT,
+						      SOCKOBJ_REASON_CANCELLED));
+	p.max_attempts = 0;
+	KUNIT_EXPECT_FALSE(test, sockobj_retry_wanted(&p, SOCKOBJ_STATE_CONNECTING,
+						      SOCKOBJ_REASON_REFUSED));
+}
+
+static void retry_backoff_grows_to_its_cap(struct kunit *test)
+{
+	static const u32 want[] = { 100, 200, 400, 800, 1000, 1000 };
+	struct sockobj_retry_policy p;
+	u32 b;
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, sockobj_retry_parse(&good_retry, &p), 0);
+	b = p.delay_ms;
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_EXPECT_EQ(test, sockobj_retry_wait_ms(&p, b, 0x12345678), want[i]);
+		b = sockobj_retry_next_backoff(&p, b);
+	}
+	/* A small backoff still grows with a small factor (rounded up). */
+	p.factor_pct = 110;
+	KUNIT_EXPECT_EQ(test, sockobj_retry_next_backoff(&p, 1), 2U);
+	p.factor_pct = 100;
+	KUNIT_EXPECT_EQ(test, sockobj_retry_next_backoff(&p, 7), 7U);
+	/* No overflow at the largest values. */
+	p.factor_pct = 1000;
+	p.max_delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS;
+	KUNIT_EXPECT_EQ(test, sockobj_retry_next_backoff(&p, SOCKOBJ_RETRY_DELAY_MAX_MS),
+			SOCKOBJ_RETRY_DELAY_MAX_MS);
+}
+
+static void retry_jitter_stays_in_its_range(struct kunit *test)
+{
+	static const u32 rnd[] = { 0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
+	struct sockobj_retry_policy p;
+	u32 w, lo_full = ~0U, hi_full = 0;
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, sockobj_retry_parse(&good_retry, &p), 0);
+	for (i = 0; i < ARRAY_SIZE(rnd); i++) {
+		p.jitter = SOCKOBJ_JITTER_FULL;
+		w = sockobj_retry_wait_ms(&p, 1000, rnd[i]);
+		KUNIT_EXPECT_LE(test, w, 1000U);
+		lo_full = min(lo_full, w);
+		hi_full = max(hi_full, w);
+		p.jitter = SOCKOBJ_JITTER_EQUAL;
+		w = sockobj_retry_wait_ms(&p, 1001, rnd[i]);
+		KUNIT_EXPECT_GE(test, w, 501U);
+		KUNIT_EXPECT_LE(test, w, 1001U);
+	}
+	/* The whole range is reachable: both ends. */
+	KUNIT_EXPECT_EQ(test, lo_full, 0U);
+	KUNIT_EXPECT_EQ(test, hi_full, 1000U);
+}
+
+static struct kunit_case retry_cases[] = {
+	KUNIT_CASE(retry_parse_fills_the_default_reasons),
+	KUNIT_CASE(retry_parse_rejects_bad_values_and_changes_nothing),
+	KUNIT_CASE(retry_wanted_by_reason_and_phase),
+	KUNIT_CASE(retry_backoff_grows_to_its_cap),
+	KUNIT_CASE(retry_jitter_stays_in_its_range),
+	{}
+};
+
+static struct kunit_suite retry_suite = {
+	.name = "sockobj_retry",
+	.test_cases = retry_cases,
+};
+
 kunit_test_suites(&fsm_suite, &event_suite, &config_suite, &options_suite,
-		  &queue_suite);
+		  &queue_suite, &retry_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for sockobj");

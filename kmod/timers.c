@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The connect timeout, the inactivity timeout and the work item that
- * follows callbacks and timers up in process context. Callers only tell
+ * The connect timeout, the inactivity timeout, the end of a retry wait and
+ * the work item that follows callbacks and timers up in process context. Callers only tell
  * what happened (sockobj_timers_established(), _data_moved()...): no other
  * file touches a timer or queues the work.
  *
@@ -80,7 +80,7 @@ static void queue_obj_work(struct sockobj_obj *obj, enum sockobj_work_bit bit)
  * tries again a little later, so one stuck object holds no worker and
  * delays no other object's work.
  */
-#define SOCKOBJ_WORK_RETRY	(HZ / 20)
+#define LOCK_RETRY_DELAY	(HZ / 20)
 
 static void retry_later(struct sockobj_obj *obj, unsigned long bits)
 {
@@ -89,7 +89,7 @@ static void retry_later(struct sockobj_obj *obj, unsigned long bits)
 	for_each_set_bit(bit, &bits, SOCKOBJ_WORK_COUNT)
 		set_bit(bit, &obj->work_bits);
 	/* The running item's reference passes to the next run. */
-	if (!queue_delayed_work(sockobj_wq, &obj->work, SOCKOBJ_WORK_RETRY))
+	if (!queue_delayed_work(sockobj_wq, &obj->work, LOCK_RETRY_DELAY))
 		sockobj_object_put(obj);	/* queued meanwhile, with its own */
 }
 
@@ -106,6 +106,8 @@ static bool still_due(struct sockobj_obj *obj, unsigned long bits,
 		return false;
 	if (bit == SOCKOBJ_WORK_TIMEOUT)
 		return time_after_eq(jiffies, obj->att.deadline);
+	if (bit == SOCKOBJ_WORK_NEXT_ATTEMPT)
+		return true;	/* retry.c checks the rest under file->lock */
 	return obj->att.idle &&
 	       time_after_eq(jiffies, READ_ONCE(obj->att.last_activity) +
 			     obj->att.idle);
@@ -123,9 +125,18 @@ static void obj_work(struct work_struct *work)
 		retry_later(obj, bits);
 		return;
 	}
-	if (obj->dead || !obj->sock)
+	if (obj->dead)
 		goto out;
 	state = sockobj_conn_state(obj, NULL);
+	if (state == SOCKOBJ_STATE_RETRY_WAIT) {
+		/* No data is readable after a close that is retried. */
+		sockobj_socket_release(obj, false);
+		if (still_due(obj, bits, SOCKOBJ_WORK_NEXT_ATTEMPT))
+			sockobj_conn_retry(obj);
+		goto out;
+	}
+	if (!obj->sock)
+		goto out;
 	if (state == SOCKOBJ_STATE_CONNECTING &&
 	    still_due(obj, bits, SOCKOBJ_WORK_TIMEOUT)) {
 		sockobj_conn_close(obj, state, SOCKOBJ_REASON_CONNECT_TIMEOUT,
@@ -150,6 +161,14 @@ static void obj_work(struct work_struct *work)
 out:
 	mutex_unlock(&obj->lock);
 	sockobj_object_put(obj);
+}
+
+static void retry_due(struct timer_list *t)
+{
+	struct sockobj_obj *obj = from_timer(obj, t, retry_timer);
+
+	/* The timer is stopped before the object's last reference goes. */
+	queue_obj_work(obj, SOCKOBJ_WORK_NEXT_ATTEMPT);
 }
 
 static void connect_timeout(struct timer_list *t)
@@ -186,16 +205,18 @@ static void idle_timeout(struct timer_list *t)
  */
 void sockobj_timers_setup(struct sockobj_obj *obj)
 {
+	BUILD_BUG_ON(SOCKOBJ_WORK_COUNT > BITS_PER_LONG);
 	INIT_DELAYED_WORK(&obj->work, obj_work);
 	timer_setup(&obj->timer, connect_timeout, 0);
 	timer_setup(&obj->idle_timer, idle_timeout, 0);
+	timer_setup(&obj->retry_timer, retry_due, 0);
 }
 
 /**
  * sockobj_timers_connect_requested() - a connect is about to open a socket
  * @obj: the object, its lock held, CLOSED
  *
- * A timer of an earlier attempt must not hit the new one: both timers are
+ * A timer of an earlier attempt must not hit the new one: the timers are
  * stopped and waited for, and their pending requests forgotten (a work
  * item that took them already finds them made for another attempt).
  *
@@ -206,6 +227,7 @@ void sockobj_timers_connect_requested(struct sockobj_obj *obj)
 	sockobj_timers_stop(obj);
 	clear_bit(SOCKOBJ_WORK_TIMEOUT, &obj->work_bits);
 	clear_bit(SOCKOBJ_WORK_IDLE, &obj->work_bits);
+	clear_bit(SOCKOBJ_WORK_NEXT_ATTEMPT, &obj->work_bits);
 }
 
 /**
@@ -285,6 +307,7 @@ void sockobj_timers_conn_closed(struct sockobj_obj *obj)
  */
 void sockobj_timers_state_changed(struct sockobj_obj *obj, int next)
 {
+	/* A close the retry policy retries came here as CLOSED too. */
 	if (next == SOCKOBJ_STATE_ESTABLISHED || next == SOCKOBJ_STATE_CLOSED)
 		timer_delete(&obj->timer);
 	if (next == SOCKOBJ_STATE_CLOSED)
@@ -305,7 +328,30 @@ void sockobj_timers_handed_off(struct sockobj_obj *obj)
 }
 
 /**
- * sockobj_timers_stop() - stop both timers and wait for running ones
+ * sockobj_timers_retry_wait() - a retry wait begins
+ * @obj: the object, its file's lock held, entering RETRY_WAIT
+ * @due: jiffies when the next attempt is due
+ *
+ * Context: any, including softirq.
+ */
+void sockobj_timers_retry_wait(struct sockobj_obj *obj, unsigned long due)
+{
+	mod_timer(&obj->retry_timer, due);
+}
+
+/**
+ * sockobj_timers_retry_now() - a due attempt may start now
+ * @obj: the object, its file's lock held, in RETRY_WAIT
+ *
+ * Context: any.
+ */
+void sockobj_timers_retry_now(struct sockobj_obj *obj)
+{
+	queue_obj_work(obj, SOCKOBJ_WORK_NEXT_ATTEMPT);
+}
+
+/**
+ * sockobj_timers_stop() - stop the timers and wait for running ones
  * @obj: the object, its lock held
  *
  * Context: process.
@@ -314,6 +360,7 @@ void sockobj_timers_stop(struct sockobj_obj *obj)
 {
 	timer_delete_sync(&obj->timer);
 	timer_delete_sync(&obj->idle_timer);
+	timer_delete_sync(&obj->retry_timer);
 }
 
 /**

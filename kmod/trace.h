@@ -22,7 +22,8 @@ union sockobj_sockaddr;
 	{ SOCKOBJ_STATE_CONNECTING, "CONNECTING" },			\
 	{ SOCKOBJ_STATE_ESTABLISHED, "ESTABLISHED" },			\
 	{ SOCKOBJ_STATE_PEER_CLOSING, "PEER_CLOSING" },			\
-	{ SOCKOBJ_STATE_CLOSING, "CLOSING" })
+	{ SOCKOBJ_STATE_CLOSING, "CLOSING" },				\
+	{ SOCKOBJ_STATE_RETRY_WAIT, "RETRY_WAIT" })
 
 #define show_reason(r) __print_symbolic(r,				\
 	{ SOCKOBJ_REASON_NONE, "NONE" },				\
@@ -96,6 +97,39 @@ TRACE_EVENT(sockobj_deliver,
 			   __entry->state = state;),
 	    TP_printk("id=%u seq=%llu %s state=%s", __entry->id, __entry->seq,
 		      show_type(__entry->type), show_state(__entry->state))
+);
+
+/* A retry policy retries a close: the attempt that failed, why, the wait. */
+TRACE_EVENT(sockobj_retry_wait,
+	    TP_PROTO(u32 id, u32 attempt, unsigned int reason, u32 wait_ms),
+	    TP_ARGS(id, attempt, reason, wait_ms),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, attempt)
+			     __field(unsigned int, reason)
+			     __field(u32, wait_ms)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->attempt = attempt;
+			   __entry->reason = reason;
+			   __entry->wait_ms = wait_ms;),
+	    TP_printk("id=%u attempt=%u reason=%s wait_ms=%u", __entry->id,
+		      __entry->attempt, show_reason(__entry->reason),
+		      __entry->wait_ms)
+);
+
+/* The policy starts an attempt: late_ms waiting for room, the open's result. */
+TRACE_EVENT(sockobj_retry_start,
+	    TP_PROTO(u32 id, u32 attempt, u32 late_ms, int ret),
+	    TP_ARGS(id, attempt, late_ms, ret),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, attempt)
+			     __field(u32, late_ms)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->attempt = attempt;
+			   __entry->late_ms = late_ms;
+			   __entry->ret = ret;),
+	    TP_printk("id=%u attempt=%u late_ms=%u ret=%d", __entry->id,
+		      __entry->attempt, __entry->late_ms, __entry->ret)
 );
 
 /*

@@ -282,7 +282,8 @@ static void integrity(struct __test_metadata *_metadata,
 		}
 		ASSERT_EQ(1, i);
 		ASSERT_EQ(COOKIE, e.cookie);
-		ASSERT_EQ(0U, e.reserved[0] | e.reserved[1]);
+		ASSERT_LE(1U, e.attempt);
+		ASSERT_EQ(0U, e.retry_ms);
 		ASSERT_LE(1U, e.merged);
 		/* data and state records of the object in seq order */
 		ASSERT_LT(last_seq, e.seq);

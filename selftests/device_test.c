@@ -124,8 +124,12 @@ TEST_F(dev, struct_layout)
 	EXPECT_EQ(16UL, offsetof(struct sockobj_event, seq));
 	EXPECT_EQ(32UL, offsetof(struct sockobj_event, state));
 	EXPECT_EQ(52UL, offsetof(struct sockobj_event, merged));
-	EXPECT_EQ(56UL, offsetof(struct sockobj_event, reserved));
-	/* reserved closes every struct: nothing (no padding) after it */
+	EXPECT_EQ(56UL, offsetof(struct sockobj_event, attempt));
+	EXPECT_EQ(60UL, offsetof(struct sockobj_event, retry_ms));
+	EXPECT_EQ(152UL, offsetof(struct sockobj_info, retry_at_ns));
+	EXPECT_EQ(164UL, offsetof(struct sockobj_info, retries));
+	EXPECT_EQ(40UL, offsetof(struct sockobj_retry, reserved));
+	/* the last field closes every struct: nothing (no padding) after it */
 	EXPECT_EQ(sizeof(struct sockobj_api),
 		  offsetof(struct sockobj_api, reserved) +
 		  sizeof(((struct sockobj_api *)0)->reserved));
@@ -139,11 +143,12 @@ TEST_F(dev, struct_layout)
 		  offsetof(struct sockobj_op, reserved) +
 		  sizeof(((struct sockobj_op *)0)->reserved));
 	EXPECT_EQ(sizeof(struct sockobj_info),
-		  offsetof(struct sockobj_info, reserved) +
-		  sizeof(((struct sockobj_info *)0)->reserved));
+		  offsetof(struct sockobj_info, retries) + sizeof(__u32));
 	EXPECT_EQ(sizeof(struct sockobj_event),
-		  offsetof(struct sockobj_event, reserved) +
-		  sizeof(((struct sockobj_event *)0)->reserved));
+		  offsetof(struct sockobj_event, retry_ms) + sizeof(__u32));
+	EXPECT_EQ(sizeof(struct sockobj_retry),
+		  offsetof(struct sockobj_retry, reserved) +
+		  sizeof(((struct sockobj_retry *)0)->reserved));
 	/* ioctl numbers are fixed forever: GET_API's since version 1 */
 	EXPECT_EQ(0xC038B800UL, (unsigned long)SOCKOBJ_IOC_GET_API);
 	EXPECT_EQ(0xB8U, _IOC_TYPE(SOCKOBJ_IOC_GET_API));
@@ -217,7 +222,6 @@ TEST_F(dev, create_and_info)
 	struct sockobj_info info;
 	uint64_t before = so_now_ns(), after;
 	__u32 id = 0, id2 = 0;
-	int i;
 
 	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
 	after = so_now_ns();
@@ -243,8 +247,9 @@ TEST_F(dev, create_and_info)
 	EXPECT_EQ(0ULL, info.connect_ns);
 	EXPECT_EQ(0ULL, info.established_ns);
 	EXPECT_EQ(0ULL, info.closed_ns);
-	for (i = 0; i < (int)ARRAY_SIZE(info.reserved); i++)
-		EXPECT_EQ(0ULL, info.reserved[i]);
+	EXPECT_EQ(0ULL, info.retry_at_ns);
+	EXPECT_EQ(0U, info.attempt);
+	EXPECT_EQ(0U, info.retries);
 
 	/* no record for a creation */
 	ASSERT_NO_EVENT(self->fd, 0, 100);
@@ -398,13 +403,16 @@ TEST_F(dev, info_validation)
 	struct sockobj_info info;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(info.reserved); i++) {
+	/* Every field but id is output: any non-zero byte is refused. */
+	for (i = 0; i < sizeof(info); i++) {
 		memset(&info, 0, sizeof(info));
 		info.id = id;
-		info.reserved[i] = 1;
+		if (i < sizeof(info.id))
+			continue;
+		((unsigned char *)&info)[i] = 1;
 		EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_GET_INFO,
 					    &info))
-			TH_LOG("reserved[%u]", i);
+			TH_LOG("byte %u", i);
 	}
 }
 

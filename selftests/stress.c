@@ -304,7 +304,7 @@ static void handle(const struct sockobj_event *e)
 		     (unsigned long long)e->seq, (unsigned long long)o->last_seq);
 	o->last_seq = e->seq;
 	seen_set(e->seq);
-	if (e->reserved[0] || e->reserved[1] || !e->merged)
+	if (!e->attempt || e->retry_ms || !e->merged)
 		FAIL("id %u: malformed record", e->id);
 	if (e->type != SOCKOBJ_EV_STATE) {
 		ST->data_records++;

@@ -14,6 +14,7 @@ static const char *const state_names[] = {
 	[SOCKOBJ_STATE_ESTABLISHED]	= "ESTABLISHED",
 	[SOCKOBJ_STATE_PEER_CLOSING]	= "PEER_CLOSING",
 	[SOCKOBJ_STATE_CLOSING]		= "CLOSING",
+	[SOCKOBJ_STATE_RETRY_WAIT]	= "RETRY_WAIT",
 };
 _Static_assert(ARRAY_SIZE(state_names) == SOCKOBJ_STATE_COUNT,
 	       "a state has no name");

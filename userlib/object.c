@@ -313,3 +313,40 @@ SOCKOBJ_EXPORT int sockobj_set_connect_timeout(struct sockobj_ctx *ctx,
 	cfg.connect_timeout_ms = timeout_ms;
 	return do_ioctl(ctx, SOCKOBJ_IOC_CONFIGURE, &cfg);
 }
+
+/**
+ * sockobj_set_retry() - set the object's retry policy
+ * @ctx: the context
+ * @id: the object, CLOSED
+ * @policy: the policy (its id is ignored), or NULL to remove it
+ *
+ * Context: process.
+ * Return: 0 or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_set_retry(struct sockobj_ctx *ctx, unsigned int id,
+				     const struct sockobj_retry *policy)
+{
+	struct sockobj_retry r = { 0 };
+
+	if (policy)
+		r = *policy;
+	r.id = id;
+	return do_ioctl(ctx, SOCKOBJ_IOC_SET_RETRY, &r);
+}
+
+/**
+ * sockobj_get_retry() - read the object's retry policy
+ * @ctx: the context
+ * @id: the object
+ * @policy: filled in (all zero for none)
+ *
+ * Context: process.
+ * Return: 0 or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_get_retry(struct sockobj_ctx *ctx, unsigned int id,
+				     struct sockobj_retry *policy)
+{
+	memset(policy, 0, sizeof(*policy));
+	policy->id = id;
+	return do_ioctl(ctx, SOCKOBJ_IOC_GET_RETRY, policy);
+}

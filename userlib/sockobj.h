@@ -120,6 +120,12 @@ int sockobj_set_iface(struct sockobj_ctx *ctx, unsigned int id,
 int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
 				unsigned int timeout_ms);
 
+/* The retry policy: the kernel reconnects with backoff (0.3). */
+int sockobj_set_retry(struct sockobj_ctx *ctx, unsigned int id,
+		      const struct sockobj_retry *policy);
+int sockobj_get_retry(struct sockobj_ctx *ctx, unsigned int id,
+		      struct sockobj_retry *policy);
+
 /*
  * Socket options: one SOCKOBJ_CFG_* property per call, applied at
  * the next connect; 0 (or off) unsets, leaving the kernel's default.

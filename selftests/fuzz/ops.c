@@ -492,15 +492,15 @@ static void op_get_info(struct worker *w, struct slot *s)
 	}
 	if (info.state >= SOCKOBJ_STATE_COUNT || info.reason > 12 ||
 	    info.phase >= SOCKOBJ_STATE_COUNT || info.pad ||
-	    info.reserved[0] || info.reserved[1] ||
+	    /* no retry policy here: no wait, no failed attempt counted */
+	    info.retry_at_ns || info.retries ||
 	    (info.proto != SOCKOBJ_PROTO_TCP && info.proto != SOCKOBJ_PROTO_UDP) ||
 	    info.pending > SOCKOBJ_OBJ_RECORDS + 4 || !info.created_ns)
 		VIOL(w, "GET_INFO(%u) output: state %u reason %u phase %u pad "
-		     "%u reserved %llu,%llu proto %u pending %u", info.id,
+		     "%u retry_at %llu retries %u proto %u pending %u", info.id,
 		     info.state, info.reason, info.phase, info.pad,
-		     (unsigned long long)info.reserved[0],
-		     (unsigned long long)info.reserved[1], info.proto,
-		     info.pending);
+		     (unsigned long long)info.retry_at_ns, info.retries,
+		     info.proto, info.pending);
 	/* the cookie is one of ours, of this file, with this id */
 	if (info.cookie - FZ->cookie_base >= atomic_load(&FZ->nserial)) {
 		VIOL(w, "GET_INFO(%u): unknown cookie 0x%llx", info.id,

@@ -166,13 +166,14 @@ void check_record(struct worker *w, struct slot *s,
 	atomic_fetch_add(&FZ->records, 1);
 	s->records++;
 	if (!e->id || e->type < SOCKOBJ_EV_STATE || e->type > SOCKOBJ_EV_ERROR ||
-	    e->reserved[0] || e->reserved[1] || !e->merged ||
-	    e->state >= SOCKOBJ_STATE_COUNT ||
-	    e->prev_state >= SOCKOBJ_STATE_COUNT || !e->seq) {
+	    !e->attempt || e->retry_ms || !e->merged ||
+	    /* no retry policy here: never RETRY_WAIT */
+	    e->state >= SOCKOBJ_STATE_RETRY_WAIT ||
+	    e->prev_state >= SOCKOBJ_STATE_RETRY_WAIT || !e->seq) {
 		VIOL(w, "malformed record: id %u type %u seq %llu state %u "
-		     "prev %u merged %u reserved %u,%u", e->id, e->type,
+		     "prev %u merged %u attempt %u retry_ms %u", e->id, e->type,
 		     (unsigned long long)e->seq, e->state, e->prev_state,
-		     e->merged, e->reserved[0], e->reserved[1]);
+		     e->merged, e->attempt, e->retry_ms);
 		return;
 	}
 	if (e->merged > 1 && e->type == SOCKOBJ_EV_STATE)

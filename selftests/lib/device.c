@@ -116,6 +116,20 @@ int so_configure(int fd, struct sockobj_config *cfg)
 	return so_ioctl(fd, SOCKOBJ_IOC_CONFIGURE, cfg);
 }
 
+/* SET_RETRY of r, with r->id set to id */
+int so_set_retry(int fd, __u32 id, struct sockobj_retry *r)
+{
+	r->id = id;
+	return so_ioctl(fd, SOCKOBJ_IOC_SET_RETRY, r);
+}
+
+int so_get_retry(int fd, __u32 id, struct sockobj_retry *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	return so_ioctl(fd, SOCKOBJ_IOC_GET_RETRY, r);
+}
+
 int so_io(int fd, unsigned long req, __u32 id, const void *buf,
 	  size_t len, __u32 flags, struct sockobj_io *io)
 {
@@ -299,6 +313,8 @@ const int so_errs_disconnect[] = {
 const int so_errs_abort[] = { ENOENT, ENOTCONN, EINVAL, EFAULT, 0 };
 const int so_errs_destroy[] = { ENOENT, EINVAL, EFAULT, 0 };
 const int so_errs_get_info[] = { ENOENT, EINVAL, EFAULT, 0 };
+const int so_errs_set_retry[] = { ENOENT, EISCONN, EINVAL, EFAULT, 0 };
+const int so_errs_get_retry[] = { ENOENT, EINVAL, EFAULT, 0 };
 /*
  * SEND: its list plus "the socket's error": what a non-blocking
  * sendmsg(2) on a TCP or UDP socket reports for a connection that broke or

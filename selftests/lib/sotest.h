@@ -252,6 +252,8 @@ int so_destroy(int fd, __u32 id, __u32 flags);
 int so_get_info(int fd, __u32 id, struct sockobj_info *info);
 int so_get_config(int fd, __u32 id, struct sockobj_config *cfg);
 int so_configure(int fd, struct sockobj_config *cfg);
+int so_set_retry(int fd, __u32 id, struct sockobj_retry *r);
+int so_get_retry(int fd, __u32 id, struct sockobj_retry *r);
 int so_io(int fd, unsigned long req, __u32 id, const void *buf,
 	  size_t len, __u32 flags, struct sockobj_io *io);
 int so_io_send(int fd, __u32 id, const void *buf, size_t len,
@@ -303,7 +305,7 @@ extern const int so_errs_get_api[], so_errs_create[], so_errs_configure[],
 	so_errs_get_config[], so_errs_connect[], so_errs_disconnect[],
 	so_errs_abort[], so_errs_destroy[], so_errs_get_info[], so_errs_send[],
 	so_errs_recv[], so_errs_handoff[], so_errs_batch[], so_errs_read[],
-	so_errs_unknown[];
+	so_errs_set_retry[], so_errs_get_retry[], so_errs_unknown[];
 int so_err_allowed(const int *list, int err);
 
 /* ---------------------------------------------------------------------- */
@@ -485,13 +487,13 @@ static inline void so_log_event(struct __test_metadata *_metadata,
 				const struct sockobj_event *e)
 {
 	TH_LOG("%s: id %u type %u cookie %llu seq %llu ts %llu %s <- %s "
-	       "reason %s phase %s error %d merged %u reserved %u,%u", what,
+	       "reason %s phase %s error %d merged %u attempt %u retry_ms %u", what,
 	       e->id, e->type, (unsigned long long)e->cookie,
 	       (unsigned long long)e->seq,
 	       (unsigned long long)e->timestamp_ns, so_state_name(e->state),
 	       so_state_name(e->prev_state), so_reason_name(e->reason),
-	       so_state_name(e->phase), e->error, e->merged, e->reserved[0],
-	       e->reserved[1]);
+	       so_state_name(e->phase), e->error, e->merged, e->attempt,
+	       e->retry_ms);
 }
 
 static inline void so_log_record(struct __test_metadata *_metadata,
@@ -511,7 +513,7 @@ static inline int so_event_matches(const struct sockobj_event *e, __u32 id,
 	       e->cookie == cookie && e->state == x->state &&
 	       e->prev_state == x->prev && e->reason == x->reason &&
 	       e->phase == x->phase && e->error == x->error &&
-	       e->merged == 1 && !e->reserved[0] && !e->reserved[1];
+	       e->merged == 1 && e->attempt && !e->retry_ms;
 }
 
 /*
@@ -619,8 +621,8 @@ static inline void so_expect_data(struct __test_metadata *_metadata, int fd,
 		       so_type_name(type), tmo, ret);
 	ASSERT_EQ(1, ret);
 	if (e.type != type || e.cookie != cookie || !e.merged ||
-	    e.reason || e.phase || e.error != err || e.reserved[0] ||
-	    e.reserved[1] ||
+	    e.reason || e.phase || e.error != err || !e.attempt ||
+	    e.retry_ms ||
 	    (state != SO_ANY_STATE && (e.state != state ||
 				      e.prev_state != state))) {
 		TH_LOG("object %u: expected %s (state %s, error %d)", id,

@@ -30,7 +30,8 @@ static void connect_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " connect [-4|-6] [-u] [-t MS] [-i IFACE] [-b ADDR[:PORT]]\n"
-		"                       [-k|-N] [-q SECS] [-I SEC] [-w MS] [-v[v]] HOST PORT\n\n"
+		"                       [-k|-N] [-q SECS] [-I SEC] [-w MS] [--retry N]\n"
+		"                       [--backoff MIN[:MAX]] [-v[v]] HOST PORT\n\n"
 		"Open a connection to HOST PORT through /dev/sockobj and copy stdin to it and\n"
 		"it to stdout, like netcat, driven by the module's events. At the end of stdin\n"
 		"our side is shut down (FIN after all stdin data is sent) and the command reads\n"
@@ -55,6 +56,12 @@ static void connect_usage(FILE *f)
 		"  -I SEC      reset the connection after SEC seconds without data either way\n"
 		"  -w MS       UDP: after the end of stdin, wait until no datagram came for MS\n"
 		"              (default 2000)\n"
+		"  --retry N   the kernel retries a failed connect (refused, timed out,\n"
+		"              unreachable) up to N more times, \"inf\" without end; an\n"
+		"              established connection that breaks is not retried\n"
+		"  --backoff MIN[:MAX]\n"
+		"              the waits between attempts, in ms: MIN first, doubling up to\n"
+		"              MAX, each drawn from its upper half (default 250:10000)\n"
 		"  -v          print every state transition and the close reason (stderr);\n"
 		"              -vv also the data events (READABLE, WRITABLE, SENT, ERROR)\n\n"
 		"Exit status:\n"
@@ -150,11 +157,22 @@ static void print_transition(struct conn *c, const struct sockobj_event *ev)
 	case SOCKOBJ_STATE_CLOSING:
 		fprintf(stderr, "  (our FIN follows the data queued)");
 		break;
+	case SOCKOBJ_STATE_RETRY_WAIT:
+		fprintf(stderr, ": %s, %s", sockobj_reason_name(ev->reason),
+			sockobj_reason_describe(ev->reason));
+		if (ev->error)
+			fprintf(stderr, " (%s)", strerror(ev->error));
+		fprintf(stderr, "; attempt %u failed, the next in %u ms",
+			ev->attempt, ev->retry_ms);
+		break;
 	case SOCKOBJ_STATE_CLOSED:
 		fprintf(stderr, ": %s, %s", sockobj_reason_name(ev->reason),
 			sockobj_reason_describe(ev->reason));
 		if (ev->error)
 			fprintf(stderr, " (%s)", strerror(ev->error));
+		if (ev->retry_ms == SOCKOBJ_RETRY_EXHAUSTED)
+			fprintf(stderr, "; no attempt left (attempt %u)",
+				ev->attempt);
 		if (sockobj_get_info(c->ctx, c->id, &info) == 0)
 			fprintf(stderr, "; sent %llu, received %llu bytes",
 				(unsigned long long)info.bytes_sent,
@@ -596,12 +614,63 @@ static int parse_bind(const char *s, int family, struct sockobj_addr *a)
 	return 0;
 }
 
+/* "--retry": N more attempts after the first, or "inf". */
+static int parse_retry(const char *s, __u32 *max_attempts)
+{
+	unsigned long n;
+	char *end;
+
+	if (!strcmp(s, "inf")) {
+		*max_attempts = SOCKOBJ_RETRY_UNLIMITED;
+		return 0;
+	}
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end || errno || n >= SOCKOBJ_RETRY_UNLIMITED - 1)
+		return -EINVAL;
+	*max_attempts = (__u32)n + 1;
+	return 0;
+}
+
+/* "--backoff": MIN[:MAX] in ms. */
+static int parse_backoff(const char *s, struct sockobj_retry *r)
+{
+	unsigned long lo, hi;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	lo = strtoul(s, &end, 10);
+	hi = lo;
+	if (*end == ':') {
+		if (end[1] < '0' || end[1] > '9')
+			return -EINVAL;
+		hi = strtoul(end + 1, &end, 10);
+	}
+	if (*end || errno || !lo || lo > hi || hi > SOCKOBJ_RETRY_DELAY_MAX_MS)
+		return -EINVAL;
+	r->delay_ms = (__u32)lo;
+	r->max_delay_ms = (__u32)hi;
+	return 0;
+}
+
 int cmd_connect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "shutdown", no_argument, NULL, 'N' },
+		{ "retry", required_argument, NULL, 'R' },
+		{ "backoff", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
+	};
+	struct sockobj_retry retry = {
+		.delay_ms = 250,
+		.max_delay_ms = 10000,
+		.factor_pct = 200,
+		.jitter = SOCKOBJ_JITTER_EQUAL,
 	};
 	unsigned long timeout_ms = 0, idle_s = 0, linger_ms = 2000;
 	int quit_s = -1;
@@ -650,6 +719,21 @@ int cmd_connect(int argc, char **argv)
 				linger_ms = v > INT_MAX / 2 ? INT_MAX / 2 : v;
 			break;
 		}
+		case 'R':
+			if (parse_retry(optarg, &retry.max_attempts) < 0) {
+				fprintf(stderr, PROG ": bad --retry '%s' (a number "
+					"of retries, or inf)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'B':
+			if (parse_backoff(optarg, &retry) < 0) {
+				fprintf(stderr, PROG ": bad --backoff '%s' (MIN[:MAX] "
+					"in ms, 1 <= MIN <= MAX <= %u)\n", optarg,
+					SOCKOBJ_RETRY_DELAY_MAX_MS);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'i':
 			iface = optarg;
 			break;
@@ -748,6 +832,8 @@ int cmd_connect(int argc, char **argv)
 		ret = sockobj_set_iface(c->ctx, c->id, iface, 0);
 	if (ret >= 0 && idle_s)
 		ret = sockobj_set_inactivity(c->ctx, c->id, (unsigned int)idle_s);
+	if (ret >= 0 && retry.max_attempts)
+		ret = sockobj_set_retry(c->ctx, c->id, &retry);
 	if (ret >= 0 && bind_str) {
 		ret = sockobj_addr_to_sockaddr(&local, &lss, &lsalen);
 		if (ret >= 0)

@@ -36,7 +36,11 @@
  * 0xB8, which API version 1 used for all of them, has since been given to
  * other drivers), numbers 0x01-0x3F, never reused. API version 2 moved them
  * there; their version 1 numbers (magic 0xB8, same number, size and
- * direction) are still served, for programs built for version 1.
+ * direction) are still served, for programs built for version 1. API
+ * version 3 added the retry policy (SOCKOBJ_IOC_SET_RETRY,
+ * SOCKOBJ_IOC_GET_RETRY, SOCKOBJ_STATE_RETRY_WAIT) and gave meaning to
+ * bytes that were reserved in struct sockobj_info and struct sockobj_event
+ * (attempt, retry_ms, retry_at_ns, retries).
  *
  * Ioctls
  * ------
@@ -111,14 +115,16 @@
  *	CONNECTING: the attempt is cancelled at once (CLOSED, reason
  *	CANCELLED); a handshake that completes during the call (its
  *	ESTABLISHED record queued first) is closed gracefully as above.
+ *	From RETRY_WAIT: the retry policy's wait is cancelled at once
+ *	(CLOSED, reason CANCELLED, phase RETRY_WAIT).
  *	Errors: ENOENT, ENOTCONN (CLOSED), EALREADY (CLOSING), EINVAL.
  *
  * SOCKOBJ_IOC_ABORT (struct sockobj_op)
  *	Immediate close: a RST is sent when a connection exists and queued
  *	data is discarded. The object is CLOSED when the call returns (reason
- *	ABORTED, or CANCELLED from CONNECTING: the reason is that of the
- *	state the close left, its phase). Errors: ENOENT, ENOTCONN (CLOSED),
- *	EINVAL.
+ *	ABORTED, or CANCELLED from CONNECTING and RETRY_WAIT: the reason is
+ *	that of the state the close left, its phase). Errors: ENOENT,
+ *	ENOTCONN (CLOSED), EINVAL.
  *
  * SOCKOBJ_IOC_DESTROY (struct sockobj_op)
  *	Releases the object and its id. A connection still open is closed
@@ -132,11 +138,14 @@
  *	be reused by a later SOCKOBJ_IOC_CREATE. Errors: ENOENT, EINVAL.
  *
  * SOCKOBJ_IOC_GET_INFO (struct sockobj_info)
- *	id in; returns state, reason, phase, error, protocol, cookie, local
+ *	id in; returns state, reason, phase, error (those of the last close
+ *	when CLOSED or RETRY_WAIT), protocol, cookie, local
  *	and remote address (those of the last connection once CLOSED),
  *	bound interface, timestamps, the number of undelivered records, the
  *	queue counters (bytes to read, bytes unacknowledged, free send space)
- *	and the bytes moved each way. Once CLOSED, tx_unacked and tx_space
+ *	and the bytes moved each way, the number of the current (or last)
+ *	attempt, and for a retry policy the failed attempts of its run and
+ *	the time of the next attempt. Once CLOSED, tx_unacked and tx_space
  *	are 0 and rx_queued counts what was received before the close and
  *	is still unread. GET_INFO never waits for a SEND or RECV in progress
  *	on the object (one whose buffer faults for long, say): the queue
@@ -181,6 +190,48 @@
  *	ENFILE/ENOMEM when the file cannot be allocated (the connection is
  *	then closed and the object gone).
  *
+ * SOCKOBJ_IOC_SET_RETRY (struct sockobj_retry)
+ *	Sets the object's retry policy, only while CLOSED; it applies from
+ *	the next SOCKOBJ_IOC_CONNECT on. With a policy, a connection attempt
+ *	that closes for a reason the policy retries does not end in CLOSED:
+ *	the object enters RETRY_WAIT (a record with that reason, phase and
+ *	error, the attempt's number in attempt and the wait in retry_ms),
+ *	and when the wait is over the kernel starts the next attempt itself
+ *	(CONNECTING, ...), as SOCKOBJ_IOC_CONNECT would, with the same
+ *	configuration and the file opener's identity. A run of attempts
+ *	begins with SOCKOBJ_IOC_CONNECT. A close from CONNECTING is retried
+ *	when its reason is in reasons; a connection lost after ESTABLISHED
+ *	(RESET, RETRANS_TIMEOUT, INACTIVITY) only with SOCKOBJ_RETRY_LOST as
+ *	well. What the application asks for itself (DISCONNECT, ABORT, a
+ *	cancel) is never retried, and neither is a graceful close: after the
+ *	peer's FIN the object stays in PEER_CLOSING for the application to
+ *	read the last data and DISCONNECT. The waits grow from delay_ms by
+ *	factor_pct percent per failed attempt up to max_delay_ms, each then
+ *	drawn as jitter says; SOCKOBJ_RETRY_RESET_BACKOFF makes an
+ *	established connection start a new run (waits from delay_ms again,
+ *	its failures counted from 0). The attempt that fails while the run
+ *	has had max_attempts attempts ends in CLOSED with its own reason,
+ *	phase and error and retry_ms set to SOCKOBJ_RETRY_EXHAUSTED.
+ *	An attempt starts only when its records fit: one whose wait is over
+ *	while fewer than SOCKOBJ_TRANSITIONS_MAX of the object's record slots
+ *	are free stays in RETRY_WAIT (GET_INFO's retry_at_ns is then in the
+ *	past) and starts as soon as reading the object's records frees them;
+ *	its CONNECTING record's retry_ms says how late it started. The
+ *	kernel's own attempts are started by a kernel worker: a socket
+ *	creation or bind that fails there (EADDRINUSE, ENODEV for a missing
+ *	interface...) is not an ioctl error but the attempt's close (reason
+ *	NET_UNREACH for ENODEV or ENETDOWN, else ERROR, with the errno), and
+ *	their sockets are charged to the kernel's root cgroup rather than to
+ *	the cgroup of a task. max_attempts 0 (with every other field 0)
+ *	removes the policy.
+ *	Errors: ENOENT, EISCONN (not CLOSED), EINVAL (flags, pad, reserved,
+ *	a value out of range, a reason that cannot be retried).
+ *
+ * SOCKOBJ_IOC_GET_RETRY (struct sockobj_retry)
+ *	id in (everything else zero); returns the policy, with reasons
+ *	spelled out when it was set as 0 (the default set), or all zero when
+ *	the object has none. Errors: ENOENT, EINVAL.
+ *
  * SOCKOBJ_IOC_BATCH (struct sockobj_batch)
  *	Runs count operations (struct sockobj_batch_op, at most
  *	SOCKOBJ_BATCH_MAX) in order, each exactly as its own ioctl would,
@@ -209,10 +260,16 @@
  *	ESTABLISHED --peer FIN--> PEER_CLOSING (passive close)
  *	ESTABLISHED, PEER_CLOSING --disconnect--> CLOSING (active close)
  *	any open state --failure, abort, close completed--> CLOSED
+ *	CONNECTING, ESTABLISHED, PEER_CLOSING --a failure the retry policy
+ *		retries--> RETRY_WAIT --wait over--> CONNECTING
+ *	RETRY_WAIT --disconnect, abort--> CLOSED (CANCELLED)
  * A CLOSED object tells how it got there with a reason (SOCKOBJ_REASON_*),
  * the phase (the state it left, i.e. in which the close happened) and, for
- * failures, the positive errno the network stack reported (error).
- * A CLOSED object can be configured and connected again.
+ * failures, the positive errno the network stack reported (error); an
+ * object in RETRY_WAIT tells the same of the attempt that failed.
+ * A CLOSED object can be configured and connected again; an object in
+ * RETRY_WAIT is not CLOSED (CONFIGURE and CONNECT get EISCONN, SEND and
+ * RECV ENOTCONN).
  *
  * Events
  * ------
@@ -237,7 +294,8 @@
  *
  * Every state transition of every object produces one record carrying the
  * new state, the previous state, the reason, phase and error (meaningful
- * when the new state is CLOSED), the object's cookie, a timestamp
+ * when the new state is CLOSED or RETRY_WAIT), the number of the
+ * connection attempt it belongs to, the object's cookie, a timestamp
  * (CLOCK_MONOTONIC, ns, taken when the transition happened) and a sequence
  * number taken from a per-file counter when the transition happened.
  *
@@ -248,8 +306,10 @@
  * different objects may interleave. Kernel memory stays bounded without
  * any allocation in softirq context: each object owns a preallocated ring
  * of SOCKOBJ_OBJ_RECORDS records, one connection attempt produces at most
- * SOCKOBJ_TRANSITIONS_MAX transitions, and SOCKOBJ_IOC_CONNECT refuses
- * (-EBUSY) to start an attempt for which the ring has no room. Should a
+ * SOCKOBJ_TRANSITIONS_MAX transitions (one ending in RETRY_WAIT at most
+ * SOCKOBJ_TRANSITIONS_MAX - 1, leaving a slot for the cancel of its wait),
+ * SOCKOBJ_IOC_CONNECT refuses (-EBUSY) to start an attempt for which the
+ * ring has no room, and a retry policy waits for room. Should a
  * ring ever be full nonetheless, the newest record absorbs the transition
  * and its "merged" field counts how many transitions it stands for (1 for
  * a record that stands for one); the seq of such a record is that of the
@@ -273,7 +333,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		2
+#define SOCKOBJ_API_VERSION		3
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -284,6 +344,7 @@
 #define SOCKOBJ_FEAT_OPTIONS		(1ULL << 5)
 #define SOCKOBJ_FEAT_HANDOFF		(1ULL << 6)
 #define SOCKOBJ_FEAT_BATCH		(1ULL << 7)
+#define SOCKOBJ_FEAT_RETRY		(1ULL << 8)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -295,7 +356,8 @@
 #define SOCKOBJ_STATE_ESTABLISHED	2
 #define SOCKOBJ_STATE_PEER_CLOSING	3
 #define SOCKOBJ_STATE_CLOSING		4
-#define SOCKOBJ_STATE_COUNT		5
+#define SOCKOBJ_STATE_RETRY_WAIT	5	/* the retry policy waits to reconnect */
+#define SOCKOBJ_STATE_COUNT		6
 
 /* Why a CLOSED object is closed. */
 #define SOCKOBJ_REASON_NONE		0	/* never opened */
@@ -330,6 +392,7 @@
 #define SOCKOBJ_KEEPIDLE_MAX_S		32767	/* the kernel's MAX_TCP_KEEPIDLE */
 #define SOCKOBJ_KEEPINTVL_MAX_S		32767	/* MAX_TCP_KEEPINTVL */
 #define SOCKOBJ_KEEPCNT_MAX		127	/* MAX_TCP_KEEPCNT */
+#define SOCKOBJ_RETRY_DELAY_MAX_MS	(3600U * 1000U)
 
 /**
  * struct sockobj_api - SOCKOBJ_IOC_GET_API
@@ -498,7 +561,7 @@ struct sockobj_op {
  * @ifindex: out: the interface the socket is bound to, or 0
  * @pending: out: undelivered event records of this object
  * @created_ns: out: CLOCK_MONOTONIC time of creation
- * @connect_ns: out: time the last connect started, or 0
+ * @connect_ns: out: time the last attempt started, or 0
  * @established_ns: out: time the last connection was established, or 0
  * @closed_ns: out: time the object last became CLOSED, or 0
  * @rx_queued: out: bytes (TCP) or the next datagram's bytes (UDP) waiting
@@ -509,7 +572,13 @@ struct sockobj_op {
  * @pad: zero
  * @bytes_sent: out: bytes sent through the object (all attempts)
  * @bytes_received: out: bytes received through the object (all attempts)
- * @reserved: zero
+ * @retry_at_ns: out: in RETRY_WAIT, the CLOCK_MONOTONIC time the next
+ *	attempt is due (in the past while it waits for room in the object's
+ *	records), else 0
+ * @attempt: out: the number of the current (or last) connection attempt,
+ *	counted from 1 over the object's life, 0 before the first
+ * @retries: out: the failed attempts of the current (or last) run of a
+ *	retry policy (what max_attempts bounds), 0 without a policy
  */
 struct sockobj_info {
 	__u32 id;
@@ -533,7 +602,9 @@ struct sockobj_info {
 	__u32 pad;
 	__u64 bytes_sent;
 	__u64 bytes_received;
-	__u64 reserved[2];
+	__u64 retry_at_ns;
+	__u32 attempt;
+	__u32 retries;
 };
 
 /* Flags of struct sockobj_io. */
@@ -582,7 +653,16 @@ struct sockobj_io {
  * @phase: the state in which the close happened when @state is CLOSED
  * @error: positive errno of a failure, or 0
  * @merged: how many transitions this record stands for (normally 1)
- * @reserved: zero
+ * @attempt: the number of the connection attempt the record belongs to
+ *	(counted from 1 over the object's life; a RETRY_WAIT record belongs
+ *	to the attempt that failed, the CLOSED record of a cancelled wait to
+ *	the last attempt), 0 for a record before the first
+ * @retry_ms: @state RETRY_WAIT: the wait before the next attempt, in ms
+ *	(due at @timestamp_ns + @retry_ms * 1000000); @state CONNECTING:
+ *	how many ms after it was due an attempt of the retry policy started
+ *	because the object's records had no room (0 when on time); @state
+ *	CLOSED: SOCKOBJ_RETRY_EXHAUSTED when the retry policy gave up, its
+ *	max_attempts reached; else 0
  */
 struct sockobj_event {
 	__u32 id;
@@ -596,7 +676,72 @@ struct sockobj_event {
 	__u32 phase;
 	__s32 error;
 	__u32 merged;
-	__u32 reserved[2];
+	__u32 attempt;
+	__u32 retry_ms;
+};
+
+#define SOCKOBJ_RETRY_EXHAUSTED		0xFFFFFFFFU	/* retry_ms of a last CLOSED */
+
+/* Flags of struct sockobj_retry. */
+#define SOCKOBJ_RETRY_LOST		(1U << 0)	/* also retry lost connections */
+#define SOCKOBJ_RETRY_RESET_BACKOFF	(1U << 1)	/* ESTABLISHED starts a new run */
+#define SOCKOBJ_RETRY_F_ALL		(SOCKOBJ_RETRY_LOST | SOCKOBJ_RETRY_RESET_BACKOFF)
+
+/* Jitter of struct sockobj_retry. */
+#define SOCKOBJ_JITTER_NONE		0	/* wait exactly the backoff */
+#define SOCKOBJ_JITTER_FULL		1	/* uniform in [0, backoff] */
+#define SOCKOBJ_JITTER_EQUAL		2	/* uniform in [backoff/2, backoff] */
+
+#define SOCKOBJ_RETRY_UNLIMITED		0xFFFFFFFFU	/* max_attempts: no limit */
+
+/*
+ * Reasons a retry policy may retry (bits 1 << SOCKOBJ_REASON_*), and those
+ * it retries when reasons is 0.
+ */
+#define SOCKOBJ_RETRY_REASONS_ALL	((1ULL << SOCKOBJ_REASON_REFUSED) | \
+					 (1ULL << SOCKOBJ_REASON_RESET) | \
+					 (1ULL << SOCKOBJ_REASON_CONNECT_TIMEOUT) | \
+					 (1ULL << SOCKOBJ_REASON_RETRANS_TIMEOUT) | \
+					 (1ULL << SOCKOBJ_REASON_HOST_UNREACH) | \
+					 (1ULL << SOCKOBJ_REASON_NET_UNREACH) | \
+					 (1ULL << SOCKOBJ_REASON_ERROR) | \
+					 (1ULL << SOCKOBJ_REASON_INACTIVITY))
+#define SOCKOBJ_RETRY_REASONS_DEFAULT	((1ULL << SOCKOBJ_REASON_REFUSED) | \
+					 (1ULL << SOCKOBJ_REASON_RESET) | \
+					 (1ULL << SOCKOBJ_REASON_CONNECT_TIMEOUT) | \
+					 (1ULL << SOCKOBJ_REASON_RETRANS_TIMEOUT) | \
+					 (1ULL << SOCKOBJ_REASON_HOST_UNREACH) | \
+					 (1ULL << SOCKOBJ_REASON_NET_UNREACH) | \
+					 (1ULL << SOCKOBJ_REASON_INACTIVITY))
+
+/**
+ * struct sockobj_retry - SOCKOBJ_IOC_SET_RETRY, SOCKOBJ_IOC_GET_RETRY
+ * @id: in: the object
+ * @flags: SOCKOBJ_RETRY_*
+ * @max_attempts: attempts of a run, the first included (1 retries
+ *	nothing but marks the last close SOCKOBJ_RETRY_EXHAUSTED), or
+ *	SOCKOBJ_RETRY_UNLIMITED; 0: no policy (every other field 0)
+ * @delay_ms: the first wait, 1..SOCKOBJ_RETRY_DELAY_MAX_MS
+ * @max_delay_ms: the longest wait, @delay_ms..SOCKOBJ_RETRY_DELAY_MAX_MS
+ * @factor_pct: each wait is the last one times @factor_pct / 100, up to
+ *	@max_delay_ms: 100 (constant) to 1000
+ * @jitter: SOCKOBJ_JITTER_*: how each wait is drawn from the backoff
+ * @pad: zero
+ * @reasons: the close reasons retried (bits 1 << SOCKOBJ_REASON_*, a subset
+ *	of SOCKOBJ_RETRY_REASONS_ALL), 0 for SOCKOBJ_RETRY_REASONS_DEFAULT
+ * @reserved: zero
+ */
+struct sockobj_retry {
+	__u32 id;
+	__u32 flags;
+	__u32 max_attempts;
+	__u32 delay_ms;
+	__u32 max_delay_ms;
+	__u32 factor_pct;
+	__u32 jitter;
+	__u32 pad;
+	__u64 reasons;
+	__u64 reserved[2];
 };
 
 /* Operations of SOCKOBJ_IOC_BATCH. */
@@ -665,5 +810,7 @@ struct sockobj_batch {
 #define SOCKOBJ_IOC_RECV	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0A, struct sockobj_io)
 #define SOCKOBJ_IOC_HANDOFF	_IOW(SOCKOBJ_IOC_MAGIC, 0x0B, struct sockobj_op)
 #define SOCKOBJ_IOC_BATCH	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0C, struct sockobj_batch)
+#define SOCKOBJ_IOC_SET_RETRY	_IOW(SOCKOBJ_IOC_MAGIC, 0x0D, struct sockobj_retry)
+#define SOCKOBJ_IOC_GET_RETRY	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0E, struct sockobj_retry)
 
 #endif /* _UAPI_LINUX_SOCKOBJ_H */
