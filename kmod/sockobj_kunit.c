@@ -968,34 +968,37 @@ static void retry_parse_fills_the_default_reasons(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.delay_ms, 100U);
 }
 
+#define GOOD_RETRY .max_attempts = 5, .delay_ms = 100, .max_delay_ms = 1000, \
+		   .factor_pct = 200
+
+static const struct sockobj_retry bad_retries[] = {
+	{ GOOD_RETRY, .flags = 1U << 7 },
+	{ GOOD_RETRY, .delay_ms = 0 },
+	{ GOOD_RETRY, .delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1,
+	  .max_delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1 },
+	{ GOOD_RETRY, .max_delay_ms = 99 },
+	{ GOOD_RETRY, .max_delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1 },
+	{ GOOD_RETRY, .factor_pct = 99 },
+	{ GOOD_RETRY, .factor_pct = 1001 },
+	{ GOOD_RETRY, .jitter = SOCKOBJ_JITTER_EQUAL + 1 },
+	{ GOOD_RETRY, .reasons = 1ULL << SOCKOBJ_REASON_ABORTED },
+	{ GOOD_RETRY, .reasons = 1ULL << SOCKOBJ_REASON_CANCELLED },
+	/* no policy, yet other fields set */
+	{ GOOD_RETRY, .max_attempts = 0 },
+};
+
 static void retry_parse_rejects_bad_values_and_changes_nothing(struct kunit *test)
 {
 	struct sockobj_retry_policy p = { .max_attempts = 42 };
-	struct sockobj_retry u;
-	int i;
+	struct sockobj_retry none = {};
+	size_t i;
 
-	for (i = 0; i < 11; i++) {
-		u = good_retry;
-		switch (i) {
-		case 0: u.flags = 1U << 7; break;
-		case 1: u.delay_ms = 0; break;
-		case 2: u.delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1;
-			u.max_delay_ms = u.delay_ms; break;
-		case 3: u.max_delay_ms = u.delay_ms - 1; break;
-		case 4: u.max_delay_ms = SOCKOBJ_RETRY_DELAY_MAX_MS + 1; break;
-		case 5: u.factor_pct = 99; break;
-		case 6: u.factor_pct = 1001; break;
-		case 7: u.jitter = SOCKOBJ_JITTER_EQUAL + 1; break;
-		case 8: u.reasons = 1ULL << SOCKOBJ_REASON_ABORTED; break;
-		case 9: u.reasons = 1ULL << SOCKOBJ_REASON_CANCELLED; break;
-		case 10: u.max_attempts = 0; break;	/* with other fields set */
-		}
-		KUNIT_EXPECT_EQ_MSG(test, sockobj_retry_parse(&u, &p), -EINVAL,
-				    "case %d", i);
+	for (i = 0; i < ARRAY_SIZE(bad_retries); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, sockobj_retry_parse(&bad_retries[i], &p),
+				    -EINVAL, "case %zu", i);
 		KUNIT_EXPECT_EQ(test, p.max_attempts, 42U);
 	}
-	u = (struct sockobj_retry){};
-	KUNIT_EXPECT_EQ(test, sockobj_retry_parse(&u, &p), 0);
+	KUNIT_EXPECT_EQ(test, sockobj_retry_parse(&none, &p), 0);
 	KUNIT_EXPECT_EQ(test, p.max_attempts, 0U);
 }
 
