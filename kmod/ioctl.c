@@ -572,9 +572,11 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 
 	/*
 	 * API version 1 numbered every ioctl under GET_API's magic, since
-	 * given to other drivers: programs built for it keep working.
+	 * given to other drivers: programs built for it keep working. Its
+	 * last one was BATCH; later ioctls have only their new number.
 	 */
-	if (_IOC_TYPE(cmd) == SOCKOBJ_IOC_API_MAGIC && _IOC_NR(cmd) != 0)
+	if (_IOC_TYPE(cmd) == SOCKOBJ_IOC_API_MAGIC && _IOC_NR(cmd) != 0 &&
+	    _IOC_NR(cmd) <= _IOC_NR(SOCKOBJ_IOC_BATCH))
 		cmd = _IOC(_IOC_DIR(cmd), SOCKOBJ_IOC_MAGIC, _IOC_NR(cmd),
 			   _IOC_SIZE(cmd));
 

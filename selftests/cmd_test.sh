@@ -17,6 +17,9 @@
 #              with the default shutdown at the end of input and with -k
 #   quit_*     -q against a peer that never closes
 #   stdout_*   stdout to a pipe closed early, and to /dev/full: status 74
+#   retry_*    --retry: a peer that listens only after 1.5 s is reached,
+#              the refused attempts reported by -v; a policy that runs out
+#              ends with the refusal's status
 #
 # KTAP on stdout, for selftests/run.sh. Needs root, the sockobj module
 # loaded, python3, socat and redis-server (tools/deps.sh), and the command
@@ -31,7 +34,7 @@ so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
-ntests=14
+ntests=16
 n=0
 npass=0
 nfail=0
@@ -313,6 +316,42 @@ else
 			not_ok quit_waits_without_q "exit status $rc (want 124: still waiting), received '$out'"
 		fi
 	fi
+fi
+
+# ---- --retry: the kernel reconnects ------------------------------------
+
+if ! command -v socat >/dev/null; then
+	skip retry_until_listening "no socat"
+else
+	# Nothing listens on 7102 for 1.5 s; the command keeps trying.
+	(sleep 1.5; exec socat TCP-LISTEN:7102,bind=127.0.0.1,reuseaddr \
+		SYSTEM:'printf hello') 2>/dev/null &
+	pids+=($!)
+	out=$(tmo 60 "$so" connect -v --retry 100 --backoff 100:400 127.0.0.1 7102 \
+	      </dev/null 2>"$work/err")
+	rc=$?
+	waits=0
+	while read -r l; do
+		[[ $l == *"-> RETRY_WAIT: REFUSED"* ]] && waits=$((waits + 1))
+	done <"$work/err"
+	if [ "$rc" -eq 0 ] && [ "$out" = hello ] && [ $waits -ge 2 ]; then
+		ok retry_until_listening
+	else
+		not_ok retry_until_listening "exit status $rc, received '$out', $waits refused attempts: $(last_err)"
+	fi
+fi
+out=$(tmo 60 "$so" connect -v --retry 2 --backoff 50 127.0.0.1 7103 </dev/null 2>"$work/err")
+rc=$?
+waits=0
+left=0
+while read -r l; do
+	[[ $l == *"-> RETRY_WAIT: REFUSED"* ]] && waits=$((waits + 1))
+	[[ $l == *"no attempt left (attempt 3)"* ]] && left=1
+done <"$work/err"
+if [ "$rc" -eq 3 ] && [ $waits -eq 2 ] && [ $left -eq 1 ]; then
+	ok retry_exhausted
+else
+	not_ok retry_exhausted "exit status $rc (want 3), $waits waits (want 2), last attempt said: $left: $(last_err)"
 fi
 
 echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"

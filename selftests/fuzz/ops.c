@@ -368,6 +368,67 @@ static void op_get_config(struct worker *w, struct slot *s)
 	}
 }
 
+/*
+ * SET_RETRY and GET_RETRY. No object of the fuzzer ever gets a policy (its
+ * model has no RETRY_WAIT): SET_RETRY either removes the policy (all zero:
+ * 0, ENOENT or EISCONN) or gives one wrong three ways at once, so that no
+ * flipped byte makes it valid (EINVAL or ENOENT, never 0); GET_RETRY then
+ * always reads a policy of zeros.
+ */
+static void op_retry(struct worker *w, struct slot *s)
+{
+	struct sockobj_retry r;
+	enum ptr_kind kind;
+	uint32_t serial;
+	int set = so_rnd_pct(&w->r, 60), bad = 0;
+	void *arg;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	pthread_mutex_lock(&s->mu);
+	r.id = pick_id_locked(w, s, &serial);
+	pthread_mutex_unlock(&s->mu);
+	if (set && so_rnd_pct(&w->r, 60)) {
+		bad = 1;
+		r.max_attempts = so_rnd_next(&w->r);
+		r.delay_ms = 0;
+		r.factor_pct = so_rnd_below(&w->r, 100);
+		r.jitter = 3 + so_rnd_below(&w->r, 100);
+		r.max_delay_ms = so_rnd_next(&w->r);
+		r.reasons = ((uint64_t)so_rnd_next(&w->r) << 32) | so_rnd_next(&w->r);
+		r.flags = so_rnd_pct(&w->r, 50) ? so_rnd_next(&w->r) : 0;
+		if (so_rnd_pct(&w->r, 10))
+			r.pad = 1;
+		if (so_rnd_pct(&w->r, 10))
+			r.reserved[so_rnd_below(&w->r, 2)] = 1;
+	} else if (!set && so_rnd_pct(&w->r, 5)) {
+		bad = 1;	/* GET_RETRY with an input byte set */
+		r.reasons = 1;
+	}
+	arg = arg_place(w, &r, sizeof(r), &kind);
+	if (set) {
+		ret = check_ret(w, "SET_RETRY",
+				xioctl(s->fd, SOCKOBJ_IOC_SET_RETRY, arg),
+				so_errs_set_retry);
+		if (ret == 0 && (bad || (kind != P_GOOD && kind != P_RO)))
+			VIOL(w, "SET_RETRY(%u) accepted %s", r.id,
+			     bad ? "an invalid policy" : "a bad pointer");
+		if (ret == -EINVAL && !bad && (kind == P_GOOD || kind == P_RO))
+			VIOL(w, "SET_RETRY(%u) refused removing the policy", r.id);
+		return;
+	}
+	ret = check_ret(w, "GET_RETRY", xioctl(s->fd, SOCKOBJ_IOC_GET_RETRY, arg),
+			so_errs_get_retry);
+	if (ret == 0 && (bad || kind != P_GOOD))
+		VIOL(w, "GET_RETRY(%u) accepted %s", r.id,
+		     bad ? "a non-zero input" : "a bad pointer");
+	else if (ret == 0 && (r.max_attempts || r.delay_ms || r.max_delay_ms ||
+			      r.factor_pct || r.jitter || r.flags || r.pad ||
+			      r.reasons || r.reserved[0] || r.reserved[1]))
+		VIOL(w, "GET_RETRY(%u): a policy nobody set (max %u delay %u)",
+		     r.id, r.max_attempts, r.delay_ms);
+}
+
 static void op_simple(struct worker *w, struct slot *s, unsigned long cmd,
 		      const char *name, const int *errs, uint32_t flags_ok)
 {
@@ -828,7 +889,7 @@ static const unsigned long known_cmds[] = {
 	SOCKOBJ_IOC_CONFIGURE, SOCKOBJ_IOC_GET_CONFIG, SOCKOBJ_IOC_CONNECT,
 	SOCKOBJ_IOC_DISCONNECT, SOCKOBJ_IOC_ABORT, SOCKOBJ_IOC_GET_INFO,
 	SOCKOBJ_IOC_SEND, SOCKOBJ_IOC_RECV, SOCKOBJ_IOC_HANDOFF,
-	SOCKOBJ_IOC_BATCH,
+	SOCKOBJ_IOC_BATCH, SOCKOBJ_IOC_SET_RETRY, SOCKOBJ_IOC_GET_RETRY,
 };
 
 /*
@@ -865,7 +926,7 @@ static void op_bad_cmd(struct worker *w, struct slot *s)
 	} else if (roll < 80) {
 		/* a number of ours we do not use (yet) */
 		cmd = _IOC(so_rnd_below(&w->r, 4), SOCKOBJ_IOC_MAGIC,
-			   0x0D + so_rnd_below(&w->r, 0xF3),
+			   0x0F + so_rnd_below(&w->r, 0xF1),
 			   so_rnd_below(&w->r, 512));
 	} else {
 		cmd = (uint32_t)so_rnd_next(&w->r);
@@ -1166,6 +1227,9 @@ static void run_op_on(struct worker *w, enum op op, struct slot *s)
 		break;
 	case OP_POLL:
 		op_poll(w, s);
+		break;
+	case OP_RETRY:
+		op_retry(w, s);
 		break;
 	default:
 		break;

@@ -147,7 +147,8 @@
  * additions to the header are tolerated where they cannot matter.
  */
 #define SO_FEAT_KNOWN	(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 |		\
-			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER | SOCKOBJ_FEAT_BATCH)
+			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER | SOCKOBJ_FEAT_BATCH | \
+			 SOCKOBJ_FEAT_RETRY)
 #define SO_FEAT_LATER	(SO_FEAT_(UDP) | SO_FEAT_(DATA) |		\
 			 SO_FEAT_(OPTIONS) | SO_FEAT_(HANDOFF))
 #define SO_FEAT_(name)	SO_FEAT_##name##_

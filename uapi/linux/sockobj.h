@@ -35,8 +35,9 @@
  * mainline's Documentation/userspace-api/ioctl/ioctl-number.rst as of 7.2;
  * 0xB8, which API version 1 used for all of them, has since been given to
  * other drivers), numbers 0x01-0x3F, never reused. API version 2 moved them
- * there; their version 1 numbers (magic 0xB8, same number, size and
- * direction) are still served, for programs built for version 1. API
+ * there; their version 1 numbers (0x01-0x0C under magic 0xB8, same
+ * number, size and direction) are still served, for programs built for
+ * version 1. API
  * version 3 added the retry policy (SOCKOBJ_IOC_SET_RETRY,
  * SOCKOBJ_IOC_GET_RETRY, SOCKOBJ_STATE_RETRY_WAIT) and gave meaning to
  * bytes that were reserved in struct sockobj_info and struct sockobj_event
@@ -563,7 +564,8 @@ struct sockobj_op {
  * @created_ns: out: CLOCK_MONOTONIC time of creation
  * @connect_ns: out: time the last attempt started, or 0
  * @established_ns: out: time the last connection was established, or 0
- * @closed_ns: out: time the object last became CLOSED, or 0
+ * @closed_ns: out: time the last attempt closed (the object became CLOSED
+ *	or RETRY_WAIT), or 0
  * @rx_queued: out: bytes (TCP) or the next datagram's bytes (UDP) waiting
  *	to be received
  * @tx_unacked: out: bytes sent but not yet acknowledged (TCP), or queued
