@@ -37,8 +37,7 @@
  * other drivers), numbers 0x01-0x3F, never reused. API version 2 moved them
  * there; their version 1 numbers (0x01-0x0C under magic 0xB8, same
  * number, size and direction) are still served, for programs built for
- * version 1. API
- * version 3 added the retry policy (SOCKOBJ_IOC_SET_RETRY,
+ * version 1. API version 3 added the retry policy (SOCKOBJ_IOC_SET_RETRY,
  * SOCKOBJ_IOC_GET_RETRY, SOCKOBJ_STATE_RETRY_WAIT) and gave meaning to
  * bytes that were reserved in struct sockobj_info and struct sockobj_event
  * (attempt, retry_ms, retry_at_ns, retries).
