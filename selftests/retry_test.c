@@ -10,9 +10,12 @@
  * route that appears, jitter within its bounds, every operation while the
  * policy waits, a cancel by DISCONNECT, ABORT and DESTROY, a reader that
  * reads nothing (bounded records, the paused attempt, the whole history
- * after), and closing the file with waits pending.
+ * after), a flapping peer (accepts, resets, refuses) with every attempt of
+ * every object accounted for, and closing the file with waits pending.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 #include "sotest.h"
@@ -573,6 +576,167 @@ TEST_F_TIMEOUT(retry, jitter_within_bounds, T_RETRY)
 	}
 	ASSERT_EQ(0, so_wait_state(self->fd, full, SOCKOBJ_STATE_CLOSED, QUICK));
 	ASSERT_EQ(0, so_wait_state(self->fd, equal, SOCKOBJ_STATE_CLOSED, QUICK));
+}
+
+/* A peer that listens 300 ms (resetting what it accepted), refuses 300 ms. */
+struct flap {
+	__u16 port;
+	atomic_int stop;
+	atomic_int accepted;
+};
+
+static void *flap_peer(void *arg)
+{
+	struct flap *f = arg;
+	int c[512], n, i, lfd;
+	uint64_t end;
+
+	while (!atomic_load(&f->stop)) {
+		lfd = so_listen("127.0.0.1", f->port);
+		if (lfd < 0)
+			return NULL;
+		n = 0;
+		end = so_now_ns() + 300000000ULL;
+		while (so_now_ns() < end) {
+			int fd = so_accept(lfd, 20);
+
+			if (fd >= 0 && n < 512) {
+				c[n++] = fd;
+				atomic_fetch_add(&f->accepted, 1);
+			} else if (fd >= 0) {
+				so_close_rst(fd);
+			}
+		}
+		for (i = 0; i < n; i++)
+			so_close_rst(c[i]);
+		close(lfd);	/* the backlog not accepted is reset too */
+		so_sleep_ms(300);
+	}
+	return NULL;
+}
+
+struct flap_obj {
+	__u32 state, attempt;
+	unsigned int established, refused, reset, records;
+	int after_established;
+};
+
+/* One record of an object of the flapping test, checked and counted. */
+static void flap_account(struct __test_metadata *_metadata,
+			 struct flap_obj *o, const struct sockobj_event *e)
+{
+	o->records++;
+	if (e->type != SOCKOBJ_EV_STATE) {
+		ASSERT_EQ(o->attempt, e->attempt);
+		return;
+	}
+	if (e->merged != 1 || e->prev_state != o->state)
+		so_log_event(_metadata, "out of sequence", e);
+	ASSERT_EQ(1U, e->merged);
+	ASSERT_EQ(o->state, e->prev_state);
+	if (e->state == SOCKOBJ_STATE_CONNECTING) {
+		ASSERT_EQ(o->attempt + 1, e->attempt);
+	} else {
+		ASSERT_EQ(o->attempt, e->attempt);
+	}
+	o->state = e->state;
+	o->attempt = e->attempt;
+	switch (e->state) {
+	case SOCKOBJ_STATE_ESTABLISHED:
+		o->established++;
+		o->after_established = 1;
+		break;
+	case SOCKOBJ_STATE_RETRY_WAIT:
+		if (e->reason == SOCKOBJ_REASON_REFUSED) {
+			ASSERT_EQ((__u32)SOCKOBJ_STATE_CONNECTING, e->phase);
+			o->refused++;
+		} else {	/* before or after the handshake completed */
+			if (e->reason != SOCKOBJ_REASON_RESET)
+				so_log_event(_metadata, "unexpected reason", e);
+			ASSERT_EQ((__u32)SOCKOBJ_REASON_RESET, e->reason);
+			o->reset++;
+		}
+		/* RESET_BACKOFF: the first wait after a connection is short */
+		if (o->after_established) {
+			ASSERT_GE(20U, e->retry_ms);
+		}
+		ASSERT_GE(200U, e->retry_ms);
+		o->after_established = 0;
+		break;
+	case SOCKOBJ_STATE_CLOSED:
+		ASSERT_TRUE(e->reason == SOCKOBJ_REASON_CANCELLED ||
+			    e->reason == SOCKOBJ_REASON_ABORTED);
+		break;
+	}
+}
+
+/*
+ * A peer that flaps for 20 s (10 on the debug kernel) under 50 objects
+ * (20) with an unlimited policy that retries lost connections: every
+ * record in order, every attempt numbered without a gap, connections
+ * made, refused and reset, the backoff reset by each connection, and at
+ * the end GET_INFO's attempt is the last one seen.
+ */
+TEST_F_TIMEOUT(retry, flapping_peer, T_RETRY + 60)
+{
+	const int n = so_debug_kernel() ? 20 : 50;
+	const uint64_t secs = so_debug_kernel() ? 10 : 20;
+	struct sockobj_retry r = policy(SOCKOBJ_RETRY_UNLIMITED, 20, 200, 200);
+	struct flap f = { .port = so_port(8) };
+	struct flap_obj o[50] = { 0 };
+	struct sockobj_event ev[256];
+	struct sockobj_info info;
+	unsigned int closed = 0, refused = 0, reset = 0;
+	__u32 id[50];
+	pthread_t peer;
+	uint64_t end;
+	int i, k, got;
+
+	r.jitter = SOCKOBJ_JITTER_FULL;
+	r.flags = SOCKOBJ_RETRY_LOST | SOCKOBJ_RETRY_RESET_BACKOFF;
+	ASSERT_EQ(0, pthread_create(&peer, NULL, flap_peer, &f));
+	for (i = 0; i < n; i++) {
+		id[i] = new_with(_metadata, self->fd, COOKIE + i, f.port, &r);
+		ASSERT_EQ((__u32)i + 1, id[i]);	/* the index of o[] */
+		ASSERT_EQ(0, so_connect(self->fd, id[i]));
+	}
+	end = so_now_ns() + secs * 1000000000ULL;
+	while (so_now_ns() < end) {
+		got = so_read_events(self->fd, ev, 256, 100);
+		ASSERT_LE(0, got);
+		for (k = 0; k < got; k++) {
+			ASSERT_GE((__u32)n, ev[k].id);
+			flap_account(_metadata, &o[ev[k].id - 1], &ev[k]);
+		}
+	}
+	atomic_store(&f.stop, 1);
+	pthread_join(peer, NULL);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, so_abort(self->fd, id[i]));
+		ASSERT_EQ(0, so_get_info(self->fd, id[i], &info));
+		ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, info.state);
+	}
+	/* the rest of the history, up to each CLOSED */
+	while (closed < (unsigned int)n) {
+		got = so_read_events(self->fd, ev, 256, QUICK);
+		ASSERT_LT(0, got) TH_LOG("%u of %d objects closed", closed, n);
+		for (k = 0; k < got; k++) {
+			flap_account(_metadata, &o[ev[k].id - 1], &ev[k]);
+			closed += ev[k].type == SOCKOBJ_EV_STATE &&
+				  ev[k].state == SOCKOBJ_STATE_CLOSED;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, so_get_info(self->fd, id[i], &info));
+		EXPECT_EQ(o[i].attempt, info.attempt);
+		EXPECT_LE(1U, o[i].established) TH_LOG("object %d never connected", i);
+		refused += o[i].refused;
+		reset += o[i].reset;
+	}
+	TH_LOG("%d objects: %u refused, %u reset, %d accepted by the peer",
+	       n, refused, reset, atomic_load(&f.accepted));
+	EXPECT_LT(0U, refused);
+	EXPECT_LT(0U, reset);
 }
 
 /*

@@ -789,16 +789,33 @@ static int insmod(const char *path)
 	return ret;
 }
 
-/* Objects in several states, then close; returns the fd closed (-1). */
+/*
+ * Objects in several states, some retrying a refused port (their retry
+ * timer pending at the close on the stock kernel; on the slower debug
+ * kernel their next attempt waits for its records to be read), then
+ * close; returns the fd closed (-1).
+ */
 static void busy_file(struct __test_metadata *_metadata, __u16 port, int n,
 		      int close_it, int *fdp)
 {
+	struct sockobj_retry r = {
+		.max_attempts = SOCKOBJ_RETRY_UNLIMITED,
+		.delay_ms = 40,
+		.max_delay_ms = 40,
+		.factor_pct = 100,
+	};
 	int fd = so_open(O_NONBLOCK), i;
 
 	ASSERT_LE(0, fd);
 	for (i = 0; i < n; i++) {
 		__u32 id;
 
+		if (i % 7 == 3) {
+			ASSERT_EQ(0, so_new(fd, (__u64)i, "127.0.0.1", 9, &id));
+			ASSERT_EQ(0, so_set_retry(fd, id, &r));
+			ASSERT_EQ(0, so_connect(fd, id));
+			continue;
+		}
 		ASSERT_EQ(0, so_new(fd, (__u64)i, "127.0.0.1",
 				    i % 3 ? port : 7, &id));
 		ASSERT_EQ(0, so_connect(fd, id));
