@@ -2,7 +2,8 @@
 /*
  * The tracepoints under events/sockobj/: a connection's transitions appear
  * in order (sockobj_state), with its connect attempt (sockobj_connect) and
- * the delivery of each record to userspace (sockobj_deliver).
+ * the delivery of each record to userspace (sockobj_deliver); the retry
+ * policy's waits and attempts (sockobj_retry_wait, sockobj_retry_start).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -161,6 +162,48 @@ TEST_F(trace, connection_transitions_in_order)
 	EXPECT_EQ('\0', connect_line[0]) TH_LOG("no sockobj_connect line");
 	/* Every state record (and the READABLE of the EOF) was delivered. */
 	EXPECT_LE(ARRAY_SIZE(want), delivered);
+}
+
+/* The retry policy: each wait (its attempt, reason, wait) and each attempt */
+TEST_F(trace, retry_waits_and_attempts)
+{
+	struct sockobj_retry r = {
+		.max_attempts = 3, .delay_ms = 20, .max_delay_ms = 20,
+		.factor_pct = 100,
+	};
+	char want[4][96], *trace, *p, *line;
+	struct sockobj_event ev;
+	size_t next = 0;
+	__u32 id;
+
+	ASSERT_EQ(0, so_new(self->fd, 8, "127.0.0.1", PORT + 1, &id));
+	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	/* read the records: an attempt starts only when its records fit */
+	do {
+		ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(5000)));
+	} while (ev.state != SOCKOBJ_STATE_CLOSED);
+	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "0"));
+	snprintf(want[0], sizeof(want[0]),
+		 "sockobj_retry_wait: id=%u attempt=1 reason=REFUSED wait_ms=20", id);
+	snprintf(want[1], sizeof(want[1]),
+		 "sockobj_retry_start: id=%u attempt=2 late_ms=0 ret=0", id);
+	snprintf(want[2], sizeof(want[2]),
+		 "sockobj_retry_wait: id=%u attempt=2 reason=REFUSED wait_ms=20", id);
+	snprintf(want[3], sizeof(want[3]),
+		 "sockobj_retry_start: id=%u attempt=3 late_ms=0 ret=0", id);
+	trace = read_trace(self->dir);
+	ASSERT_NE(NULL, trace);
+	for (line = strtok_r(trace, "\n", &p); line; line = strtok_r(NULL, "\n", &p)) {
+		if (!strstr(line, "sockobj_retry_"))
+			continue;
+		ASSERT_GT(ARRAY_SIZE(want), next) TH_LOG("extra: %s", line);
+		EXPECT_NE(NULL, strstr(line, want[next]))
+			TH_LOG("event %zu: want '%s' in '%s'", next, want[next], line);
+		next++;
+	}
+	free(trace);
+	EXPECT_EQ(ARRAY_SIZE(want), next);
 }
 
 TEST_HARNESS_MAIN
