@@ -11,7 +11,7 @@ static int test_names(void)
 {
 	static const char *const states[] = {
 		"CLOSED", "CONNECTING", "ESTABLISHED", "PEER_CLOSING",
-		"CLOSING",
+		"CLOSING", "RETRY_WAIT",
 	};
 	unsigned int i, j;
 
