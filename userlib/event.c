@@ -406,3 +406,19 @@ SOCKOBJ_EXPORT int sockobj_queued_events(const struct sockobj_ctx *ctx)
 {
 	return (int)ctx->queue.len;
 }
+
+/**
+ * sockobj_event_get_data() - the pointer sockobj_create_data() was given
+ * @ev: a record of the object
+ *
+ * Context: any.
+ * Return: @ev->cookie as a pointer.
+ */
+SOCKOBJ_EXPORT void *sockobj_event_get_data(const struct sockobj_event *ev)
+{
+	/*
+	 * On a 32-bit system the upper half of a cookie set by
+	 * sockobj_create() is dropped: this reads back pointers only.
+	 */
+	return (void *)(uintptr_t)ev->cookie;
+}

@@ -45,6 +45,35 @@ SOCKOBJ_EXPORT int sockobj_create(struct sockobj_ctx *ctx, unsigned int proto,
 	return (int)cr.id;
 }
 
+/**
+ * sockobj_create_data() - create a CLOSED object whose cookie is a pointer
+ * @ctx: the context
+ * @proto: SOCKOBJ_PROTO_TCP or SOCKOBJ_PROTO_UDP
+ * @data: any pointer (or NULL), given back by sockobj_event_get_data() and
+ *	sockobj_info_get_data()
+ *
+ * Context: process.
+ * Return: the new object's id (> 0) or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_create_data(struct sockobj_ctx *ctx,
+				       unsigned int proto, void *data)
+{
+	/* Through uintptr_t: a pointer to an integer of its own width first. */
+	return sockobj_create(ctx, proto, (uint64_t)(uintptr_t)data);
+}
+
+/**
+ * sockobj_info_get_data() - the pointer sockobj_create_data() was given
+ * @info: what sockobj_get_info() returned
+ *
+ * Context: any.
+ * Return: @info->cookie as a pointer.
+ */
+SOCKOBJ_EXPORT void *sockobj_info_get_data(const struct sockobj_info *info)
+{
+	return (void *)(uintptr_t)info->cookie;
+}
+
 static int do_op(struct sockobj_ctx *ctx, unsigned long cmd, unsigned int id,
 		 unsigned int flags)
 {
@@ -216,6 +245,37 @@ SOCKOBJ_EXPORT int sockobj_set_target(struct sockobj_ctx *ctx, unsigned int id,
 				      socklen_t salen)
 {
 	return set_addr(ctx, id, SOCKOBJ_CFG_TARGET, sa, salen);
+}
+
+/**
+ * sockobj_set_target_addr() - set the address to connect to, as the
+ *	library's own addresses give it
+ * @ctx: the context
+ * @id: the object
+ * @addr: an AF_INET or AF_INET6 address and its port, e.g. one of
+ *	sockobj_host_by_name()'s with the port filled in
+ *
+ * Context: process.
+ * Return: 0 or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_set_target_addr(struct sockobj_ctx *ctx,
+					   unsigned int id,
+					   const struct sockobj_addr *addr)
+{
+	struct sockobj_config cfg;
+
+	if (!addr)
+		return -EINVAL;
+	/*
+	 * The kernel would say EINVAL; sockobj_set_target() says
+	 * EAFNOSUPPORT for a family it cannot convert, and so does this.
+	 * Family 0 is an unset address: there is nothing to connect to.
+	 */
+	if (addr->family != AF_INET && addr->family != AF_INET6)
+		return -EAFNOSUPPORT;
+	config_init(&cfg, id, SOCKOBJ_CFG_TARGET);
+	cfg.target = *addr;
+	return do_ioctl(ctx, SOCKOBJ_IOC_CONFIGURE, &cfg);
 }
 
 /**

@@ -68,6 +68,13 @@ extern "C" {
  */
 #define SOCKOBJ_ADDRSTRLEN	72
 
+/*
+ * Room sockobj_event_describe() needs for any record, NUL included: the
+ * longest line (every number at its largest, glibc's longest error text)
+ * is under 200 bytes.
+ */
+#define SOCKOBJ_EVENT_STRLEN	256
+
 /* Most records sockobj_wait_state() keeps for sockobj_read_events(). */
 #define SOCKOBJ_QUEUE_MAX	4096
 
@@ -96,6 +103,15 @@ int sockobj_check_api(struct sockobj_ctx *ctx);
 /* Objects: create returns the new id (> 0). */
 int sockobj_create(struct sockobj_ctx *ctx, unsigned int proto,
 		   uint64_t cookie);
+/*
+ * The cookie as a pointer, as liburing's io_uring_sqe_set_data() and
+ * io_uring_cqe_get_data() carry user_data (0.3): create with a pointer,
+ * get it back from each record and from the object's info.
+ */
+int sockobj_create_data(struct sockobj_ctx *ctx, unsigned int proto,
+			void *data);
+void *sockobj_event_get_data(const struct sockobj_event *ev);
+void *sockobj_info_get_data(const struct sockobj_info *info);
 int sockobj_destroy(struct sockobj_ctx *ctx, unsigned int id,
 		    unsigned int flags);
 int sockobj_connect(struct sockobj_ctx *ctx, unsigned int id);
@@ -113,6 +129,9 @@ int sockobj_set_target(struct sockobj_ctx *ctx, unsigned int id,
 		       const struct sockaddr *sa, socklen_t salen);
 int sockobj_set_target_host(struct sockobj_ctx *ctx, unsigned int id,
 			    const char *host, unsigned int port, int family);
+/* The target as a struct sockobj_addr, port included (0.3). */
+int sockobj_set_target_addr(struct sockobj_ctx *ctx, unsigned int id,
+			    const struct sockobj_addr *addr);
 int sockobj_set_local(struct sockobj_ctx *ctx, unsigned int id,
 		      const struct sockaddr *sa, socklen_t salen);
 int sockobj_set_iface(struct sockobj_ctx *ctx, unsigned int id,
@@ -198,6 +217,14 @@ const char *sockobj_state_name(unsigned int state);
 const char *sockobj_reason_name(unsigned int reason);
 const char *sockobj_reason_describe(unsigned int reason);
 const char *sockobj_event_type_name(unsigned int type);
+
+/*
+ * One line telling what a record says (0.3), e.g. "id 3 CONNECTING ->
+ * RETRY_WAIT: REFUSED (Connection refused), attempt 2, next in 400 ms";
+ * returns the length written, without the NUL.
+ */
+int sockobj_event_describe(const struct sockobj_event *ev, char *buf,
+			   size_t len);
 
 #ifdef __cplusplus
 }
