@@ -25,6 +25,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_OPTIONS, "options" },
 	{ SOCKOBJ_FEAT_HANDOFF, "handoff" },
 	{ SOCKOBJ_FEAT_BATCH, "batch" },
+	{ SOCKOBJ_FEAT_RETRY, "retry" },
 };
 
 int cmd_api(int argc, char **argv)
@@ -39,7 +40,7 @@ int cmd_api(int argc, char **argv)
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			printf("usage: " PROG " api\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
-			       "handoff batch) and limits of the loaded module.\n\n"
+			       "handoff batch retry) and limits of the loaded module.\n\n"
 			       "Exit status: 0, 71 when the module is not loaded or fails.\n");
 			return EXIT_OK;
 		}
