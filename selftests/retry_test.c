@@ -7,9 +7,9 @@
  * record, with waits that follow the backoff (measured on the records'
  * timestamps) until ESTABLISHED. A policy that runs out (the last CLOSED
  * says so), a lost connection retried (and a graceful one not), a UDP
- * route that appears, jitter within its bounds, every operation while the
- * policy waits, a cancel by DISCONNECT, ABORT and DESTROY, a reader that
- * reads nothing (bounded records, the paused attempt, the whole history
+ * route that appears, an interface that comes up, jitter within its
+ * bounds, every operation while the policy waits, a cancel by DISCONNECT,
+ * ABORT and DESTROY, a reader that reads nothing (bounded records, the paused attempt, the whole history
  * after), a flapping peer (accepts, resets, refuses) with every attempt of
  * every object accounted for, and closing the file with waits pending.
  */
@@ -545,6 +545,47 @@ TEST_F_TIMEOUT(retry, udp_until_a_route_appears, T_RETRY)
 	}
 	EXPECT_LE(3, waits);
 	EXPECT_EQ(1, added);
+}
+
+/*
+ * UDP bound to an interface that is down: no route through it
+ * (NET_UNREACH, retried); once it is up, the next attempt connects.
+ */
+TEST_F_TIMEOUT(retry, udp_until_the_interface_is_up, T_RETRY)
+{
+	struct sockobj_retry r = policy(SOCKOBJ_RETRY_UNLIMITED, 100, 100, 100);
+	struct sockobj_config cfg = { 0 };
+	struct sockobj_event e;
+	__u32 id = 0;
+	int up = 0, waits = 0;
+
+	SH_OK("ip link add so_late type dummy && "
+	      "ip addr add 10.66.0.1/24 dev so_late");
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, COOKIE, &id));
+	ASSERT_EQ(0, so_set_target(self->fd, id, "10.66.0.2", 9));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_IFACE;
+	strcpy(cfg.ifname, "so_late");
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	for (;;) {
+		e = next_state(_metadata, self->fd, id, QUICK);
+		if (e.state == SOCKOBJ_STATE_ESTABLISHED)
+			break;
+		if (e.state == SOCKOBJ_STATE_RETRY_WAIT) {
+			expect_wait(_metadata, &e, e.attempt,
+				    SOCKOBJ_STATE_CONNECTING,
+				    SOCKOBJ_REASON_NET_UNREACH, ENETUNREACH);
+			if (++waits == 2 && !up) {
+				SH_OK("ip link set so_late up");
+				up = 1;
+			}
+		}
+		ASSERT_GT(50, waits);
+	}
+	EXPECT_LE(2, waits);
+	EXPECT_EQ(1, up);
 }
 
 /* Jitter draws each wait within the backoff's bounds */

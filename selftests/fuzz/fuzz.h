@@ -64,6 +64,7 @@ struct fobj {
 	uint64_t connect_ts, established_ts, closed_ts;
 	uint32_t closed_reason, closed_phase;
 	int32_t closed_error;
+	uint32_t attempt;		/* of the last unmerged record */
 };
 
 struct slot {

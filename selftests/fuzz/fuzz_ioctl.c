@@ -41,6 +41,13 @@
  * Kernel splats and leaks are caught by tools/testing/vm-run.
  *
  * A second test races HANDOFF against the other ioctls on the same object.
+ * Another makes CONNECT fail every way the contract names (no target, not
+ * CLOSED, records unread, the local port taken, the interface deleted) on
+ * objects in random states and configurations, some with the last
+ * connection's data still unread, and checks that the failure changed
+ * nothing: GET_INFO, GET_CONFIG and the records as they were, the data
+ * still readable; and that data left readable by a close was announced
+ * by a READABLE record before the CLOSED one.
  */
 #include "fuzz.h"
 
@@ -524,6 +531,213 @@ static void handoff_races(struct __test_metadata *_metadata)
 TEST_F_TIMEOUT(fuzz, handoff_races, 150)
 {
 	SO_IN_CHILD(130, handoff_races(_metadata));
+}
+
+/* What a failed CONNECT must leave as it was. */
+struct snap {
+	struct sockobj_info info;
+	struct sockobj_config cfg;
+};
+
+static void snap_take(struct __test_metadata *_metadata, int fd, __u32 id,
+		      struct snap *s)
+{
+	ASSERT_EQ(0, so_get_info(fd, id, &s->info));
+	ASSERT_EQ(0, so_get_config(fd, id, &s->cfg));
+}
+
+/* CONNECT fails with err and changes nothing of the object. */
+static void connect_fails(struct __test_metadata *_metadata, int fd, __u32 id,
+			  int err, long *checked)
+{
+	struct snap a, b;
+	int ret;
+
+	snap_take(_metadata, fd, id, &a);
+	ret = so_connect(fd, id);
+	if (ret != -err)
+		TH_LOG("object %u: CONNECT returned %d, want %d", id, ret, -err);
+	ASSERT_EQ(-err, ret);
+	snap_take(_metadata, fd, id, &b);
+	if (memcmp(&a, &b, sizeof(a)))
+		TH_LOG("object %u: CONNECT failing with %s changed it: state %u->%u "
+		       "pending %u->%u attempt %u->%u rx %u->%u", id, strerror(err),
+		       a.info.state, b.info.state, a.info.pending, b.info.pending,
+		       a.info.attempt, b.info.attempt, a.info.rx_queued,
+		       b.info.rx_queued);
+	ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	(*checked)++;
+}
+
+/*
+ * The records of id until one in state `until`: the seq of the last
+ * READABLE seen (0 for none) and of that record.
+ */
+static void records_until(struct __test_metadata *_metadata, int fd, __u32 id,
+			  __u32 until, uint64_t *readable, uint64_t *at)
+{
+	struct sockobj_event e;
+
+	for (;;) {
+		ASSERT_EQ(1, so_next_event(fd, id, &e, so_tmo(5000)))
+			TH_LOG("object %u: no record in state %u", id, until);
+		if (e.type == SOCKOBJ_EV_READABLE)
+			*readable = e.seq;
+		if (e.type == SOCKOBJ_EV_STATE && e.state == until) {
+			*at = e.seq;
+			return;
+		}
+	}
+}
+
+enum fail_kind { F_NO_TARGET, F_OPEN, F_RECORDS, F_PORT, F_DATA, F_IFACE, F_N };
+
+static void failed_connects(struct __test_metadata *_metadata)
+{
+	const uint64_t budget = (so_debug_kernel() ? 25 : 8) * 1000000000ULL;
+	struct so_rnd r = { opt_seed ^ 0xfa11 };
+	long checked = 0, announced = 0, kinds[F_N] = { 0 };
+	uint64_t t0 = so_now_ns();
+	int fd, hold, echo, ifaces = 0;
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	struct so_peer p;
+	__u16 hold_port;
+
+	ASSERT_EQ(0, so_netns_private());
+	ASSERT_EQ(0, so_nft_input_rule(NULL, "tcp dport 7 drop"));
+	so_peer_init(&p, opt_seed);
+	echo = so_peer_add_tcp_act(&p, "127.0.0.1", 0, 1024, SO_PEER_ECHO);
+	ASSERT_LT(0, echo);
+	ASSERT_EQ(0, so_peer_start(&p));
+	hold = so_listen("127.0.0.1", 0);	/* a port taken: EADDRINUSE */
+	ASSERT_LE(0, hold);
+	ASSERT_EQ(0, getsockname(hold, (struct sockaddr *)&sin, &slen));
+	hold_port = ntohs(sin.sin_port);
+	fd = so_open(O_NONBLOCK);
+	ASSERT_LE(0, fd);
+
+	while (so_now_ns() - t0 < budget) {
+		enum fail_kind k = (enum fail_kind)so_rnd_below(&r, F_N);
+		struct sockobj_config cfg;
+		uint64_t readable = 0, closed = 0, seq;
+		char buf[64];
+		__u32 id = 0;
+		int i;
+
+		if (k == F_IFACE && ifaces >= 2)	/* ip(8) is slow here */
+			k = F_PORT;
+		kinds[k]++;
+		ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, checked, &id));
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.id = id;
+		if (so_rnd_pct(&r, 50)) {
+			cfg.mask |= SOCKOBJ_CFG_NODELAY;
+			cfg.nodelay = 1;
+		}
+		if (so_rnd_pct(&r, 30)) {
+			cfg.mask |= SOCKOBJ_CFG_CONNECT_TIMEOUT;
+			cfg.connect_timeout_ms = 1 + so_rnd_below(&r, 60000);
+		}
+		/* options (a CONFIGURE with an empty mask is EINVAL) */
+		if (cfg.mask && k != F_PORT && k != F_DATA && k != F_IFACE)
+			ASSERT_EQ(0, so_configure(fd, &cfg));
+		switch (k) {
+		case F_NO_TARGET:
+			connect_fails(_metadata, fd, id, EDESTADDRREQ, &checked);
+			break;
+		case F_OPEN:
+			ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1", 7));
+			ASSERT_EQ(0, so_connect(fd, id));
+			connect_fails(_metadata, fd, id, EISCONN, &checked);
+			break;
+		case F_RECORDS:
+			/* refused again and again, the records never read */
+			ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1", 9));
+			for (i = 0; i < 8; i++) {
+				ASSERT_EQ(0, so_wait_state(fd, id, SOCKOBJ_STATE_CLOSED,
+							   so_tmo(5000)));
+				if (so_connect(fd, id) == -EBUSY)
+					break;
+			}
+			ASSERT_GT(8, i);
+			connect_fails(_metadata, fd, id, EBUSY, &checked);
+			break;
+		case F_DATA:
+			/* the echo of our data and the peer's FIN may complete
+			 * our close before we read them */
+			ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1", (__u16)echo));
+			ASSERT_EQ(0, so_connect(fd, id));
+			records_until(_metadata, fd, id, SOCKOBJ_STATE_ESTABLISHED,
+				      &readable, &seq);
+			so_rnd_fill(&r, buf, sizeof(buf));
+			ASSERT_EQ(0, so_io_send(fd, id, buf, 1 + so_rnd_below(&r, 63),
+						NULL));
+			if (so_rnd_pct(&r, 50))
+				so_sleep_ms(so_rnd_below(&r, 3));
+			ASSERT_EQ(0, so_disconnect(fd, id));
+			records_until(_metadata, fd, id, SOCKOBJ_STATE_CLOSED,
+				      &readable, &closed);
+			/* fall through */
+		case F_PORT:
+			cfg.mask |= SOCKOBJ_CFG_LOCAL;
+			ASSERT_EQ(0, so_addr(&cfg.local, "127.0.0.1", hold_port));
+			ASSERT_EQ(0, so_configure(fd, &cfg));
+			if (k == F_PORT)
+				ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1",
+							   (__u16)echo));
+			connect_fails(_metadata, fd, id, EADDRINUSE, &checked);
+			break;
+		case F_IFACE:
+			ifaces++;
+			ASSERT_EQ(0, so_sh("ip link add fzgone type dummy && "
+					   "ip link set fzgone up"));
+			cfg.mask |= SOCKOBJ_CFG_IFACE;
+			strcpy(cfg.ifname, "fzgone");
+			ASSERT_EQ(0, so_configure(fd, &cfg));
+			ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1", (__u16)echo));
+			ASSERT_EQ(0, so_sh("ip link del fzgone"));
+			connect_fails(_metadata, fd, id, ENODEV, &checked);
+			break;
+		default:
+			break;
+		}
+		if (k == F_DATA) {
+			/* what the close left is still there, and was announced */
+			i = so_ioctl(fd, SOCKOBJ_IOC_RECV, &(struct sockobj_io){
+				.id = id, .buf = (uintptr_t)buf, .len = sizeof(buf) });
+			if (i == 0) {
+				if (!readable || readable > closed)
+					TH_LOG("object %u: data readable after CLOSED "
+					       "(seq %llu) with no READABLE before it "
+					       "(last READABLE %llu)", id,
+					       (unsigned long long)closed,
+					       (unsigned long long)readable);
+				ASSERT_TRUE(readable && readable < closed);
+				announced++;
+			} else {
+				ASSERT_EQ(-ENOTCONN, i);
+			}
+		}
+		ASSERT_EQ(0, so_destroy(fd, id, SOCKOBJ_DESTROY_ABORT));
+		so_stash_drop(fd);
+		while (so_read_events(fd, (struct sockobj_event[16]){}, 16, 0) > 0)
+			;
+	}
+	printf("# failed connects: %ld checked (no target %ld, not closed %ld, "
+	       "records %ld, port %ld, port after data %ld, interface %ld); "
+	       "%ld closes left data, all announced\n", checked, kinds[F_NO_TARGET],
+	       kinds[F_OPEN], kinds[F_RECORDS], kinds[F_PORT], kinds[F_DATA],
+	       kinds[F_IFACE], announced);
+	close(fd);
+	close(hold);
+	so_peer_stop(&p, 1);
+	EXPECT_LT(0, checked);
+}
+
+TEST_F_TIMEOUT(fuzz, failed_connects_change_nothing, 150)
+{
+	SO_IN_CHILD(130, failed_connects(_metadata));
 }
 
 SO_HARNESS_MAIN_OPTS("fuzz_ioctl", parse_opts)

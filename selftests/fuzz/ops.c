@@ -369,11 +369,10 @@ static void op_get_config(struct worker *w, struct slot *s)
 }
 
 /*
- * SET_RETRY and GET_RETRY. No object of the fuzzer ever gets a policy (its
- * model has no RETRY_WAIT): SET_RETRY either removes the policy (all zero:
- * 0, ENOENT or EISCONN) or gives one wrong three ways at once, so that no
- * flipped byte makes it valid (EINVAL or ENOENT, never 0); GET_RETRY then
- * always reads a policy of zeros.
+ * SET_RETRY and GET_RETRY: a valid policy (short waits, few or unlimited
+ * attempts, any reasons and flags), no policy (all zero), or one wrong
+ * three ways at once, so that no flipped byte makes it valid (EINVAL or
+ * ENOENT, never 0). GET_RETRY reads a policy that parses, or zeros.
  */
 static void op_retry(struct worker *w, struct slot *s)
 {
@@ -388,7 +387,19 @@ static void op_retry(struct worker *w, struct slot *s)
 	pthread_mutex_lock(&s->mu);
 	r.id = pick_id_locked(w, s, &serial);
 	pthread_mutex_unlock(&s->mu);
-	if (set && so_rnd_pct(&w->r, 60)) {
+	if (set && so_rnd_pct(&w->r, 40)) {
+		r.max_attempts = so_rnd_pct(&w->r, 20) ? SOCKOBJ_RETRY_UNLIMITED :
+				 1 + so_rnd_below(&w->r, 5);
+		r.delay_ms = 1 + so_rnd_below(&w->r, 50);
+		r.max_delay_ms = r.delay_ms + so_rnd_below(&w->r, 200);
+		r.factor_pct = 100 + so_rnd_below(&w->r, 301);
+		r.jitter = so_rnd_below(&w->r, 3);
+		r.flags = so_rnd_below(&w->r, SOCKOBJ_RETRY_F_ALL + 1);
+		if (so_rnd_pct(&w->r, 50))
+			r.reasons = ((uint64_t)so_rnd_next(&w->r) &
+				     SOCKOBJ_RETRY_REASONS_ALL) ?:
+				    SOCKOBJ_RETRY_REASONS_DEFAULT;
+	} else if (set && so_rnd_pct(&w->r, 60)) {
 		bad = 1;
 		r.max_attempts = so_rnd_next(&w->r);
 		r.delay_ms = 0;
@@ -422,11 +433,21 @@ static void op_retry(struct worker *w, struct slot *s)
 	if (ret == 0 && (bad || kind != P_GOOD))
 		VIOL(w, "GET_RETRY(%u) accepted %s", r.id,
 		     bad ? "a non-zero input" : "a bad pointer");
-	else if (ret == 0 && (r.max_attempts || r.delay_ms || r.max_delay_ms ||
-			      r.factor_pct || r.jitter || r.flags || r.pad ||
-			      r.reasons || r.reserved[0] || r.reserved[1]))
-		VIOL(w, "GET_RETRY(%u): a policy nobody set (max %u delay %u)",
-		     r.id, r.max_attempts, r.delay_ms);
+	else if (ret == 0 && (r.pad || r.reserved[0] || r.reserved[1] ||
+			      (r.max_attempts ?
+			       (!r.delay_ms || r.max_delay_ms < r.delay_ms ||
+				r.factor_pct < 100 || r.factor_pct > 1000 ||
+				r.jitter > SOCKOBJ_JITTER_EQUAL ||
+				!r.reasons ||
+				(r.reasons & ~SOCKOBJ_RETRY_REASONS_ALL) ||
+				(r.flags & ~SOCKOBJ_RETRY_F_ALL)) :
+			       (r.delay_ms || r.max_delay_ms || r.factor_pct ||
+				r.jitter || r.flags || r.reasons))))
+		VIOL(w, "GET_RETRY(%u): a policy SET_RETRY cannot have set "
+		     "(max %u delay %u..%u factor %u jitter %u flags 0x%x "
+		     "reasons 0x%llx)", r.id, r.max_attempts, r.delay_ms,
+		     r.max_delay_ms, r.factor_pct, r.jitter, r.flags,
+		     (unsigned long long)r.reasons);
 }
 
 static void op_simple(struct worker *w, struct slot *s, unsigned long cmd,
@@ -553,8 +574,8 @@ static void op_get_info(struct worker *w, struct slot *s)
 	}
 	if (info.state >= SOCKOBJ_STATE_COUNT || info.reason > 12 ||
 	    info.phase >= SOCKOBJ_STATE_COUNT || info.pad ||
-	    /* no retry policy here: no wait, no failed attempt counted */
-	    info.retry_at_ns || info.retries ||
+	    /* a time of the next attempt exactly while one is awaited */
+	    (info.state == SOCKOBJ_STATE_RETRY_WAIT) != !!info.retry_at_ns ||
 	    (info.proto != SOCKOBJ_PROTO_TCP && info.proto != SOCKOBJ_PROTO_UDP) ||
 	    info.pending > SOCKOBJ_OBJ_RECORDS + 4 || !info.created_ns)
 		VIOL(w, "GET_INFO(%u) output: state %u reason %u phase %u pad "

@@ -12,20 +12,41 @@ static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
 		return to == SOCKOBJ_STATE_CONNECTING;
 	case SOCKOBJ_STATE_CONNECTING:
 		return to == SOCKOBJ_STATE_ESTABLISHED ||
-		       to == SOCKOBJ_STATE_CLOSED;
+		       to == SOCKOBJ_STATE_CLOSED ||
+		       to == SOCKOBJ_STATE_RETRY_WAIT;
 	case SOCKOBJ_STATE_ESTABLISHED:
 		if (proto == SOCKOBJ_PROTO_UDP)
 			return to == SOCKOBJ_STATE_CLOSED;
 		return to == SOCKOBJ_STATE_PEER_CLOSING ||
 		       to == SOCKOBJ_STATE_CLOSING ||
-		       to == SOCKOBJ_STATE_CLOSED;
+		       to == SOCKOBJ_STATE_CLOSED ||
+		       to == SOCKOBJ_STATE_RETRY_WAIT;
 	case SOCKOBJ_STATE_PEER_CLOSING:
 		return to == SOCKOBJ_STATE_CLOSING ||
-		       to == SOCKOBJ_STATE_CLOSED;
+		       to == SOCKOBJ_STATE_CLOSED ||
+		       to == SOCKOBJ_STATE_RETRY_WAIT;
 	case SOCKOBJ_STATE_CLOSING:
 		return to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_RETRY_WAIT:
+		return to == SOCKOBJ_STATE_CONNECTING ||
+		       to == SOCKOBJ_STATE_CLOSED;
 	}
 	return 0;
+}
+
+/* What a retry policy may retry (SOCKOBJ_RETRY_REASONS_ALL), and from where. */
+static const char *retry_record_problem(const struct sockobj_event *e)
+{
+	if (e->reason >= 64 ||
+	    !((1ULL << e->reason) & SOCKOBJ_RETRY_REASONS_ALL))
+		return "a reason no policy retries";
+	if (e->phase != SOCKOBJ_STATE_CONNECTING &&
+	    e->phase != SOCKOBJ_STATE_ESTABLISHED &&
+	    e->phase != SOCKOBJ_STATE_PEER_CLOSING)
+		return "retried from a state no policy retries from";
+	if (e->retry_ms > SOCKOBJ_RETRY_DELAY_MAX_MS)
+		return "a wait above SOCKOBJ_RETRY_DELAY_MAX_MS";
+	return NULL;
 }
 
 /* The reason/phase/error rules of the contract for a CLOSED record. */
@@ -37,8 +58,20 @@ static const char *closed_record_problem(const struct sockobj_event *e)
 		return "error out of range";
 	if (e->merged == 1 && e->phase != e->prev_state)
 		return "phase is not the state left";
+	if (e->phase == SOCKOBJ_STATE_RETRY_WAIT &&
+	    e->merged == 1 && (e->reason != SOCKOBJ_REASON_CANCELLED || e->error))
+		return "a retry wait ends only by a cancel";
+	if (e->state == SOCKOBJ_STATE_CLOSED && e->retry_ms &&
+	    e->retry_ms != SOCKOBJ_RETRY_EXHAUSTED)
+		return "retry_ms neither 0 nor SOCKOBJ_RETRY_EXHAUSTED";
 	switch (e->reason) {
 	case SOCKOBJ_REASON_CANCELLED:
+		if (e->phase != SOCKOBJ_STATE_CONNECTING &&
+		    e->phase != SOCKOBJ_STATE_RETRY_WAIT)
+			return "CANCELLED outside CONNECTING and RETRY_WAIT";
+		break;
+	}
+	switch (e->reason) {
 	case SOCKOBJ_REASON_CONNECT_TIMEOUT:
 	case SOCKOBJ_REASON_REFUSED:
 		if (e->phase != SOCKOBJ_STATE_CONNECTING)
@@ -166,10 +199,10 @@ void check_record(struct worker *w, struct slot *s,
 	atomic_fetch_add(&FZ->records, 1);
 	s->records++;
 	if (!e->id || e->type < SOCKOBJ_EV_STATE || e->type > SOCKOBJ_EV_ERROR ||
-	    !e->attempt || e->retry_ms || !e->merged ||
-	    /* no retry policy here: never RETRY_WAIT */
-	    e->state >= SOCKOBJ_STATE_RETRY_WAIT ||
-	    e->prev_state >= SOCKOBJ_STATE_RETRY_WAIT || !e->seq) {
+	    !e->attempt || !e->merged ||
+	    (e->retry_ms && e->type != SOCKOBJ_EV_STATE) ||
+	    e->state >= SOCKOBJ_STATE_COUNT ||
+	    e->prev_state >= SOCKOBJ_STATE_COUNT || !e->seq) {
 		VIOL(w, "malformed record: id %u type %u seq %llu state %u "
 		     "prev %u merged %u attempt %u retry_ms %u", e->id, e->type,
 		     (unsigned long long)e->seq, e->state, e->prev_state,
@@ -244,6 +277,12 @@ void check_record(struct worker *w, struct slot *s,
 		return;
 	}
 	o->nstate++;
+	/* each attempt numbered: the next one's CONNECTING, the rest its own */
+	if (e->merged == 1 && e->prev_state == o->last_state && o->attempt &&
+	    e->attempt != o->attempt + (e->state == SOCKOBJ_STATE_CONNECTING))
+		VIOL(w, "id %u: %s record of attempt %u after attempt %u", e->id,
+		     so_state_name(e->state), e->attempt, o->attempt);
+	o->attempt = e->attempt;
 	if (e->prev_state != o->last_state)
 		VIOL(w, "id %u: record %s <- %s, but the last record left it "
 		     "%s (a transition record is missing)", e->id,
@@ -254,7 +293,22 @@ void check_record(struct worker *w, struct slot *s,
 		VIOL(w, "id %u (proto %u): illegal transition %s -> %s", e->id,
 		     o->proto, so_state_name(e->prev_state),
 		     so_state_name(e->state));
-	if (e->state == SOCKOBJ_STATE_CLOSED) {
+	if (e->state == SOCKOBJ_STATE_RETRY_WAIT) {
+		const char *p = closed_record_problem(e);
+
+		/* the failure of an attempt, reported as a CLOSED would be */
+		if (!p)
+			p = retry_record_problem(e);
+		if (p)
+			VIOL(w, "id %u: RETRY_WAIT record reason %s phase %s error "
+			     "%d wait %u ms: %s", e->id, so_reason_name(e->reason),
+			     so_state_name(e->phase), e->error, e->retry_ms, p);
+		check_timeout(w, s, e, o);
+		o->closed_ts = e->timestamp_ns;
+		o->closed_reason = e->reason;
+		o->closed_phase = e->phase;
+		o->closed_error = e->error;
+	} else if (e->state == SOCKOBJ_STATE_CLOSED) {
 		const char *p = closed_record_problem(e);
 
 		if (p)
@@ -266,10 +320,11 @@ void check_record(struct worker *w, struct slot *s,
 		o->closed_reason = e->reason;
 		o->closed_phase = e->phase;
 		o->closed_error = e->error;
-	} else if (e->reason || e->phase || e->error) {
-		VIOL(w, "id %u: %s record with reason %u phase %u error %d",
-		     e->id, so_state_name(e->state), e->reason, e->phase,
-		     e->error);
+	} else if (e->reason || e->phase || e->error ||
+		   (e->retry_ms && e->state != SOCKOBJ_STATE_CONNECTING)) {
+		VIOL(w, "id %u: %s record with reason %u phase %u error %d "
+		     "retry_ms %u", e->id, so_state_name(e->state), e->reason,
+		     e->phase, e->error, e->retry_ms);
 	}
 	if (e->state == SOCKOBJ_STATE_CONNECTING) {
 		o->connect_ts = e->timestamp_ns;
