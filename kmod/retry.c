@@ -17,6 +17,7 @@
 #include <linux/errno.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/random.h>
 #include <linux/sockobj.h>
@@ -266,18 +267,30 @@ void sockobj_retry_room(struct sockobj_obj *obj)
  *	time) when it may
  *
  * Context: process (the object's work item).
- * Return: false when it may not: not in RETRY_WAIT any more, not due yet,
- * or no room for its records (it then waits for a reader).
+ * Return: false when it may not: not in RETRY_WAIT any more, not due yet
+ * (the timer is armed again for the rest), or no room for its records (it
+ * then waits for a reader).
  */
 bool sockobj_retry_start(struct sockobj_obj *obj, u32 *late_ms)
 {
 	struct sockobj_retry_run *run = &obj->run;
 	bool start = false;
+	u64 now;
 
 	spin_lock_bh(&obj->file->lock);
 	if (obj->state != SOCKOBJ_STATE_RETRY_WAIT ||
 	    time_before(jiffies, run->due))
 		goto out;
+	/*
+	 * The record promised CLOCK_MONOTONIC time: jiffies may lag it (a
+	 * late tick), so a timer that fired on time by jiffies can be early.
+	 */
+	now = ktime_get_ns();
+	if (now < run->due_ns) {
+		run->due = jiffies + nsecs_to_jiffies(run->due_ns - now) + 1;
+		sockobj_timers_retry_wait(obj, run->due);
+		goto out;
+	}
 	if (sockobj_event_ring_space(&obj->ring) < SOCKOBJ_TRANSITIONS_MAX) {
 		run->paused = true;
 		goto out;
