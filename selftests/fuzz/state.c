@@ -276,6 +276,35 @@ static void dump_id_trace(uint32_t id)
 }
 
 /*
+ * Every publication and release of the objects of two serials (by cookie),
+ * wherever they fall in the trace: the id's last events may all be later.
+ */
+static void dump_serials_trace(uint32_t a, uint32_t b)
+{
+	char path[96], line[256], ca[32], cb[32];
+	unsigned int n = 0;
+	FILE *f;
+
+	if (!FZ->tracing[0])
+		return;
+	snprintf(path, sizeof(path), "%s/trace", FZ->tracing);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	snprintf(ca, sizeof(ca), "cookie=0x%llx ", (unsigned long long)cookie_of(a));
+	snprintf(cb, sizeof(cb), "cookie=0x%llx ", (unsigned long long)cookie_of(b));
+	printf("#   the kernel's publications/releases of serials %u and %u:\n",
+	       a, b);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "sockobj_id_") &&
+		    (strstr(line, ca) || strstr(line, cb)) && n++ < 16)
+			printf("#     %.*s\n", (int)strcspn(line, "\n"), line);
+	fclose(f);
+	if (!n)
+		printf("#     (none left in the trace buffer)\n");
+}
+
+/*
  * After a violation about an object wrongly thought gone: when a CREATE's
  * returned id is what said so, the rest of the story.
  */
@@ -295,6 +324,7 @@ void print_gone_story(uint32_t serial)
 	       (unsigned long long)(gone - o->registered_ns) / 1000, by,
 	       b->made_line, (unsigned long long)(gone - b->made_ns) / 1000,
 	       atomic_load(&b->uncertain), atomic_load(&b->gone_ns) != 0);
+	dump_serials_trace(serial, by);
 	dump_id_trace(atomic_load(&o->id));
 }
 
