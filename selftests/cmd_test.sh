@@ -323,11 +323,13 @@ fi
 if ! command -v socat >/dev/null; then
 	skip retry_until_listening "no socat"
 else
-	# Nothing listens on 7102 for 1.5 s; the command keeps trying.
-	(sleep 1.5; exec socat TCP-LISTEN:7102,bind=127.0.0.1,reuseaddr \
+	# Nothing listens on 7102 for 1.5 s; the command keeps trying. -k:
+	# our input is empty, and socat (-t 60) must not close on our FIN
+	# before its child, slow to start on the debug kernel, said hello.
+	(sleep 1.5; exec socat -t 60 TCP-LISTEN:7102,bind=127.0.0.1,reuseaddr \
 		SYSTEM:'printf hello') 2>/dev/null &
 	pids+=($!)
-	out=$(tmo 60 "$so" connect -v --retry 100 --backoff 100:400 127.0.0.1 7102 \
+	out=$(tmo 60 "$so" connect -k -v --retry 100 --backoff 100:400 127.0.0.1 7102 \
 	      </dev/null 2>"$work/err")
 	rc=$?
 	waits=0
