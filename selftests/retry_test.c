@@ -516,35 +516,44 @@ TEST_F_TIMEOUT(retry, lost_connections, T_RETRY)
 	close(lfd);
 }
 
+/*
+ * Read the records of UDP object id (retrying with NET_UNREACH) until it is
+ * ESTABLISHED; after the wait-th failed attempt, run the shell command
+ * that gives it a way out. Returns how many attempts failed.
+ */
+static int unreachable_until(struct __test_metadata *_metadata, int fd,
+			     __u32 id, int wait, const char *cmd)
+{
+	struct sockobj_event e;
+	int waits = 0;
+
+	for (;;) {
+		e = next_state(_metadata, fd, id, QUICK);
+		if (e.state == SOCKOBJ_STATE_ESTABLISHED)
+			return waits;
+		if (e.state == SOCKOBJ_STATE_RETRY_WAIT) {
+			expect_wait(_metadata, &e, e.attempt,
+				    SOCKOBJ_STATE_CONNECTING,
+				    SOCKOBJ_REASON_NET_UNREACH, ENETUNREACH);
+			if (++waits == wait)
+				SH_OK("%s", cmd);
+		}
+		ASSERT_GT(50, waits);
+	}
+}
+
 /* UDP: no route yet (NET_UNREACH, retried), then a route: ESTABLISHED */
 TEST_F_TIMEOUT(retry, udp_until_a_route_appears, T_RETRY)
 {
 	struct sockobj_retry r = policy(SOCKOBJ_RETRY_UNLIMITED, 100, 100, 100);
-	struct sockobj_event e;
 	__u32 id = 0;
-	int added = 0, waits = 0;
 
 	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, COOKIE, &id));
 	ASSERT_EQ(0, so_set_target(self->fd, id, "10.99.0.1", 9));
 	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
 	ASSERT_EQ(0, so_connect(self->fd, id));
-	for (;;) {
-		e = next_state(_metadata, self->fd, id, QUICK);
-		if (e.state == SOCKOBJ_STATE_ESTABLISHED)
-			break;
-		if (e.state == SOCKOBJ_STATE_RETRY_WAIT) {
-			expect_wait(_metadata, &e, e.attempt,
-				    SOCKOBJ_STATE_CONNECTING,
-				    SOCKOBJ_REASON_NET_UNREACH, ENETUNREACH);
-			if (++waits == 3 && !added) {
-				SH_OK("ip addr add 10.99.0.2/24 dev lo");
-				added = 1;
-			}
-		}
-		ASSERT_GT(50, waits);
-	}
-	EXPECT_LE(3, waits);
-	EXPECT_EQ(1, added);
+	EXPECT_LE(3, unreachable_until(_metadata, self->fd, id, 3,
+				       "ip addr add 10.99.0.2/24 dev lo"));
 }
 
 /*
@@ -555,9 +564,7 @@ TEST_F_TIMEOUT(retry, udp_until_the_interface_is_up, T_RETRY)
 {
 	struct sockobj_retry r = policy(SOCKOBJ_RETRY_UNLIMITED, 100, 100, 100);
 	struct sockobj_config cfg = { 0 };
-	struct sockobj_event e;
 	__u32 id = 0;
-	int up = 0, waits = 0;
 
 	SH_OK("ip link add so_late type dummy && "
 	      "ip addr add 10.66.0.1/24 dev so_late");
@@ -569,23 +576,8 @@ TEST_F_TIMEOUT(retry, udp_until_the_interface_is_up, T_RETRY)
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
 	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
 	ASSERT_EQ(0, so_connect(self->fd, id));
-	for (;;) {
-		e = next_state(_metadata, self->fd, id, QUICK);
-		if (e.state == SOCKOBJ_STATE_ESTABLISHED)
-			break;
-		if (e.state == SOCKOBJ_STATE_RETRY_WAIT) {
-			expect_wait(_metadata, &e, e.attempt,
-				    SOCKOBJ_STATE_CONNECTING,
-				    SOCKOBJ_REASON_NET_UNREACH, ENETUNREACH);
-			if (++waits == 2 && !up) {
-				SH_OK("ip link set so_late up");
-				up = 1;
-			}
-		}
-		ASSERT_GT(50, waits);
-	}
-	EXPECT_LE(2, waits);
-	EXPECT_EQ(1, up);
+	EXPECT_LE(2, unreachable_until(_metadata, self->fd, id, 2,
+				       "ip link set so_late up"));
 }
 
 /* Jitter draws each wait within the backoff's bounds */

@@ -240,6 +240,17 @@ void mark_gone_at(struct slot *s, uint32_t serial, int line,
 		atomic_load(&o->id);
 }
 
+/* The trace of the run's tracing instance, for reading (not consuming). */
+static FILE *trace_open(void)
+{
+	char path[96];
+
+	if (!FZ->tracing[0])
+		return NULL;
+	snprintf(path, sizeof(path), "%s/trace", FZ->tracing);
+	return fopen(path, "re");
+}
+
 /*
  * What the kernel did with an id, from the sockobj_id_* tracepoints: the
  * last publications and releases of @id in any file, with the serial each
@@ -247,14 +258,10 @@ void mark_gone_at(struct slot *s, uint32_t serial, int line,
  */
 static void dump_id_trace(uint32_t id)
 {
-	char path[96], line[256], want[24], last[24][256];
+	char line[256], want[24], last[24][256];
 	unsigned int n = 0, i;
-	FILE *f;
+	FILE *f = trace_open();
 
-	if (!FZ->tracing[0])
-		return;
-	snprintf(path, sizeof(path), "%s/trace", FZ->tracing);
-	f = fopen(path, "re");
 	if (!f)
 		return;
 	snprintf(want, sizeof(want), " id=%u ", id);
@@ -281,14 +288,10 @@ static void dump_id_trace(uint32_t id)
  */
 static void dump_serials_trace(uint32_t a, uint32_t b)
 {
-	char path[96], line[256], ca[32], cb[32];
+	char line[256], ca[32], cb[32];
 	unsigned int n = 0;
-	FILE *f;
+	FILE *f = trace_open();
 
-	if (!FZ->tracing[0])
-		return;
-	snprintf(path, sizeof(path), "%s/trace", FZ->tracing);
-	f = fopen(path, "re");
 	if (!f)
 		return;
 	snprintf(ca, sizeof(ca), "cookie=0x%llx ", (unsigned long long)cookie_of(a));
