@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The connect timeout, the inactivity timeout, the end of a retry wait and
- * the work item that follows callbacks and timers up in process context. Callers only tell
- * what happened (sockobj_timers_established(), _data_moved()...): no other
- * file touches a timer or queues the work.
+ * the work item that follows callbacks and timers up in process context.
+ * Callers only tell what happened (sockobj_timers_established(),
+ * _data_moved(), _retry_wait()...): no other file touches a timer or
+ * queues the work.
  *
  * Locking: the timers and the work's request bits are lockless; a timer
  * callback only queues the work. The work item try-locks obj->lock (never
