@@ -30,22 +30,31 @@ static const struct {
 
 int cmd_api(int argc, char **argv)
 {
+	const char *names[sizeof(features) / sizeof(features[0])];
 	uint64_t known = 0;
-	size_t i;
+	size_t i, n = 0;
 	struct sockobj_api api;
 	struct sockobj_ctx *ctx;
-	int ret;
+	struct json j;
+	int ret, k;
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: " PROG " api\n\n"
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
 			       "handoff batch retry) and limits of the loaded module.\n\n"
+			       "  --json      one JSON object: api_version, features (an array of\n"
+			       "              names), features_mask, unknown_features, max_objects,\n"
+			       "              event_size\n\n"
 			       "Exit status: 0, 71 when the module is not loaded or fails.\n");
 			return EXIT_OK;
 		}
-		fprintf(stderr, "usage: " PROG " api\n");
-		return EXIT_USAGE;
+		if (strcmp(argv[k], "--json")) {
+			errorf("api: unknown argument '%s'", argv[k]);
+			if (!json_mode)
+				fprintf(stderr, "usage: " PROG " api [--json]\n");
+			return EXIT_USAGE;
+		}
 	}
 	ret = sockobj_open(&ctx, 0);
 	if (ret < 0)
@@ -56,13 +65,26 @@ int cmd_api(int argc, char **argv)
 		err("SOCKOBJ_IOC_GET_API", ret);
 		return EXIT_SYSTEM;
 	}
-	printf("api_version %u\n", api.api_version);
-	printf("features   ");
 	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
 		known |= features[i].bit;
 		if (api.features & features[i].bit)
-			printf(" %s", features[i].name);
+			names[n++] = features[i].name;
 	}
+	if (json_mode) {
+		json_begin(&j, stdout);
+		json_uint(&j, "api_version", api.api_version);
+		json_strv(&j, "features", names, n);
+		json_uint(&j, "features_mask", api.features);
+		json_uint(&j, "unknown_features", api.features & ~known);
+		json_uint(&j, "max_objects", api.max_objects);
+		json_uint(&j, "event_size", api.event_size);
+		json_end(&j);
+		return EXIT_OK;
+	}
+	printf("api_version %u\n", api.api_version);
+	printf("features   ");
+	for (i = 0; i < n; i++)
+		printf(" %s", names[i]);
 	/* A later module's features, by bit, until this command knows them. */
 	if (api.features & ~known)
 		printf(" unknown:0x%llx",

@@ -30,8 +30,9 @@ static void connect_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " connect [-4|-6] [-u] [-t MS] [-i IFACE] [-b ADDR[:PORT]]\n"
-		"                       [-k|-N] [-q SECS] [-I SEC] [-w MS] [--retry N]\n"
-		"                       [--backoff MIN[:MAX]] [-v[v]] HOST PORT\n\n"
+		"                       [-k|-N] [-q SECS] [-I SEC] [-w MS] [--timeout SEC]\n"
+		"                       [--retry N] [--backoff MIN[:MAX]] [-v[v]] [--json]\n"
+		"                       HOST PORT\n\n"
 		"Open a connection to HOST PORT through /dev/sockobj and copy stdin to it and\n"
 		"it to stdout, like netcat, driven by the module's events. At the end of stdin\n"
 		"our side is shut down (FIN after all stdin data is sent) and the command reads\n"
@@ -55,7 +56,10 @@ static void connect_usage(FILE *f)
 		"              closed by then (what was received is written out first)\n"
 		"  -I SEC      reset the connection after SEC seconds without data either way\n"
 		"  -w MS       UDP: after the end of stdin, wait until no datagram came for MS\n"
-		"              (default 2000)\n"
+		"              (default 2000); not nc's -w: that is --timeout\n"
+		"  --timeout SEC\n"
+		"              nc's -w SEC: TCP, the connect timeout (-t) and the idle limit\n"
+		"              (-I) in one; UDP, the wait after the end of stdin (-w)\n"
 		"  --retry N   the kernel retries a failed connect (refused, timed out,\n"
 		"              unreachable) up to N more times, \"inf\" without end; an\n"
 		"              established connection that breaks is not retried\n"
@@ -63,7 +67,10 @@ static void connect_usage(FILE *f)
 		"              the waits between attempts, in ms: MIN first, doubling up to\n"
 		"              MAX, each drawn from its upper half (default 250:10000)\n"
 		"  -v          print every state transition and the close reason (stderr);\n"
-		"              -vv also the data events (READABLE, WRITABLE, SENT, ERROR)\n\n"
+		"              -vv also the data events (READABLE, WRITABLE, SENT, ERROR)\n"
+		"  --json      stderr is JSON Lines: -v records, messages ({\"error\": ...}) and,\n"
+		"              at the end, one object with the result (exit, reason, errno,\n"
+		"              error, attempts, sent, received, written); stdout is the data\n\n"
 		"Exit status:\n"
 		"  0   the connection closed normally (peer or us, gracefully), or -q ended\n"
 		"      it, and every byte received was written to stdout\n"
@@ -123,13 +130,62 @@ static void say(const struct conn *c, const char *fmt, ...)
 
 static void say(const struct conn *c, const char *fmt, ...)
 {
+	struct json j;
+	char buf[512];
 	va_list ap;
 
-	fprintf(stderr, PROG ": %9.3f ms  ", ms_since(c->t0, now_ns()));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (!json_mode) {
+		fprintf(stderr, PROG ": %9.3f ms  %s\n", ms_since(c->t0, now_ns()), buf);
+		return;
+	}
+	json_begin(&j, stderr);
+	json_ms(&j, "time_ms", ms_since(c->t0, now_ns()));
+	json_str(&j, "message", buf);
+	json_end(&j);
+}
+
+/* -v with --json: one object per record, on stderr. */
+static void json_record(struct conn *c, const struct sockobj_event *ev)
+{
+	char local[SOCKOBJ_ADDRSTRLEN];
+	struct sockobj_info info;
+	struct json j;
+
+	json_begin(&j, stderr);
+	json_ms(&j, "time_ms", ms_since(c->t0, ev->timestamp_ns));
+	json_str(&j, "type", sockobj_event_type_name(ev->type));
+	json_uint(&j, "id", ev->id);
+	if (ev->type == SOCKOBJ_EV_STATE)
+		json_str(&j, "prev_state", sockobj_state_name(ev->prev_state));
+	json_str(&j, "state", sockobj_state_name(ev->state));
+	json_uint(&j, "merged", ev->merged);
+	json_uint(&j, "attempt", ev->attempt);
+	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_CONNECTING)
+		json_str(&j, "target", c->target);
+	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_ESTABLISHED &&
+	    sockobj_get_info(c->ctx, c->id, &info) == 0 &&
+	    sockobj_addr_format(&info.local, local, sizeof(local)) >= 0)
+		json_str(&j, "local", local);
+	if (ev->type == SOCKOBJ_EV_STATE && (ev->state == SOCKOBJ_STATE_CLOSED ||
+					     ev->state == SOCKOBJ_STATE_RETRY_WAIT)) {
+		json_str(&j, "reason", sockobj_reason_name(ev->reason));
+		json_str(&j, "reason_text", sockobj_reason_describe(ev->reason));
+	}
+	json_errno(&j, "error", ev->error);
+	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_RETRY_WAIT)
+		json_uint(&j, "retry_ms", ev->retry_ms);
+	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_CLOSED) {
+		json_bool(&j, "retries_exhausted",
+			  ev->retry_ms == SOCKOBJ_RETRY_EXHAUSTED);
+		if (sockobj_get_info(c->ctx, c->id, &info) == 0) {
+			json_uint(&j, "sent", info.bytes_sent);
+			json_uint(&j, "received", info.bytes_received);
+		}
+	}
+	json_end(&j);
 }
 
 static void print_transition(struct conn *c, const struct sockobj_event *ev)
@@ -187,8 +243,12 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 {
 	if (ev->id != c->id)
 		return;
+	if (c->verbose && json_mode &&
+	    (ev->type == SOCKOBJ_EV_STATE || ev->type == SOCKOBJ_EV_ERROR ||
+	     c->verbose > 1))
+		json_record(c, ev);
 	if (ev->type == SOCKOBJ_EV_STATE) {
-		if (c->verbose)
+		if (c->verbose && !json_mode)
 			print_transition(c, ev);
 		c->state = ev->state;
 		if (ev->state == SOCKOBJ_STATE_ESTABLISHED && !c->connected) {
@@ -216,7 +276,8 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 		return;
 	}
 	/* -vv shows every data record; -v the errors, which end a session. */
-	if (c->verbose > 1 || (c->verbose && ev->type == SOCKOBJ_EV_ERROR)) {
+	if (!json_mode &&
+	    (c->verbose > 1 || (c->verbose && ev->type == SOCKOBJ_EV_ERROR))) {
 		fprintf(stderr, PROG ": %9.3f ms  %s in %s", ms_since(c->t0, ev->timestamp_ns),
 			sockobj_event_type_name(ev->type), sockobj_state_name(ev->state));
 		if (ev->merged > 1)
@@ -496,8 +557,8 @@ static int conn_read_in(struct conn *c)
  */
 static int conn_output_failed(struct conn *c)
 {
-	fprintf(stderr, PROG ": writing to standard output: %s; %llu of %llu "
-		"bytes received were not written\n", strerror(c->out_error),
+	errorf("writing to standard output: %s; %llu of %llu bytes received "
+	       "were not written", strerror(c->out_error),
 		(unsigned long long)(c->rx_bytes - c->out_bytes),
 		(unsigned long long)c->rx_bytes);
 	if (!c->closed)
@@ -593,6 +654,34 @@ static int conn_run(struct conn *c)
 	return EXIT_OK;
 }
 
+/*
+ * --json: the session's outcome, one object on stderr once it is over:
+ * the exit status, the close reason and error, the bytes each way.
+ */
+static void json_result(struct conn *c, int code)
+{
+	struct sockobj_info info;
+	struct json j;
+
+	json_begin(&j, stderr);
+	json_ms(&j, "time_ms", ms_since(c->t0, now_ns()));
+	json_str(&j, "result", c->quit ? "quit" : c->closed ? "closed" : "open");
+	json_str(&j, "target", c->target);
+	json_int(&j, "exit", code);
+	json_bool(&j, "connected", c->connected);
+	json_str(&j, "reason", c->closed ? sockobj_reason_name(c->close_ev.reason) : NULL);
+	json_str(&j, "reason_text", c->closed ?
+		 sockobj_reason_describe(c->close_ev.reason) : NULL);
+	json_errno(&j, "error", c->soft_error ? c->soft_error :
+		   c->closed ? c->close_ev.error : 0);
+	json_uint(&j, "attempts", c->closed ? c->close_ev.attempt : 0);
+	if (c->id && sockobj_get_info(c->ctx, c->id, &info) == 0)
+		json_uint(&j, "sent", info.bytes_sent);
+	json_uint(&j, "received", c->rx_bytes);
+	json_uint(&j, "written", c->out_bytes);
+	json_end(&j);
+}
+
 /* "-b": ADDR[:PORT] as sockobj_addr_parse() reads it, or ":PORT". */
 static int parse_bind(const char *s, int family, struct sockobj_addr *a)
 {
@@ -664,6 +753,8 @@ int cmd_connect(int argc, char **argv)
 		{ "shutdown", no_argument, NULL, 'N' },
 		{ "retry", required_argument, NULL, 'R' },
 		{ "backoff", required_argument, NULL, 'B' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockobj_retry retry = {
@@ -673,6 +764,8 @@ int cmd_connect(int argc, char **argv)
 		.jitter = SOCKOBJ_JITTER_EQUAL,
 	};
 	unsigned long timeout_ms = 0, idle_s = 0, linger_ms = 2000;
+	unsigned int timeout_s = 0;
+	int set_t = 0, set_i = 0, set_w = 0;
 	int quit_s = -1;
 	const char *iface = NULL, *bind_str = NULL, *host, *port_str;
 	int family = AF_UNSPEC, udp = 0, verbose = 0, keep_open = 0;
@@ -705,32 +798,45 @@ int cmd_connect(int argc, char **argv)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || v > UINT_MAX) {
-				fprintf(stderr, PROG ": bad number '%s' for -%c\n",
-					optarg, opt);
+				errorf("bad number '%s' for -%c", optarg, opt);
 				return EXIT_USAGE;
 			}
-			if (opt == 't')
+			if (opt == 't') {
 				timeout_ms = v;
-			else if (opt == 'I')
+				set_t = 1;
+			} else if (opt == 'I') {
 				idle_s = v;
-			else if (opt == 'q')
+				set_i = 1;
+			} else if (opt == 'q') {
 				quit_s = v > INT_MAX / 2 ? INT_MAX / 2 : (int)v;
-			else
+			} else {
 				linger_ms = v > INT_MAX / 2 ? INT_MAX / 2 : v;
+				set_w = 1;
+			}
 			break;
 		}
+		case 'T':
+			if (uint_arg(optarg, &timeout_s) || !timeout_s ||
+			    timeout_s > INT_MAX / 2000) {
+				errorf("bad number '%s' for --timeout (seconds, 1 "
+				       "to %d)", optarg, INT_MAX / 2000);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'J':
+			break;
 		case 'R':
 			if (parse_retry(optarg, &retry.max_attempts) < 0) {
-				fprintf(stderr, PROG ": bad --retry '%s' (a number "
-					"of retries, or inf)\n", optarg);
+				errorf("bad --retry '%s' (a number of retries, or "
+				       "inf)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'B':
 			if (parse_backoff(optarg, &retry) < 0) {
-				fprintf(stderr, PROG ": bad --backoff '%s' (MIN[:MAX] "
-					"in ms, 1 <= MIN <= MAX <= %u)\n", optarg,
-					SOCKOBJ_RETRY_DELAY_MAX_MS);
+				errorf("bad --backoff '%s' (MIN[:MAX] in ms, 1 <= MIN "
+				       "<= MAX <= %u)", optarg,
+				       SOCKOBJ_RETRY_DELAY_MAX_MS);
 				return EXIT_USAGE;
 			}
 			break;
@@ -753,36 +859,46 @@ int cmd_connect(int argc, char **argv)
 			connect_usage(stdout);
 			return EXIT_OK;
 		default:
-			connect_usage(stderr);
-			return EXIT_USAGE;
+			return bad_option(connect_usage);
 		}
 	}
 	if (argc - optind != 2) {
 		connect_usage(stderr);
 		return EXIT_USAGE;
 	}
+	/*
+	 * --timeout SEC is nc's -w SEC (our -w has been the UDP wait since
+	 * before): the connect timeout and the idle limit of TCP, the wait
+	 * after the end of stdin of UDP. -t, -I and -w say otherwise.
+	 */
+	if (timeout_s && udp && !set_w)
+		linger_ms = timeout_s * 1000UL;
+	if (timeout_s && !udp) {
+		if (!set_t)
+			timeout_ms = timeout_s * 1000UL;
+		if (!set_i)
+			idle_s = timeout_s;
+	}
 	host = argv[optind];
 	port_str = argv[optind + 1];
 	if (port_arg(port_str, 1) < 0) {
-		fprintf(stderr, PROG ": bad port '%s' (a number from 1 to 65535, "
-			"or a service name)\n", port_str);
+		errorf("bad port '%s' (a number from 1 to 65535, or a service "
+		       "name)", port_str);
 		return EXIT_USAGE;
 	}
 
 	if (bind_str) {
 		ret = parse_bind(bind_str, family, &local);
 		if (ret < 0) {
-			fprintf(stderr, PROG ": bad local address '%s' (ADDR[:PORT] "
-				"or :PORT, numeric): %s\n", bind_str,
-				sockobj_strerror(ret));
+			errorf("bad local address '%s' (ADDR[:PORT] or :PORT, "
+			       "numeric): %s", bind_str, sockobj_strerror(ret));
 			return EXIT_USAGE;
 		}
 		/* A local address decides the family of the target. */
 		if (bind_str[0] != ':' && family == AF_UNSPEC)
 			family = local.family;
 		if (family != AF_UNSPEC && local.family != family) {
-			fprintf(stderr, PROG ": -b %s is not of the family asked for\n",
-				bind_str);
+			errorf("-b %s is not of the family asked for", bind_str);
 			return EXIT_USAGE;
 		}
 	}
@@ -790,10 +906,10 @@ int cmd_connect(int argc, char **argv)
 	/* Names are resolved here, in userspace: the module sees addresses. */
 	ret = sockobj_resolve(host, port_str, family, &ss, &salen);
 	if (ret < 0) {
-		fprintf(stderr, PROG ": %s port %s: %s\n", host, port_str,
-			ret == -SOCKOBJ_ENAMEAGAIN ?
-			"temporary failure in name resolution" :
-			sockobj_strerror(ret));
+		errorf("%s port %s: %s", host, port_str,
+		       ret == -SOCKOBJ_ENAMEAGAIN ?
+		       "temporary failure in name resolution" :
+		       sockobj_strerror(ret));
 		return ret == -EINVAL || ret == -EAFNOSUPPORT ? EXIT_USAGE :
 								 EXIT_NAME;
 	}
@@ -841,16 +957,15 @@ int cmd_connect(int argc, char **argv)
 						(struct sockaddr *)&lss, lsalen);
 	}
 	if (ret < 0) {
-		fprintf(stderr, PROG ": cannot configure the connection to %s: %s\n",
-			c->target, sockobj_strerror(ret));
+		errorf("cannot configure the connection to %s: %s", c->target,
+		       sockobj_strerror(ret));
 		code = ret == -ENODEV || ret == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
 		goto out;
 	}
 	ret = sockobj_connect(c->ctx, c->id);
 	if (ret < 0) {
 		/* Refused to the caller as socket(2)/bind(2) would refuse it. */
-		fprintf(stderr, PROG ": cannot connect to %s: %s\n", c->target,
-			sockobj_strerror(ret));
+		errorf("cannot connect to %s: %s", c->target, sockobj_strerror(ret));
 		code = EXIT_FAILURE_ANY;
 		goto out;
 	}
@@ -862,19 +977,21 @@ int cmd_connect(int argc, char **argv)
 		goto out;
 	if (c->soft_error) {
 		code = exit_of_errno(c->soft_error);
-		fprintf(stderr, PROG ": %s: %s (ICMP error for a datagram sent)\n",
-			c->target, strerror(c->soft_error));
+		errorf("%s: %s (ICMP error for a datagram sent)", c->target,
+		       strerror(c->soft_error));
 	} else if (c->closed && exit_of_reason(c->close_ev.reason) != EXIT_OK) {
 		code = exit_of_reason(c->close_ev.reason);
-		fprintf(stderr, PROG ": %s: %s (%s%s%s)\n", c->target,
-			sockobj_reason_describe(c->close_ev.reason),
-			sockobj_reason_name(c->close_ev.reason),
-			c->close_ev.error ? ", " : "",
-			c->close_ev.error ? strerror(c->close_ev.error) : "");
+		errorf("%s: %s (%s%s%s)", c->target,
+		       sockobj_reason_describe(c->close_ev.reason),
+		       sockobj_reason_name(c->close_ev.reason),
+		       c->close_ev.error ? ", " : "",
+		       c->close_ev.error ? strerror(c->close_ev.error) : "");
 	} else if (c->local_error) {
 		code = EXIT_FAILURE_ANY;
 	}
 out:
+	if (json_mode)
+		json_result(c, code);
 	sockobj_close(c->ctx);
 	free(c);
 	return code;

@@ -8,19 +8,27 @@
  *                                     connection, the connection to stdout
  *   sockobj stat                      every object of this network namespace,
  *                                     from /proc/net/sockobj (root)
- *   sockobj probe [options] HOST PORT...
- *                                     active opens to many ports at once,
- *                                     each one's outcome and time
+ *   sockobj probe [options] HOST PORTS...
+ *   sockobj probe [options] -p PORTS HOST...
+ *                                     active opens to many ports of many
+ *                                     hosts, each one's outcome and time
+ *   sockobj watch [options]           changes of every object of this
+ *                                     network namespace, from
+ *                                     /proc/net/sockobj polled (root)
+ *
+ * Every subcommand takes --json: one JSON object per line (json.c).
  *
  * Everything goes through libsockobj; the only other interface read is
- * the module's /proc/net/sockobj text file (stat). Each subcommand is in its
- * own file; this one dispatches.
+ * the module's /proc/net/sockobj text file (stat, watch). Each subcommand
+ * is in its own file; this one dispatches.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +45,33 @@ struct command {
 	const char *description;
 };
 
+int json_mode;
+
+/*
+ * A message for stderr: "sockobj: TEXT", or with --json the object
+ * {"error":"TEXT"}, so that stderr stays JSON Lines too.
+ */
+void errorf(const char *fmt, ...)
+{
+	struct json j;
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!json_mode) {
+		fprintf(stderr, PROG ": %s\n", buf);
+		return;
+	}
+	json_begin(&j, stderr);
+	json_str(&j, "error", buf);
+	json_end(&j);
+}
+
 void err(const char *what, int e)
 {
-	fprintf(stderr, PROG ": %s: %s\n", what, sockobj_strerror(e));
+	errorf("%s: %s", what, sockobj_strerror(e));
 }
 
 /*
@@ -53,20 +85,55 @@ int err_open(int e)
 	case ENOENT:
 	case ENXIO:
 	case ENODEV:
-		fprintf(stderr, PROG ": " DEV_PATH " not found: is the "
-			"sockobj module loaded?\n");
+		errorf(DEV_PATH " not found: is the sockobj module loaded?");
 		break;
 	case EACCES:
 	case EPERM:
-		fprintf(stderr, PROG ": cannot open " DEV_PATH ": %s "
-			"(root only, or the group the udev rule names)\n",
-			sockobj_strerror(e));
+		errorf("cannot open " DEV_PATH ": %s (root only, or the group "
+		       "the udev rule names)", sockobj_strerror(e));
 		break;
 	default:
 		err("cannot open " DEV_PATH, e);
 		break;
 	}
 	return EXIT_SYSTEM;
+}
+
+/*
+ * getopt() refused an option: the usage text, or with --json (where
+ * getopt() itself stays quiet) one message. Returns the exit status.
+ */
+int bad_option(void (*usage)(FILE *f))
+{
+	if (json_mode)
+		errorf("unknown option or missing argument (see --help)");
+	else
+		usage(stderr);
+	return EXIT_USAGE;
+}
+
+/*
+ * A failed open of /proc/net/sockobj by @cmd (stat, watch): not root, or
+ * no module. Returns the exit status.
+ */
+int err_proc(const char *cmd, int e)
+{
+	switch (-e) {
+	case EACCES:
+	case EPERM:
+		errorf("%s: " PROC_PATH " is readable by root only (it lists "
+		       "every user's connections): run as root", cmd);
+		return EXIT_NOPERM;
+	case ENOENT:
+		errorf(PROC_PATH " not found: is the sockobj module loaded?");
+		return EXIT_SYSTEM;
+	case EPROTO:
+		errorf("%s: " PROC_PATH " has an unknown format", cmd);
+		return EXIT_SYSTEM;
+	default:
+		errorf("%s: cannot read " PROC_PATH ": %s", cmd, strerror(-e));
+		return EXIT_SYSTEM;
+	}
 }
 
 /*
@@ -127,7 +194,23 @@ static const struct command commands[] = {
 	{ "connect", cmd_connect, "a netcat-like client: stdin to a connection, it to stdout" },
 	{ "stat", cmd_stat, "list every sock object of this network namespace (root)" },
 	{ "probe", cmd_probe, "open many connections at once and report each outcome" },
+	{ "watch", cmd_watch, "print the changes of every sock object as they happen (root)" },
 };
+
+/*
+ * --json among the subcommand's arguments, before a "--" that ends the
+ * options: set before the subcommand runs, so that even its first
+ * complaint about an argument is a JSON object.
+ */
+static int wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return 1;
+	return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -156,6 +239,8 @@ int main(int argc, char **argv)
 		       SOCKOBJ_LIB_VERSION_MAJOR, SOCKOBJ_LIB_VERSION_MINOR);
 		return EXIT_OK;
 	}
+	json_mode = wants_json(argc, argv);
+	opterr = !json_mode;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
