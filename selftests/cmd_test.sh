@@ -20,6 +20,13 @@
 #   retry_*    --retry: a peer that listens only after 1.5 s is reached,
 #              the refused attempts reported by -v; a policy that runs out
 #              ends with the refusal's status
+#   json_*     --json: api, connect -v (every stderr line an object, the
+#              last the result), stat, each checked by python3's json
+#   probe_*    probe over two hosts and a port list with a range, each
+#              target's outcome; -c 2 never has more than 2 in flight
+#   timeout_*  --timeout SEC (nc's -w) against SYNs nft drops
+#   watch_*    watch --json sees another process's object appear, change
+#              and go, and -p filters by process
 #
 # KTAP on stdout, for selftests/run.sh. Needs root, the sockobj module
 # loaded, python3, socat and redis-server (tools/deps.sh), and the command
@@ -34,7 +41,7 @@ so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
-ntests=16
+ntests=24
 n=0
 npass=0
 nfail=0
@@ -354,6 +361,134 @@ if [ "$rc" -eq 3 ] && [ $waits -eq 2 ] && [ $left -eq 1 ]; then
 	ok retry_exhausted
 else
 	not_ok retry_exhausted "exit status $rc (want 3), $waits waits (want 2), last attempt said: $left: $(last_err)"
+fi
+
+# ---- --json, probe lists and ranges, --timeout, watch --------------------
+
+# JSONCHECK: a python3 program that reads JSON Lines on stdin and exits 0
+# when its assertion (argv[1], over the list "o" of objects) holds; it
+# prints why not otherwise.
+jcheck() {
+	python3 -c 'import json, sys
+o = [json.loads(l) for l in sys.stdin.read().splitlines()]
+assert all(isinstance(x, dict) for x in o), "not all objects"
+ok = eval("(" + sys.argv[1] + ")")
+if not ok:
+    print("assertion failed over", o, file=sys.stderr)
+sys.exit(0 if ok else 1)' "$1" 2>>"$work/err"
+}
+
+if ! command -v python3 >/dev/null || ! command -v socat >/dev/null; then
+	for t in json_api json_connect_verbose json_stat probe_hosts_ranges \
+		 probe_concurrency timeout_connect watch_other_process watch_pid_filter; do
+		skip "$t" "no python3 or socat"
+	done
+else
+	: >"$work/err"
+	if "$so" api --json | jcheck 'len(o) == 1 and o[0]["api_version"] >= 3 and "tcp" in o[0]["features"]'; then
+		ok json_api
+	else
+		not_ok json_api "$(last_err)"
+	fi
+
+	# Says hello5 and closes: the result must say 6 bytes, all written.
+	socat TCP-LISTEN:7110,bind=127.0.0.1,reuseaddr,fork SYSTEM:'printf hello5' 2>/dev/null &
+	pids+=($!)
+	socat 'TCP6-LISTEN:7111,bind=[::1],reuseaddr,fork' SYSTEM:'printf hello6' 2>/dev/null &
+	pids+=($!)
+	wait_port 7110 && wait_port 7111
+	: >"$work/err"
+	out=$(tmo 30 "$so" connect --json -v 127.0.0.1 7110 </dev/null 2>"$work/json")
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$out" = hello5 ] &&
+	   jcheck 'o[0]["state"] == "CONNECTING" and o[0]["target"] == "127.0.0.1:7110" and
+any(x.get("state") == "ESTABLISHED" for x in o) and
+o[-1]["result"] == "closed" and o[-1]["exit"] == 0 and o[-1]["received"] == 6 and o[-1]["written"] == 6' <"$work/json"; then
+		ok json_connect_verbose
+	else
+		not_ok json_connect_verbose "exit $rc, '$out': $(last_err)"
+	fi
+
+	# 127.0.0.1 has 7110 open, ::1 has 7111 open: each the other refused.
+	: >"$work/err"
+	tmo 30 "$so" probe --json -p 7110-7111,7109 127.0.0.1 ::1 >"$work/json" 2>>"$work/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && jcheck '[(x["host"], x["port"], x["outcome"]) for x in sorted(o, key=lambda x: (x["host"], x["port"]))] ==
+[("127.0.0.1", 7109, "REFUSED"), ("127.0.0.1", 7110, "open"), ("127.0.0.1", 7111, "REFUSED"),
+ ("::1", 7109, "REFUSED"), ("::1", 7110, "REFUSED"), ("::1", 7111, "open")] and
+all(x["error"] == "ECONNREFUSED" for x in o if x["outcome"] == "REFUSED") and
+o[0]["address"] in ("127.0.0.1:7110", "127.0.0.1:7109", "127.0.0.1:7111", "[::1]:7109", "[::1]:7110", "[::1]:7111")' <"$work/json"; then
+		ok probe_hosts_ranges
+	else
+		not_ok probe_hosts_ranges "exit $rc: $(last_err)"
+	fi
+
+	# SYNs to 7190-7198 are dropped (nft): --timeout 1 ends a connect as
+	# nc -w 1 would; probe -c 2 -t 300 over six such ports never has more
+	# than 2 in flight (its -v transitions), so it takes 3 rounds.
+	nft add table inet h20cmd && nft add chain inet h20cmd input \
+		'{ type filter hook input priority 0; }' &&
+		nft add rule inet h20cmd input tcp dport 7190-7198 drop
+	: >"$work/err"
+	start=$SECONDS
+	tmo 30 "$so" connect --json --timeout 1 127.0.0.1 7198 </dev/null 2>"$work/json"
+	rc=$?
+	secs=$((SECONDS - start))
+	if [ "$rc" -eq 4 ] && [ $secs -le $((1 + 3 * slow)) ] &&
+	   jcheck 'o[-1]["reason"] == "CONNECT_TIMEOUT" and o[-1]["exit"] == 4' <"$work/json"; then
+		ok timeout_connect
+	else
+		not_ok timeout_connect "exit $rc after $secs s: $(last_err)"
+	fi
+
+	: >"$work/err"
+	tmo 60 "$so" probe --json -v -c 2 -t 300 127.0.0.1 7190-7195 >"$work/json" 2>"$work/trans"
+	rc=$?
+	if [ "$rc" -eq 1 ] && jcheck 'len(o) == 6 and all(x["outcome"] == "CONNECT_TIMEOUT" for x in o)' <"$work/json" &&
+	   jcheck 'max(__import__("itertools").accumulate(
+    (1 if x["state"] == "CONNECTING" and x["prev_state"] == "CLOSED" else -1 if x["state"] == "CLOSED" else 0)
+    for x in o)) == 2 and o[-1]["time_ms"] >= 900' <"$work/trans"; then
+		ok probe_concurrency
+	else
+		not_ok probe_concurrency "exit $rc: $(last_err)"
+	fi
+	nft delete table inet h20cmd
+
+	# Another process's connection, held 1 s by the never-closing peer
+	# (7101) when there is one: watch must see it appear and go; stat
+	# lists it meanwhile.
+	: >"$work/err"
+	"$so" watch --json -i 20 >"$work/watch" 2>>"$work/err" &
+	wpid=$!
+	"$so" watch --json -i 20 -p 1 >"$work/watch1" 2>>"$work/err" &
+	wpid1=$!
+	sleep $((1 * slow))
+	printf x | "$so" connect -q 1 127.0.0.1 7101 >/dev/null 2>&1 &
+	cpid=$!
+	sleep 0.5
+	"$so" stat --json >"$work/stat" 2>>"$work/err"
+	wait $cpid
+	sleep 0.5
+	kill $wpid $wpid1
+	wait $wpid $wpid1
+	if jcheck "any(x['pid'] == $cpid and x['remote'] == '127.0.0.1:7101' for x in o)" <"$work/stat"; then
+		ok json_stat
+	else
+		not_ok json_stat "$(last_err)"
+	fi
+	if jcheck "[x['event'] for x in o if x['pid'] == $cpid][0] == 'new' and
+[x['event'] for x in o if x['pid'] == $cpid][-1] == 'gone' and
+all(x['command'] == 'sockobj' and x['remote'] == '127.0.0.1:7101' for x in o if x['pid'] == $cpid and x['event'] != 'new')" <"$work/watch"; then
+		ok watch_other_process
+	else
+		not_ok watch_other_process "$(last_err)"
+	fi
+	# pid 1 owns no object: nothing to print.
+	if [ ! -s "$work/watch1" ]; then
+		ok watch_pid_filter
+	else
+		not_ok watch_pid_filter "watch -p 1 printed: $(cat "$work/watch1")"
+	fi
 fi
 
 echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"
