@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make            build the module (against KDIR), the library, the tools
-#                   and the selftests
+#   make            build the module (against KDIR), the library, the tools,
+#                   the selftests and the examples (examples/, needs libssl-dev)
 #   make lib        build the library and the sockobj command only: no
 #                   kernel headers nor sources needed
 #   make install-lib
@@ -31,7 +31,7 @@
 KDIR ?= $(shell tools/testing/kernel/kdir.sh)
 KSRC ?= $(shell tools/testing/kernel/ksrc.sh)
 
-all: kmod userlib tools selftests
+all: kmod userlib tools selftests examples
 
 lib: userlib tools
 
@@ -44,6 +44,9 @@ userlib:
 
 tools: userlib
 	$(MAKE) -C tools/sockobj
+
+examples: userlib
+	$(MAKE) -C examples
 
 selftests: userlib
 	@test -n "$(KSRC)" || exit 1
@@ -62,10 +65,11 @@ clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/sockobj clean
+	$(MAKE) -C examples clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all lib kmod userlib tools selftests check demo bench clean
+.PHONY: all lib kmod userlib tools examples selftests check demo bench clean
 
 # ---------------------------------------------------------------------------
 # Installation. GNU conventions: PREFIX (default /usr/local; packagers pass

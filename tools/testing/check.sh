@@ -4,7 +4,7 @@
 # Installs what is missing, builds everything for the stock Debian kernel and
 # for the debug kernel (built once, cached outside the checkout), then runs in
 # VMs: the KUnit suites on the debug kernel, the selftests on both kernels,
-# the library tests on the stock kernel; on the host: the library's and the sockobj
+# the library tests and the examples on the stock kernel; on the host: the library's and the sockobj
 # command's own check targets, lint, the install and in-tree checks. Each VM
 # run also fails on any kernel splat, kmemleak report or failed rmmod. Then
 # tools/testing/check-kernels.sh: the module, KUnit where there is KUnit and
@@ -88,7 +88,7 @@ echo "debug tree: $DEBUG_TREE"
 echo "stock kernel build dir: $STOCK_KDIR"
 
 say "Building the library, tools and selftests"
-make -s userlib tools || die "userspace build failed"
+make -s userlib tools examples || die "userspace build failed"
 make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
 make -s -C userlib test || die "library test build failed"
 
@@ -147,6 +147,8 @@ vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests sel
 	--kernel debug --timeout 3600 -- selftests/run.sh
 vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/runtests.sh
+vm_step "The examples against real peers on the stock kernel" examples examples-stock.log \
+	--kernel stock -- examples/run.sh
 
 host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
 	install install.log tools/testing/check-install.sh
