@@ -462,13 +462,21 @@ o[0]["address"] in ("127.0.0.1:7110", "127.0.0.1:7109", "127.0.0.1:7111", "[::1]
 	wpid=$!
 	"$so" watch --json -i 20 -p 1 >"$work/watch1" 2>>"$work/err" &
 	wpid1=$!
-	sleep $((1 * slow))
-	printf x | "$so" connect -q 1 127.0.0.1 7101 >/dev/null 2>&1 &
+	sleep $((1 + slow / 4))
+	printf x | "$so" connect -q $((1 + slow / 4)) 127.0.0.1 7101 >/dev/null 2>&1 &
 	cpid=$!
-	sleep 0.5
+	# Until its object is listed (shell builtins: exec is slow on debug).
+	for ((i = 0; i < 50 * slow; i++)); do
+		found=0
+		while read -r _ p _; do
+			[ "$p" = "$cpid" ] && found=1
+		done </proc/net/sockobj
+		[ $found = 1 ] && break
+		sleep 0.1
+	done
 	"$so" stat --json >"$work/stat" 2>>"$work/err"
 	wait $cpid
-	sleep 0.5
+	sleep $((1 + slow / 10))
 	kill $wpid $wpid1
 	wait $wpid $wpid1
 	if jcheck "any(x['pid'] == $cpid and x['remote'] == '127.0.0.1:7101' for x in o)" <"$work/stat"; then
