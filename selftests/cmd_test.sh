@@ -392,13 +392,15 @@ else
 	fi
 
 	# Says hello5 and closes: the result must say 6 bytes, all written.
-	socat TCP-LISTEN:7110,bind=127.0.0.1,reuseaddr,fork SYSTEM:'printf hello5' 2>/dev/null &
+	# -k and socat -t 60: our FIN must not end the session before socat's
+	# child, slow to start on the debug kernel, has said it.
+	socat -t 60 TCP-LISTEN:7110,bind=127.0.0.1,reuseaddr,fork SYSTEM:'printf hello5' 2>/dev/null &
 	pids+=($!)
-	socat 'TCP6-LISTEN:7111,bind=[::1],reuseaddr,fork' SYSTEM:'printf hello6' 2>/dev/null &
+	socat -t 60 'TCP6-LISTEN:7111,bind=[::1],reuseaddr,fork' SYSTEM:'printf hello6' 2>/dev/null &
 	pids+=($!)
 	wait_port 7110 && wait_port 7111
 	: >"$work/err"
-	out=$(tmo 30 "$so" connect --json -v 127.0.0.1 7110 </dev/null 2>"$work/json")
+	out=$(tmo 30 "$so" connect --json -v -k 127.0.0.1 7110 </dev/null 2>"$work/json")
 	rc=$?
 	if [ "$rc" -eq 0 ] && [ "$out" = hello5 ] &&
 	   jcheck 'o[0]["state"] == "CONNECTING" and o[0]["target"] == "127.0.0.1:7110" and
