@@ -101,6 +101,8 @@ static void gen_target(struct worker *w, struct sockobj_addr *a, uint8_t proto)
 	if (!FZ->have_target[t])
 		t = T_LISTEN4;
 	*a = FZ->targets[t];
+	if (t == T_OBJ4)
+		a->port = (__u16)(40000 + so_rnd_below(&w->r, 64));
 }
 
 static void gen_local(struct worker *w, struct sockobj_addr *a,
@@ -602,6 +604,41 @@ static void op_get_info(struct worker *w, struct slot *s)
 						    FZ->cookie_base));
 		}
 	}
+}
+
+/*
+ * SOCKOBJ_IOC_LISTEN: objects whose local port is in gen_local()'s clash
+ * range listen, and CONNECTs to T_OBJ4 reach them (object to object).
+ */
+static void op_listen(struct worker *w, struct slot *s)
+{
+	struct sockobj_listen l;
+	enum ptr_kind kind;
+	uint32_t serial;
+	void *arg;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	pthread_mutex_lock(&s->mu);
+	l.id = pick_id_locked(w, s, &serial);
+	pthread_mutex_unlock(&s->mu);
+	l.inconmode = so_rnd_pct(&w->r, 90) ? SOCKOBJ_INCON_ANY + so_rnd_below(&w->r, 3) :
+		      so_rnd_u32_edgy(&w->r);
+	if (so_rnd_pct(&w->r, 30))
+		l.backlog = so_rnd_pct(&w->r, 50) ? so_rnd_below(&w->r, 8) :
+			    so_rnd_next(&w->r);
+	maybe_corrupt(w, &l, sizeof(l), 3);
+	arg = arg_place(w, &l, sizeof(l), &kind);
+	ret = check_ret(w, "LISTEN", xioctl(s->fd, SOCKOBJ_IOC_LISTEN, arg),
+			so_errs_listen);
+	note(w, l.id, serial, ret);
+	if (ret == 0 && kind != P_GOOD && kind != P_RO)
+		VIOL(w, "LISTEN with a bad pointer succeeded");
+	if (ret == 0 && (l.flags || l.reserved[0] || l.reserved[1] ||
+			 l.inconmode < SOCKOBJ_INCON_ANY ||
+			 l.inconmode > SOCKOBJ_INCON_TARGET))
+		VIOL(w, "LISTEN accepted flags 0x%x inconmode %u", l.flags,
+		     l.inconmode);
 }
 
 static void op_io(struct worker *w, struct slot *s, int recv)
@@ -1252,6 +1289,9 @@ static void run_op_on(struct worker *w, enum op op, struct slot *s)
 		break;
 	case OP_RETRY:
 		op_retry(w, s);
+		break;
+	case OP_LISTEN:
+		op_listen(w, s);
 		break;
 	default:
 		break;
