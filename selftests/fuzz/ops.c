@@ -12,6 +12,9 @@ static const uintptr_t wild_ptrs[] = {
 
 enum ptr_kind { P_GOOD, P_NULL, P_WILD, P_STRADDLE, P_GUARD, P_RO };
 
+/* The local ports LISTEN prefers and T_OBJ4 connects to. */
+#define OBJ_PORTS	8
+
 /*
  * Where to put an ioctl argument of size len: its address (the caller
  * writes the struct there unless it is P_RO, where the content is copied
@@ -96,13 +99,15 @@ static void gen_target(struct worker *w, struct sockobj_addr *a, uint8_t proto)
 		    (so_rnd_pct(&w->r, 50) ? T_UDPCLOSED4 : T_BCAST4);
 	else if (roll < 55)
 		t = so_rnd_pct(&w->r, 60) ? T_LISTEN4 : T_LISTEN6;
+	else if (roll < 65 && proto == SOCKOBJ_PROTO_TCP)
+		t = T_OBJ4;	/* LISTENING objects */
 	else
 		t = (int)so_rnd_below(&w->r, T_NTARGETS);
 	if (!FZ->have_target[t])
 		t = T_LISTEN4;
 	*a = FZ->targets[t];
 	if (t == T_OBJ4)
-		a->port = (__u16)(40000 + so_rnd_below(&w->r, 64));
+		a->port = (__u16)(40000 + so_rnd_below(&w->r, OBJ_PORTS));
 }
 
 static void gen_local(struct worker *w, struct sockobj_addr *a,
@@ -622,6 +627,14 @@ static void op_listen(struct worker *w, struct slot *s)
 	pthread_mutex_lock(&s->mu);
 	l.id = pick_id_locked(w, s, &serial);
 	pthread_mutex_unlock(&s->mu);
+	/* mostly on one of the few ports T_OBJ4 aims at */
+	if (so_rnd_pct(&w->r, 60)) {
+		struct sockobj_config c = { .id = l.id, .mask = SOCKOBJ_CFG_LOCAL };
+
+		so_addr(&c.local, "127.0.0.1",
+			(__u16)(40000 + so_rnd_below(&w->r, OBJ_PORTS)));
+		xioctl(s->fd, SOCKOBJ_IOC_CONFIGURE, &c);
+	}
 	l.inconmode = so_rnd_pct(&w->r, 90) ? SOCKOBJ_INCON_ANY + so_rnd_below(&w->r, 3) :
 		      so_rnd_u32_edgy(&w->r);
 	if (so_rnd_pct(&w->r, 30))

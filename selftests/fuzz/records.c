@@ -286,6 +286,10 @@ void check_record(struct worker *w, struct slot *s,
 		return;
 	}
 	o->nstate++;
+	if (e->state == SOCKOBJ_STATE_LISTENING)
+		atomic_fetch_add(&FZ->listens, 1);
+	else if (e->state == SOCKOBJ_STATE_PASSIVE_OPENING)
+		atomic_fetch_add(&FZ->passive_opens, 1);
 	/*
 	 * each attempt numbered: the next one's CONNECTING (or LISTENING),
 	 * the rest its own
@@ -339,7 +343,9 @@ void check_record(struct worker *w, struct slot *s,
 		     "retry_ms %u", e->id, so_state_name(e->state), e->reason,
 		     e->phase, e->error, e->retry_ms);
 	}
-	if (e->state == SOCKOBJ_STATE_CONNECTING) {
+	/* an attempt starts (GET_INFO's connect_ns), active or passive */
+	if (e->state == SOCKOBJ_STATE_CONNECTING ||
+	    e->state == SOCKOBJ_STATE_LISTENING) {
 		o->connect_ts = e->timestamp_ns;
 		o->established_ts = 0;
 	} else if (e->state == SOCKOBJ_STATE_ESTABLISHED) {

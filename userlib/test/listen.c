@@ -49,13 +49,13 @@ static int test_accept_and_talk(void)
 	CHECK(id > 0);
 	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
 	CHECK_EQ(sockobj_wait_state(ctx, id,
-			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_LISTENING), WAIT_MS, &ev), 1);
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_LISTENING), WAIT_MS, &ev), 0);
 	CHECK_STR(sockobj_state_name(ev.state), "LISTENING");
 	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(c >= 0);
 	CHECK_OK(connect(c, (struct sockaddr *)&a, sizeof(a)));
 	CHECK_EQ(sockobj_wait_state(ctx, id,
-			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED), WAIT_MS, &ev), 1);
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED), WAIT_MS, &ev), 0);
 	CHECK_EQ(ev.prev_state, (uint32_t)SOCKOBJ_STATE_PASSIVE_OPENING);
 	CHECK_OK(sockobj_get_info(ctx, id, &info));
 	CHECK_EQ(info.remote.family, (uint16_t)AF_INET);
@@ -69,12 +69,15 @@ static int test_accept_and_talk(void)
 	CHECK_EQ(read(c, buf, 4), 4);
 	CHECK(!memcmp(buf, "pong", 4));
 	CHECK_OK(sockobj_abort(ctx, id));
+	CHECK_EQ(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev), 0);
+	CHECK_EQ(ev.reason, (uint32_t)SOCKOBJ_REASON_ABORTED);
 	close(c);
 	/* armed again */
 	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
 	CHECK_OK(sockobj_disconnect(ctx, id));
 	CHECK_EQ(sockobj_wait_state(ctx, id,
-			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev), 1);
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev), 0);
 	CHECK_EQ(ev.reason, (uint32_t)SOCKOBJ_REASON_CANCELLED);
 	CHECK_EQ(ev.phase, (uint32_t)SOCKOBJ_STATE_LISTENING);
 	sockobj_close(ctx);
