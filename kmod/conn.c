@@ -22,12 +22,14 @@
 #include <linux/net.h>
 #include <linux/netdevice.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 #include "compat.h"
 #include "conn.h"
 #include "data.h"
 #include "file.h"
 #include "fsm.h"
+#include "listen.h"
 #include "object.h"
 #include "retry.h"
 #include "socket.h"
@@ -57,7 +59,8 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		r.reason = reason;
 		r.phase = obj->state;
 		r.error = err;
-	} else if (next == SOCKOBJ_STATE_CONNECTING) {
+	} else if (next == SOCKOBJ_STATE_CONNECTING ||
+		   next == SOCKOBJ_STATE_LISTENING) {
 		r.attempt++;
 	}
 	sockobj_event_post(obj, &r);
@@ -86,6 +89,18 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		obj->att = (struct sockobj_attempt){
 			.gen = obj->att.gen + 1,
 			.readable_armed = true,
+		};
+		break;
+	case SOCKOBJ_STATE_LISTENING:
+		obj->reason = SOCKOBJ_REASON_NONE;
+		obj->phase = SOCKOBJ_STATE_CLOSED;
+		obj->error = 0;
+		obj->connect_ns = r.time_ns;
+		obj->established_ns = 0;
+		obj->att = (struct sockobj_attempt){
+			.gen = obj->att.gen + 1,
+			.readable_armed = true,
+			.passive = true,
 		};
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
@@ -169,6 +184,7 @@ bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
 	lockdep_assert_held(&obj->lock);
 	if (obj->sock && !sockobj_socket_detach_in(obj, seen))
 		return false;
+	sockobj_listen_leave(obj);
 	sockobj_timers_stop(obj);
 	spin_lock_bh(&file->lock);
 	if (obj->state != SOCKOBJ_STATE_CLOSED)
@@ -404,6 +420,126 @@ void sockobj_conn_retry(struct sockobj_obj *obj)
 	spin_unlock_bh(&file->lock);
 }
 
+static bool has_local_port(const struct sockobj_cfg *cfg)
+{
+	if (!(cfg->mask & SOCKOBJ_CFG_LOCAL))
+		return false;
+	if (cfg->local.sa.sa_family == AF_INET)
+		return cfg->local.v4.sin_port;
+	return cfg->local.sa.sa_family == AF_INET6 && cfg->local.v6.sin6_port;
+}
+
+/**
+ * sockobj_conn_listen() - start a passive open
+ * @obj: a CLOSED TCP object with a local port
+ * @u: the request, its flags and reserved bytes checked
+ *
+ * The object joins the listener of its local address (which creates the
+ * listening socket, as the file's opener, if the file has none there) and
+ * is LISTENING; an incoming connection reaches it through
+ * sockobj_conn_accepted().
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -ENOENT, -EOPNOTSUPP (UDP), -EISCONN, -EDESTADDRREQ (no local
+ * port; no target for a filtering inconmode), -EBUSY (undelivered
+ * records), or the error socket(2), bind(2) or listen(2) gave the opener.
+ */
+int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
+{
+	struct sockobj_file *file = obj->file;
+	union sockobj_sockaddr local = {};
+	unsigned int space;
+	int ret;
+
+	ret = sockobj_object_lock_live(obj);
+	if (ret)
+		return ret;
+	if (obj->proto != SOCKOBJ_PROTO_TCP)
+		ret = -EOPNOTSUPP;
+	else if (sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_CLOSED)
+		ret = -EISCONN;
+	else if (!has_local_port(&obj->cfg) ||
+		 (u->inconmode != SOCKOBJ_INCON_ANY &&
+		  !(obj->cfg.mask & SOCKOBJ_CFG_TARGET)))
+		ret = -EDESTADDRREQ;
+	else if (space < SOCKOBJ_TRANSITIONS_MAX)
+		ret = -EBUSY;
+	if (ret)
+		goto out;
+	sockobj_timers_connect_requested(obj);
+	obj->inconmode = u->inconmode;
+	ret = sockobj_listen_join(obj, u->backlog, &local);
+	if (ret)
+		goto out;
+	/* The last connection's socket, kept for its unread data, goes now. */
+	sockobj_socket_release(obj, false);
+	spin_lock_bh(&file->lock);
+	obj->laddr = local;
+	memset(&obj->raddr, 0, sizeof(obj->raddr));
+	obj->bound_ifindex = obj->cfg.ifindex;
+	transition(obj, SOCKOBJ_STATE_LISTENING, 0, 0);
+	spin_unlock_bh(&file->lock);
+out:
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+/**
+ * sockobj_conn_accepted() - a LISTENING object takes an incoming connection
+ * @obj: the object, its lock held, LISTENING with room for an attempt's
+ *	records, off its listener
+ * @sock: the accepted socket, the object's from now on
+ * @peer: its remote address
+ *
+ * PASSIVE_OPENING, then what the socket already is: the handshake is the
+ * kernel's and done, the peer may have sent data and its FIN since, or
+ * reset the connection. What happens after our callbacks are installed
+ * reaches them, and the transitions only move forward, so reading the
+ * state after installing them misses nothing and reports nothing twice.
+ *
+ * Context: process (the listener's work item).
+ */
+void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
+			   const union sockobj_sockaddr *peer)
+{
+	struct sockobj_file *file = obj->file;
+	struct sock *sk = sock->sk;
+	unsigned int state;
+	int ret;
+
+	lockdep_assert_held(&obj->lock);
+	spin_lock_bh(&file->lock);
+	obj->raddr = *peer;
+	transition(obj, SOCKOBJ_STATE_PASSIVE_OPENING, 0, 0);
+	spin_unlock_bh(&file->lock);
+	sockobj_timers_connect_started(obj);
+	ret = sockobj_socket_adopt(obj, sock);
+	if (ret) {
+		/* An option the opener may not set: as CONNECT would fail. */
+		sock_no_linger(sk);
+		sock_release(sock);
+		spin_lock_bh(&file->lock);
+		transition(obj, SOCKOBJ_STATE_CLOSED, SOCKOBJ_REASON_ERROR, -ret);
+		spin_unlock_bh(&file->lock);
+		return;
+	}
+	sockobj_socket_snapshot_local(obj);
+	read_lock_bh(&sk->sk_callback_lock);
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
+		sockobj_conn_tcp_changed(obj, TCP_ESTABLISHED, 0, false);
+	sockobj_conn_tcp_changed(obj, READ_ONCE(sk->sk_state),
+				 READ_ONCE(sk->sk_err),
+				 !skb_queue_empty_lockless(&sk->sk_receive_queue));
+	read_unlock_bh(&sk->sk_callback_lock);
+	/* Data (or the FIN) that came before our callbacks: announce it. */
+	state = sockobj_conn_state(obj, NULL);
+	if ((state == SOCKOBJ_STATE_ESTABLISHED ||
+	     state == SOCKOBJ_STATE_PEER_CLOSING) &&
+	    (!skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	     (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)))
+		sockobj_data_arrived(obj);
+}
+
 /**
  * sockobj_conn_set_retry() - set the retry policy of a CLOSED object
  * @obj: the object
@@ -482,7 +618,11 @@ again:
 
 	switch (state) {
 	case SOCKOBJ_STATE_RETRY_WAIT:
-		/* Nothing moves an object out of RETRY_WAIT but its lock. */
+	case SOCKOBJ_STATE_LISTENING:
+		/*
+		 * Nothing moves an object out of these but its lock (an
+		 * incoming connection is given only to a locked object).
+		 */
 		sockobj_conn_close(obj, state, SOCKOBJ_REASON_CANCELLED, 0);
 		break;
 	case SOCKOBJ_STATE_CONNECTING:
@@ -540,7 +680,8 @@ int sockobj_conn_abort(struct sockobj_obj *obj)
 		}
 	} while (!sockobj_conn_close(obj, state,
 				     (state == SOCKOBJ_STATE_CONNECTING ||
-				      state == SOCKOBJ_STATE_RETRY_WAIT) ?
+				      state == SOCKOBJ_STATE_RETRY_WAIT ||
+				      state == SOCKOBJ_STATE_LISTENING) ?
 				     SOCKOBJ_REASON_CANCELLED :
 				     SOCKOBJ_REASON_ABORTED, 0));
 	mutex_unlock(&obj->lock);

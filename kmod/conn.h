@@ -10,6 +10,9 @@
 struct sockobj_config;
 struct sockobj_file;
 struct sockobj_info;
+struct sockobj_listen;
+struct socket;
+union sockobj_sockaddr;
 struct sockobj_obj;
 struct sockobj_retry;
 
@@ -22,6 +25,9 @@ int sockobj_conn_configure(struct sockobj_obj *obj,
 			   const struct sockobj_config *u);
 int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
 int sockobj_conn_connect(struct sockobj_obj *obj);
+int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u);
+void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
+			   const union sockobj_sockaddr *peer);
 void sockobj_conn_retry(struct sockobj_obj *obj);
 int sockobj_conn_set_retry(struct sockobj_obj *obj,
 			   const struct sockobj_retry *u);

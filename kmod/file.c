@@ -87,6 +87,8 @@ struct sockobj_file *sockobj_file_create(void)
 	init_waitqueue_head(&file->wq);
 	INIT_LIST_HEAD(&file->ready);
 	mutex_init(&file->read_mutex);
+	mutex_init(&file->listen_lock);
+	INIT_LIST_HEAD(&file->listeners);
 	xa_init_flags(&file->objects, XA_FLAGS_ALLOC1);
 	file->net = get_net(current->nsproxy->net_ns);
 	file->cred = get_current_cred();

@@ -34,6 +34,8 @@ struct sockobj_user;
  * @pid: the opener's process (thread group), for reporting
  * @node: on the list of all open files (for /proc/net/sockobj)
  * @user: the opener's per-user accounting
+ * @listen_lock: @listeners and what each listener holds (listen.c)
+ * @listeners: the file's listening sockets (struct sockobj_listener)
  */
 struct sockobj_file {
 	struct kref ref;
@@ -49,6 +51,8 @@ struct sockobj_file {
 	struct pid *pid;
 	struct list_head node;
 	struct sockobj_user *user;
+	struct mutex listen_lock;	/* see the kernel-doc above */
+	struct list_head listeners;
 };
 
 struct sockobj_file *sockobj_file_create(void);

@@ -14,6 +14,8 @@
  * @SOCKOBJ_IN_PEER_FIN: the peer sent its FIN (passive close begins)
  * @SOCKOBJ_IN_DISCONNECT: the user asked for a graceful close
  * @SOCKOBJ_IN_CLOSED: the connection is gone (failure, abort, close done)
+ * @SOCKOBJ_IN_LISTEN: the user started a passive open
+ * @SOCKOBJ_IN_INCOMING: an incoming connection was given to the object
  * @SOCKOBJ_IN_COUNT: number of inputs
  */
 enum sockobj_fsm_input {
@@ -22,6 +24,8 @@ enum sockobj_fsm_input {
 	SOCKOBJ_IN_PEER_FIN,
 	SOCKOBJ_IN_DISCONNECT,
 	SOCKOBJ_IN_CLOSED,
+	SOCKOBJ_IN_LISTEN,
+	SOCKOBJ_IN_INCOMING,
 	SOCKOBJ_IN_COUNT
 };
 

@@ -30,7 +30,7 @@
 			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
 			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
-			  SOCKOBJ_FEAT_RETRY)
+			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -45,6 +45,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_batch_op) != 32);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch) != 40);
 	BUILD_BUG_ON(sizeof(struct sockobj_retry) != 56);
+	BUILD_BUG_ON(sizeof(struct sockobj_listen) != 32);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
@@ -281,6 +282,25 @@ static long io(struct sockobj_file *file, void __user *argp, bool send)
 		sockobj_config_addr_from_sockaddr(&res.from, &req.addr);
 	/* The data has moved: a fault here loses only the report of it. */
 	return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static long listen(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_listen u;
+	struct sockobj_obj *obj;
+	long ret;
+
+	if (copy_from_user(&u, argp, sizeof(u)))
+		return -EFAULT;
+	if (u.flags || memchr_inv(u.reserved, 0, sizeof(u.reserved)) ||
+	    u.inconmode < SOCKOBJ_INCON_ANY || u.inconmode > SOCKOBJ_INCON_TARGET)
+		return -EINVAL;
+	obj = sockobj_object_lookup(file, u.id);
+	if (!obj)
+		return -ENOENT;
+	ret = sockobj_conn_listen(obj, &u);
+	sockobj_object_put(obj);
+	return ret;
 }
 
 static long handoff(struct sockobj_file *file, void __user *argp)
@@ -611,6 +631,8 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 		return set_retry(file, argp);
 	case SOCKOBJ_IOC_GET_RETRY:
 		return get_retry(file, argp);
+	case SOCKOBJ_IOC_LISTEN:
+		return listen(file, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -25,6 +25,7 @@
 
 #include "compat.h"
 #include "file.h"
+#include "listen.h"
 #include "object.h"
 #include "socket.h"
 #include "timers.h"
@@ -94,6 +95,7 @@ struct sockobj_obj *sockobj_object_alloc(struct sockobj_file *file, u32 proto,
 	mutex_init(&obj->lock);
 	u64_stats_init(&obj->bytes_sync);
 	INIT_LIST_HEAD(&obj->ready_node);
+	INIT_LIST_HEAD(&obj->listen_node);
 	sockobj_timers_setup(obj);
 	obj->created_ns = ktime_get_ns();
 
@@ -235,6 +237,7 @@ void sockobj_object_destroy(struct sockobj_obj *obj, u32 flags)
 	WRITE_ONCE(obj->dead, true);
 	sockobj_event_discard(obj);
 	spin_unlock_bh(&file->lock);
+	sockobj_listen_leave(obj);
 	sockobj_socket_release(obj, flags & SOCKOBJ_DESTROY_ABORT);
 	sockobj_timers_stop(obj);
 	mutex_unlock(&obj->lock);

@@ -21,6 +21,7 @@
 struct sock;
 struct socket;
 struct sockobj_file;
+struct sockobj_listener;
 
 /**
  * enum sockobj_work_bit - what the work item of an object is asked to do
@@ -48,6 +49,7 @@ enum sockobj_work_bit {
  * @readable_armed: the next data arrival posts SOCKOBJ_EV_READABLE
  * @writable_armed: returning send space posts SOCKOBJ_EV_WRITABLE
  * @sent_armed: unacked data falling to the threshold posts SOCKOBJ_EV_SENT
+ * @passive: a passive open (SOCKOBJ_IOC_LISTEN): never retried
  *
  * A CONNECT starts a new attempt: the timers of the last one are stopped
  * and waited for, and everything here is reset with @gen moved on (under
@@ -65,6 +67,7 @@ struct sockobj_attempt {
 	bool readable_armed;
 	bool writable_armed;
 	bool sent_armed;
+	bool passive;
 };
 
 /**
@@ -116,6 +119,10 @@ struct sockobj_attempt {
  * @timer: the connect timeout
  * @idle_timer: the inactivity timeout
  * @retry_timer: the end of a retry wait
+ * @listener: the listener of a LISTENING object, or NULL (under @lock and
+ *	the file's listen_lock)
+ * @listen_node: on the listener's objects (the file's listen_lock)
+ * @inconmode: SOCKOBJ_INCON_* of the last SOCKOBJ_IOC_LISTEN
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -161,6 +168,9 @@ struct sockobj_obj {
 	struct timer_list timer;
 	struct timer_list idle_timer;
 	struct timer_list retry_timer;
+	struct sockobj_listener *listener;
+	struct list_head listen_node;
+	u32 inconmode;
 };
 
 /**

@@ -208,7 +208,8 @@ unsigned int sockobj_retry_closed(struct sockobj_obj *obj, unsigned int reason,
 	u32 wait;
 
 	lockdep_assert_held(&obj->file->lock);
-	if (obj->dead || !sockobj_retry_wanted(p, obj->state, reason))
+	if (obj->dead || obj->att.passive ||
+	    !sockobj_retry_wanted(p, obj->state, reason))
 		return SOCKOBJ_STATE_CLOSED;
 	if (run->failures < U32_MAX)
 		run->failures++;

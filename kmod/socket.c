@@ -247,6 +247,87 @@ int sockobj_socket_open(struct sockobj_obj *obj)
 	return 0;
 }
 
+/*
+ * The listening socket of @obj's local address, port and interface, made
+ * as the opener would make it with socket(2), setsockopt(SO_REUSEADDR,
+ * as servers do so that a restart binds beside its old connections'
+ * TIME_WAIT), SO_BINDTODEVICE, bind(2) and listen(2).
+ */
+static int listen_as_opener(struct sockobj_obj *obj, int backlog,
+			    struct socket **sockp)
+{
+	struct sockobj_cfg *cfg = &obj->cfg;
+	struct socket *sock;
+	int ret;
+
+	ret = __sock_create(obj->file->net, cfg->local.sa.sa_family,
+			    SOCK_STREAM, IPPROTO_TCP, &sock, 0);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(sock->sk);
+	if (cfg->ifindex) {
+		ret = bind_iface(sock, obj->file->net, cfg->ifindex);
+		if (ret)
+			goto err_release;
+	}
+	ret = sockobj_kernel_bind(sock, &cfg->local, cfg->local_len);
+	if (!ret)
+		ret = kernel_listen(sock, backlog);
+	if (ret)
+		goto err_release;
+	*sockp = sock;
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+/**
+ * sockobj_socket_listen() - create the listening socket of an object's
+ * local address, as the file's opener
+ * @obj: the object, its lock held, with a local address and port
+ * @backlog: listen(2)'s backlog, already capped
+ * @sockp: set to the socket
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, or the error socket(2), SO_BINDTODEVICE, bind(2) or listen(2)
+ * gave the opener.
+ */
+int sockobj_socket_listen(struct sockobj_obj *obj, int backlog,
+			  struct socket **sockp)
+{
+	const struct cred *old = override_creds(obj->file->cred);
+	int ret = listen_as_opener(obj, backlog, sockp);
+
+	revert_creds(old);
+	return ret;
+}
+
+/**
+ * sockobj_socket_adopt() - make an accepted socket the object's
+ * @obj: the object, its lock held, without a socket
+ * @sock: a socket kernel_accept() returned
+ *
+ * The object's options are applied as the file's opener would apply them
+ * with setsockopt(2), then our callbacks are installed.
+ *
+ * Context: process (a work item).
+ * Return: 0, or the error an option gave the opener (@sock is then still
+ * the caller's).
+ */
+int sockobj_socket_adopt(struct sockobj_obj *obj, struct socket *sock)
+{
+	const struct cred *old = override_creds(obj->file->cred);
+	int ret = sockobj_sockopt_apply(sock, &obj->cfg, obj->proto);
+
+	revert_creds(old);
+	if (ret)
+		return ret;
+	attach(obj, sock);
+	return 0;
+}
+
 /**
  * sockobj_socket_detach_in() - restore the socket's callbacks if the object
  * is still in a given state

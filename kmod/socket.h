@@ -7,9 +7,13 @@
 
 #include <linux/types.h>
 
+struct socket;
 struct sockobj_obj;
 
 int sockobj_socket_open(struct sockobj_obj *obj);
+int sockobj_socket_listen(struct sockobj_obj *obj, int backlog,
+			  struct socket **sockp);
+int sockobj_socket_adopt(struct sockobj_obj *obj, struct socket *sock);
 bool sockobj_socket_detach_in(struct sockobj_obj *obj, unsigned int seen);
 void sockobj_socket_detach(struct sockobj_obj *obj);
 void sockobj_socket_snapshot_local(struct sockobj_obj *obj);

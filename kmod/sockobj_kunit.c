@@ -49,6 +49,11 @@ static const struct legal legal[] = {
 	{ SOCKOBJ_STATE_CLOSING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
 	{ SOCKOBJ_STATE_RETRY_WAIT, SOCKOBJ_IN_CONNECT, SOCKOBJ_STATE_CONNECTING },
 	{ SOCKOBJ_STATE_RETRY_WAIT, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_CLOSED, SOCKOBJ_IN_LISTEN, SOCKOBJ_STATE_LISTENING },
+	{ SOCKOBJ_STATE_LISTENING, SOCKOBJ_IN_INCOMING, SOCKOBJ_STATE_PASSIVE_OPENING },
+	{ SOCKOBJ_STATE_LISTENING, SOCKOBJ_IN_DISCONNECT, SOCKOBJ_STATE_CLOSED },
+	{ SOCKOBJ_STATE_PASSIVE_OPENING, SOCKOBJ_IN_ESTABLISHED, SOCKOBJ_STATE_ESTABLISHED },
+	{ SOCKOBJ_STATE_PASSIVE_OPENING, SOCKOBJ_IN_CLOSED, SOCKOBJ_STATE_CLOSED },
 };
 
 static int expected_next(unsigned int from, enum sockobj_fsm_input in)
@@ -126,6 +131,31 @@ static void fsm_a_full_lifecycle_fits_the_transition_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(path), SOCKOBJ_TRANSITIONS_MAX);
 }
 
+/*
+ * A passive attempt: its LISTENING record comes first, and from the
+ * incoming connection on it takes no more records than an active one.
+ */
+static void fsm_a_passive_lifecycle_fits_the_transition_bound(struct kunit *test)
+{
+	static const enum sockobj_fsm_input path[] = {
+		SOCKOBJ_IN_INCOMING, SOCKOBJ_IN_ESTABLISHED, SOCKOBJ_IN_PEER_FIN,
+		SOCKOBJ_IN_DISCONNECT, SOCKOBJ_IN_CLOSED,
+	};
+	int s = sockobj_fsm_next(SOCKOBJ_STATE_CLOSED, SOCKOBJ_IN_LISTEN);
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, s, SOCKOBJ_STATE_LISTENING);
+	for (i = 0; i < ARRAY_SIZE(path); i++) {
+		s = sockobj_fsm_next(s, path[i]);
+		KUNIT_ASSERT_GE(test, s, 0);
+	}
+	KUNIT_EXPECT_EQ(test, s, SOCKOBJ_STATE_CLOSED);
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(path), SOCKOBJ_TRANSITIONS_MAX);
+	/* Only the user listens, and only from CLOSED. */
+	for (s = 1; s < SOCKOBJ_STATE_COUNT; s++)
+		KUNIT_EXPECT_LT(test, sockobj_fsm_next(s, SOCKOBJ_IN_LISTEN), 0);
+}
+
 static void fsm_tcp_states_map_to_inputs(struct kunit *test)
 {
 	int st;
@@ -169,6 +199,8 @@ static const struct reason_case reasons[] = {
 	{ SOCKOBJ_STATE_CONNECTING, EACCES, false, SOCKOBJ_REASON_ERROR },
 	{ SOCKOBJ_STATE_CONNECTING, EPERM, false, SOCKOBJ_REASON_ERROR },
 	{ SOCKOBJ_STATE_CONNECTING, 0, false, SOCKOBJ_REASON_ERROR },
+	{ SOCKOBJ_STATE_PASSIVE_OPENING, ECONNRESET, false, SOCKOBJ_REASON_RESET },
+	{ SOCKOBJ_STATE_PASSIVE_OPENING, 0, false, SOCKOBJ_REASON_ERROR },
 	{ SOCKOBJ_STATE_CLOSING, 0, false, SOCKOBJ_REASON_LOCAL_CLOSED },
 	{ SOCKOBJ_STATE_CLOSING, 0, true, SOCKOBJ_REASON_PEER_CLOSED },
 	{ SOCKOBJ_STATE_PEER_CLOSING, 0, true, SOCKOBJ_REASON_PEER_CLOSED },
@@ -205,6 +237,7 @@ static struct kunit_case fsm_cases[] = {
 	KUNIT_CASE(fsm_connect_only_from_closed),
 	KUNIT_CASE(fsm_retry_wait_ignores_the_network),
 	KUNIT_CASE(fsm_a_full_lifecycle_fits_the_transition_bound),
+	KUNIT_CASE(fsm_a_passive_lifecycle_fits_the_transition_bound),
 	KUNIT_CASE(fsm_tcp_states_map_to_inputs),
 	KUNIT_CASE(reason_from_errno_and_phase),
 	KUNIT_CASE(reason_names_are_complete),

@@ -248,7 +248,9 @@ void sockobj_timers_connect_started(struct sockobj_obj *obj)
 	spin_lock_bh(&obj->file->lock);
 	obj->att.idle = idle;
 	spin_unlock_bh(&obj->file->lock);
-	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP) {
+	/* A passive open's handshake is done before the object sees it. */
+	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP &&
+	    !obj->att.passive) {
 		obj->att.deadline = jiffies +
 				    msecs_to_jiffies(obj->cfg.connect_timeout_ms);
 		mod_timer(&obj->timer, obj->att.deadline);
@@ -378,6 +380,23 @@ void sockobj_timers_cancel_work(struct sockobj_obj *obj)
 {
 	if (cancel_delayed_work_sync(&obj->work))
 		sockobj_object_put(obj);
+}
+
+/**
+ * sockobj_timers_queue_listener() - queue a listener's work on the
+ * objects' workqueue
+ * @work: the listener's work
+ * @delay: in jiffies
+ *
+ * Module exit drains it with the rest.
+ *
+ * Context: any.
+ * Return: false if it was queued already.
+ */
+bool sockobj_timers_queue_listener(struct delayed_work *work,
+				   unsigned long delay)
+{
+	return queue_delayed_work(sockobj_wq, work, delay);
 }
 
 /**

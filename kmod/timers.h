@@ -5,6 +5,9 @@
 #ifndef _SOCKOBJ_TIMERS_H
 #define _SOCKOBJ_TIMERS_H
 
+#include <linux/types.h>
+
+struct delayed_work;
 struct sockobj_obj;
 
 void sockobj_timers_setup(struct sockobj_obj *obj);
@@ -19,6 +22,8 @@ void sockobj_timers_retry_wait(struct sockobj_obj *obj, unsigned long due);
 void sockobj_timers_retry_now(struct sockobj_obj *obj);
 void sockobj_timers_stop(struct sockobj_obj *obj);
 void sockobj_timers_cancel_work(struct sockobj_obj *obj);
+bool sockobj_timers_queue_listener(struct delayed_work *work,
+				   unsigned long delay);
 
 int sockobj_timers_init(void);
 void sockobj_timers_uninit(void);

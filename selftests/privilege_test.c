@@ -298,6 +298,38 @@ TEST_F(priv, low_port_needs_privilege)
 	});
 }
 
+/*
+ * LISTEN as listen(2) would: a low port needs the opener's
+ * CAP_NET_BIND_SERVICE, whoever calls; root's file listens there for a
+ * caller without it.
+ */
+TEST_F(priv, low_port_listen_needs_privilege)
+{
+	struct sockobj_listen l = { .inconmode = SOCKOBJ_INCON_ANY };
+	struct sockobj_info info;
+	int fd = self->fd;
+	__u32 id;
+
+	id = new_obj(_metadata, fd, 1, "127.0.0.1", self->port);
+	ASSERT_EQ(0, configure_local(fd, id, "127.0.0.1", 81));
+	nobody_node(_metadata, self->node, sizeof(self->node));
+	AS_NOBODY({
+		int nfd = nobody_file(_metadata, self->node);
+		__u32 oid = new_obj(_metadata, nfd, 2, "127.0.0.1", self->port);
+
+		ASSERT_EQ(0, configure_local(nfd, oid, "0.0.0.0", 80));
+		l.id = oid;
+		EXPECT_EQ(-EACCES, so_ioctl(nfd, SOCKOBJ_IOC_LISTEN, &l));
+		expect_untouched(_metadata, nfd, oid);
+		/* root's file, called by nobody */
+		l.id = id;
+		EXPECT_EQ(0, so_ioctl(fd, SOCKOBJ_IOC_LISTEN, &l));
+	});
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_LISTENING, info.state);
+	EXPECT_EQ(81, info.local.port);
+}
+
 TEST_F(priv, priority_above_6_needs_privilege)
 {
 	int fd = self->fd;

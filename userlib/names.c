@@ -20,6 +20,8 @@ static const char *const state_names[] = {
 	[SOCKOBJ_STATE_PEER_CLOSING]	= "PEER_CLOSING",
 	[SOCKOBJ_STATE_CLOSING]		= "CLOSING",
 	[SOCKOBJ_STATE_RETRY_WAIT]	= "RETRY_WAIT",
+	[SOCKOBJ_STATE_LISTENING]	= "LISTENING",
+	[SOCKOBJ_STATE_PASSIVE_OPENING]	= "PASSIVE_OPENING",
 };
 _Static_assert(ARRAY_SIZE(state_names) == SOCKOBJ_STATE_COUNT,
 	       "a state has no name");

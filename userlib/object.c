@@ -125,6 +125,29 @@ SOCKOBJ_EXPORT int sockobj_connect(struct sockobj_ctx *ctx, unsigned int id)
 }
 
 /**
+ * sockobj_listen() - start a passive open (SOCKOBJ_IOC_LISTEN)
+ * @ctx: the context
+ * @id: the object, CLOSED, TCP, with a local port
+ * @inconmode: SOCKOBJ_INCON_*: the peers it accepts
+ * @backlog: listen(2)'s backlog if its listening socket is new, 0 for
+ *	SOMAXCONN
+ *
+ * Context: process. The listening socket is the context opener's.
+ * Return: 0 once the object is LISTENING, or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_listen(struct sockobj_ctx *ctx, unsigned int id,
+				  unsigned int inconmode, unsigned int backlog)
+{
+	struct sockobj_listen l = {
+		.id = id,
+		.inconmode = inconmode,
+		.backlog = backlog,
+	};
+
+	return do_ioctl(ctx, SOCKOBJ_IOC_LISTEN, &l);
+}
+
+/**
  * sockobj_disconnect() - graceful close, or cancel a connection attempt
  *	(SOCKOBJ_IOC_DISCONNECT)
  * @ctx: the context

@@ -139,6 +139,14 @@ int sockobj_set_iface(struct sockobj_ctx *ctx, unsigned int id,
 int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
 				unsigned int timeout_ms);
 
+/*
+ * Passive opens (0.4): a CLOSED TCP object with a local port listens for
+ * one incoming connection from the peers inconmode (SOCKOBJ_INCON_*)
+ * admits.
+ */
+int sockobj_listen(struct sockobj_ctx *ctx, unsigned int id,
+		   unsigned int inconmode, unsigned int backlog);
+
 /* The retry policy: the kernel reconnects with backoff (0.3). */
 int sockobj_set_retry(struct sockobj_ctx *ctx, unsigned int id,
 		      const struct sockobj_retry *policy);

@@ -222,6 +222,8 @@ void fuzz_print_stats(double secs)
 	       atomic_load(&FZ->bytes_sent), atomic_load(&FZ->bytes_recv),
 	       atomic_load(&FZ->peer.accepted), atomic_load(&FZ->peer.fins),
 	       atomic_load(&FZ->peer.rsts), atomic_load(&FZ->peer.dgrams));
+	printf("# fuzz: %ld LISTENING records, %ld incoming connections taken\n",
+	       atomic_load(&FZ->listens), atomic_load(&FZ->passive_opens));
 	printf("# fuzz: calls:");
 	for (i = 0; i < OP_NOPS; i++)
 		printf(" %s=%ld", op_names[i], atomic_load(&FZ->calls[i]));

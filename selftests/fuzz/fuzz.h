@@ -97,14 +97,14 @@ struct slot {
 enum {
 	T_LISTEN4, T_LISTEN6, T_UDP4, T_UDP6, T_REFUSED4, T_REFUSED6,
 	T_DROP4, T_DUMMY4, T_NOROUTE4, T_NOROUTE6, T_LL6, T_BCAST4,
-	T_UDPCLOSED4, T_NTARGETS
+	T_UDPCLOSED4, T_OBJ4, T_NTARGETS
 };
 
 enum op {
 	OP_CREATE, OP_CONFIGURE, OP_GET_CONFIG, OP_CONNECT, OP_DISCONNECT,
 	OP_ABORT, OP_DESTROY, OP_GET_INFO, OP_SEND, OP_RECV, OP_HANDOFF,
 	OP_BATCH, OP_GET_API, OP_BAD_CMD, OP_READ, OP_POLL, OP_REOPEN,
-	OP_PROC, OP_PARAM, OP_IFACE, OP_RETRY, OP_NOPS
+	OP_PROC, OP_PARAM, OP_IFACE, OP_RETRY, OP_LISTEN, OP_NOPS
 };
 
 extern const char *const op_names[OP_NOPS];
@@ -138,6 +138,7 @@ struct fz {
 	atomic_long violations;
 	atomic_long calls[OP_NOPS], ok[OP_NOPS];
 	atomic_long records, fds_handed, connects, bytes_sent, bytes_recv;
+	atomic_long listens, passive_opens;	/* LISTENING, PASSIVE_OPENING records */
 	atomic_long merged_records;
 	atomic_int stop;
 	uint64_t t0;

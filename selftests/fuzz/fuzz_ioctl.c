@@ -113,6 +113,8 @@ static int fz_setup(struct __test_metadata *_metadata)
 	set_target(T_NOROUTE6, "2001:db8::1", 80, 0);
 	set_target(T_LL6, "fe80::1", 80, (__u32)FZ->lo_index);
 	set_target(T_BCAST4, "255.255.255.255", 9, 0);
+	/* the local ports objects bind (gen_local()): LISTENING ones answer */
+	set_target(T_OBJ4, "127.0.0.1", 40000, 0);
 
 	FZ->nslots = opt_files;
 	for (i = 0; i < FZ->nslots; i++) {

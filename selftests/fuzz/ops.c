@@ -12,6 +12,9 @@ static const uintptr_t wild_ptrs[] = {
 
 enum ptr_kind { P_GOOD, P_NULL, P_WILD, P_STRADDLE, P_GUARD, P_RO };
 
+/* The local ports LISTEN prefers and T_OBJ4 connects to. */
+#define OBJ_PORTS	8
+
 /*
  * Where to put an ioctl argument of size len: its address (the caller
  * writes the struct there unless it is P_RO, where the content is copied
@@ -96,11 +99,15 @@ static void gen_target(struct worker *w, struct sockobj_addr *a, uint8_t proto)
 		    (so_rnd_pct(&w->r, 50) ? T_UDPCLOSED4 : T_BCAST4);
 	else if (roll < 55)
 		t = so_rnd_pct(&w->r, 60) ? T_LISTEN4 : T_LISTEN6;
+	else if (roll < 65 && proto == SOCKOBJ_PROTO_TCP)
+		t = T_OBJ4;	/* LISTENING objects */
 	else
 		t = (int)so_rnd_below(&w->r, T_NTARGETS);
 	if (!FZ->have_target[t])
 		t = T_LISTEN4;
 	*a = FZ->targets[t];
+	if (t == T_OBJ4)
+		a->port = (__u16)(40000 + so_rnd_below(&w->r, OBJ_PORTS));
 }
 
 static void gen_local(struct worker *w, struct sockobj_addr *a,
@@ -604,6 +611,49 @@ static void op_get_info(struct worker *w, struct slot *s)
 	}
 }
 
+/*
+ * SOCKOBJ_IOC_LISTEN: objects whose local port is in gen_local()'s clash
+ * range listen, and CONNECTs to T_OBJ4 reach them (object to object).
+ */
+static void op_listen(struct worker *w, struct slot *s)
+{
+	struct sockobj_listen l;
+	enum ptr_kind kind;
+	uint32_t serial;
+	void *arg;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	pthread_mutex_lock(&s->mu);
+	l.id = pick_id_locked(w, s, &serial);
+	pthread_mutex_unlock(&s->mu);
+	/* mostly on one of the few ports T_OBJ4 aims at */
+	if (so_rnd_pct(&w->r, 60)) {
+		struct sockobj_config c = { .id = l.id, .mask = SOCKOBJ_CFG_LOCAL };
+
+		so_addr(&c.local, "127.0.0.1",
+			(__u16)(40000 + so_rnd_below(&w->r, OBJ_PORTS)));
+		xioctl(s->fd, SOCKOBJ_IOC_CONFIGURE, &c);
+	}
+	l.inconmode = so_rnd_pct(&w->r, 90) ? SOCKOBJ_INCON_ANY + so_rnd_below(&w->r, 3) :
+		      so_rnd_u32_edgy(&w->r);
+	if (so_rnd_pct(&w->r, 30))
+		l.backlog = so_rnd_pct(&w->r, 50) ? so_rnd_below(&w->r, 8) :
+			    so_rnd_next(&w->r);
+	maybe_corrupt(w, &l, sizeof(l), 3);
+	arg = arg_place(w, &l, sizeof(l), &kind);
+	ret = check_ret(w, "LISTEN", xioctl(s->fd, SOCKOBJ_IOC_LISTEN, arg),
+			so_errs_listen);
+	note(w, l.id, serial, ret);
+	if (ret == 0 && kind != P_GOOD && kind != P_RO)
+		VIOL(w, "LISTEN with a bad pointer succeeded");
+	if (ret == 0 && (l.flags || l.reserved[0] || l.reserved[1] ||
+			 l.inconmode < SOCKOBJ_INCON_ANY ||
+			 l.inconmode > SOCKOBJ_INCON_TARGET))
+		VIOL(w, "LISTEN accepted flags 0x%x inconmode %u", l.flags,
+		     l.inconmode);
+}
+
 static void op_io(struct worker *w, struct slot *s, int recv)
 {
 	struct sockobj_io io = { 0 };
@@ -911,6 +961,7 @@ static const unsigned long known_cmds[] = {
 	SOCKOBJ_IOC_DISCONNECT, SOCKOBJ_IOC_ABORT, SOCKOBJ_IOC_GET_INFO,
 	SOCKOBJ_IOC_SEND, SOCKOBJ_IOC_RECV, SOCKOBJ_IOC_HANDOFF,
 	SOCKOBJ_IOC_BATCH, SOCKOBJ_IOC_SET_RETRY, SOCKOBJ_IOC_GET_RETRY,
+	SOCKOBJ_IOC_LISTEN,
 };
 
 /*
@@ -947,7 +998,7 @@ static void op_bad_cmd(struct worker *w, struct slot *s)
 	} else if (roll < 80) {
 		/* a number of ours we do not use (yet) */
 		cmd = _IOC(so_rnd_below(&w->r, 4), SOCKOBJ_IOC_MAGIC,
-			   0x0F + so_rnd_below(&w->r, 0xF1),
+			   0x10 + so_rnd_below(&w->r, 0xF0),
 			   so_rnd_below(&w->r, 512));
 	} else {
 		cmd = (uint32_t)so_rnd_next(&w->r);
@@ -1251,6 +1302,9 @@ static void run_op_on(struct worker *w, enum op op, struct slot *s)
 		break;
 	case OP_RETRY:
 		op_retry(w, s);
+		break;
+	case OP_LISTEN:
+		op_listen(w, s);
 		break;
 	default:
 		break;

@@ -9,7 +9,8 @@ static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
 {
 	switch (from) {
 	case SOCKOBJ_STATE_CLOSED:
-		return to == SOCKOBJ_STATE_CONNECTING;
+		return to == SOCKOBJ_STATE_CONNECTING ||
+		       (to == SOCKOBJ_STATE_LISTENING && proto == SOCKOBJ_PROTO_TCP);
 	case SOCKOBJ_STATE_CONNECTING:
 		return to == SOCKOBJ_STATE_ESTABLISHED ||
 		       to == SOCKOBJ_STATE_CLOSED ||
@@ -29,6 +30,12 @@ static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
 		return to == SOCKOBJ_STATE_CLOSED;
 	case SOCKOBJ_STATE_RETRY_WAIT:
 		return to == SOCKOBJ_STATE_CONNECTING ||
+		       to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_LISTENING:
+		return to == SOCKOBJ_STATE_PASSIVE_OPENING ||
+		       to == SOCKOBJ_STATE_CLOSED;
+	case SOCKOBJ_STATE_PASSIVE_OPENING:
+		return to == SOCKOBJ_STATE_ESTABLISHED ||
 		       to == SOCKOBJ_STATE_CLOSED;
 	}
 	return 0;
@@ -67,8 +74,10 @@ static const char *closed_record_problem(const struct sockobj_event *e)
 	switch (e->reason) {
 	case SOCKOBJ_REASON_CANCELLED:
 		if (e->phase != SOCKOBJ_STATE_CONNECTING &&
-		    e->phase != SOCKOBJ_STATE_RETRY_WAIT)
-			return "CANCELLED outside CONNECTING and RETRY_WAIT";
+		    e->phase != SOCKOBJ_STATE_RETRY_WAIT &&
+		    e->phase != SOCKOBJ_STATE_LISTENING)
+			return "CANCELLED outside CONNECTING, RETRY_WAIT and "
+			       "LISTENING";
 		break;
 	}
 	switch (e->reason) {
@@ -277,9 +286,17 @@ void check_record(struct worker *w, struct slot *s,
 		return;
 	}
 	o->nstate++;
-	/* each attempt numbered: the next one's CONNECTING, the rest its own */
+	if (e->state == SOCKOBJ_STATE_LISTENING)
+		atomic_fetch_add(&FZ->listens, 1);
+	else if (e->state == SOCKOBJ_STATE_PASSIVE_OPENING)
+		atomic_fetch_add(&FZ->passive_opens, 1);
+	/*
+	 * each attempt numbered: the next one's CONNECTING (or LISTENING),
+	 * the rest its own
+	 */
 	if (e->merged == 1 && e->prev_state == o->last_state && o->attempt &&
-	    e->attempt != o->attempt + (e->state == SOCKOBJ_STATE_CONNECTING))
+	    e->attempt != o->attempt + (e->state == SOCKOBJ_STATE_CONNECTING ||
+					e->state == SOCKOBJ_STATE_LISTENING))
 		VIOL(w, "id %u: %s record of attempt %u after attempt %u", e->id,
 		     so_state_name(e->state), e->attempt, o->attempt);
 	o->attempt = e->attempt;
@@ -326,7 +343,9 @@ void check_record(struct worker *w, struct slot *s,
 		     "retry_ms %u", e->id, so_state_name(e->state), e->reason,
 		     e->phase, e->error, e->retry_ms);
 	}
-	if (e->state == SOCKOBJ_STATE_CONNECTING) {
+	/* an attempt starts (GET_INFO's connect_ns), active or passive */
+	if (e->state == SOCKOBJ_STATE_CONNECTING ||
+	    e->state == SOCKOBJ_STATE_LISTENING) {
 		o->connect_ts = e->timestamp_ns;
 		o->established_ts = 0;
 	} else if (e->state == SOCKOBJ_STATE_ESTABLISHED) {

@@ -314,6 +314,10 @@ const int so_errs_abort[] = { ENOENT, ENOTCONN, EINVAL, EFAULT, 0 };
 const int so_errs_destroy[] = { ENOENT, EINVAL, EFAULT, 0 };
 const int so_errs_get_info[] = { ENOENT, EINVAL, EFAULT, 0 };
 const int so_errs_set_retry[] = { ENOENT, EISCONN, EINVAL, EFAULT, 0 };
+const int so_errs_listen[] = {
+	ENOENT, EINVAL, EOPNOTSUPP, EISCONN, EDESTADDRREQ, EBUSY, EACCES,
+	EADDRINUSE, EADDRNOTAVAIL, ENODEV, ENOMEM, ENOBUFS, EPERM, EMFILE,
+	ENFILE, EFAULT, 0 };
 const int so_errs_get_retry[] = { ENOENT, EINVAL, EFAULT, 0 };
 /*
  * SEND: its list plus "the socket's error": what a non-blocking

@@ -26,7 +26,7 @@ const char *so_state_name(__u32 s)
 {
 	static const char *const n[] = {
 		"CLOSED", "CONNECTING", "ESTABLISHED", "PEER_CLOSING", "CLOSING",
-		"RETRY_WAIT",
+		"RETRY_WAIT", "LISTENING", "PASSIVE_OPENING",
 	};
 
 	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";

@@ -148,7 +148,7 @@
  */
 #define SO_FEAT_KNOWN	(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 |		\
 			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER | SOCKOBJ_FEAT_BATCH | \
-			 SOCKOBJ_FEAT_RETRY)
+			 SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN)
 #define SO_FEAT_LATER	(SO_FEAT_(UDP) | SO_FEAT_(DATA) |		\
 			 SO_FEAT_(OPTIONS) | SO_FEAT_(HANDOFF))
 #define SO_FEAT_(name)	SO_FEAT_##name##_
@@ -306,7 +306,8 @@ extern const int so_errs_get_api[], so_errs_create[], so_errs_configure[],
 	so_errs_get_config[], so_errs_connect[], so_errs_disconnect[],
 	so_errs_abort[], so_errs_destroy[], so_errs_get_info[], so_errs_send[],
 	so_errs_recv[], so_errs_handoff[], so_errs_batch[], so_errs_read[],
-	so_errs_set_retry[], so_errs_get_retry[], so_errs_unknown[];
+	so_errs_set_retry[], so_errs_get_retry[], so_errs_listen[],
+	so_errs_unknown[];
 int so_err_allowed(const int *list, int err);
 
 /* ---------------------------------------------------------------------- */

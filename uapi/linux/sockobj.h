@@ -40,7 +40,9 @@
  * version 1. API version 3 added the retry policy (SOCKOBJ_IOC_SET_RETRY,
  * SOCKOBJ_IOC_GET_RETRY, SOCKOBJ_STATE_RETRY_WAIT) and gave meaning to
  * bytes that were reserved in struct sockobj_info and struct sockobj_event
- * (attempt, retry_ms, retry_at_ns, retries).
+ * (attempt, retry_ms, retry_at_ns, retries). API version 4 added passive
+ * opens (SOCKOBJ_IOC_LISTEN, SOCKOBJ_STATE_LISTENING,
+ * SOCKOBJ_STATE_PASSIVE_OPENING).
  *
  * Ioctls
  * ------
@@ -232,6 +234,50 @@
  *	spelled out when it was set as 0 (the default set), or all zero when
  *	the object has none. Errors: ENOENT, EINVAL.
  *
+ * SOCKOBJ_IOC_LISTEN (struct sockobj_listen)
+ *	Starts a passive open from CLOSED: the object is LISTENING (an
+ *	event, a new attempt) for one incoming TCP connection on its local
+ *	address and port (SOCKOBJ_CFG_LOCAL; an unspecified address listens
+ *	on every address of its family, and the interface binding applies).
+ *	All the LISTENING objects of a file on one address, port and
+ *	interface share one listening socket, created and bound as the
+ *	file's opener in its network namespace when the first of them
+ *	starts listening (with backlog, 0 for SOMAXCONN, capped by
+ *	net.core.somaxconn as listen(2) does; later objects do not change
+ *	it), and closed as soon as none of them is LISTENING any more (the
+ *	last one took a connection or stopped): a later LISTEN opens a new
+ *	one. The kernel completes the
+ *	handshake of each incoming connection; in its own worker it then
+ *	gives it to one LISTENING object whose inconmode admits the peer
+ *	(SOCKOBJ_INCON_ANY: any peer; SOCKOBJ_INCON_TARGET_IP: only the
+ *	configured target's address, any port; SOCKOBJ_INCON_TARGET: only the
+ *	target's address and port) and which has SOCKOBJ_TRANSITIONS_MAX
+ *	record slots free, the one that has been listening longest first.
+ *	That object moves to PASSIVE_OPENING and, as soon as the socket is
+ *	its own, to ESTABLISHED (or on to PEER_CLOSING when the peer has
+ *	already sent its FIN, or to CLOSED when the connection was already
+ *	reset, phase PASSIVE_OPENING), its remote address the peer's; from
+ *	there it is a connection like an active one (SEND, RECV, timeouts,
+ *	options, DISCONNECT, HANDOFF), ending in CLOSED, and LISTEN arms the
+ *	object again. A connection that no object may take is reset (the
+ *	peer sees its connection accepted, then a RST) and every object
+ *	stays LISTENING. The retry policy never applies to a passive
+ *	connection. DISCONNECT and ABORT of a LISTENING object stop it
+ *	(CLOSED, reason CANCELLED, phase LISTENING); so does DESTROY. The
+ *	sockets of accepted connections are allocated by the kernel's
+ *	worker: like the retry policy's, they are charged to the root
+ *	cgroup. TCP objects only.
+ *	Errors: ENOENT, EINVAL (flags, pad, reserved, an unknown inconmode),
+ *	EOPNOTSUPP (a UDP object), EISCONN (not CLOSED), EDESTADDRREQ (no
+ *	local port set, or inconmode SOCKOBJ_INCON_TARGET_IP or
+ *	SOCKOBJ_INCON_TARGET without a target), EBUSY (as for CONNECT: read
+ *	the object's records first), EACCES (a port below
+ *	ip_unprivileged_port_start, the opener without
+ *	CAP_NET_BIND_SERVICE), EADDRINUSE (the address and port are taken by
+ *	another socket than this file's listening one), EADDRNOTAVAIL,
+ *	ENODEV (the interface went away), ENOMEM, or another errno of
+ *	socket(2), bind(2) or listen(2) for the opener.
+ *
  * SOCKOBJ_IOC_BATCH (struct sockobj_batch)
  *	Runs count operations (struct sockobj_batch_op, at most
  *	SOCKOBJ_BATCH_MAX) in order, each exactly as its own ioctl would,
@@ -263,6 +309,9 @@
  *	CONNECTING, ESTABLISHED, PEER_CLOSING --a failure the retry policy
  *		retries--> RETRY_WAIT --wait over--> CONNECTING
  *	RETRY_WAIT --disconnect, abort--> CLOSED (CANCELLED)
+ *	CLOSED --listen--> LISTENING --incoming connection--> PASSIVE_OPENING
+ *		--socket taken--> ESTABLISHED (then as above, never retried)
+ *	LISTENING --disconnect, abort--> CLOSED (CANCELLED)
  * A CLOSED object tells how it got there with a reason (SOCKOBJ_REASON_*),
  * the phase (the state it left, i.e. in which the close happened) and, for
  * failures, the positive errno the network stack reported (error); an
@@ -307,9 +356,12 @@
  * any allocation in softirq context: each object owns a preallocated ring
  * of SOCKOBJ_OBJ_RECORDS records, one connection attempt produces at most
  * SOCKOBJ_TRANSITIONS_MAX transitions (one ending in RETRY_WAIT at most
- * SOCKOBJ_TRANSITIONS_MAX - 1, leaving a slot for the cancel of its wait),
- * SOCKOBJ_IOC_CONNECT refuses (-EBUSY) to start an attempt for which the
- * ring has no room, and a retry policy waits for room. Should a
+ * SOCKOBJ_TRANSITIONS_MAX - 1, leaving a slot for the cancel of its wait;
+ * a passive one as many from its PASSIVE_OPENING on, after its
+ * LISTENING), SOCKOBJ_IOC_CONNECT and SOCKOBJ_IOC_LISTEN refuse (-EBUSY)
+ * to start an attempt for which the ring has no room, a retry policy
+ * waits for room, and an incoming connection goes only to an object with
+ * room for it. Should a
  * ring ever be full nonetheless, the newest record absorbs the transition
  * and its "merged" field counts how many transitions it stands for (1 for
  * a record that stands for one); the seq of such a record is that of the
@@ -333,7 +385,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		3
+#define SOCKOBJ_API_VERSION		4
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -345,6 +397,7 @@
 #define SOCKOBJ_FEAT_HANDOFF		(1ULL << 6)
 #define SOCKOBJ_FEAT_BATCH		(1ULL << 7)
 #define SOCKOBJ_FEAT_RETRY		(1ULL << 8)
+#define SOCKOBJ_FEAT_LISTEN		(1ULL << 9)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -357,7 +410,9 @@
 #define SOCKOBJ_STATE_PEER_CLOSING	3
 #define SOCKOBJ_STATE_CLOSING		4
 #define SOCKOBJ_STATE_RETRY_WAIT	5	/* the retry policy waits to reconnect */
-#define SOCKOBJ_STATE_COUNT		6
+#define SOCKOBJ_STATE_LISTENING		6	/* waits for an incoming connection */
+#define SOCKOBJ_STATE_PASSIVE_OPENING	7	/* an incoming connection is taken */
+#define SOCKOBJ_STATE_COUNT		8
 
 /* Why a CLOSED object is closed. */
 #define SOCKOBJ_REASON_NONE		0	/* never opened */
@@ -370,7 +425,8 @@
 #define SOCKOBJ_REASON_HOST_UNREACH	7	/* EHOSTUNREACH, EHOSTDOWN */
 #define SOCKOBJ_REASON_NET_UNREACH	8	/* ENETUNREACH, ENETDOWN */
 #define SOCKOBJ_REASON_ABORTED		9	/* SOCKOBJ_IOC_ABORT */
-#define SOCKOBJ_REASON_CANCELLED	10	/* closed by us while CONNECTING */
+#define SOCKOBJ_REASON_CANCELLED	10	/* closed by us while CONNECTING,
+						 * RETRY_WAIT or LISTENING */
 #define SOCKOBJ_REASON_ERROR		11	/* any other error: see error */
 #define SOCKOBJ_REASON_INACTIVITY	12	/* no data either way for too long */
 #define SOCKOBJ_REASON_COUNT		13
@@ -557,7 +613,9 @@ struct sockobj_op {
  * @phase: out: the state in which the close happened (when CLOSED)
  * @error: out: positive errno of the failure, or 0
  * @local: out: local address and port of the current or last connection
+ *	(LISTENING: the address listened on, its port chosen)
  * @remote: out: remote address and port of the current or last connection
+ *	(LISTENING: none, family 0)
  * @ifindex: out: the interface the socket is bound to, or 0
  * @pending: out: undelivered event records of this object
  * @created_ns: out: CLOCK_MONOTONIC time of creation
@@ -745,6 +803,28 @@ struct sockobj_retry {
 	__u64 reserved[2];
 };
 
+/* Incoming connections a LISTENING object admits (struct sockobj_listen). */
+#define SOCKOBJ_INCON_ANY		1	/* any peer */
+#define SOCKOBJ_INCON_TARGET_IP		2	/* the target's address, any port */
+#define SOCKOBJ_INCON_TARGET		3	/* the target's address and port */
+
+/**
+ * struct sockobj_listen - SOCKOBJ_IOC_LISTEN
+ * @id: in: the object
+ * @flags: in: zero
+ * @inconmode: in: SOCKOBJ_INCON_*: which peers the object accepts
+ * @backlog: in: the listening socket's backlog when this object creates
+ *	it, 0 for SOMAXCONN (capped by net.core.somaxconn in any case)
+ * @reserved: zero
+ */
+struct sockobj_listen {
+	__u32 id;
+	__u32 flags;
+	__u32 inconmode;
+	__u32 backlog;
+	__u64 reserved[2];
+};
+
 /* Operations of SOCKOBJ_IOC_BATCH. */
 #define SOCKOBJ_OP_CREATE		1	/* arg: struct sockobj_create * */
 #define SOCKOBJ_OP_CONFIGURE		2	/* arg: struct sockobj_config * */
@@ -813,5 +893,6 @@ struct sockobj_batch {
 #define SOCKOBJ_IOC_BATCH	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0C, struct sockobj_batch)
 #define SOCKOBJ_IOC_SET_RETRY	_IOW(SOCKOBJ_IOC_MAGIC, 0x0D, struct sockobj_retry)
 #define SOCKOBJ_IOC_GET_RETRY	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0E, struct sockobj_retry)
+#define SOCKOBJ_IOC_LISTEN	_IOW(SOCKOBJ_IOC_MAGIC, 0x0F, struct sockobj_listen)
 
 #endif /* _UAPI_LINUX_SOCKOBJ_H */

@@ -11,7 +11,7 @@ static int test_names(void)
 {
 	static const char *const states[] = {
 		"CLOSED", "CONNECTING", "ESTABLISHED", "PEER_CLOSING",
-		"CLOSING", "RETRY_WAIT",
+		"CLOSING", "RETRY_WAIT", "LISTENING", "PASSIVE_OPENING",
 	};
 	unsigned int i, j;
 

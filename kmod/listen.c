@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Passive opens: the listening sockets of a file and how their incoming
+ * connections reach LISTENING objects. All the LISTENING objects of a file
+ * on one local address, port and interface share one listener; an incoming
+ * connection goes to the object that has listened longest among those
+ * whose inconmode admits the peer and whose record ring has room for a
+ * whole attempt, and is reset when there is none. The listening socket
+ * lives while an object is LISTENING on it: the last one to take a
+ * connection or to stop closes it, and the next LISTEN opens a new one.
+ *
+ * Nothing runs in softirq but a wake-up: the listener does not replace the
+ * listening socket's callbacks (the sockets it accepts would inherit them
+ * before they are ours) but waits on its wait queue as poll(2) would, and
+ * the wake-up only queues the listener's work. The work accepts in process
+ * context, picks the object and hands it the socket (conn.c).
+ *
+ * Locking: file->listen_lock (a mutex) guards the file's listener list and
+ * every listener's object list and held socket. The ioctls and the
+ * destroy path take it under obj->lock; the work takes it first and only
+ * try-locks an object (a SEND or RECV may hold obj->lock forever), holding
+ * an accepted connection back for a moment when every object that could
+ * take it is busy. A listener is referenced by each of its objects and by
+ * its queued work; the last reference closes the listening socket.
+ *
+ * Copyright (C) 2026 The sockobj authors.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "file.h"
+#include "listen.h"
+#include "object.h"
+#include "socket.h"
+#include "timers.h"
+
+/* Connections one run of the work accepts before it lets others run. */
+#define ACCEPT_BATCH	64
+/* How soon a connection held back for a busy object is offered again. */
+#define HELD_RETRY	(HZ / 50)
+
+/**
+ * struct sockobj_listener - one listening socket of a file
+ * @ref: each member object and the queued work hold one
+ * @file: the file (referenced)
+ * @node: on the file's listener list while it has objects
+ * @objs: its LISTENING objects, longest listening first
+ * @sock: the listening socket
+ * @addr: the local address it was asked to bind (the key)
+ * @addr_len: length of @addr
+ * @ifindex: the interface it is bound to (the key), 0 for none
+ * @held: an accepted connection waiting for a busy object, or NULL
+ * @wait: our entry on the socket's wait queue
+ * @work: accepts and hands out connections
+ * @stopped: no more objects; the work only resets what it accepts
+ */
+struct sockobj_listener {
+	refcount_t ref;
+	struct sockobj_file *file;
+	struct list_head node;
+	struct list_head objs;
+	struct socket *sock;
+	union sockobj_sockaddr addr;
+	int addr_len;
+	int ifindex;
+	struct socket *held;
+	struct wait_queue_entry wait;
+	struct delayed_work work;
+	bool stopped;
+};
+
+static void reset_and_release(struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	sock_release(sock);
+}
+
+static void listener_put(struct sockobj_listener *l)
+{
+	if (!refcount_dec_and_test(&l->ref))
+		return;
+	if (l->held)
+		reset_and_release(l->held);
+	/* Connections still in its accept queue are reset. */
+	sock_release(l->sock);
+	sockobj_file_put(l->file);
+	kfree(l);
+}
+
+static void queue_listener(struct sockobj_listener *l, unsigned long delay)
+{
+	refcount_inc(&l->ref);
+	if (!sockobj_timers_queue_listener(&l->work, delay))
+		listener_put(l);	/* queued already: never the last */
+}
+
+/*
+ * No LISTENING object is left: nothing is accepted any more, and the
+ * listening socket closes with the last reference.
+ */
+static void stop_locked(struct sockobj_listener *l)
+{
+	lockdep_assert_held(&l->file->listen_lock);
+	l->stopped = true;
+	list_del(&l->node);
+	remove_wait_queue(sk_sleep(l->sock->sk), &l->wait);
+}
+
+/* The socket's wake-up (softirq): a connection is ready to be accepted. */
+static int listener_wake(struct wait_queue_entry *wait, unsigned int mode,
+			 int sync, void *key)
+{
+	struct sockobj_listener *l = container_of(wait, struct sockobj_listener,
+						  wait);
+
+	if (!key || (key_to_poll(key) & (EPOLLIN | EPOLLRDNORM)))
+		queue_listener(l, 0);
+	return 0;
+}
+
+static bool same_host(const union sockobj_sockaddr *a,
+		      const union sockobj_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
+	return ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr);
+}
+
+static bool same_port(const union sockobj_sockaddr *a,
+		      const union sockobj_sockaddr *b)
+{
+	return a->sa.sa_family == AF_INET ? a->v4.sin_port == b->v4.sin_port :
+					    a->v6.sin6_port == b->v6.sin6_port;
+}
+
+static bool admits(const struct sockobj_obj *obj,
+		   const union sockobj_sockaddr *peer)
+{
+	switch (obj->inconmode) {
+	case SOCKOBJ_INCON_ANY:
+		return true;
+	case SOCKOBJ_INCON_TARGET_IP:
+		return same_host(&obj->cfg.target, peer);
+	default:
+		return same_host(&obj->cfg.target, peer) &&
+		       same_port(&obj->cfg.target, peer);
+	}
+}
+
+/*
+ * Give @sock to the first object that admits @peer and has room, locked
+ * without waiting. Return: 0 when given, -EBUSY when none could but an
+ * object was busy (it may admit the peer), -ECONNREFUSED otherwise.
+ */
+static int hand_out(struct sockobj_listener *l, struct socket *sock,
+		    const union sockobj_sockaddr *peer)
+{
+	struct sockobj_obj *obj;
+	unsigned int space;
+	bool busy = false;
+
+	lockdep_assert_held(&l->file->listen_lock);
+	list_for_each_entry(obj, &l->objs, listen_node) {
+		/* Its target is read under its lock: CONFIGURE copies it. */
+		if (!mutex_trylock(&obj->lock)) {
+			busy = true;
+			continue;
+		}
+		if (!admits(obj, peer) ||
+		    sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_LISTENING ||
+		    space < SOCKOBJ_TRANSITIONS_MAX) {
+			mutex_unlock(&obj->lock);
+			continue;
+		}
+		list_del_init(&obj->listen_node);
+		obj->listener = NULL;
+		if (list_empty(&l->objs))
+			stop_locked(l);
+		sockobj_conn_accepted(obj, sock, peer);
+		mutex_unlock(&obj->lock);
+		listener_put(l);	/* the object's */
+		return 0;
+	}
+	return busy ? -EBUSY : -ECONNREFUSED;
+}
+
+/* Offer one accepted connection; false when it is held back. */
+static bool offer(struct sockobj_listener *l, struct socket *sock)
+{
+	union sockobj_sockaddr peer = {};
+	int ret;
+
+	if (l->stopped || kernel_getpeername(sock, &peer.sa) < 0) {
+		reset_and_release(sock);
+		return true;
+	}
+	ret = hand_out(l, sock, &peer);
+	if (ret == -EBUSY) {
+		l->held = sock;
+		return false;
+	}
+	if (ret)
+		reset_and_release(sock);
+	return true;
+}
+
+static void listener_work(struct work_struct *work)
+{
+	struct sockobj_listener *l = container_of(to_delayed_work(work),
+						  struct sockobj_listener,
+						  work);
+	struct sockobj_file *file = l->file;
+	struct socket *sock;
+	int n;
+
+	mutex_lock(&file->listen_lock);
+	sock = l->held;
+	l->held = NULL;
+	if (sock && !offer(l, sock))
+		goto later;
+	for (n = 0; n < ACCEPT_BATCH; n++) {
+		if (kernel_accept(l->sock, &sock, O_NONBLOCK) < 0)
+			goto out;
+		if (!offer(l, sock))
+			goto later;
+	}
+	/* More may wait: let other work run first. */
+	if (!l->stopped)
+		queue_listener(l, 0);
+	goto out;
+later:
+	if (!l->stopped)
+		queue_listener(l, HELD_RETRY);
+out:
+	mutex_unlock(&file->listen_lock);
+	listener_put(l);	/* the work's */
+}
+
+static struct sockobj_listener *find(struct sockobj_file *file,
+				     const struct sockobj_cfg *cfg)
+{
+	struct sockobj_listener *l;
+
+	list_for_each_entry(l, &file->listeners, node)
+		if (l->ifindex == cfg->ifindex && l->addr_len == cfg->local_len &&
+		    !memcmp(&l->addr, &cfg->local, cfg->local_len))
+			return l;
+	return NULL;
+}
+
+static int start(struct sockobj_obj *obj, u32 backlog,
+		 struct sockobj_listener **lp)
+{
+	struct sockobj_file *file = obj->file;
+	u32 max = READ_ONCE(file->net->core.sysctl_somaxconn);
+	struct sockobj_listener *l;
+	int ret;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return -ENOMEM;
+	ret = sockobj_socket_listen(obj, min(backlog ?: max, max), &l->sock);
+	if (ret) {
+		kfree(l);
+		return ret;
+	}
+	refcount_set(&l->ref, 1);
+	l->file = file;
+	sockobj_file_get(file);
+	INIT_LIST_HEAD(&l->objs);
+	l->addr = obj->cfg.local;
+	l->addr_len = obj->cfg.local_len;
+	l->ifindex = obj->cfg.ifindex;
+	INIT_DELAYED_WORK(&l->work, listener_work);
+	init_waitqueue_func_entry(&l->wait, listener_wake);
+	add_wait_queue(sk_sleep(l->sock->sk), &l->wait);
+	list_add_tail(&l->node, &file->listeners);
+	*lp = l;
+	return 0;
+}
+
+/**
+ * sockobj_listen_join() - add a CLOSED object to its local address's
+ * listener, creating the listening socket if the file has none there
+ * @obj: the object, its lock held, TCP, with a local port
+ * @backlog: listen(2)'s backlog for a new listening socket, 0 for
+ *	SOMAXCONN; capped by net.core.somaxconn
+ * @local: set to the address the listener is bound to
+ *
+ * The object can be given a connection as soon as it is LISTENING.
+ *
+ * Context: process (the caller's ioctl).
+ * Return: 0, -ENOMEM, or the error socket(2), SO_BINDTODEVICE, bind(2) or
+ * listen(2) gave the file's opener.
+ */
+int sockobj_listen_join(struct sockobj_obj *obj, u32 backlog,
+			union sockobj_sockaddr *local)
+{
+	struct sockobj_file *file = obj->file;
+	struct sockobj_listener *l;
+	int ret = 0;
+
+	lockdep_assert_held(&obj->lock);
+	mutex_lock(&file->listen_lock);
+	l = find(file, &obj->cfg);
+	if (l)
+		refcount_inc(&l->ref);
+	else
+		ret = start(obj, backlog, &l);
+	if (!ret) {
+		list_add_tail(&obj->listen_node, &l->objs);
+		obj->listener = l;
+		if (kernel_getsockname(l->sock, &local->sa) < 0)
+			memset(local, 0, sizeof(*local));
+	}
+	mutex_unlock(&file->listen_lock);
+	return ret;
+}
+
+/**
+ * sockobj_listen_leave() - take an object off its listener, if it is on one
+ * @obj: the object, its lock held
+ *
+ * The last object to leave stops the listener: no connection is accepted
+ * any more, and the listening socket is closed once the work is done.
+ *
+ * Context: process.
+ */
+void sockobj_listen_leave(struct sockobj_obj *obj)
+{
+	struct sockobj_file *file = obj->file;
+	struct sockobj_listener *l;
+	bool stop = false;
+
+	lockdep_assert_held(&obj->lock);
+	mutex_lock(&file->listen_lock);
+	l = obj->listener;
+	if (l) {
+		list_del_init(&obj->listen_node);
+		obj->listener = NULL;
+		stop = list_empty(&l->objs);
+		if (stop)
+			stop_locked(l);
+	}
+	mutex_unlock(&file->listen_lock);
+	if (!l)
+		return;
+	/* The work never waits for obj->lock: waiting for it here is safe. */
+	if (stop && cancel_delayed_work_sync(&l->work))
+		listener_put(l);
+	listener_put(l);
+}

@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sockobj selftest: passive opens (SOCKOBJ_IOC_LISTEN).
+ *
+ * Every test runs in its own network namespace with only lo up. A plain
+ * socket client, and socat, connect to LISTENING objects: the records
+ * (LISTENING, PASSIVE_OPENING, ESTABLISHED...), the peer in GET_INFO, data
+ * both ways checked by SHA-256, the peer's data and FIN sent at once, an
+ * accepted connection handed off; which peers each inconmode admits and
+ * that a refused one is reset while the object keeps listening; ten
+ * objects sharing a port, longest listening first, and the eleventh
+ * client reset; the errors of LISTEN and of every operation while
+ * LISTENING; cancels (DISCONNECT, ABORT, DESTROY, closing the file) that
+ * close the listening socket; many connections accepted and closed with
+ * every record in order.
+ */
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "sotest.h"
+
+#define COOKIE		0x1157000000000000ULL
+#define QUICK		so_tmo(5000)
+#define PORT		4711
+
+FIXTURE(listen) {
+	int fd;
+};
+
+FIXTURE_SETUP(listen)
+{
+	self->fd = -1;
+	SO_REQUIRE_DEVICE();
+	ASSERT_EQ(0, so_netns_private());
+	self->fd = so_open(0);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(listen)
+{
+	so_close(self->fd);
+}
+
+static int do_listen(int fd, __u32 id, __u32 inconmode, __u32 backlog)
+{
+	struct sockobj_listen l = {
+		.id = id, .inconmode = inconmode, .backlog = backlog,
+	};
+
+	return so_ioctl(fd, SOCKOBJ_IOC_LISTEN, &l);
+}
+
+/* A TCP object with local address ip:port (and a target when tip). */
+static __u32 new_listener(struct __test_metadata *_metadata, int fd,
+			  __u64 cookie, const char *ip, __u16 port,
+			  const char *tip, __u16 tport)
+{
+	struct sockobj_config c = { .mask = SOCKOBJ_CFG_LOCAL };
+	__u32 id = 0;
+
+	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, cookie, &id));
+	c.id = id;
+	ASSERT_EQ(0, so_addr(&c.local, ip, port));
+	if (tip) {
+		c.mask |= SOCKOBJ_CFG_TARGET;
+		ASSERT_EQ(0, so_addr(&c.target, tip, tport));
+	}
+	ASSERT_EQ(0, so_configure(fd, &c));
+	return id;
+}
+
+/* The next record of id, which must be an unmerged state record. */
+static struct sockobj_event next_state(struct __test_metadata *_metadata,
+				       int fd, __u32 id, int tmo)
+{
+	struct sockobj_event e;
+	int r = so_next_state_event(fd, id, &e, tmo);
+
+	if (r != 1)
+		TH_LOG("object %u: no state record within %d ms (%d)", id,
+		       tmo, r);
+	ASSERT_EQ(1, r);
+	ASSERT_EQ(1U, e.merged);
+	return e;
+}
+
+static void expect_state(struct __test_metadata *_metadata, int fd, __u32 id,
+			 __u32 prev, __u32 state, __u32 attempt)
+{
+	struct sockobj_event e = next_state(_metadata, fd, id, QUICK);
+
+	if (e.state != state || e.prev_state != prev || e.attempt != attempt)
+		so_log_event(_metadata, "unexpected", &e);
+	ASSERT_EQ(state, e.state);
+	EXPECT_EQ(prev, e.prev_state);
+	EXPECT_EQ(attempt, e.attempt);
+}
+
+/* LISTEN, and its LISTENING record. */
+static void start_listening(struct __test_metadata *_metadata, int fd,
+			    __u32 id, __u32 inconmode, __u32 attempt)
+{
+	ASSERT_EQ(0, do_listen(fd, id, inconmode, 0));
+	expect_state(_metadata, fd, id, SOCKOBJ_STATE_CLOSED,
+		     SOCKOBJ_STATE_LISTENING, attempt);
+}
+
+/* A blocking client from src (NULL: any, sport 0: any port) to 127.0.0.1. */
+static int client(const char *src, __u16 sport, __u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (src) {
+		a.sin_port = htons(sport);
+		inet_pton(AF_INET, src, &a.sin_addr);
+		if (bind(s, (struct sockaddr *)&a, sizeof(a))) {
+			close(s);
+			return -errno;
+		}
+	}
+	a.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		one = -errno;
+		close(s);
+		return one;
+	}
+	return s;
+}
+
+/* The client's connection was reset by the listener's side: RST seen. */
+static int was_reset(int s)
+{
+	char b[16];
+	ssize_t n = so_recv(s, b, sizeof(b), so_tmo(3000));
+
+	return n == -ECONNRESET;
+}
+
+/*
+ * A client whose connection is accepted by the kernel and then reset
+ * (not refused: the port is open). The RST can beat connect()'s return.
+ */
+static int reset_client(const char *src, __u16 sport, __u16 port)
+{
+	int s = client(src, sport, port), reset;
+
+	if (s < 0)
+		return s == -ECONNRESET;
+	reset = was_reset(s);
+	close(s);
+	return reset;
+}
+
+/* The accepted connection: records, and the peer in GET_INFO. */
+static void expect_accepted(struct __test_metadata *_metadata, int fd,
+			    __u32 id, int s, __u32 attempt)
+{
+	struct sockobj_addr me, peer;
+	struct sockobj_info info;
+
+	expect_state(_metadata, fd, id, SOCKOBJ_STATE_LISTENING,
+		     SOCKOBJ_STATE_PASSIVE_OPENING, attempt);
+	expect_state(_metadata, fd, id, SOCKOBJ_STATE_PASSIVE_OPENING,
+		     SOCKOBJ_STATE_ESTABLISHED, attempt);
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, info.state);
+	EXPECT_EQ(attempt, info.attempt);
+	ASSERT_EQ(0, so_sockname(s, &me, 0));
+	ASSERT_EQ(0, so_sockname(s, &peer, 1));
+	EXPECT_ADDR_EQ(&me, &info.remote);
+	EXPECT_ADDR_EQ(&peer, &info.local);
+}
+
+static void fill(unsigned char *b, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		b[i] = (unsigned char)(seed >> 16);
+	}
+}
+
+/* Receive len bytes from the object, polling its records for READABLE. */
+static void recv_all(struct __test_metadata *_metadata, int fd, __u32 id,
+		     unsigned char *buf, size_t len)
+{
+	uint64_t end = so_now_ns() + (uint64_t)so_tmo(20000) * 1000000;
+	size_t got = 0;
+
+	while (got < len) {
+		size_t done = 0;
+		int r = so_io_recv(fd, id, buf + got, len - got, &done);
+
+		if (r == -EAGAIN) {
+			ASSERT_LT(so_now_ns(), end);
+			so_sleep_ms(2);
+			continue;
+		}
+		ASSERT_EQ(0, r);
+		ASSERT_LT(0U, done);
+		got += done;
+	}
+}
+
+static void send_all(struct __test_metadata *_metadata, int fd, __u32 id,
+		     const unsigned char *buf, size_t len)
+{
+	uint64_t end = so_now_ns() + (uint64_t)so_tmo(20000) * 1000000;
+	size_t sent = 0;
+
+	while (sent < len) {
+		size_t done = 0;
+		int r = so_io_send(fd, id, buf + sent, len - sent, &done);
+
+		if (r == -EAGAIN) {
+			ASSERT_LT(so_now_ns(), end);
+			so_sleep_ms(2);
+			continue;
+		}
+		ASSERT_EQ(0, r);
+		sent += done;
+	}
+}
+
+static void sha(const void *b, size_t n, char hex[65])
+{
+	struct so_sha256 s;
+
+	so_sha256_init(&s);
+	so_sha256_update(&s, b, n);
+	so_sha256_hex(&s, hex);
+}
+
+#define DATA_LEN	(256 * 1024)
+
+TEST_F(listen, accepts_and_moves_data_both_ways)
+{
+	static unsigned char out[DATA_LEN], in[DATA_LEN], back[DATA_LEN];
+	char h1[65], h2[65];
+	struct sockobj_event e;
+	__u32 id;
+	int s;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, id, s, 1);
+
+	/* client -> object */
+	fill(out, sizeof(out), 1);
+	ASSERT_EQ(0, so_send_all(s, out, sizeof(out)));
+	recv_all(_metadata, self->fd, id, in, sizeof(in));
+	sha(out, sizeof(out), h1);
+	sha(in, sizeof(in), h2);
+	EXPECT_STREQ(h1, h2);
+	/* object -> client */
+	fill(out, sizeof(out), 2);
+	send_all(_metadata, self->fd, id, out, sizeof(out));
+	ASSERT_EQ((ssize_t)sizeof(back),
+		  so_recv_exact(s, back, sizeof(back), so_tmo(20000)));
+	sha(out, sizeof(out), h1);
+	sha(back, sizeof(back), h2);
+	EXPECT_STREQ(h1, h2);
+
+	/* the peer closes first; our close completes it */
+	close(s);
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+		     SOCKOBJ_STATE_PEER_CLOSING, 1);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_PEER_CLOSING,
+		     SOCKOBJ_STATE_CLOSING, 1);
+	e = next_state(_metadata, self->fd, id, QUICK);
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_PEER_CLOSED, e.reason);
+
+	/* armed again: the next connection is attempt 3's */
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 2);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, id, s, 2);
+	close(s);
+}
+
+/* socat, a real client: its line arrives, ours goes back, then its FIN. */
+TEST_F(listen, socat_client)
+{
+	struct sockobj_event e;
+	char buf[64] = { 0 };
+	__u32 id;
+	int r;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "0.0.0.0", PORT,
+			  NULL, 0);
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	r = so_sh("(printf 'hello from socat\\n'; sleep 1) | "
+		  "timeout 20 socat -t 5 - TCP:127.0.0.1:%u > %s/socat.out &",
+		  PORT, "/tmp");
+	ASSERT_EQ(0, r);
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_LISTENING,
+		     SOCKOBJ_STATE_PASSIVE_OPENING, 1);
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_PASSIVE_OPENING,
+		     SOCKOBJ_STATE_ESTABLISHED, 1);
+	recv_all(_metadata, self->fd, id, (unsigned char *)buf, 17);
+	EXPECT_STREQ("hello from socat\n", buf);
+	send_all(_metadata, self->fd, id, (const unsigned char *)"hi socat\n", 9);
+	e = next_state(_metadata, self->fd, id, so_tmo(10000));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_PEER_CLOSING, e.state);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_CLOSED, QUICK));
+	so_sleep_ms(200);
+	EXPECT_EQ(0, so_sh("grep -qx 'hi socat' /tmp/socat.out"));
+}
+
+/*
+ * The peer's data and FIN may come before the object takes the socket:
+ * both are announced (READABLE, PEER_CLOSING) and the data is all there.
+ */
+TEST_F(listen, data_and_fin_sent_at_once)
+{
+	static const __u32 states[] = {
+		SOCKOBJ_STATE_PASSIVE_OPENING, SOCKOBJ_STATE_ESTABLISHED,
+		SOCKOBJ_STATE_PEER_CLOSING,
+	};
+	unsigned int nstate = 0, readable = 0;
+	char buf[16] = { 0 };
+	struct sockobj_event e;
+	size_t done = 1;
+	__u32 id;
+	int s;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(5, write(s, "early", 5));
+	ASSERT_EQ(0, shutdown(s, SHUT_WR));
+	while (nstate < 3 || !readable) {
+		ASSERT_EQ(1, so_next_event(self->fd, id, &e, QUICK));
+		if (e.type == SOCKOBJ_EV_READABLE) {
+			readable++;
+			continue;
+		}
+		ASSERT_EQ((__u32)SOCKOBJ_EV_STATE, e.type);
+		ASSERT_GT(3U, nstate);
+		EXPECT_EQ(states[nstate], e.state);
+		nstate++;
+	}
+	EXPECT_EQ(1U, readable);
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(5U, done);
+	EXPECT_STREQ("early", buf);
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(0U, done);
+	close(s);
+}
+
+TEST_F(listen, accepted_connection_handed_off)
+{
+	char buf[8] = { 0 };
+	__u32 id;
+	int s, h;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, id, s, 1);
+	h = so_handoff(self->fd, id, 0);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(4, write(s, "ping", 4));
+	ASSERT_EQ(4, so_recv_exact(h, buf, 4, QUICK));
+	EXPECT_STREQ("ping", buf);
+	ASSERT_EQ(4, write(h, "pong", 4));
+	ASSERT_EQ(4, so_recv_exact(s, buf, 4, QUICK));
+	EXPECT_STREQ("pong", buf);
+	EXPECT_EQ(-ENOENT, so_handoff(self->fd, id, 0));
+	close(h);
+	close(s);
+}
+
+/* Which peers each inconmode admits; a refused one is reset. */
+TEST_F(listen, inconmode_filters_peers)
+{
+	struct sockobj_info info;
+	__u32 ip_only, exact;
+	int s;
+
+	/* only 127.0.0.2, any port */
+	ip_only = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			       "127.0.0.2", 9);
+	start_listening(_metadata, self->fd, ip_only,
+			SOCKOBJ_INCON_TARGET_IP, 1);
+	EXPECT_TRUE(reset_client("127.0.0.3", 0, PORT));
+	ASSERT_EQ(0, so_get_info(self->fd, ip_only, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_LISTENING, info.state);
+	s = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, ip_only, s, 1);
+	close(s);
+	ASSERT_EQ(0, so_abort(self->fd, ip_only));
+
+	/* only 127.0.0.2:5001 */
+	exact = new_listener(_metadata, self->fd, COOKIE + 1, "127.0.0.1",
+			     PORT + 1, "127.0.0.2", 5001);
+	start_listening(_metadata, self->fd, exact, SOCKOBJ_INCON_TARGET, 1);
+	EXPECT_TRUE(reset_client("127.0.0.2", 5002, PORT + 1));
+	EXPECT_TRUE(reset_client("127.0.0.4", 5001, PORT + 1));
+	ASSERT_EQ(0, so_get_info(self->fd, exact, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_LISTENING, info.state);
+	EXPECT_EQ(0, so_count_events(self->fd, exact, 100));
+	s = client("127.0.0.2", 5001, PORT + 1);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, exact, s, 1);
+	close(s);
+}
+
+#define NSHARE	10
+
+/*
+ * Ten objects on one port (one listening socket): one connection each,
+ * longest listening first. An eleventh object that admits only another
+ * host keeps the socket open: the eleventh client is reset, nobody's
+ * records change. Once no object listens, the port is closed.
+ */
+TEST_F(listen, objects_share_a_port)
+{
+	__u32 ids[NSHARE], picky;
+	int s[NSHARE], i;
+
+	for (i = 0; i < NSHARE; i++) {
+		ids[i] = new_listener(_metadata, self->fd, COOKIE + i,
+				      "127.0.0.1", PORT, NULL, 0);
+		start_listening(_metadata, self->fd, ids[i],
+				SOCKOBJ_INCON_ANY, 1);
+	}
+	picky = new_listener(_metadata, self->fd, COOKIE + NSHARE,
+			     "127.0.0.1", PORT, "127.0.0.9", 9);
+	start_listening(_metadata, self->fd, picky, SOCKOBJ_INCON_TARGET_IP, 1);
+	EXPECT_EQ(0, so_sh("test \"$(ss -Hltn 'sport = :%u' | wc -l)\" = 1",
+			   PORT));
+	for (i = 0; i < NSHARE; i++) {
+		s[i] = client(NULL, 0, PORT);
+		ASSERT_LE(0, s[i]);
+		expect_accepted(_metadata, self->fd, ids[i], s[i], 1);
+	}
+	EXPECT_TRUE(reset_client(NULL, 0, PORT));
+	for (i = 0; i < NSHARE; i++) {
+		EXPECT_EQ(0, so_count_events(self->fd, ids[i], 0));
+		close(s[i]);
+	}
+	EXPECT_EQ(0, so_count_events(self->fd, picky, 0));
+	ASSERT_EQ(0, so_destroy(self->fd, picky, 0));
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
+}
+
+TEST_F(listen, errors_change_nothing)
+{
+	struct sockobj_listen l = { .inconmode = SOCKOBJ_INCON_ANY };
+	struct sockobj_info info;
+	char b[4];
+	__u32 udp, none, id;
+	int other;
+
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, COOKIE, &udp));
+	ASSERT_EQ(-EOPNOTSUPP, do_listen(self->fd, udp, SOCKOBJ_INCON_ANY, 0));
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, COOKIE, &none));
+	EXPECT_EQ(-EDESTADDRREQ, do_listen(self->fd, none, SOCKOBJ_INCON_ANY, 0));
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", 0,
+			  NULL, 0);
+	EXPECT_EQ(-EDESTADDRREQ, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	EXPECT_EQ(-EDESTADDRREQ, do_listen(self->fd, id,
+					   SOCKOBJ_INCON_TARGET_IP, 0));
+	EXPECT_EQ(-EINVAL, do_listen(self->fd, id, 0, 0));
+	EXPECT_EQ(-EINVAL, do_listen(self->fd, id, 4, 0));
+	l.id = id;
+	l.flags = 1;
+	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
+	l.flags = 0;
+	l.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
+	EXPECT_EQ(-EFAULT, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, NULL));
+	EXPECT_EQ(-ENOENT, do_listen(self->fd, 9999, SOCKOBJ_INCON_ANY, 0));
+	/* a port another socket listens on */
+	other = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-EADDRINUSE, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
+	close(other);
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, info.state);
+	EXPECT_EQ(0U, info.attempt);
+	EXPECT_EQ(0, so_count_events(self->fd, id, 0));
+
+	/* while LISTENING */
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	EXPECT_EQ(-EISCONN, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
+	EXPECT_EQ(-EISCONN, so_connect(self->fd, id));
+	EXPECT_EQ(-ENOTCONN, so_io_send(self->fd, id, "x", 1, NULL));
+	EXPECT_EQ(-ENOTCONN, so_io_recv(self->fd, id, b, sizeof(b), NULL));
+	EXPECT_EQ(-ENOTCONN, so_handoff(self->fd, id, 0));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_LISTENING, info.state);
+	EXPECT_EQ((__u16)AF_INET, info.local.family);
+	EXPECT_EQ((__u16)PORT, info.local.port);
+	EXPECT_EQ(0, info.remote.family);
+	EXPECT_EQ(0, so_count_events(self->fd, id, 0));
+}
+
+/* Every way out of LISTENING; the last object out closes the socket. */
+TEST_F(listen, cancels_close_the_listening_socket)
+{
+	struct sockobj_event e;
+	__u32 a, b;
+	int s, fd2;
+
+	a = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			 NULL, 0);
+	b = new_listener(_metadata, self->fd, COOKIE + 1, "127.0.0.1", PORT,
+			 NULL, 0);
+	start_listening(_metadata, self->fd, a, SOCKOBJ_INCON_ANY, 1);
+	start_listening(_metadata, self->fd, b, SOCKOBJ_INCON_ANY, 1);
+	ASSERT_EQ(0, so_disconnect(self->fd, a));
+	e = next_state(_metadata, self->fd, a, QUICK);
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_CANCELLED, e.reason);
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_LISTENING, e.phase);
+	/* b still listens */
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, b, s, 1);
+	close(s);
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
+
+	start_listening(_metadata, self->fd, a, SOCKOBJ_INCON_ANY, 2);
+	ASSERT_EQ(0, so_abort(self->fd, a));
+	e = next_state(_metadata, self->fd, a, QUICK);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_CANCELLED, e.reason);
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
+
+	start_listening(_metadata, self->fd, a, SOCKOBJ_INCON_ANY, 3);
+	ASSERT_EQ(0, so_destroy(self->fd, a, 0));
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
+
+	/* closing the file, with a connection waiting in the backlog */
+	fd2 = so_open(0);
+	ASSERT_LE(0, fd2);
+	a = new_listener(_metadata, fd2, COOKIE, "127.0.0.1", PORT, NULL, 0);
+	start_listening(_metadata, fd2, a, SOCKOBJ_INCON_ANY, 1);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	so_close(fd2);
+	so_sleep_ms(100);
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
+	close(s);
+}
+
+/* Many connections, objects re-armed as they close: every record in order. */
+TEST_F(listen, many_connections_in_order)
+{
+	int n = so_debug_kernel() ? 200 : 1000, i, k;
+	__u32 ids[4], attempt[4];
+
+	for (k = 0; k < 4; k++) {
+		ids[k] = new_listener(_metadata, self->fd, COOKIE + k,
+				      "127.0.0.1", PORT, NULL, 0);
+		attempt[k] = 1;
+		start_listening(_metadata, self->fd, ids[k],
+				SOCKOBJ_INCON_ANY, 1);
+	}
+	for (i = 0; i < n; i++) {
+		int s = client(NULL, 0, PORT);
+		struct sockobj_event e;
+
+		ASSERT_LE(0, s);
+		k = i % 4;
+		expect_accepted(_metadata, self->fd, ids[k], s, attempt[k]);
+		ASSERT_EQ(0, so_abort(self->fd, ids[k]));
+		e = next_state(_metadata, self->fd, ids[k], QUICK);
+		ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+		ASSERT_EQ((__u32)SOCKOBJ_REASON_ABORTED, e.reason);
+		EXPECT_TRUE(was_reset(s));
+		close(s);
+		start_listening(_metadata, self->fd, ids[k], SOCKOBJ_INCON_ANY,
+				++attempt[k]);
+	}
+}
+
+TEST_HARNESS_MAIN
