@@ -794,11 +794,25 @@ static void op_batch(struct worker *w, struct slot *s)
 			break;
 		}
 	}
-	/* a destroy of an untracked id could hit a pending create */
-	for (i = 0; has_destroy && i < n; i++)
-		if (ops[i].op == SOCKOBJ_OP_DESTROY && ops[i].id &&
-		    removal_may_hit_pending_locked(s, targets[i]))
+	/*
+	 * A destroy of an untracked id could hit a pending create; so could
+	 * a second destroy of one id: the first frees it, and a create in
+	 * flight (another thread's, or this batch's) may take it before the
+	 * second runs, which would then remove that object while our books
+	 * hold it live (seen: GET_INFO answered for an object "gone").
+	 */
+	for (i = 0; has_destroy && i < n; i++) {
+		uint32_t k;
+
+		if (ops[i].op != SOCKOBJ_OP_DESTROY || !ops[i].id)
+			continue;
+		for (k = 0; k < i; k++)
+			if (ops[k].op == SOCKOBJ_OP_DESTROY &&
+			    ops[k].id == ops[i].id)
+				break;
+		if (k < i || removal_may_hit_pending_locked(s, targets[i]))
 			ops[i].op = SOCKOBJ_OP_ABORT;
+	}
 	s->pending += ncreate;
 	if (!has_destroy)
 		pthread_mutex_unlock(&s->mu);
