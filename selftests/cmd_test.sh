@@ -41,7 +41,7 @@ so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
-ntests=24
+ntests=26
 n=0
 npass=0
 nfail=0
@@ -498,6 +498,54 @@ all(x['command'] == 'sockobj' and x['remote'] == '127.0.0.1:7101' for x in o if 
 		ok watch_pid_filter
 	else
 		not_ok watch_pid_filter "watch -p 1 printed: $(cat "$work/watch1")"
+	fi
+fi
+
+# ---- listen: netcat -l over a LISTENING object --------------------------
+
+# socat connects; 4 MiB each way, both checked; both sides end.
+"$so" listen 7300 <"$work/f4" >"$work/lout" 2>"$work/err" &
+lpid=$!
+pids+=("$lpid")
+if ! wait_port 7300; then
+	not_ok listen_socat "nothing listens on 7300"
+else
+	tmo 120 socat -t 60 TCP:127.0.0.1:7300 - <"$work/f4" >"$work/sout" 2>/dev/null
+	src=$?
+	wait "$lpid"
+	rc=$?
+	sha_in <"$work/lout"
+	got_l=$got
+	sha_in <"$work/sout"
+	if [ "$rc" -eq 0 ] && [ "$src" -eq 0 ] && [ "$got_l" = "$sha4" ] &&
+	   [ "$got" = "$sha4" ]; then
+		ok listen_socat
+	else
+		not_ok listen_socat "listen exit $rc, socat exit $src: $(last_err)"
+	fi
+fi
+
+# --from 127.0.0.2: a peer from 127.0.0.3 is reset, listen waits on; then
+# 127.0.0.2's line comes out.
+"$so" listen --from 127.0.0.2 7301 </dev/null >"$work/lout2" 2>"$work/err" &
+lpid=$!
+pids+=("$lpid")
+if ! wait_port 7301; then
+	not_ok listen_from_filter "nothing listens on 7301"
+else
+	printf 'not you\n' | tmo 30 socat -t 5 - TCP:127.0.0.1:7301,bind=127.0.0.3 >/dev/null 2>&1
+	other=$?
+	alive=0
+	kill -0 "$lpid" 2>/dev/null && alive=1
+	printf 'yes\n' | tmo 30 socat -t 10 - TCP:127.0.0.1:7301,bind=127.0.0.2 >/dev/null 2>&1
+	wait "$lpid"
+	rc=$?
+	line=
+	read -r line <"$work/lout2"
+	if [ "$other" -ne 0 ] && [ "$alive" = 1 ] && [ "$rc" -eq 0 ] && [ "$line" = yes ]; then
+		ok listen_from_filter
+	else
+		not_ok listen_from_filter "other peer exit $other, alive $alive, listen exit $rc, got '$line': $(last_err)"
 	fi
 fi
 

@@ -26,6 +26,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_HANDOFF, "handoff" },
 	{ SOCKOBJ_FEAT_BATCH, "batch" },
 	{ SOCKOBJ_FEAT_RETRY, "retry" },
+	{ SOCKOBJ_FEAT_LISTEN, "listen" },
 };
 
 int cmd_api(int argc, char **argv)

@@ -91,6 +91,7 @@ void proc_json(struct json *j, const struct proc_obj *o);
 /* The subcommands: argv[0] is the subcommand's name; return an exit status. */
 int cmd_api(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_watch(int argc, char **argv);

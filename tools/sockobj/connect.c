@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <netdb.h>
 #include <sockobj.h>
 
 #include "cmd.h"
@@ -201,6 +202,14 @@ static void print_transition(struct conn *c, const struct sockobj_event *ev)
 	switch (ev->state) {
 	case SOCKOBJ_STATE_CONNECTING:
 		fprintf(stderr, "  to %s", c->target);
+		break;
+	case SOCKOBJ_STATE_LISTENING:
+		fprintf(stderr, "  on %s", c->target);
+		break;
+	case SOCKOBJ_STATE_PASSIVE_OPENING:
+		if (sockobj_get_info(c->ctx, c->id, &info) == 0)
+			sockobj_addr_format(&info.remote, local, sizeof(local));
+		fprintf(stderr, "  from %s", local);
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
 		if (sockobj_get_info(c->ctx, c->id, &info) == 0)
@@ -987,6 +996,191 @@ int cmd_connect(int argc, char **argv)
 		       c->close_ev.error ? ", " : "",
 		       c->close_ev.error ? strerror(c->close_ev.error) : "");
 	} else if (c->local_error) {
+		code = EXIT_FAILURE_ANY;
+	}
+out:
+	if (json_mode)
+		json_result(c, code);
+	sockobj_close(c->ctx);
+	free(c);
+	return code;
+}
+
+static void listen_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " listen [-4|-6] [-l ADDR] [--from ADDR[:PORT]] [-k|-N]\n"
+		"                      [-q SECS] [-I SEC] [-v[v]] [--json] PORT\n\n"
+		"Wait for one incoming TCP connection on PORT through /dev/sockobj (a\n"
+		"LISTENING object), then copy stdin to it and it to stdout as connect does,\n"
+		"like netcat -l. A connection from a peer --from does not admit is reset and\n"
+		"the command goes on waiting. PORT is a number from 1 to 65535 or a service\n"
+		"name.\n\n"
+		"  -4, -6      listen on every IPv4 (the default) or IPv6 address\n"
+		"  -l ADDR     listen on ADDR only (numeric)\n"
+		"  --from ADDR[:PORT]\n"
+		"              accept only a peer with this address (and port)\n"
+		"  -N, -k, -q SECS, -I SEC, -v, --json\n"
+		"              as for connect\n\n"
+		"Exit status: as for connect (64 usage, 71 device or module); 1 also when\n"
+		"the port cannot be listened on (in use, a low port without privilege).\n");
+}
+
+int cmd_listen(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "shutdown", no_argument, NULL, 'N' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *addr_str = NULL, *from_str = NULL;
+	unsigned int idle_s = 0, quit_s = 0, inconmode = SOCKOBJ_INCON_ANY;
+	int family = AF_INET, verbose = 0, keep_open = 0, set_q = 0;
+	struct sockobj_addr local, from;
+	struct sockaddr_storage ss;
+	socklen_t salen;
+	struct stat st;
+	struct conn *c;
+	int opt, ret, code, port;
+
+	while ((opt = getopt_long(argc, argv, "46l:kNq:I:vh", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case '4':
+			family = AF_INET;
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'l':
+			addr_str = optarg;
+			break;
+		case 'F':
+			from_str = optarg;
+			break;
+		case 'q':
+		case 'I':
+			if (uint_arg(optarg, opt == 'q' ? &quit_s : &idle_s) ||
+			    (opt == 'q' && quit_s > INT_MAX / 2)) {
+				errorf("bad number '%s' for -%c", optarg, opt);
+				return EXIT_USAGE;
+			}
+			set_q |= opt == 'q';
+			break;
+		case 'k':
+			keep_open = 1;
+			break;
+		case 'N':
+			keep_open = 0;
+			break;
+		case 'J':
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			listen_usage(stdout);
+			return EXIT_OK;
+		default:
+			return bad_option(listen_usage);
+		}
+	}
+	if (argc - optind != 1) {
+		listen_usage(stderr);
+		return EXIT_USAGE;
+	}
+	port = port_arg(argv[optind], 1);
+	if (port == 0) {
+		struct servent *se = getservbyname(argv[optind], "tcp");
+
+		port = se ? ntohs((uint16_t)se->s_port) : -1;
+	}
+	if (port <= 0) {
+		errorf("bad port '%s' (a number from 1 to 65535, or a service "
+		       "name)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	memset(&local, 0, sizeof(local));
+	if (addr_str) {
+		ret = sockobj_addr_parse(&local, addr_str);
+		if (ret < 0 || local.port) {
+			errorf("bad address '%s' for -l (numeric, no port)",
+			       addr_str);
+			return EXIT_USAGE;
+		}
+		family = local.family;
+	} else {
+		local.family = (uint16_t)family;	/* the unspecified address */
+	}
+	local.port = (uint16_t)port;
+	if (from_str) {
+		ret = sockobj_addr_parse(&from, from_str);
+		if (ret < 0 || from.family != family) {
+			errorf("bad --from '%s' (ADDR[:PORT], numeric, of the "
+			       "family listened on)", from_str);
+			return EXIT_USAGE;
+		}
+		inconmode = from.port ? SOCKOBJ_INCON_TARGET :
+					SOCKOBJ_INCON_TARGET_IP;
+		if (!from.port)
+			from.port = 9;	/* a target needs one; not compared */
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return EXIT_SYSTEM;
+	c->verbose = verbose;
+	c->keep_open = keep_open;
+	c->quit_s = set_q ? (int)quit_s : -1;
+	c->out_file = fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode);
+	c->t0 = now_ns();
+	sockobj_addr_format(&local, c->target, sizeof(c->target));
+
+	ret = sockobj_open(&c->ctx, SOCKOBJ_OPEN_NONBLOCK);
+	if (ret < 0) {
+		free(c);
+		return err_open(ret);
+	}
+	ret = sockobj_create(c->ctx, SOCKOBJ_PROTO_TCP, 0);
+	if (ret < 0) {
+		err("creating a TCP object", ret);
+		code = EXIT_SYSTEM;
+		goto out;
+	}
+	c->id = (unsigned int)ret;
+	ret = sockobj_addr_to_sockaddr(&local, &ss, &salen);
+	if (ret >= 0)
+		ret = sockobj_set_local(c->ctx, c->id, (struct sockaddr *)&ss, salen);
+	if (ret >= 0 && from_str)
+		ret = sockobj_set_target_addr(c->ctx, c->id, &from);
+	if (ret >= 0 && idle_s)
+		ret = sockobj_set_inactivity(c->ctx, c->id, idle_s);
+	if (ret < 0) {
+		errorf("cannot configure the object for %s: %s", c->target,
+		       sockobj_strerror(ret));
+		code = ret == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
+		goto out;
+	}
+	ret = sockobj_listen(c->ctx, c->id, inconmode, 0);
+	if (ret < 0) {
+		errorf("cannot listen on %s: %s", c->target, sockobj_strerror(ret));
+		code = ret == -EOPNOTSUPP || ret == -ENOTTY ? EXIT_SYSTEM :
+							       EXIT_FAILURE_ANY;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	code = conn_run(c);
+	if (code == EXIT_OK && c->closed &&
+	    exit_of_reason(c->close_ev.reason) != EXIT_OK) {
+		code = exit_of_reason(c->close_ev.reason);
+		errorf("%s: %s (%s%s%s)", c->target,
+		       sockobj_reason_describe(c->close_ev.reason),
+		       sockobj_reason_name(c->close_ev.reason),
+		       c->close_ev.error ? ", " : "",
+		       c->close_ev.error ? strerror(c->close_ev.error) : "");
+	} else if (code == EXIT_OK && c->local_error) {
 		code = EXIT_FAILURE_ANY;
 	}
 out:

@@ -192,6 +192,7 @@ uint64_t now_ns(void)
 static const struct command commands[] = {
 	{ "api", cmd_api, "show the loaded module's API version and limits" },
 	{ "connect", cmd_connect, "a netcat-like client: stdin to a connection, it to stdout" },
+	{ "listen", cmd_listen, "netcat -l: wait for one connection, then as connect" },
 	{ "stat", cmd_stat, "list every sock object of this network namespace (root)" },
 	{ "probe", cmd_probe, "open many connections at once and report each outcome" },
 	{ "watch", cmd_watch, "print the changes of every sock object as they happen (root)" },

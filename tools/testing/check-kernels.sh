@@ -34,7 +34,7 @@ mkdir -p "$LOGDIR"
 # fuzz_ioctl (100,000 iterations), stress (10,000 objects) and cmd_test.sh
 # (64 MiB transfers). data_test runs with 32 MiB each way instead of 256.
 SELFTESTS=(device_test config_test connect_test trace_test batch_test data_test
-	udp_test options_test handoff_test fault_inject privilege_test retry_test)
+	udp_test options_test handoff_test fault_inject privilege_test retry_test listen_test)
 NOT_HERE="fuzz_ioctl stress cmd_test.sh"
 export SOCKOBJ_DATA_MIB=32
 
