@@ -425,8 +425,7 @@
 #define SOCKOBJ_REASON_HOST_UNREACH	7	/* EHOSTUNREACH, EHOSTDOWN */
 #define SOCKOBJ_REASON_NET_UNREACH	8	/* ENETUNREACH, ENETDOWN */
 #define SOCKOBJ_REASON_ABORTED		9	/* SOCKOBJ_IOC_ABORT */
-#define SOCKOBJ_REASON_CANCELLED	10	/* closed by us while CONNECTING,
-						 * RETRY_WAIT or LISTENING */
+#define SOCKOBJ_REASON_CANCELLED	10	/* we closed before a connection */
 #define SOCKOBJ_REASON_ERROR		11	/* any other error: see error */
 #define SOCKOBJ_REASON_INACTIVITY	12	/* no data either way for too long */
 #define SOCKOBJ_REASON_COUNT		13
