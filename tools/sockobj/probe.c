@@ -183,6 +183,7 @@ static void print_event(const struct probe *p, const struct sockobj_event *ev,
 		json_str(&j, "host", t ? target_host(p, t) : NULL);
 		json_uint(&j, "port", t ? t->port : 0);
 		json_uint(&j, "id", ev->id);
+		json_str(&j, "type", sockobj_event_type_name(ev->type));
 		json_str(&j, "prev_state", sockobj_state_name(ev->prev_state));
 		json_str(&j, "state", sockobj_state_name(ev->state));
 		json_str(&j, "reason", ev->state == SOCKOBJ_STATE_CLOSED ?
@@ -194,8 +195,15 @@ static void print_event(const struct probe *p, const struct sockobj_event *ev,
 	fprintf(stderr, "%9.3f ms  ", ms);
 	if (p->nhosts > 1)
 		fprintf(stderr, "%s ", t ? target_host(p, t) : "?");
-	fprintf(stderr, "port %-5u %s -> %s", t ? t->port : 0,
-		sockobj_state_name(ev->prev_state), sockobj_state_name(ev->state));
+	/* A data record (READABLE...) is no transition: say what it is. */
+	if (ev->type != SOCKOBJ_EV_STATE)
+		fprintf(stderr, "port %-5u %s in %s", t ? t->port : 0,
+			sockobj_event_type_name(ev->type),
+			sockobj_state_name(ev->state));
+	else
+		fprintf(stderr, "port %-5u %s -> %s", t ? t->port : 0,
+			sockobj_state_name(ev->prev_state),
+			sockobj_state_name(ev->state));
 	if (ev->state == SOCKOBJ_STATE_CLOSED)
 		fprintf(stderr, " (%s%s%s)", sockobj_reason_name(ev->reason),
 			ev->error ? ", " : "", ev->error ? strerror(ev->error) : "");
