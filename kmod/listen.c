@@ -222,7 +222,7 @@ static void listener_work(struct work_struct *work)
 						  work);
 	struct sockobj_file *file = l->file;
 	struct socket *sock;
-	int n;
+	int n, ret;
 
 	mutex_lock(&file->listen_lock);
 	sock = l->held;
@@ -230,8 +230,12 @@ static void listener_work(struct work_struct *work)
 	if (sock && !offer(l, sock))
 		goto later;
 	for (n = 0; n < ACCEPT_BATCH; n++) {
-		if (kernel_accept(l->sock, &sock, O_NONBLOCK) < 0)
+		ret = kernel_accept(l->sock, &sock, O_NONBLOCK);
+		if (ret == -EAGAIN)
 			goto out;
+		/* Out of memory, say: the queue waits; no wake-up may come. */
+		if (ret < 0)
+			goto later;
 		if (!offer(l, sock))
 			goto later;
 	}
