@@ -80,6 +80,7 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		obj->att.sent_armed = false;
 		break;
 	case SOCKOBJ_STATE_CONNECTING:
+	case SOCKOBJ_STATE_LISTENING:
 		obj->reason = SOCKOBJ_REASON_NONE;
 		obj->phase = SOCKOBJ_STATE_CLOSED;
 		obj->error = 0;
@@ -89,18 +90,7 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		obj->att = (struct sockobj_attempt){
 			.gen = obj->att.gen + 1,
 			.readable_armed = true,
-		};
-		break;
-	case SOCKOBJ_STATE_LISTENING:
-		obj->reason = SOCKOBJ_REASON_NONE;
-		obj->phase = SOCKOBJ_STATE_CLOSED;
-		obj->error = 0;
-		obj->connect_ns = r.time_ns;
-		obj->established_ns = 0;
-		obj->att = (struct sockobj_attempt){
-			.gen = obj->att.gen + 1,
-			.readable_armed = true,
-			.passive = true,
+			.passive = next == SOCKOBJ_STATE_LISTENING,
 		};
 		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
@@ -467,10 +457,11 @@ int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 	if (ret)
 		goto out;
 	sockobj_timers_connect_requested(obj);
-	obj->inconmode = u->inconmode;
 	ret = sockobj_listen_join(obj, u->backlog, &local);
 	if (ret)
 		goto out;
+	/* Read under our lock only, which the listener's work takes. */
+	obj->inconmode = u->inconmode;
 	/* The last connection's socket, kept for its unread data, goes now. */
 	sockobj_socket_release(obj, false);
 	spin_lock_bh(&file->lock);

@@ -344,22 +344,23 @@ int sockobj_listen_join(struct sockobj_obj *obj, u32 backlog,
 void sockobj_listen_leave(struct sockobj_obj *obj)
 {
 	struct sockobj_file *file = obj->file;
-	struct sockobj_listener *l;
-	bool stop = false;
+	struct sockobj_listener *l = obj->listener;
+	bool stop;
 
 	lockdep_assert_held(&obj->lock);
-	mutex_lock(&file->listen_lock);
-	l = obj->listener;
-	if (l) {
-		list_del_init(&obj->listen_node);
-		obj->listener = NULL;
-		stop = list_empty(&l->objs);
-		if (stop)
-			stop_locked(l);
-	}
-	mutex_unlock(&file->listen_lock);
+	/*
+	 * Every close and destroy comes here: most objects never listened.
+	 * obj->listener only changes under obj->lock, which we hold.
+	 */
 	if (!l)
 		return;
+	mutex_lock(&file->listen_lock);
+	list_del_init(&obj->listen_node);
+	obj->listener = NULL;
+	stop = list_empty(&l->objs);
+	if (stop)
+		stop_locked(l);
+	mutex_unlock(&file->listen_lock);
 	/* The work never waits for obj->lock: waiting for it here is safe. */
 	if (stop && cancel_delayed_work_sync(&l->work))
 		listener_put(l);
