@@ -6,7 +6,8 @@
  * socket client, and socat, connect to LISTENING objects: the records
  * (LISTENING, PASSIVE_OPENING, ESTABLISHED...), the peer in GET_INFO, data
  * both ways checked by SHA-256, the peer's data and FIN sent at once, an
- * accepted connection handed off; which peers each inconmode admits and
+ * accepted connection handed off; no retry for a lost passive connection,
+ * even with a retry policy; which peers each inconmode admits and
  * that a refused one is reset while the object keeps listening; ten
  * objects sharing a port, longest listening first, and the eleventh
  * client reset; the errors of LISTEN and of every operation while
@@ -388,6 +389,35 @@ TEST_F(listen, accepted_connection_handed_off)
 	EXPECT_EQ(-ENOENT, so_handoff(self->fd, id, 0));
 	close(h);
 	close(s);
+}
+
+/* A retry policy never applies to a passive connection: lost is CLOSED. */
+TEST_F(listen, retry_policy_not_applied)
+{
+	struct sockobj_retry r = {
+		.max_attempts = SOCKOBJ_RETRY_UNLIMITED, .delay_ms = 10,
+		.max_delay_ms = 10, .factor_pct = 100,
+		.flags = SOCKOBJ_RETRY_LOST,
+	};
+	struct sockobj_event e;
+	__u32 id;
+	int s;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  "127.0.0.1", PORT + 1);
+	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	s = client(NULL, 0, PORT);
+	ASSERT_LE(0, s);
+	expect_accepted(_metadata, self->fd, id, s, 1);
+	so_close_rst(s);
+	e = next_state(_metadata, self->fd, id, QUICK);
+	if (e.state != SOCKOBJ_STATE_CLOSED)
+		so_log_event(_metadata, "expected CLOSED", &e);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_RESET, e.reason);
+	EXPECT_EQ(0U, e.retry_ms);
+	EXPECT_EQ(0, so_count_events(self->fd, id, 200));
 }
 
 /* Which peers each inconmode admits; a refused one is reset. */
