@@ -361,6 +361,8 @@ int sockobj_conn_connect(struct sockobj_obj *obj)
 		ret = -EBUSY;
 		goto out;
 	}
+	/* A passive connection that ended may not have left its listener. */
+	sockobj_listen_leave(obj);
 	sockobj_timers_connect_requested(obj);
 
 	ret = sockobj_socket_open(obj);
@@ -456,12 +458,15 @@ int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 		ret = -EBUSY;
 	if (ret)
 		goto out;
+	/* A passive connection that ended may not have left its listener. */
+	sockobj_listen_leave(obj);
 	sockobj_timers_connect_requested(obj);
 	ret = sockobj_listen_join(obj, u->backlog, &local);
 	if (ret)
 		goto out;
 	/* Read under our lock only, which the listener's work takes. */
 	obj->inconmode = u->inconmode;
+	obj->reconmode = u->reconmode;
 	/* The last connection's socket, kept for its unread data, goes now. */
 	sockobj_socket_release(obj, false);
 	spin_lock_bh(&file->lock);
@@ -473,6 +478,45 @@ int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 out:
 	mutex_unlock(&obj->lock);
 	return ret;
+}
+
+/**
+ * sockobj_conn_replace() - a reconnect ends the object's passive connection
+ * @obj: the object, its lock held, off its listener, with room for
+ *	SOCKOBJ_TRANSITIONS_MAX + 2 records
+ * @local: the address its listener is bound to
+ *
+ * The connection the object took, still ESTABLISHED or PEER_CLOSING, is
+ * reset (CLOSED, SOCKOBJ_REASON_REPLACED, its unread data discarded) and a
+ * new passive attempt begins: the object is LISTENING, for
+ * sockobj_conn_accepted() to give it the connection that replaces the old.
+ *
+ * Context: process (the listener's work item).
+ * Return: false, changing nothing, when the connection has ended otherwise
+ * (a callback may have closed it since the caller looked).
+ */
+bool sockobj_conn_replace(struct sockobj_obj *obj,
+			  const union sockobj_sockaddr *local)
+{
+	struct sockobj_file *file = obj->file;
+	unsigned int state;
+
+	lockdep_assert_held(&obj->lock);
+	/* Until the state it was decided for holds: it only moves forward. */
+	do {
+		state = sockobj_conn_state(obj, NULL);
+		if (!obj->att.passive || !obj->sock ||
+		    (state != SOCKOBJ_STATE_ESTABLISHED &&
+		     state != SOCKOBJ_STATE_PEER_CLOSING))
+			return false;
+	} while (!sockobj_conn_close(obj, state, SOCKOBJ_REASON_REPLACED, 0));
+	sockobj_timers_connect_requested(obj);
+	spin_lock_bh(&file->lock);
+	obj->laddr = *local;
+	memset(&obj->raddr, 0, sizeof(obj->raddr));
+	transition(obj, SOCKOBJ_STATE_LISTENING, 0, 0);
+	spin_unlock_bh(&file->lock);
+	return true;
 }
 
 /**
@@ -783,6 +827,13 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	if (ret)
 		goto err_fd;
 	sock = obj->sock;
+	/*
+	 * A passive connection's reconnects end with the hand-off (or with
+	 * the connection, should it be over): off the listener before the
+	 * socket lock, which the listener's work takes under its own.
+	 */
+	if (sockobj_conn_state(obj, NULL) != SOCKOBJ_STATE_LISTENING)
+		sockobj_listen_leave(obj);
 	/*
 	 * While we own the socket its state cannot change (packets wait in
 	 * the backlog, timers defer): the state we check is the one we hand

@@ -26,6 +26,8 @@ int sockobj_conn_configure(struct sockobj_obj *obj,
 int sockobj_conn_get_config(struct sockobj_obj *obj, struct sockobj_config *u);
 int sockobj_conn_connect(struct sockobj_obj *obj);
 int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u);
+bool sockobj_conn_replace(struct sockobj_obj *obj,
+			  const union sockobj_sockaddr *local);
 void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
 			   const union sockobj_sockaddr *peer);
 void sockobj_conn_retry(struct sockobj_obj *obj);

@@ -30,7 +30,8 @@
 			  SOCKOBJ_FEAT_EVENTS | SOCKOBJ_FEAT_UDP | \
 			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
-			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN)
+			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
+			  SOCKOBJ_FEAT_RECONNECT)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -292,8 +293,9 @@ static long listen(struct sockobj_file *file, void __user *argp)
 
 	if (copy_from_user(&u, argp, sizeof(u)))
 		return -EFAULT;
-	if (u.flags || memchr_inv(u.reserved, 0, sizeof(u.reserved)) ||
-	    u.inconmode < SOCKOBJ_INCON_ANY || u.inconmode > SOCKOBJ_INCON_TARGET)
+	if (u.flags || u.pad || u.reserved ||
+	    u.inconmode < SOCKOBJ_INCON_ANY || u.inconmode > SOCKOBJ_INCON_TARGET ||
+	    u.reconmode > SOCKOBJ_RECON_ANY)
 		return -EINVAL;
 	obj = sockobj_object_lookup(file, u.id);
 	if (!obj)

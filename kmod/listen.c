@@ -5,9 +5,13 @@
  * on one local address, port and interface share one listener; an incoming
  * connection goes to the object that has listened longest among those
  * whose inconmode admits the peer and whose record ring has room for a
- * whole attempt, and is reset when there is none. The listening socket
- * lives while an object is LISTENING on it: the last one to take a
- * connection or to stop closes it, and the next LISTEN opens a new one.
+ * whole attempt, and is reset when there is none. Objects with a
+ * reconmode stay on the listener while the connection they took is open,
+ * for a reconnect to replace it (before a LISTENING object is offered the
+ * connection when it comes from their own peer, after when they take any).
+ * The listening socket lives while it has an object: the last one to take
+ * a connection, to lose it or to stop closes it, and the next LISTEN opens
+ * a new one.
  *
  * Nothing runs in softirq but a wake-up: the listener does not replace the
  * listening socket's callbacks (the sockets it accepts would inherit them
@@ -158,39 +162,123 @@ static bool admits(const struct sockobj_obj *obj,
 	}
 }
 
+/* The order in which objects are offered a connection (see takes()). */
+enum round {
+	ROUND_RECONNECT,	/* a reconnect from an object's own peer */
+	ROUND_LISTENING,	/* a new connection */
+	ROUND_ANY,		/* a reconnect that replaces any connection */
+	ROUND_COUNT
+};
+
 /*
- * Give @sock to the first object that admits @peer and has room, locked
- * without waiting. Return: 0 when given, -EBUSY when none could but an
- * object was busy (it may admit the peer), -ECONNREFUSED otherwise.
+ * Whether @obj, locked, takes a connection from @peer in @round: its
+ * inconmode admits the peer, and it is LISTENING, or holds a passive
+ * connection its reconmode lets the peer replace; with room in its record
+ * ring for what follows (a replaced connection's CLOSED and the new
+ * attempt's LISTENING on top of a passive attempt's records).
+ */
+static bool takes(struct sockobj_obj *obj, const union sockobj_sockaddr *peer,
+		  enum round round)
+{
+	unsigned int space, state;
+
+	if (!admits(obj, peer))
+		return false;
+	state = sockobj_conn_state(obj, &space);
+	if (round == ROUND_LISTENING)
+		return state == SOCKOBJ_STATE_LISTENING &&
+		       space >= SOCKOBJ_TRANSITIONS_MAX;
+	if ((state != SOCKOBJ_STATE_ESTABLISHED &&
+	     state != SOCKOBJ_STATE_PEER_CLOSING) ||
+	    space < SOCKOBJ_TRANSITIONS_MAX + 2)
+		return false;
+	/* The peer's address is written under the lock we hold. */
+	switch (obj->reconmode) {
+	case SOCKOBJ_RECON_SAME_PEER:
+		return round == ROUND_RECONNECT &&
+		       same_host(&obj->raddr, peer) &&
+		       same_port(&obj->raddr, peer);
+	case SOCKOBJ_RECON_SAME_HOST:
+		return round == ROUND_RECONNECT && same_host(&obj->raddr, peer);
+	case SOCKOBJ_RECON_ANY:
+		return round == ROUND_ANY;
+	}
+	return false;
+}
+
+/* An object has left @l's objects: the last one stops it. */
+static void left_locked(struct sockobj_listener *l)
+{
+	if (list_empty(&l->objs))
+		stop_locked(l);
+	listener_put(l);	/* the object's; the work holds another */
+}
+
+/*
+ * Give @sock to @obj, locked, which takes it in @round. An object with a
+ * reconmode that is left with an open connection stays on the listener,
+ * the newest; others leave it. Return: false, when the connection to
+ * replace ended meanwhile (the object left the listener then).
+ */
+static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
+		 struct socket *sock, const union sockobj_sockaddr *peer,
+		 enum round round)
+{
+	union sockobj_sockaddr local = {};
+	unsigned int state;
+
+	/* Off the listener first: its close must not take our lock. */
+	list_del_init(&obj->listen_node);
+	obj->listener = NULL;
+	if (round != ROUND_LISTENING) {
+		if (kernel_getsockname(l->sock, &local.sa) < 0)
+			memset(&local, 0, sizeof(local));
+		if (!sockobj_conn_replace(obj, &local)) {
+			left_locked(l);
+			return false;
+		}
+	}
+	sockobj_conn_accepted(obj, sock, peer);
+	state = sockobj_conn_state(obj, NULL);
+	if (obj->reconmode && (state == SOCKOBJ_STATE_ESTABLISHED ||
+			       state == SOCKOBJ_STATE_PEER_CLOSING)) {
+		list_add_tail(&obj->listen_node, &l->objs);
+		obj->listener = l;	/* its reference stays */
+		return true;
+	}
+	left_locked(l);
+	return true;
+}
+
+/*
+ * Give @sock to the first object that takes it, in the order of the
+ * rounds, each locked without waiting. Return: 0 when given, -EBUSY when
+ * none did but an object was busy (it may have taken it), -ECONNREFUSED
+ * otherwise.
  */
 static int hand_out(struct sockobj_listener *l, struct socket *sock,
 		    const union sockobj_sockaddr *peer)
 {
-	struct sockobj_obj *obj;
-	unsigned int space;
+	struct sockobj_obj *obj, *next;
 	bool busy = false;
+	enum round round;
 
 	lockdep_assert_held(&l->file->listen_lock);
-	list_for_each_entry(obj, &l->objs, listen_node) {
-		/* Its target is read under its lock: CONFIGURE copies it. */
-		if (!mutex_trylock(&obj->lock)) {
-			busy = true;
-			continue;
-		}
-		if (!admits(obj, peer) ||
-		    sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_LISTENING ||
-		    space < SOCKOBJ_TRANSITIONS_MAX) {
+	for (round = 0; round < ROUND_COUNT; round++) {
+		list_for_each_entry_safe(obj, next, &l->objs, listen_node) {
+			bool given = false;
+
+			/* Its target is read under its lock: CONFIGURE copies it. */
+			if (!mutex_trylock(&obj->lock)) {
+				busy = true;
+				continue;
+			}
+			if (takes(obj, peer, round))
+				given = give(l, obj, sock, peer, round);
 			mutex_unlock(&obj->lock);
-			continue;
+			if (given)
+				return 0;
 		}
-		list_del_init(&obj->listen_node);
-		obj->listener = NULL;
-		if (list_empty(&l->objs))
-			stop_locked(l);
-		sockobj_conn_accepted(obj, sock, peer);
-		mutex_unlock(&obj->lock);
-		listener_put(l);	/* the object's */
-		return 0;
 	}
 	return busy ? -EBUSY : -ECONNREFUSED;
 }

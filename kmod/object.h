@@ -119,10 +119,12 @@ struct sockobj_attempt {
  * @timer: the connect timeout
  * @idle_timer: the inactivity timeout
  * @retry_timer: the end of a retry wait
- * @listener: the listener of a LISTENING object, or NULL (under @lock and
- *	the file's listen_lock)
+ * @listener: the listener of a LISTENING object, or of one that holds a
+ *	passive connection reconnects may replace; else NULL (under @lock
+ *	and the file's listen_lock)
  * @listen_node: on the listener's objects (the file's listen_lock)
  * @inconmode: SOCKOBJ_INCON_* of the last SOCKOBJ_IOC_LISTEN
+ * @reconmode: SOCKOBJ_RECON_* of the last SOCKOBJ_IOC_LISTEN
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -171,6 +173,7 @@ struct sockobj_obj {
 	struct sockobj_listener *listener;
 	struct list_head listen_node;
 	u32 inconmode;
+	u32 reconmode;
 };
 
 /**

@@ -31,6 +31,7 @@
 #include "compat.h"
 #include "conn.h"
 #include "file.h"
+#include "listen.h"
 #include "object.h"
 #include "socket.h"
 #include "timers.h"
@@ -136,6 +137,9 @@ static void obj_work(struct work_struct *work)
 			sockobj_conn_retry(obj);
 		goto out;
 	}
+	/* A passive connection with a reconmode ended, and its reconnects. */
+	if (state == SOCKOBJ_STATE_CLOSED)
+		sockobj_listen_leave(obj);
 	if (!obj->sock)
 		goto out;
 	if (state == SOCKOBJ_STATE_CONNECTING &&

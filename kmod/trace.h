@@ -40,7 +40,8 @@ union sockobj_sockaddr;
 	{ SOCKOBJ_REASON_ABORTED, "ABORTED" },				\
 	{ SOCKOBJ_REASON_CANCELLED, "CANCELLED" },			\
 	{ SOCKOBJ_REASON_ERROR, "ERROR" },				\
-	{ SOCKOBJ_REASON_INACTIVITY, "INACTIVITY" })
+	{ SOCKOBJ_REASON_INACTIVITY, "INACTIVITY" },			\
+	{ SOCKOBJ_REASON_REPLACED, "REPLACED" })
 
 #define show_type(t) __print_symbolic(t,				\
 	{ SOCKOBJ_EV_STATE, "STATE" },					\

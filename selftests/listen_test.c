@@ -13,7 +13,11 @@
  * client reset; the errors of LISTEN and of every operation while
  * LISTENING; cancels (DISCONNECT, ABORT, DESTROY, closing the file) that
  * close the listening socket; many connections accepted and closed with
- * every record in order.
+ * every record in order; reconnects per reconmode (the old connection
+ * reset and CLOSED with reason REPLACED, a new attempt for the new one),
+ * which peers each reconmode lets replace a connection and after whom,
+ * and that the listening socket closes with the last connection that
+ * admitted reconnects; the backlog and its net.core.somaxconn cap.
  */
 #define _GNU_SOURCE
 #include <netinet/in.h>
@@ -108,8 +112,9 @@ static void start_listening(struct __test_metadata *_metadata, int fd,
 		     SOCKOBJ_STATE_LISTENING, attempt);
 }
 
-/* A blocking client from src (NULL: any, sport 0: any port) to 127.0.0.1. */
-static int client(const char *src, __u16 sport, __u16 port)
+/* A blocking client from src (NULL: any, sport 0: any port) to dst:port. */
+static int client_to(const char *src, __u16 sport, const char *dst,
+		     __u16 port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -126,13 +131,18 @@ static int client(const char *src, __u16 sport, __u16 port)
 		}
 	}
 	a.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	inet_pton(AF_INET, dst, &a.sin_addr);
 	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
 		one = -errno;
 		close(s);
 		return one;
 	}
 	return s;
+}
+
+static int client(const char *src, __u16 sport, __u16 port)
+{
+	return client_to(src, sport, "127.0.0.1", port);
 }
 
 /* The client's connection was reset by the listener's side: RST seen. */
@@ -520,7 +530,13 @@ TEST_F(listen, errors_change_nothing)
 	l.flags = 1;
 	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
 	l.flags = 0;
-	l.reserved[1] = 1;
+	l.reserved = 1;
+	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
+	l.reserved = 0;
+	l.pad = 1;
+	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
+	l.pad = 0;
+	l.reconmode = SOCKOBJ_RECON_ANY + 1;
 	EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
 	EXPECT_EQ(-EFAULT, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, NULL));
 	EXPECT_EQ(-ENOENT, do_listen(self->fd, 9999, SOCKOBJ_INCON_ANY, 0));
@@ -629,3 +645,245 @@ TEST_F(listen, many_connections_in_order)
 }
 
 TEST_HARNESS_MAIN
+
+static void listen_recon(struct __test_metadata *_metadata, int fd, __u32 id,
+			 __u32 inconmode, __u32 reconmode, __u32 attempt)
+{
+	struct sockobj_listen l = {
+		.id = id, .inconmode = inconmode, .reconmode = reconmode,
+	};
+
+	ASSERT_EQ(0, so_ioctl(fd, SOCKOBJ_IOC_LISTEN, &l));
+	expect_state(_metadata, fd, id, SOCKOBJ_STATE_CLOSED,
+		     SOCKOBJ_STATE_LISTENING, attempt);
+}
+
+/* The records of a reconnect: the old connection replaced, the new one. */
+static void expect_replaced(struct __test_metadata *_metadata, int fd,
+			    __u32 id, __u32 phase, int s, __u32 attempt)
+{
+	struct sockobj_event e = next_state(_metadata, fd, id, QUICK);
+
+	if (e.state != SOCKOBJ_STATE_CLOSED ||
+	    e.reason != SOCKOBJ_REASON_REPLACED)
+		so_log_event(_metadata, "not a replace", &e);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_REPLACED, e.reason);
+	EXPECT_EQ(phase, e.phase);
+	EXPECT_EQ(phase, e.prev_state);
+	EXPECT_EQ(0, e.error);
+	EXPECT_EQ(attempt - 1, e.attempt);
+	expect_state(_metadata, fd, id, SOCKOBJ_STATE_CLOSED,
+		     SOCKOBJ_STATE_LISTENING, attempt);
+	expect_accepted(_metadata, fd, id, s, attempt);
+}
+
+/* A client's connection reaches the object: a byte each way. */
+static void expect_talks(struct __test_metadata *_metadata, int fd, __u32 id,
+			 int s)
+{
+	unsigned char c = 0;
+
+	ASSERT_EQ(1, write(s, "r", 1));
+	recv_all(_metadata, fd, id, &c, 1);
+	EXPECT_EQ('r', c);
+	send_all(_metadata, fd, id, (const unsigned char *)"R", 1);
+	ASSERT_EQ(1, so_recv_exact(s, &c, 1, QUICK));
+	EXPECT_EQ('R', c);
+}
+
+/* The port has no listening socket any more (the object left it). */
+static int port_closed(__u16 port)
+{
+	int i, s;
+
+	/* The object leaves its listener from its work, not at once. */
+	for (i = 0; i < 100; i++) {
+		s = client(NULL, 0, port);
+		if (s == -ECONNREFUSED)
+			return 1;
+		if (s >= 0)
+			close(s);
+		so_sleep_ms(50);
+	}
+	return 0;
+}
+
+/*
+ * SOCKOBJ_RECON_SAME_HOST: a new connection from the peer's address, any
+ * port, replaces the old one (reset, CLOSED REPLACED, a new attempt);
+ * another host's is reset and changes nothing. The listening socket stays
+ * while the connection is open and closes with it.
+ */
+TEST_F(listen, reconnect_from_the_same_host)
+{
+	struct sockobj_info info;
+	int a, b, n;
+	__u32 id;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	listen_recon(_metadata, self->fd, id, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_SAME_HOST, 1);
+	a = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, a);
+	expect_accepted(_metadata, self->fd, id, a, 1);
+	expect_talks(_metadata, self->fd, id, a);
+	/* another host: no LISTENING object, no reconnect for it */
+	n = so_count_events(self->fd, id, 0);	/* READABLE */
+	EXPECT_TRUE(reset_client("127.0.0.3", 0, PORT));
+	EXPECT_EQ(n, so_count_events(self->fd, id, 100));
+
+	/* unread data of the old connection goes with it */
+	ASSERT_EQ(1, write(a, "u", 1));
+
+	b = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, b);
+	expect_replaced(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED, b, 2);
+	EXPECT_TRUE(was_reset(a));
+	close(a);
+	expect_talks(_metadata, self->fd, id, b);
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(2U, info.attempt);
+	/* all attempts: the unread byte never counted */
+	EXPECT_EQ(4U, info.bytes_received + info.bytes_sent);
+
+	/* its peer's FIN: PEER_CLOSING still takes a reconnect */
+	ASSERT_EQ(0, shutdown(b, SHUT_WR));
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+		     SOCKOBJ_STATE_PEER_CLOSING, 2);
+	a = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, a);
+	expect_replaced(_metadata, self->fd, id, SOCKOBJ_STATE_PEER_CLOSING, a,
+			3);
+	EXPECT_TRUE(was_reset(b));
+	close(b);
+
+	/* the connection ends: so do its reconnects and the socket */
+	close(a);
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+		     SOCKOBJ_STATE_PEER_CLOSING, 3);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_CLOSED, QUICK));
+	EXPECT_TRUE(port_closed(PORT));
+}
+
+/*
+ * SOCKOBJ_RECON_SAME_PEER: only the peer's own address and port replace
+ * its connection. The old connection's own addresses cannot carry a new
+ * one (the kernel answers such a SYN on the old connection, RFC 5961), so
+ * the reconnect comes to another address of a wildcard listener.
+ */
+TEST_F(listen, reconnect_from_the_same_peer_only)
+{
+	struct sockobj_info info;
+	int a, b;
+	__u32 id;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "0.0.0.0", PORT,
+			  NULL, 0);
+	listen_recon(_metadata, self->fd, id, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_SAME_PEER, 1);
+	a = client("127.0.0.2", 5001, PORT);
+	ASSERT_LE(0, a);
+	expect_accepted(_metadata, self->fd, id, a, 1);
+
+	EXPECT_TRUE(reset_client("127.0.0.2", 5002, PORT));
+	EXPECT_EQ(0, so_count_events(self->fd, id, 100));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, info.state);
+
+	b = client_to("127.0.0.2", 5001, "127.0.0.5", PORT);
+	ASSERT_LE(0, b);
+	expect_replaced(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED, b, 2);
+	EXPECT_TRUE(was_reset(a));
+	close(a);
+	expect_talks(_metadata, self->fd, id, b);
+	close(b);
+}
+
+/*
+ * SOCKOBJ_RECON_ANY: a new connection goes to a LISTENING object first;
+ * only when none takes it does it replace the oldest connection that
+ * admits reconnects from anyone. A hand-off ends the reconnects too.
+ */
+TEST_F(listen, reconnect_from_anyone_after_listening_objects)
+{
+	__u32 x, y, z;
+	int a, b, c, d, fd;
+
+	x = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			 NULL, 0);
+	y = new_listener(_metadata, self->fd, COOKIE + 1, "127.0.0.1", PORT,
+			 NULL, 0);
+	z = new_listener(_metadata, self->fd, COOKIE + 2, "127.0.0.1", PORT,
+			 NULL, 0);
+	listen_recon(_metadata, self->fd, x, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_ANY, 1);
+	a = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, a);
+	expect_accepted(_metadata, self->fd, x, a, 1);
+	listen_recon(_metadata, self->fd, y, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_ANY, 1);
+	listen_recon(_metadata, self->fd, z, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_NONE, 1);
+
+	/* y listened before z: y takes it; then z */
+	b = client("127.0.0.3", 0, PORT);
+	ASSERT_LE(0, b);
+	expect_accepted(_metadata, self->fd, y, b, 1);
+	c = client("127.0.0.4", 0, PORT);
+	ASSERT_LE(0, c);
+	expect_accepted(_metadata, self->fd, z, c, 1);
+	EXPECT_EQ(0, so_count_events(self->fd, x, 0));
+
+	/* nobody LISTENING: x's connection is the oldest to replace */
+	d = client("127.0.0.5", 0, PORT);
+	ASSERT_LE(0, d);
+	expect_replaced(_metadata, self->fd, x, SOCKOBJ_STATE_ESTABLISHED, d, 2);
+	EXPECT_TRUE(was_reset(a));
+	close(a);
+	EXPECT_EQ(0, so_count_events(self->fd, y, 0));
+	EXPECT_EQ(0, so_count_events(self->fd, z, 0));
+	expect_talks(_metadata, self->fd, x, d);
+
+	/* then y's, now the oldest */
+	a = client("127.0.0.6", 0, PORT);
+	ASSERT_LE(0, a);
+	expect_replaced(_metadata, self->fd, y, SOCKOBJ_STATE_ESTABLISHED, a, 2);
+	EXPECT_TRUE(was_reset(b));
+	close(b);
+
+	/* x handed off and y destroyed: the socket closes (z never took any) */
+	fd = so_handoff(self->fd, x, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, so_destroy(self->fd, y, 0));
+	EXPECT_TRUE(port_closed(PORT));
+	close(fd);
+	close(a);
+	close(c);
+	close(d);
+}
+
+/* The backlog: 0 is SOMAXCONN, and net.core.somaxconn caps it (per netns). */
+TEST_F(listen, backlog_capped_by_somaxconn)
+{
+	static const struct { __u32 backlog; unsigned int want; } t[] = {
+		{ 0, 3 }, { 100, 3 }, { 2, 2 },
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, so_sh("sysctl -qw net.core.somaxconn=3"));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		__u32 id = new_listener(_metadata, self->fd, COOKIE + i,
+					"127.0.0.1", PORT + i, NULL, 0);
+
+		ASSERT_EQ(0, do_listen(self->fd, id, SOCKOBJ_INCON_ANY,
+				       t[i].backlog));
+		/* ss: a listening socket's Send-Q is its backlog */
+		EXPECT_EQ(0, so_sh("ss -Hltn 'sport = :%u' | "
+				   "awk '{ exit $3 != %u }'", PORT + i,
+				   t[i].want))
+			TH_LOG("backlog %u: not %u", t[i].backlog, t[i].want);
+	}
+}

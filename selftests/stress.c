@@ -790,6 +790,47 @@ static int insmod(const char *path)
 }
 
 /*
+ * Passive opens too: objects LISTENING on a port of their own (a new one
+ * each time: the last file's listening socket may still be closing), one
+ * of them keeping the connection it takes for reconnects, and clients
+ * whose connections are taken, queued for a busy listener or reset.
+ */
+static void listeners(struct __test_metadata *_metadata, int fd)
+{
+	static __u16 port = 4800;
+	struct sockobj_config c = { .mask = SOCKOBJ_CFG_LOCAL };
+	int i, s;
+
+	port++;
+	for (i = 0; i < 4; i++) {
+		struct sockobj_listen l = {
+			.inconmode = SOCKOBJ_INCON_ANY,
+			.reconmode = i == 1 ? SOCKOBJ_RECON_SAME_HOST :
+					      SOCKOBJ_RECON_NONE,
+		};
+
+		ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, 100 + i, &l.id));
+		c.id = l.id;
+		ASSERT_EQ(0, so_addr(&c.local, "127.0.0.1", port));
+		ASSERT_EQ(0, so_configure(fd, &c));
+		ASSERT_EQ(0, so_ioctl(fd, SOCKOBJ_IOC_LISTEN, &l));
+	}
+	for (i = 0; i < 6; i++) {
+		struct sockaddr_in a = {
+			.sin_family = AF_INET,
+			.sin_port = htons(port),
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		};
+
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ASSERT_LE(0, s);
+		/* half of them stay open until the test ends; resets are fine */
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)) || i % 2)
+			close(s);
+	}
+}
+
+/*
  * Objects in several states, some retrying a refused port (their retry
  * timer pending at the close on the stock kernel; on the slower debug
  * kernel their next attempt waits for its records to be read), then
@@ -822,6 +863,7 @@ static void busy_file(struct __test_metadata *_metadata, __u16 port, int n,
 		if (i % 5 == 0)
 			so_disconnect(fd, id);
 	}
+	listeners(_metadata, fd);
 	so_sleep_ms(so_debug_kernel() ? 200 : 50);
 	if (close_it) {
 		close(fd);

@@ -58,6 +58,8 @@ static const struct {
 		"ERROR", "the connection failed with another error" },
 	[SOCKOBJ_REASON_INACTIVITY] = {
 		"INACTIVITY", "no data moved either way for too long" },
+	[SOCKOBJ_REASON_REPLACED] = {
+		"REPLACED", "a reconnect from the peer replaced the connection" },
 };
 _Static_assert(ARRAY_SIZE(reasons) == SOCKOBJ_REASON_COUNT,
 	       "a reason has no name");

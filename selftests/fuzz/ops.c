@@ -640,6 +640,9 @@ static void op_listen(struct worker *w, struct slot *s)
 	if (so_rnd_pct(&w->r, 30))
 		l.backlog = so_rnd_pct(&w->r, 50) ? so_rnd_below(&w->r, 8) :
 			    so_rnd_next(&w->r);
+	if (so_rnd_pct(&w->r, 50))
+		l.reconmode = so_rnd_pct(&w->r, 95) ? so_rnd_below(&w->r, 4) :
+			      so_rnd_u32_edgy(&w->r);
 	maybe_corrupt(w, &l, sizeof(l), 3);
 	arg = arg_place(w, &l, sizeof(l), &kind);
 	ret = check_ret(w, "LISTEN", xioctl(s->fd, SOCKOBJ_IOC_LISTEN, arg),
@@ -647,11 +650,12 @@ static void op_listen(struct worker *w, struct slot *s)
 	note(w, l.id, serial, ret);
 	if (ret == 0 && kind != P_GOOD && kind != P_RO)
 		VIOL(w, "LISTEN with a bad pointer succeeded");
-	if (ret == 0 && (l.flags || l.reserved[0] || l.reserved[1] ||
+	if (ret == 0 && (l.flags || l.pad || l.reserved ||
 			 l.inconmode < SOCKOBJ_INCON_ANY ||
-			 l.inconmode > SOCKOBJ_INCON_TARGET))
-		VIOL(w, "LISTEN accepted flags 0x%x inconmode %u", l.flags,
-		     l.inconmode);
+			 l.inconmode > SOCKOBJ_INCON_TARGET ||
+			 l.reconmode > SOCKOBJ_RECON_ANY))
+		VIOL(w, "LISTEN accepted flags 0x%x inconmode %u reconmode %u",
+		     l.flags, l.inconmode, l.reconmode);
 }
 
 static void op_io(struct worker *w, struct slot *s, int recv)

@@ -59,7 +59,8 @@ static const char *retry_record_problem(const struct sockobj_event *e)
 /* The reason/phase/error rules of the contract for a CLOSED record. */
 static const char *closed_record_problem(const struct sockobj_event *e)
 {
-	if (e->reason == SOCKOBJ_REASON_NONE || e->reason > 12)
+	if (e->reason == SOCKOBJ_REASON_NONE ||
+	    e->reason >= SOCKOBJ_REASON_COUNT)
 		return "reason out of range";
 	if (e->error < 0 || e->error > 4095)
 		return "error out of range";
@@ -89,6 +90,12 @@ static const char *closed_record_problem(const struct sockobj_event *e)
 	case SOCKOBJ_REASON_INACTIVITY:
 		if (e->phase != SOCKOBJ_STATE_ESTABLISHED)
 			return "INACTIVITY outside ESTABLISHED";
+		break;
+	case SOCKOBJ_REASON_REPLACED:
+		if ((e->phase != SOCKOBJ_STATE_ESTABLISHED &&
+		     e->phase != SOCKOBJ_STATE_PEER_CLOSING) || e->error)
+			return "REPLACED outside ESTABLISHED and PEER_CLOSING, "
+			       "or with an error";
 		break;
 	}
 	switch (e->reason) {

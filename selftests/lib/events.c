@@ -38,7 +38,10 @@ const char *so_reason_name(__u32 r)
 		"NONE", "PEER_CLOSED", "LOCAL_CLOSED", "REFUSED", "RESET",
 		"CONNECT_TIMEOUT", "RETRANS_TIMEOUT", "HOST_UNREACH",
 		"NET_UNREACH", "ABORTED", "CANCELLED", "ERROR", "INACTIVITY",
+		"REPLACED",
 	};
+	_Static_assert(sizeof(n) / sizeof(n[0]) == SOCKOBJ_REASON_COUNT,
+		       "a reason has no name");
 
 	return r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
 }

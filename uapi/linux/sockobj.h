@@ -42,7 +42,9 @@
  * bytes that were reserved in struct sockobj_info and struct sockobj_event
  * (attempt, retry_ms, retry_at_ns, retries). API version 4 added passive
  * opens (SOCKOBJ_IOC_LISTEN, SOCKOBJ_STATE_LISTENING,
- * SOCKOBJ_STATE_PASSIVE_OPENING).
+ * SOCKOBJ_STATE_PASSIVE_OPENING). API version 5 added reconnects
+ * (struct sockobj_listen's reconmode, which was reserved and zero: the
+ * same behaviour; SOCKOBJ_REASON_REPLACED).
  *
  * Ioctls
  * ------
@@ -262,13 +264,38 @@
  *	object again. A connection that no object may take is reset (the
  *	peer sees its connection accepted, then a RST) and every object
  *	stays LISTENING. The retry policy never applies to a passive
- *	connection. DISCONNECT and ABORT of a LISTENING object stop it
+ *	connection.
+ *	Reconnects: reconmode (SOCKOBJ_RECON_*) lets a new incoming
+ *	connection replace the one the object took, for a peer that
+ *	rebooted and comes back while its old connection still looks open.
+ *	An object with a reconmode stays on its listener while the
+ *	connection it took is ESTABLISHED or PEER_CLOSING (the listening
+ *	socket stays open meanwhile), and takes a connection its inconmode
+ *	admits from the same address and port as that connection's peer
+ *	(SOCKOBJ_RECON_SAME_PEER; such a connection can only come to another
+ *	local address than the old one's, on a listener bound to an
+ *	unspecified address: a SYN with the old connection's own addresses
+ *	meets the old connection, which answers it as RFC 5961 says, and the
+ *	peer's RST then ends the old connection, reason RESET), from the
+ *	same address, any port (SOCKOBJ_RECON_SAME_HOST), or from anyone
+ *	(SOCKOBJ_RECON_ANY). Such
+ *	a reconnect is given first to an object whose peer it comes from
+ *	(SOCKOBJ_RECON_SAME_PEER, SOCKOBJ_RECON_SAME_HOST), else to a
+ *	LISTENING object, and only then to an object with SOCKOBJ_RECON_ANY
+ *	(the one whose connection is oldest), each with room in its record
+ *	ring for SOCKOBJ_TRANSITIONS_MAX + 2 records. The old connection is
+ *	reset, its unread data discarded: CLOSED (reason
+ *	SOCKOBJ_REASON_REPLACED, phase the state it was in), then LISTENING
+ *	and PASSIVE_OPENING of a new attempt, as for a first connection. A
+ *	connection the object closes or loses otherwise takes it off the
+ *	listener, and the listening socket closes when it has no object
+ *	left. DISCONNECT and ABORT of a LISTENING object stop it
  *	(CLOSED, reason CANCELLED, phase LISTENING); so does DESTROY. The
  *	sockets of accepted connections are allocated by the kernel's
  *	worker: like the retry policy's, they are charged to the root
  *	cgroup. TCP objects only.
- *	Errors: ENOENT, EINVAL (flags, pad, reserved, an unknown inconmode),
- *	EOPNOTSUPP (a UDP object), EISCONN (not CLOSED), EDESTADDRREQ (no
+ *	Errors: ENOENT, EINVAL (flags, pad, reserved, an unknown inconmode
+ *	or reconmode), EOPNOTSUPP (a UDP object), EISCONN (not CLOSED), EDESTADDRREQ (no
  *	local port set, or inconmode SOCKOBJ_INCON_TARGET_IP or
  *	SOCKOBJ_INCON_TARGET without a target), EBUSY (as for CONNECT: read
  *	the object's records first), EACCES (a port below
@@ -312,6 +339,8 @@
  *	CLOSED --listen--> LISTENING --incoming connection--> PASSIVE_OPENING
  *		--socket taken--> ESTABLISHED (then as above, never retried)
  *	LISTENING --disconnect, abort--> CLOSED (CANCELLED)
+ *	ESTABLISHED, PEER_CLOSING (passive, with a reconmode) --reconnect-->
+ *		CLOSED (REPLACED) --> LISTENING --> PASSIVE_OPENING
  * A CLOSED object tells how it got there with a reason (SOCKOBJ_REASON_*),
  * the phase (the state it left, i.e. in which the close happened) and, for
  * failures, the positive errno the network stack reported (error); an
@@ -385,7 +414,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		4
+#define SOCKOBJ_API_VERSION		5
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -398,6 +427,7 @@
 #define SOCKOBJ_FEAT_BATCH		(1ULL << 7)
 #define SOCKOBJ_FEAT_RETRY		(1ULL << 8)
 #define SOCKOBJ_FEAT_LISTEN		(1ULL << 9)
+#define SOCKOBJ_FEAT_RECONNECT		(1ULL << 10)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -428,7 +458,8 @@
 #define SOCKOBJ_REASON_CANCELLED	10	/* we closed before a connection */
 #define SOCKOBJ_REASON_ERROR		11	/* any other error: see error */
 #define SOCKOBJ_REASON_INACTIVITY	12	/* no data either way for too long */
-#define SOCKOBJ_REASON_COUNT		13
+#define SOCKOBJ_REASON_REPLACED		13	/* a reconnect took its place */
+#define SOCKOBJ_REASON_COUNT		14
 
 /* Event record types. */
 #define SOCKOBJ_EV_STATE		1	/* a state transition */
@@ -807,6 +838,12 @@ struct sockobj_retry {
 #define SOCKOBJ_INCON_TARGET_IP		2	/* the target's address, any port */
 #define SOCKOBJ_INCON_TARGET		3	/* the target's address and port */
 
+/* Reconnects a passively connected object admits (struct sockobj_listen). */
+#define SOCKOBJ_RECON_NONE		0	/* none: the default */
+#define SOCKOBJ_RECON_SAME_PEER		1	/* its peer's address and port */
+#define SOCKOBJ_RECON_SAME_HOST		2	/* its peer's address, any port */
+#define SOCKOBJ_RECON_ANY		3	/* any peer inconmode admits */
+
 /**
  * struct sockobj_listen - SOCKOBJ_IOC_LISTEN
  * @id: in: the object
@@ -814,6 +851,9 @@ struct sockobj_retry {
  * @inconmode: in: SOCKOBJ_INCON_*: which peers the object accepts
  * @backlog: in: the listening socket's backlog when this object creates
  *	it, 0 for SOMAXCONN (capped by net.core.somaxconn in any case)
+ * @reconmode: in: SOCKOBJ_RECON_*: which incoming connections replace the
+ *	one the object took (API version 5; reserved and zero before)
+ * @pad: zero
  * @reserved: zero
  */
 struct sockobj_listen {
@@ -821,7 +861,9 @@ struct sockobj_listen {
 	__u32 flags;
 	__u32 inconmode;
 	__u32 backlog;
-	__u64 reserved[2];
+	__u32 reconmode;
+	__u32 pad;
+	__u64 reserved;
 };
 
 /* Operations of SOCKOBJ_IOC_BATCH. */
