@@ -36,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -46,6 +47,7 @@
 #include "object.h"
 #include "socket.h"
 #include "timers.h"
+#include "trace.h"
 
 /* Connections one run of the work accepts before it lets others run. */
 #define ACCEPT_BATCH	64
@@ -252,12 +254,13 @@ static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
 
 /*
  * Give @sock to the first object that takes it, in the order of the
- * rounds, each locked without waiting. Return: 0 when given, -EBUSY when
- * none did but an object was busy (it may have taken it), -ECONNREFUSED
- * otherwise.
+ * rounds, each locked without waiting; *@id and *@verdict say which and
+ * how (SOCKOBJ_INCOMING_*). Return: 0 when given, -EBUSY when none did but
+ * an object was busy (it may have taken it), -ECONNREFUSED otherwise.
  */
 static int hand_out(struct sockobj_listener *l, struct socket *sock,
-		    const union sockobj_sockaddr *peer)
+		    const union sockobj_sockaddr *peer, u32 *id,
+		    unsigned int *verdict)
 {
 	struct sockobj_obj *obj, *next;
 	bool busy = false;
@@ -276,8 +279,13 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 			if (takes(obj, peer, round))
 				given = give(l, obj, sock, peer, round);
 			mutex_unlock(&obj->lock);
-			if (given)
+			if (given) {
+				*id = obj->id;
+				*verdict = round == ROUND_LISTENING ?
+					   SOCKOBJ_INCOMING_TAKEN :
+					   SOCKOBJ_INCOMING_REPLACED;
 				return 0;
+			}
 		}
 	}
 	return busy ? -EBUSY : -ECONNREFUSED;
@@ -286,14 +294,19 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 /* Offer one accepted connection; false when it is held back. */
 static bool offer(struct sockobj_listener *l, struct socket *sock)
 {
+	unsigned int verdict = SOCKOBJ_INCOMING_RESET;
 	union sockobj_sockaddr peer = {};
+	u32 id = 0;
 	int ret;
 
-	if (l->stopped || kernel_getpeername(sock, &peer.sa) < 0) {
-		reset_and_release(sock);
-		return true;
-	}
-	ret = hand_out(l, sock, &peer);
+	if (kernel_getpeername(sock, &peer.sa) < 0)
+		memset(&peer, 0, sizeof(peer));
+	ret = l->stopped || !peer.sa.sa_family ? -ECONNREFUSED :
+		hand_out(l, sock, &peer, &id, &verdict);
+	if (ret == -EBUSY)
+		verdict = SOCKOBJ_INCOMING_HELD;
+	trace_sockobj_incoming(ntohs(inet_sk(l->sock->sk)->inet_sport), &peer,
+			       id, verdict);
 	if (ret == -EBUSY) {
 		l->held = sock;
 		return false;

@@ -136,6 +136,38 @@ TRACE_EVENT(sockobj_retry_start,
 );
 
 /*
+ * An incoming connection of a listening socket (its local port) from peer,
+ * and what became of it: given to a LISTENING object, to one whose
+ * connection it replaced, held back for a busy object, or reset.
+ */
+#define SOCKOBJ_INCOMING_TAKEN		0
+#define SOCKOBJ_INCOMING_REPLACED	1
+#define SOCKOBJ_INCOMING_HELD		2
+#define SOCKOBJ_INCOMING_RESET		3
+
+TRACE_EVENT(sockobj_incoming,
+	    TP_PROTO(u16 lport, const union sockobj_sockaddr *peer, u32 id,
+		     unsigned int verdict),
+	    TP_ARGS(lport, peer, id, verdict),
+	    TP_STRUCT__entry(__field(u16, lport)
+			     __array(u8, peer, sizeof(struct sockaddr_in6))
+			     __field(u32, id)
+			     __field(unsigned int, verdict)),
+	    TP_fast_assign(__entry->lport = lport;
+			   memcpy(__entry->peer, peer, sizeof(__entry->peer));
+			   __entry->id = id;
+			   __entry->verdict = verdict;),
+	    TP_printk("lport=%u src=%pISpc %s id=%u", __entry->lport,
+		      __entry->peer,
+		      __print_symbolic(__entry->verdict,
+				       { SOCKOBJ_INCOMING_TAKEN, "taken" },
+				       { SOCKOBJ_INCOMING_REPLACED, "replaced" },
+				       { SOCKOBJ_INCOMING_HELD, "held" },
+				       { SOCKOBJ_INCOMING_RESET, "reset" }),
+		      __entry->id)
+);
+
+/*
  * An id given to an object (publish: from now on lookups find it) or taken
  * back (release: removed from the table). The object is told apart from
  * earlier holders of the id by its cookie and its creation time, so that a

@@ -3,7 +3,8 @@
  * The tracepoints under events/sockobj/: a connection's transitions appear
  * in order (sockobj_state), with its connect attempt (sockobj_connect) and
  * the delivery of each record to userspace (sockobj_deliver); the retry
- * policy's waits and attempts (sockobj_retry_wait, sockobj_retry_start).
+ * policy's waits and attempts (sockobj_retry_wait, sockobj_retry_start);
+ * what became of each incoming connection of a listener (sockobj_incoming).
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -204,6 +205,99 @@ TEST_F(trace, retry_waits_and_attempts)
 	}
 	free(trace);
 	EXPECT_EQ(ARRAY_SIZE(want), next);
+}
+
+/* A plain TCP client from src:sport to 127.0.0.1:port; the fd or -errno. */
+static int client_from(const char *src, __u16 sport, __u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons(sport);
+	inet_pton(AF_INET, src, &a.sin_addr);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+		goto fail;
+	a.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+		goto fail;
+	return s;
+fail:
+	one = -errno;
+	close(s);
+	return one;
+}
+
+/*
+ * Incoming connections of a listening object (sockobj_incoming): one
+ * taken, one that replaced it (a reconnect from the same host), and one
+ * from a host nothing admits, reset.
+ */
+TEST_F(trace, incoming_connections_and_what_became_of_them)
+{
+	struct sockobj_listen l = {
+		.inconmode = SOCKOBJ_INCON_ANY,
+		.reconmode = SOCKOBJ_RECON_SAME_HOST,
+	};
+	struct sockobj_config c = { .mask = SOCKOBJ_CFG_LOCAL };
+	char want[3][96], *trace, *p, *line;
+	struct sockobj_event ev;
+	size_t next = 0;
+	int a, b, r;
+
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, 9, &l.id));
+	c.id = l.id;
+	ASSERT_EQ(0, so_addr(&c.local, "127.0.0.1", PORT + 2));
+	ASSERT_EQ(0, so_configure(self->fd, &c));
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_LISTEN, &l));
+	a = client_from("127.0.0.2", 5001, PORT + 2);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, so_wait_state(self->fd, l.id, SOCKOBJ_STATE_ESTABLISHED,
+				   so_tmo(5000)));
+	b = client_from("127.0.0.2", 5002, PORT + 2);
+	ASSERT_LE(0, b);
+	do {
+		ASSERT_EQ(1, so_next_state_event(self->fd, l.id, &ev,
+						 so_tmo(5000)));
+	} while (ev.state != SOCKOBJ_STATE_CLOSED);
+	ASSERT_EQ((__u32)SOCKOBJ_REASON_REPLACED, ev.reason);
+	ASSERT_EQ(0, so_wait_state(self->fd, l.id, SOCKOBJ_STATE_ESTABLISHED,
+				   so_tmo(5000)));
+	/* another host: the connection is accepted, then reset */
+	r = client_from("127.0.0.3", 5003, PORT + 2);
+	if (r >= 0) {
+		char x;
+
+		EXPECT_EQ(-1, read(r, &x, 1));
+		close(r);
+	}
+	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "0"));
+	snprintf(want[0], sizeof(want[0]),
+		 "sockobj_incoming: lport=%u src=127.0.0.2:5001 taken id=%u",
+		 PORT + 2, l.id);
+	snprintf(want[1], sizeof(want[1]),
+		 "sockobj_incoming: lport=%u src=127.0.0.2:5002 replaced id=%u",
+		 PORT + 2, l.id);
+	snprintf(want[2], sizeof(want[2]),
+		 "sockobj_incoming: lport=%u src=127.0.0.3:5003 reset id=0",
+		 PORT + 2);
+	trace = read_trace(self->dir);
+	ASSERT_NE(NULL, trace);
+	for (line = strtok_r(trace, "\n", &p); line; line = strtok_r(NULL, "\n", &p)) {
+		if (!strstr(line, "sockobj_incoming:"))
+			continue;
+		ASSERT_GT(ARRAY_SIZE(want), next) TH_LOG("extra: %s", line);
+		EXPECT_NE(NULL, strstr(line, want[next]))
+			TH_LOG("event %zu: want '%s' in '%s'", next, want[next], line);
+		next++;
+	}
+	free(trace);
+	EXPECT_EQ(ARRAY_SIZE(want), next);
+	close(a);
+	close(b);
 }
 
 TEST_HARNESS_MAIN
