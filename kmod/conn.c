@@ -434,7 +434,8 @@ static bool has_local_port(const struct sockobj_cfg *cfg)
  * Context: process (the caller's ioctl).
  * Return: 0, -ENOENT, -EOPNOTSUPP (UDP), -EISCONN, -EDESTADDRREQ (no local
  * port; no target for a filtering inconmode), -EBUSY (undelivered
- * records), or the error socket(2), bind(2) or listen(2) gave the opener.
+ * records), -EPERM (an option the opener may not set), or the error
+ * socket(2), bind(2) or listen(2) gave the opener.
  */
 int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 {
@@ -456,6 +457,8 @@ int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 		ret = -EDESTADDRREQ;
 	else if (space < SOCKOBJ_TRANSITIONS_MAX)
 		ret = -EBUSY;
+	else if (!sockobj_socket_options_permitted(obj))
+		ret = -EPERM;
 	if (ret)
 		goto out;
 	/* A passive connection that ended may not have left its listener. */

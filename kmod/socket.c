@@ -21,6 +21,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
@@ -302,6 +303,35 @@ int sockobj_socket_listen(struct sockobj_obj *obj, int backlog,
 
 	revert_creds(old);
 	return ret;
+}
+
+/**
+ * sockobj_socket_options_permitted() - whether setsockopt(2) would let the
+ * file's opener set the object's options
+ * @obj: the object, its lock held
+ *
+ * A passive open applies them only to the connections it accepts, later,
+ * in a worker: SOCKOBJ_IOC_LISTEN asks this first so that no connection
+ * is lost to an option the opener may not set. The only such option is
+ * SO_PRIORITY above 6, which needs CAP_NET_RAW or CAP_NET_ADMIN in the
+ * socket's network namespace (sk_setsockopt()).
+ *
+ * Context: process.
+ * Return: true if every option can be set.
+ */
+bool sockobj_socket_options_permitted(struct sockobj_obj *obj)
+{
+	struct user_namespace *ns = obj->file->net->user_ns;
+	const struct cred *old;
+	bool ok;
+
+	if (obj->cfg.opt.priority <= 6)
+		return true;
+	old = override_creds(obj->file->cred);
+	ok = ns_capable_noaudit(ns, CAP_NET_RAW) ||
+	     ns_capable_noaudit(ns, CAP_NET_ADMIN);
+	revert_creds(old);
+	return ok;
 }
 
 /**

@@ -13,6 +13,7 @@ struct sockobj_obj;
 int sockobj_socket_open(struct sockobj_obj *obj);
 int sockobj_socket_listen(struct sockobj_obj *obj, int backlog,
 			  struct socket **sockp);
+bool sockobj_socket_options_permitted(struct sockobj_obj *obj);
 int sockobj_socket_adopt(struct sockobj_obj *obj, struct socket *sock);
 bool sockobj_socket_detach_in(struct sockobj_obj *obj, unsigned int seen);
 void sockobj_socket_detach(struct sockobj_obj *obj);

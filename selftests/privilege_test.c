@@ -370,6 +370,25 @@ TEST_F(priv, priority_above_6_needs_privilege)
 		connect_ok(_metadata, nfd, oid, 50);
 		ASSERT_EQ(0, so_destroy(nfd, oid, SOCKOBJ_DESTROY_ABORT));
 
+		/*
+		 * LISTEN too, up front: the options only meet a socket when
+		 * a connection is accepted, later, in a worker
+		 */
+		oid = new_obj(_metadata, nfd, 45, "127.0.0.1", port);
+		ASSERT_EQ(0, configure_local(nfd, oid, "127.0.0.1", 4999));
+		ASSERT_EQ(0, CFG(nfd, oid, PRIORITY, priority, 7));
+		{
+			struct sockobj_listen l = {
+				.id = oid, .inconmode = SOCKOBJ_INCON_ANY,
+			};
+
+			EXPECT_EQ(-EPERM, so_ioctl(nfd, SOCKOBJ_IOC_LISTEN, &l));
+			expect_untouched(_metadata, nfd, oid);
+			ASSERT_EQ(0, CFG(nfd, oid, PRIORITY, priority, 6));
+			EXPECT_EQ(0, so_ioctl(nfd, SOCKOBJ_IOC_LISTEN, &l));
+		}
+		ASSERT_EQ(0, so_destroy(nfd, oid, 0));
+
 		/* root's file acts as root, whoever calls */
 		oid = new_obj(_metadata, fd, 60, "127.0.0.1", port);
 		ASSERT_EQ(0, CFG(fd, oid, PRIORITY, priority, 7));

@@ -300,7 +300,10 @@
  *	SOCKOBJ_INCON_TARGET without a target), EBUSY (as for CONNECT: read
  *	the object's records first), EACCES (a port below
  *	ip_unprivileged_port_start, the opener without
- *	CAP_NET_BIND_SERVICE), EADDRINUSE (the address and port are taken by
+ *	CAP_NET_BIND_SERVICE), EPERM (an option the opener may not set, as
+ *	for CONNECT: a priority above 6 without CAP_NET_ADMIN; LISTEN checks
+ *	it, since the options are only applied to the connections accepted
+ *	later), EADDRINUSE (the address and port are taken by
  *	another socket than this file's listening one), EADDRNOTAVAIL,
  *	ENODEV (the interface went away), ENOMEM, or another errno of
  *	socket(2), bind(2) or listen(2) for the opener.
@@ -572,7 +575,8 @@ struct sockobj_create {
  * @keepcnt: probes before the connection is dropped, 1..SOCKOBJ_KEEPCNT_MAX
  * @tos: the IPv4 TOS or IPv6 traffic class byte, 0..255
  * @priority: SO_PRIORITY; values above 6 need CAP_NET_ADMIN (EPERM from
- *	SOCKOBJ_IOC_CONNECT otherwise), as for setsockopt(2)
+ *	SOCKOBJ_IOC_CONNECT and SOCKOBJ_IOC_LISTEN otherwise), as for
+ *	setsockopt(2)
  * @sndbuf: SO_SNDBUF in bytes (capped by net.core.wmem_max, as setsockopt)
  * @rcvbuf: SO_RCVBUF in bytes (capped by net.core.rmem_max)
  * @user_timeout_ms: TCP_USER_TIMEOUT: unacknowledged data older than this
