@@ -17,7 +17,8 @@
  * reset and CLOSED with reason REPLACED, a new attempt for the new one),
  * which peers each reconmode lets replace a connection and after whom,
  * and that the listening socket closes with the last connection that
- * admitted reconnects; the backlog and its net.core.somaxconn cap.
+ * admitted reconnects; the backlog and its net.core.somaxconn cap; ENODEV
+ * for an interface deleted after it was configured.
  */
 #define _GNU_SOURCE
 #include <netinet/in.h>
@@ -886,4 +887,29 @@ TEST_F(listen, backlog_capped_by_somaxconn)
 				   t[i].want))
 			TH_LOG("backlog %u: not %u", t[i].backlog, t[i].want);
 	}
+}
+
+/* The configured interface was deleted: LISTEN says ENODEV, nothing changes. */
+TEST_F(listen, deleted_interface)
+{
+	struct sockobj_config c = {
+		.mask = SOCKOBJ_CFG_LOCAL | SOCKOBJ_CFG_IFACE,
+	};
+	struct sockobj_info info;
+	__u32 id;
+
+	ASSERT_EQ(0, so_sh("ip link add so_gone type dummy && "
+			   "ip link set so_gone up"));
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
+	c.id = id;
+	ASSERT_EQ(0, so_addr(&c.local, "0.0.0.0", PORT));
+	strcpy(c.ifname, "so_gone");
+	ASSERT_EQ(0, so_configure(self->fd, &c));
+	ASSERT_EQ(0, so_sh("ip link del so_gone"));
+	EXPECT_EQ(-ENODEV, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, info.state);
+	EXPECT_EQ(0U, info.attempt);
+	EXPECT_EQ(0, so_count_events(self->fd, id, 100));
+	EXPECT_EQ(-ECONNREFUSED, client(NULL, 0, PORT));
 }
