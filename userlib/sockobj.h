@@ -96,6 +96,10 @@ struct sockobj_recv_info {
 int sockobj_lib_version(void);
 int sockobj_open(struct sockobj_ctx **ctxp, unsigned int flags);
 void sockobj_close(struct sockobj_ctx *ctx);
+/*
+ * For poll(2)/epoll(7): readable while the kernel or the library's queue
+ * holds a record; its O_NONBLOCK is the context's blocking mode.
+ */
 int sockobj_fd(const struct sockobj_ctx *ctx);
 int sockobj_get_api(struct sockobj_ctx *ctx, struct sockobj_api *api);
 int sockobj_check_api(struct sockobj_ctx *ctx);
