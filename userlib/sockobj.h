@@ -191,6 +191,38 @@ int sockobj_send(struct sockobj_ctx *ctx, unsigned int id, const void *buf,
 int sockobj_recv(struct sockobj_ctx *ctx, unsigned int id, void *buf,
 		 size_t len, unsigned int flags, struct sockobj_recv_info *ri);
 
+/*
+ * Batches (0.5), as liburing does it: the prep helpers only fill an op of
+ * the caller's array (the arguments they point to must live until the
+ * submit), sockobj_submit() runs them with one SOCKOBJ_IOC_BATCH and
+ * returns how many ran, each op's result in its result field. An id of 0
+ * is the object the batch created last.
+ */
+void sockobj_prep_create(struct sockobj_batch_op *op,
+			 struct sockobj_create *cr, unsigned int proto,
+			 uint64_t cookie);
+void sockobj_prep_configure(struct sockobj_batch_op *op, unsigned int id,
+			    const struct sockobj_config *cfg);
+void sockobj_prep_connect(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_send(struct sockobj_batch_op *op, unsigned int id,
+		       const void *buf, size_t len);
+void sockobj_prep_disconnect(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_abort(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_destroy(struct sockobj_batch_op *op, unsigned int id,
+			  unsigned int flags);
+int sockobj_submit(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
+		   unsigned int count, unsigned int flags);
+/*
+ * The common case: an object per target, created, configured (tmpl, or
+ * NULL, plus the target) and connected in batches; ids[i] is the id of
+ * target i's object or the -errno that stopped it (no object left).
+ * Returns how many started.
+ */
+int sockobj_connect_many(struct sockobj_ctx *ctx, unsigned int proto,
+			 const struct sockobj_addr *targets, unsigned int n,
+			 const struct sockobj_config *tmpl,
+			 const uint64_t *cookies, int *ids);
+
 /* Hand-off: the open connection as a socket fd; the object is gone. */
 int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
 		    unsigned int flags);
