@@ -344,8 +344,8 @@ SOCKOBJ_EXPORT int sockobj_wait_events(struct sockobj_ctx *ctx,
 }
 
 /* A record for an object already in a wanted state with nothing pending. */
-static void event_from_info(struct sockobj_event *ev,
-			    const struct sockobj_info *info)
+void __sockobj_event_from_info(struct sockobj_event *ev,
+			       const struct sockobj_info *info)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->id = info->id;
@@ -405,7 +405,7 @@ SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 	if (ret < 0)
 		return ret;
 	if (state_in(state_mask, info.state) && !info.pending) {
-		event_from_info(&ev, &info);
+		__sockobj_event_from_info(&ev, &info);
 		goto out;
 	}
 
@@ -451,6 +451,52 @@ out:
 	if (last)
 		*last = ev;
 	return 0;
+}
+
+int64_t __sockobj_now_ms(void)
+{
+	return now_ms();
+}
+
+/*
+ * For the library's own waits on several objects (race.c): reads at most
+ * @max records, and no more than the queue can keep, waiting until
+ * @deadline (ms of __sockobj_now_ms(), < 0: forever). Each record the
+ * caller does not consume goes to __sockobj_queue_keep(), which has room
+ * for it. Returns the number read, 0 at the deadline, or -errno (-ENOBUFS:
+ * the queue is full).
+ */
+int __sockobj_read_wait(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+			unsigned int max, int64_t deadline)
+{
+	struct sockobj_queue *queue = &ctx->queue;
+	unsigned int room;
+	int ret;
+
+	for (;;) {
+		room = SOCKOBJ_QUEUE_MAX - queue->len;
+		if (!room)
+			return -ENOBUFS;
+		if (room > max)
+			room = max;
+		ret = queue_reserve(queue, room);
+		if (ret < 0)
+			return ret;
+		ret = wait_readable(ctx, deadline);
+		if (ret <= 0)
+			return ret;
+		ret = read_records(ctx, evs, room);
+		if (ret != -EAGAIN && ret != -EINTR)
+			return ret;
+	}
+}
+
+/* Only for the records of the last __sockobj_read_wait(). */
+void __sockobj_queue_keep(struct sockobj_ctx *ctx,
+			  const struct sockobj_event *ev)
+{
+	queue_push(&ctx->queue, ev);
+	queue_update(&ctx->queue);
 }
 
 /**

@@ -78,6 +78,15 @@ extern "C" {
 /* Most records sockobj_wait_state() keeps for sockobj_read_events(). */
 #define SOCKOBJ_QUEUE_MAX	4096
 
+/*
+ * sockobj_connect_race(): most addresses, and the delay between attempts
+ * (RFC 8305's Connection Attempt Delay: its recommended value, bounds).
+ */
+#define SOCKOBJ_RACE_MAX		64
+#define SOCKOBJ_RACE_DELAY_MS		250
+#define SOCKOBJ_RACE_DELAY_MIN_MS	10
+#define SOCKOBJ_RACE_DELAY_MAX_MS	2000
+
 struct sockobj_ctx;
 
 /*
@@ -222,6 +231,19 @@ int sockobj_connect_many(struct sockobj_ctx *ctx, unsigned int proto,
 			 const struct sockobj_addr *targets, unsigned int n,
 			 const struct sockobj_config *tmpl,
 			 const uint64_t *cookies, int *ids);
+
+/*
+ * Happy Eyeballs v2 (RFC 8305): attempts to each address, IPv6 and IPv4
+ * interleaved, IPv6 first, delay_ms apart (0: 250 ms) or at once when
+ * the others failed; the first ESTABLISHED wins (its id is returned), the
+ * others are cancelled; outcomes[i] is the last record of addrs[i]'s
+ * attempt. Blocks up to timeout_ms, keeping other objects' records.
+ */
+int sockobj_connect_race(struct sockobj_ctx *ctx,
+			 const struct sockobj_addr *addrs, unsigned int n,
+			 const struct sockobj_config *tmpl, uint64_t cookie,
+			 unsigned int delay_ms, int timeout_ms,
+			 struct sockobj_event *outcomes);
 
 /* Hand-off: the open connection as a socket fd; the object is gone. */
 int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
