@@ -90,8 +90,12 @@ static void cancel(struct sockobj_ctx *ctx, struct attempt *a,
 	struct sockobj_info info;
 
 	sockobj_abort(ctx, a->id);
-	if (sockobj_get_info(ctx, a->id, &info) == 0)
+	if (sockobj_get_info(ctx, a->id, &info) == 0) {
 		__sockobj_event_from_info(out, &info);
+		/* As the transition record it stands for: from the phase. */
+		if (info.state == SOCKOBJ_STATE_CLOSED)
+			out->prev_state = info.phase;
+	}
 	sockobj_destroy(ctx, a->id, 0);
 	a->id = 0;
 }
