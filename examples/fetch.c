@@ -4,12 +4,12 @@
  *
  *   fetch HOST PORT [PATH]
  *
- * The name is resolved once (every address, in the resolver's order: IPv6
- * first where the system prefers it) and each address is tried in turn
- * until one connects; every failed attempt is reported with its exact
- * reason. This is sequential fallback, not Happy Eyeballs (RFC 8305):
- * libsockobj does not race addresses yet, so an address that drops SYNs
- * costs its whole connect timeout (-t of 2 s here) before the next one.
+ * The name is resolved once (every address, in the resolver's order) and
+ * the addresses are raced as Happy Eyeballs v2 does (RFC 8305,
+ * sockobj_connect_race): IPv6 first, the next attempt 250 ms later or as
+ * soon as the last one failed, the first connection wins and the others
+ * are cancelled; every attempt is reported with its exact outcome. An
+ * address that drops SYNs costs 250 ms, not its connect timeout.
  *
  * The data moves through the module (sockobj_send, sockobj_recv), which
  * never block: the program waits for the WRITABLE and READABLE records.
@@ -58,43 +58,42 @@ static int wait_for(struct sockobj_ctx *ctx, unsigned int id, unsigned int type)
 	}
 }
 
-/* One attempt: an ESTABLISHED object's id, or a negative errno. */
-static int try_addr(struct sockobj_ctx *ctx, const struct sockobj_addr *addr)
+/*
+ * Races the addresses; returns the winner's id or a negative errno, having
+ * said what became of each attempt.
+ */
+static int race(struct sockobj_ctx *ctx, const struct sockobj_addr *addrs,
+		int n)
 {
 	char where[SOCKOBJ_ADDRSTRLEN], why[SOCKOBJ_EVENT_STRLEN];
-	struct sockobj_event last;
-	unsigned int id;
-	int ret;
+	struct sockobj_event out[MAX_ADDRS];
+	struct sockobj_config tmpl;
+	int i, id;
 
-	sockobj_addr_format(addr, where, sizeof(where));
-	ret = sockobj_create(ctx, SOCKOBJ_PROTO_TCP, 0);
-	if (ret < 0)
-		return ret;
-	id = (unsigned int)ret;
-	ret = sockobj_set_target_addr(ctx, id, addr);
-	if (ret == 0)
-		ret = sockobj_set_connect_timeout(ctx, id, CONNECT_TIMEOUT_MS);
-	if (ret == 0)
-		ret = sockobj_connect(ctx, id);
-	if (ret == 0)
-		ret = sockobj_wait_state(ctx, id,
-					 SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED) |
-					 SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED),
-					 CONNECT_TIMEOUT_MS + 5000, &last);
-	if (ret == 0 && last.state == SOCKOBJ_STATE_ESTABLISHED) {
-		fprintf(stderr, "fetch: connected to %s\n", where);
-		return (int)id;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.mask = SOCKOBJ_CFG_CONNECT_TIMEOUT;
+	tmpl.connect_timeout_ms = CONNECT_TIMEOUT_MS;
+	id = sockobj_connect_race(ctx, addrs, (unsigned int)n, &tmpl, 0, 0,
+				  CONNECT_TIMEOUT_MS + 5000, out);
+	for (i = 0; i < n; i++) {
+		sockobj_addr_format(&addrs[i], where, sizeof(where));
+		if (out[i].type == SOCKOBJ_EV_STATE &&
+		    out[i].state == SOCKOBJ_STATE_ESTABLISHED) {
+			fprintf(stderr, "fetch: connected to %s\n", where);
+		} else if (out[i].type == SOCKOBJ_EV_STATE) {
+			/* The record of the failure says exactly what happened. */
+			sockobj_event_describe(&out[i], why, sizeof(why));
+			fprintf(stderr, "fetch: %s: %s\n", where, why);
+		} else if (out[i].error) {
+			fprintf(stderr, "fetch: %s: %s\n", where,
+				sockobj_strerror(-out[i].error));
+		} else {
+			fprintf(stderr, "fetch: %s: not tried\n", where);
+		}
 	}
-	if (ret == 0) {
-		/* The record of the failure says exactly what happened. */
-		sockobj_event_describe(&last, why, sizeof(why));
-		fprintf(stderr, "fetch: %s: %s\n", where, why);
-		ret = -ECONNREFUSED;
-	} else {
-		fprintf(stderr, "fetch: %s: %s\n", where, sockobj_strerror(ret));
-	}
-	sockobj_destroy(ctx, id, 0);
-	return ret;
+	if (id < 0)
+		fprintf(stderr, "fetch: %s\n", sockobj_strerror(id));
+	return id;
 }
 
 /* Sends all of @buf, waiting for WRITABLE whenever the socket is full. */
@@ -150,10 +149,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fetch: /dev/sockobj: %s\n", sockobj_strerror(ret));
 		return 3;
 	}
-	for (i = 0; i < n && id < 0; i++) {
+	for (i = 0; i < n; i++)
 		addrs[i].port = (uint16_t)port;
-		id = try_addr(ctx, &addrs[i]);
-	}
+	id = race(ctx, addrs, n);
 	if (id < 0) {
 		fprintf(stderr, "fetch: no address of %s accepted a connection\n",
 			argv[1]);

@@ -20,10 +20,10 @@
  * With -n ROUNDS, ends (status 0) once connection number ROUNDS has
  * echoed a ping; otherwise runs until killed.
  *
- * The loop: epoll over the sockobj descriptor and a timerfd. This program
- * never calls sockobj_wait_state(), so the library never holds records the
- * descriptor does not show; draining sockobj_read_events() until -EAGAIN on
- * each wakeup is all the loop needs.
+ * The loop: epoll over the sockobj descriptor and a timerfd. The
+ * descriptor is readable while any record waits, in the kernel or in the
+ * library's queue, so draining sockobj_read_events() until -EAGAIN on each
+ * wakeup is all the loop needs.
  *
  * Copyright (C) 2026 The sockobj authors.
  */

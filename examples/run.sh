@@ -13,7 +13,8 @@
 #              dropped SYNs (CONNECT_TIMEOUT), an unreachable route; each
 #              reason checked
 #   fetch_*    a name with an IPv6 and an IPv4 address, the server on IPv4
-#              only: the IPv6 attempt is refused, the IPv4 one fetches a
+#              only: the IPv6 attempt is refused (then, with nft dropping
+#              its SYNs, raced and cancelled), the IPv4 one fetches a
 #              file whose size is checked; a name that does not resolve
 #   keepup_*   an echo server killed and restarted 1 s later: the program
 #              reconnects (refused attempts retried by the kernel) and
@@ -154,6 +155,27 @@ if has python3; then
 			ok "fetch_404: the status line of a missing file"
 		else
 			fail "fetch_404: exit $rc, status '$(cat "$work/out")': $(cat "$work/err")"
+		fi
+		# Happy Eyeballs: [::1] now drops SYNs. Tried one after the
+		# other, it would end in CONNECT_TIMEOUT after 2 s; raced, it is
+		# cancelled once 127.0.0.1, started 250 ms later, connects.
+		if has nft && nft add table inet ex && nft add chain inet ex input \
+			'{ type filter hook input priority 0; }' &&
+		   nft add rule inet ex input ip6 daddr ::1 tcp dport 7500 drop; then
+			t0=$(date +%s%N)
+			timeout 30 ./fetch sockobj-example.test 7500 /f >"$work/out" 2>"$work/err"
+			rc=$?
+			ms=$((($(date +%s%N) - t0) / 1000000))
+			cat "$work/err"
+			if [ $rc -eq 0 ] && [ "$(cat "$work/out")" = "HTTP/1.0 200 OK" ] &&
+			   has_line "$work/err" '^fetch: \[::1\]:7500: .*CONNECTING -> CLOSED: CANCELLED' &&
+			   has_line "$work/err" '^fetch: connected to 127\.0\.0\.1:7500$'; then
+				ok "fetch_happy_eyeballs: [::1] dropped and cancelled, 127.0.0.1 gave 200 ($ms ms in all)"
+			else
+				fail "fetch_happy_eyeballs: exit $rc, status '$(cat "$work/out")' ($ms ms)"
+			fi
+		else
+			skip "fetch_happy_eyeballs: no nft rule"
 		fi
 	else
 		fail "fetch: python3 http.server did not start: $(cat "$work/http.log")"

@@ -12,6 +12,11 @@
  * -ENOBUFS when it has none. Only the waited-for object's state records up
  * to the one returned are consumed by the wait.
  *
+ * The queue and the descriptor agree: sockobj_fd() is an epoll instance
+ * over the device and an eventfd that is readable while the queue holds a
+ * record, so that a loop that polls it and then drains
+ * sockobj_read_events() never sleeps on a record the library holds.
+ *
  * Data records (SOCKOBJ_EV_READABLE, _WRITABLE, _SENT, _ERROR) are never
  * consumed by a wait, whatever their object: they are edge-triggered, and
  * the kernel signals each edge once, so one swallowed here would leave
@@ -22,6 +27,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -51,7 +57,28 @@ static bool is_state_of(const struct sockobj_event *ev, unsigned int id)
 void __sockobj_queue_free(struct sockobj_queue *queue)
 {
 	free(queue->q);
-	memset(queue, 0, sizeof(*queue));
+	queue->q = NULL;
+	queue->head = queue->len = queue->cap = 0;
+}
+
+/*
+ * Makes the eventfd readable exactly while records are queued. Neither
+ * call can fail on a valid non-blocking eventfd: one write of 1 cannot
+ * overflow the counter, and a read of a zero counter (EAGAIN) leaves it
+ * as wanted.
+ */
+static void queue_update(struct sockobj_queue *queue)
+{
+	uint64_t v = 1;
+
+	if (queue->len && !queue->signalled) {
+		if (write(queue->efd, &v, sizeof(v)) == sizeof(v))
+			queue->signalled = true;
+	} else if (!queue->len && queue->signalled) {
+		if (read(queue->efd, &v, sizeof(v)) == sizeof(v) ||
+		    errno == EAGAIN)
+			queue->signalled = false;
+	}
 }
 
 /* Space for n more records at the tail; n <= SOCKOBJ_QUEUE_MAX - len. */
@@ -99,6 +126,7 @@ static unsigned int queue_pop(struct sockobj_queue *queue,
 	queue->len -= n;
 	if (!queue->len)
 		queue->head = 0;
+	queue_update(queue);
 	return n;
 }
 
@@ -128,6 +156,7 @@ static bool queue_take(struct sockobj_queue *queue, unsigned int id,
 	queue->len = j;
 	if (!queue->len)
 		queue->head = 0;
+	queue_update(queue);
 	return found;
 }
 
@@ -142,12 +171,10 @@ void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id)
 	queue->len = j;
 	if (!queue->len)
 		queue->head = 0;
+	queue_update(queue);
 }
 
-/*
- * One read(); blocks or not as the fd does. Not restarted on EINTR: a
- * blocking read interrupted by a signal returns -EINTR to the caller.
- */
+/* One read() of the device, which never blocks: -EAGAIN when empty. */
 static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 			unsigned int max)
 {
@@ -161,6 +188,36 @@ static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 	if (ret == 0 || ret % sizeof(*evs))
 		return -EIO;	/* not the record size of this header */
 	return (int)(ret / sizeof(*evs));
+}
+
+/* The blocking mode, O_NONBLOCK of sockobj_fd(), which fcntl() may change. */
+static bool ctx_blocking(const struct sockobj_ctx *ctx)
+{
+	int fl = fcntl(ctx->pollfd, F_GETFL);
+
+	return fl >= 0 && !(fl & O_NONBLOCK);
+}
+
+/*
+ * read_records(), waiting for a first record in a blocking context. Not
+ * restarted on EINTR: a blocking read interrupted by a signal returns
+ * -EINTR to the caller, as read(2) of the device would.
+ */
+static int read_records_wait(struct sockobj_ctx *ctx,
+			     struct sockobj_event *evs, unsigned int max)
+{
+	struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
+	int ret;
+
+	for (;;) {
+		ret = read_records(ctx, evs, max);
+		if (ret != -EAGAIN || !ctx_blocking(ctx))
+			return ret;
+		if (poll(&pfd, 1, -1) < 0)
+			return -errno;
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+	}
 }
 
 static int64_t now_ms(void)
@@ -219,7 +276,8 @@ static int64_t deadline_of(int timeout_ms)
  * @evs: the records
  * @max: room in @evs
  *
- * Context: process; blocks when nothing is queued and the fd is blocking.
+ * Context: process; blocks when nothing is queued and sockobj_fd() is
+ * blocking.
  * Return: the number of records (> 0), -EAGAIN, -EINTR or another negative
  * errno.
  */
@@ -227,7 +285,6 @@ SOCKOBJ_EXPORT int sockobj_read_events(struct sockobj_ctx *ctx,
 				       struct sockobj_event *evs,
 				       unsigned int max)
 {
-	struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
 	unsigned int n;
 	int ret;
 
@@ -236,13 +293,13 @@ SOCKOBJ_EXPORT int sockobj_read_events(struct sockobj_ctx *ctx,
 
 	n = queue_pop(&ctx->queue, evs, max);
 	if (!n)
-		return read_records(ctx, evs, max);
+		return read_records_wait(ctx, evs, max);
 
 	/*
-	 * Top up from the fd without blocking, even on a blocking fd; an
-	 * error is left for the next call, which has nothing queued.
+	 * Top up from the device, which never blocks; an error is left for
+	 * the next call, which has nothing queued.
 	 */
-	if (n < max && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+	if (n < max) {
 		ret = read_records(ctx, evs + n, max - n);
 		if (ret > 0)
 			n += ret;
@@ -287,8 +344,8 @@ SOCKOBJ_EXPORT int sockobj_wait_events(struct sockobj_ctx *ctx,
 }
 
 /* A record for an object already in a wanted state with nothing pending. */
-static void event_from_info(struct sockobj_event *ev,
-			    const struct sockobj_info *info)
+void __sockobj_event_from_info(struct sockobj_event *ev,
+			       const struct sockobj_info *info)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->id = info->id;
@@ -348,7 +405,7 @@ SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 	if (ret < 0)
 		return ret;
 	if (state_in(state_mask, info.state) && !info.pending) {
-		event_from_info(&ev, &info);
+		__sockobj_event_from_info(&ev, &info);
 		goto out;
 	}
 
@@ -386,6 +443,7 @@ SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 			}
 			queue_push(queue, &evs[i]);
 		}
+		queue_update(queue);
 		if (found)
 			goto out;
 	}
@@ -393,6 +451,52 @@ out:
 	if (last)
 		*last = ev;
 	return 0;
+}
+
+int64_t __sockobj_now_ms(void)
+{
+	return now_ms();
+}
+
+/*
+ * For the library's own waits on several objects (race.c): reads at most
+ * @max records, and no more than the queue can keep, waiting until
+ * @deadline (ms of __sockobj_now_ms(), < 0: forever). Each record the
+ * caller does not consume goes to __sockobj_queue_keep(), which has room
+ * for it. Returns the number read, 0 at the deadline, or -errno (-ENOBUFS:
+ * the queue is full).
+ */
+int __sockobj_read_wait(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+			unsigned int max, int64_t deadline)
+{
+	struct sockobj_queue *queue = &ctx->queue;
+	unsigned int room;
+	int ret;
+
+	for (;;) {
+		room = SOCKOBJ_QUEUE_MAX - queue->len;
+		if (!room)
+			return -ENOBUFS;
+		if (room > max)
+			room = max;
+		ret = queue_reserve(queue, room);
+		if (ret < 0)
+			return ret;
+		ret = wait_readable(ctx, deadline);
+		if (ret <= 0)
+			return ret;
+		ret = read_records(ctx, evs, room);
+		if (ret != -EAGAIN && ret != -EINTR)
+			return ret;
+	}
+}
+
+/* Only for the records of the last __sockobj_read_wait(). */
+void __sockobj_queue_keep(struct sockobj_ctx *ctx,
+			  const struct sockobj_event *ev)
+{
+	queue_push(&ctx->queue, ev);
+	queue_update(&ctx->queue);
 }
 
 /**

@@ -23,22 +23,44 @@
  * Records of other objects that sockobj_wait_state() read while waiting,
  * in the order read, kept for sockobj_read_events(): q[head .. head+len).
  * The array grows on demand up to SOCKOBJ_QUEUE_MAX records.
+ *
+ * efd is an eventfd that is readable exactly while len > 0 (signalled
+ * says whether its counter is non-zero): every function that changes len
+ * ends with queue_update(). It sits beside the device in the context's
+ * epoll set, so that the descriptor users poll shows these records too.
  */
 struct sockobj_queue {
 	struct sockobj_event *q;
 	unsigned int head;
 	unsigned int len;
 	unsigned int cap;
+	int efd;
+	bool signalled;
 };
 
+/*
+ * fd is /dev/sockobj, always O_NONBLOCK: the library blocks in poll(),
+ * never in read(), so that the blocking mode can live on pollfd. pollfd is
+ * what sockobj_fd() gives: an epoll instance over fd and queue.efd, readable
+ * while the kernel or the library holds a record, and whose O_NONBLOCK flag
+ * is the context's blocking mode.
+ */
 struct sockobj_ctx {
 	int fd;
+	int pollfd;
 	struct sockobj_queue queue;
 };
 
 /* event.c; hidden, but global in libsockobj.a: hence the prefix. */
 void __sockobj_queue_free(struct sockobj_queue *queue);
 void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id);
+int64_t __sockobj_now_ms(void);
+int __sockobj_read_wait(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+			unsigned int max, int64_t deadline);
+void __sockobj_queue_keep(struct sockobj_ctx *ctx,
+			  const struct sockobj_event *ev);
+void __sockobj_event_from_info(struct sockobj_event *ev,
+			       const struct sockobj_info *info);
 
 /*
  * EINTR policy. An ioctl that never sleeps waiting for an outside event

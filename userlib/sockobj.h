@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	4
+#define SOCKOBJ_LIB_VERSION_MINOR	5
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -78,6 +78,15 @@ extern "C" {
 /* Most records sockobj_wait_state() keeps for sockobj_read_events(). */
 #define SOCKOBJ_QUEUE_MAX	4096
 
+/*
+ * sockobj_connect_race(): most addresses, and the delay between attempts
+ * (RFC 8305's Connection Attempt Delay: its recommended value, bounds).
+ */
+#define SOCKOBJ_RACE_MAX		64
+#define SOCKOBJ_RACE_DELAY_MS		250
+#define SOCKOBJ_RACE_DELAY_MIN_MS	10
+#define SOCKOBJ_RACE_DELAY_MAX_MS	2000
+
 struct sockobj_ctx;
 
 /*
@@ -96,6 +105,10 @@ struct sockobj_recv_info {
 int sockobj_lib_version(void);
 int sockobj_open(struct sockobj_ctx **ctxp, unsigned int flags);
 void sockobj_close(struct sockobj_ctx *ctx);
+/*
+ * For poll(2)/epoll(7): readable while the kernel or the library's queue
+ * holds a record; its O_NONBLOCK is the context's blocking mode.
+ */
 int sockobj_fd(const struct sockobj_ctx *ctx);
 int sockobj_get_api(struct sockobj_ctx *ctx, struct sockobj_api *api);
 int sockobj_check_api(struct sockobj_ctx *ctx);
@@ -186,6 +199,51 @@ int sockobj_send(struct sockobj_ctx *ctx, unsigned int id, const void *buf,
 		 size_t len);
 int sockobj_recv(struct sockobj_ctx *ctx, unsigned int id, void *buf,
 		 size_t len, unsigned int flags, struct sockobj_recv_info *ri);
+
+/*
+ * Batches (0.5), as liburing does it: the prep helpers only fill an op of
+ * the caller's array (the arguments they point to must live until the
+ * submit), sockobj_submit() runs them with one SOCKOBJ_IOC_BATCH and
+ * returns how many ran, each op's result in its result field. An id of 0
+ * is the object the batch created last.
+ */
+void sockobj_prep_create(struct sockobj_batch_op *op,
+			 struct sockobj_create *cr, unsigned int proto,
+			 uint64_t cookie);
+void sockobj_prep_configure(struct sockobj_batch_op *op, unsigned int id,
+			    const struct sockobj_config *cfg);
+void sockobj_prep_connect(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_send(struct sockobj_batch_op *op, unsigned int id,
+		       const void *buf, size_t len);
+void sockobj_prep_disconnect(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_abort(struct sockobj_batch_op *op, unsigned int id);
+void sockobj_prep_destroy(struct sockobj_batch_op *op, unsigned int id,
+			  unsigned int flags);
+int sockobj_submit(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
+		   unsigned int count, unsigned int flags);
+/*
+ * The common case: an object per target, created, configured (tmpl, or
+ * NULL, plus the target) and connected in batches; ids[i] is the id of
+ * target i's object or the -errno that stopped it (no object left).
+ * Returns how many started.
+ */
+int sockobj_connect_many(struct sockobj_ctx *ctx, unsigned int proto,
+			 const struct sockobj_addr *targets, unsigned int n,
+			 const struct sockobj_config *tmpl,
+			 const uint64_t *cookies, int *ids);
+
+/*
+ * Happy Eyeballs v2 (RFC 8305): attempts to each address, IPv6 and IPv4
+ * interleaved, IPv6 first, delay_ms apart (0: 250 ms) or at once when
+ * the others failed; the first ESTABLISHED wins (its id is returned), the
+ * others are cancelled; outcomes[i] is the last record of addrs[i]'s
+ * attempt. Blocks up to timeout_ms, keeping other objects' records.
+ */
+int sockobj_connect_race(struct sockobj_ctx *ctx,
+			 const struct sockobj_addr *addrs, unsigned int n,
+			 const struct sockobj_config *tmpl, uint64_t cookie,
+			 unsigned int delay_ms, int timeout_ms,
+			 struct sockobj_event *outcomes);
 
 /* Hand-off: the open connection as a socket fd; the object is gone. */
 int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,

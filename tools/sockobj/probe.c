@@ -5,9 +5,11 @@
  *
  * Each host is resolved once (its first address of the family asked for);
  * every port of it then reuses that address. At most -c objects exist at a
- * time: a target's object is created when a slot is free and destroyed as
- * soon as its outcome is known, so a scan of 65535 ports stays within the
- * module's per-file and per-user object limits.
+ * time: the targets that fit in the free slots are started together by
+ * sockobj_connect_many() (create, configure and connect in one batch), and
+ * each object is destroyed as soon as its outcome is known, so a scan of
+ * 65535 ports stays within the module's per-file and per-user object
+ * limits.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
@@ -27,6 +29,8 @@
 /* Targets in one run at most (hosts times ports). */
 #define PROBE_MAX_TARGETS	(1U << 20)
 #define PROBE_DEFAULT_CONC	256
+/* Targets started by one sockobj_connect_many() at most. */
+#define PROBE_START_MAX		1024U
 
 struct target {
 	unsigned int host;	/* index in hosts[] */
@@ -52,6 +56,10 @@ struct probe {
 	const char *iface;
 	int verbose;
 	uint64_t t0;
+	/* sockobj_connect_many()'s arrays, PROBE_START_MAX each. */
+	struct sockobj_addr *start_addrs;
+	uint64_t *start_cookies;
+	int *start_ids;
 };
 
 static void probe_usage(FILE *f)
@@ -284,33 +292,56 @@ static void finish(struct probe *p, struct target *t)
 		print_json(p, t);
 }
 
-static int start(struct probe *p, struct target *t, uint64_t cookie)
+/*
+ * Starts targets [first, first + n) with one sockobj_connect_many(); a
+ * target that cannot start is finished with its error. Returns how many
+ * started.
+ */
+static unsigned int start_many(struct probe *p, size_t first, unsigned int n)
 {
-	struct sockobj_addr a = p->addrs[t->host];
+	struct sockobj_config tmpl;
+	unsigned int i, started = 0;
+	struct target *t;
+	uint64_t now;
 	int ret;
 
-	t->state = SOCKOBJ_STATE_CLOSED;
-	t->started_ns = now_ns();
-	ret = sockobj_create(p->ctx, SOCKOBJ_PROTO_TCP, cookie);
-	if (ret < 0)
-		goto fail;
-	t->id = (unsigned int)ret;
-	a.port = (uint16_t)t->port;
-	ret = sockobj_set_target_addr(p->ctx, t->id, &a);
-	if (ret >= 0 && p->timeout_ms)
-		ret = sockobj_set_connect_timeout(p->ctx, t->id, p->timeout_ms);
-	if (ret >= 0 && p->iface)
-		ret = sockobj_set_iface(p->ctx, t->id, p->iface, 0);
-	if (ret >= 0)
-		ret = sockobj_connect(p->ctx, t->id);
-	if (ret >= 0) {
-		t->state = SOCKOBJ_STATE_CONNECTING;
-		return 0;
+	memset(&tmpl, 0, sizeof(tmpl));
+	if (p->timeout_ms) {
+		tmpl.mask |= SOCKOBJ_CFG_CONNECT_TIMEOUT;
+		tmpl.connect_timeout_ms = p->timeout_ms;
 	}
-fail:
-	t->error = -ret;
-	finish(p, t);
-	return -1;
+	if (p->iface) {
+		tmpl.mask |= SOCKOBJ_CFG_IFACE;
+		strncpy(tmpl.ifname, p->iface, sizeof(tmpl.ifname) - 1);
+	}
+	for (i = 0; i < n; i++) {
+		t = &p->targets[first + i];
+		p->start_addrs[i] = p->addrs[t->host];
+		p->start_addrs[i].port = (uint16_t)t->port;
+		p->start_cookies[i] = first + i;
+	}
+	now = now_ns();
+	/* A name sockobj_set_iface() would refuse fails every target alike. */
+	if (p->iface && strlen(p->iface) >= sizeof(tmpl.ifname))
+		ret = -EINVAL;
+	else
+		ret = sockobj_connect_many(p->ctx, SOCKOBJ_PROTO_TCP,
+					   p->start_addrs, n, &tmpl,
+					   p->start_cookies, p->start_ids);
+	for (i = 0; i < n; i++) {
+		t = &p->targets[first + i];
+		t->started_ns = now;
+		t->state = SOCKOBJ_STATE_CLOSED;
+		if (ret >= 0 && p->start_ids[i] > 0) {
+			t->id = (unsigned int)p->start_ids[i];
+			t->state = SOCKOBJ_STATE_CONNECTING;
+			started++;
+			continue;
+		}
+		t->error = ret < 0 ? -ret : -p->start_ids[i];
+		finish(p, t);
+	}
+	return started;
 }
 
 static void take_event(struct probe *p, const struct sockobj_event *ev,
@@ -396,9 +427,14 @@ static int probe_run(struct probe *p)
 	p->t0 = now_ns();
 	while (low < p->n) {
 		while (next < p->n && active < p->conc) {
-			if (start(p, &p->targets[next], next) == 0)
-				active++;
-			next++;
+			unsigned int k = p->conc - active;
+
+			if (k > p->n - next)
+				k = (unsigned int)(p->n - next);
+			if (k > PROBE_START_MAX)
+				k = PROBE_START_MAX;
+			active += start_many(p, next, k);
+			next += k;
 		}
 		got = sockobj_wait_events(p->ctx, evs, 64, active ? 100 : 0);
 		if (got < 0 && got != -ETIMEDOUT && got != -EAGAIN) {
@@ -525,7 +561,11 @@ int cmd_probe(int argc, char **argv)
 	p.n = (size_t)p.nhosts * p.nports;
 	p.targets = calloc(p.n, sizeof(*p.targets));
 	p.addrs = calloc(p.nhosts, sizeof(*p.addrs));
-	if (!p.targets || !p.addrs) {
+	p.start_addrs = calloc(PROBE_START_MAX, sizeof(*p.start_addrs));
+	p.start_cookies = calloc(PROBE_START_MAX, sizeof(*p.start_cookies));
+	p.start_ids = calloc(PROBE_START_MAX, sizeof(*p.start_ids));
+	if (!p.targets || !p.addrs || !p.start_addrs || !p.start_cookies ||
+	    !p.start_ids) {
 		errorf("out of memory for %zu targets", p.n);
 		ret = EXIT_SYSTEM;
 		goto out;
@@ -551,6 +591,9 @@ int cmd_probe(int argc, char **argv)
 out:
 	free(p.targets);
 	free(p.addrs);
+	free(p.start_addrs);
+	free(p.start_cookies);
+	free(p.start_ids);
 	free(p.ports);
 	return ret;
 usage:
