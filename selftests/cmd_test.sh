@@ -28,16 +28,22 @@
 #   watch_*    watch --json sees another process's object appear, change
 #              and go, and -p filters by process
 #
-# KTAP on stdout, for selftests/run.sh. Needs root, the sockobj module
-# loaded, python3, socat and redis-server (tools/deps.sh), and the command
-# built (make tools). SOCKOBJ_CMD=<path> tests another build of the command.
+# KTAP on stdout, for the kselftest runner. Needs root, the sockobj module
+# loaded, python3, socat, redis-server and nft (tools/testing/deps.sh), and
+# the command: SOCKOBJ_CMD=<path>, else this repository's build (make
+# tools), else the sockobj in PATH; without one of these it skips
+# (KSFT_SKIP), saying which.
 # Measured in the TCG VM: about 80 s on the stock kernel, 350 s on the
 # debug kernel (where starting a process takes about 3 s; the three 64 MiB
 # GETs are 120 s of it). The time of each case is printed.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
+so=${SOCKOBJ_CMD:-}
+if [ -z "$so" ]; then
+	so=$here/../tools/sockobj/sockobj
+	[ -x "$so" ] || so=$(command -v sockobj) || so=
+fi
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
@@ -49,10 +55,14 @@ nskip=0
 pids=()
 
 echo "TAP version 13"
-if [ ! -e /dev/sockobj ]; then
-	echo "1..0 # SKIP /dev/sockobj is absent (sockobj not loaded)"
-	exit 4
-fi
+skip_all() { echo "1..0 # SKIP $*"; exit 4; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -e /dev/sockobj ] || skip_all "/dev/sockobj is absent: the sockobj module is not loaded"
+[ -n "$so" ] && [ -x "$so" ] ||
+	skip_all "no sockobj command: ${SOCKOBJ_CMD:+SOCKOBJ_CMD=$SOCKOBJ_CMD is not executable, }build it (make tools), install it or set SOCKOBJ_CMD"
+for t in python3 socat redis-server nft; do
+	command -v "$t" >/dev/null || skip_all "$t is not installed (tools/testing/deps.sh)"
+done
 echo "1..$ntests"
 
 # Each case's time, so that the cost on each kernel shows.
