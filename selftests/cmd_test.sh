@@ -58,8 +58,9 @@ echo "TAP version 13"
 skip_all() { echo "1..0 # SKIP $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -e /dev/sockobj ] || skip_all "/dev/sockobj is absent: the sockobj module is not loaded"
-[ -n "$so" ] && [ -x "$so" ] ||
+if [ -z "$so" ] || [ ! -x "$so" ]; then
 	skip_all "no sockobj command: ${SOCKOBJ_CMD:+SOCKOBJ_CMD=$SOCKOBJ_CMD is not executable, }build it (make tools), install it or set SOCKOBJ_CMD"
+fi
 for t in python3 socat redis-server nft; do
 	command -v "$t" >/dev/null || skip_all "$t is not installed (tools/testing/deps.sh)"
 done

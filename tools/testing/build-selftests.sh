@@ -74,8 +74,8 @@ set -- top_srcdir="$ksrc" KSRC="$ksrc" TARGETS=drivers/sockobj \
 rm -rf "$dir/install"
 # stdout: the install's progress; the caller reads the directory printed
 make -s -C "$src" "$@" install >&2
-[ -x "$dir/install/run_kselftest.sh" ] && [ -s "$dir/install/kselftest-list.txt" ] || {
+if [ ! -x "$dir/install/run_kselftest.sh" ] || [ ! -s "$dir/install/kselftest-list.txt" ]; then
 	echo "build-selftests.sh: the install in $dir/install has no run_kselftest.sh or test list" >&2
 	exit 1
-}
+fi
 echo "$dir/install"
