@@ -28,16 +28,22 @@
 #   watch_*    watch --json sees another process's object appear, change
 #              and go, and -p filters by process
 #
-# KTAP on stdout, for selftests/run.sh. Needs root, the sockobj module
-# loaded, python3, socat and redis-server (tools/deps.sh), and the command
-# built (make tools). SOCKOBJ_CMD=<path> tests another build of the command.
+# KTAP on stdout, for the kselftest runner. Needs root, the sockobj module
+# loaded, python3, socat, redis-server and nft (tools/testing/deps.sh), and
+# the command: SOCKOBJ_CMD=<path>, else this repository's build (make
+# tools), else the sockobj in PATH; without one of these it skips
+# (KSFT_SKIP), saying which.
 # Measured in the TCG VM: about 80 s on the stock kernel, 350 s on the
 # debug kernel (where starting a process takes about 3 s; the three 64 MiB
 # GETs are 120 s of it). The time of each case is printed.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-so=${SOCKOBJ_CMD:-$here/../tools/sockobj/sockobj}
+so=${SOCKOBJ_CMD:-}
+if [ -z "$so" ]; then
+	so=$here/../tools/sockobj/sockobj
+	[ -x "$so" ] || so=$(command -v sockobj) || so=
+fi
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
@@ -49,10 +55,15 @@ nskip=0
 pids=()
 
 echo "TAP version 13"
-if [ ! -e /dev/sockobj ]; then
-	echo "1..0 # SKIP /dev/sockobj is absent (sockobj not loaded)"
-	exit 4
+skip_all() { echo "1..0 # SKIP $*"; exit 4; }
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -e /dev/sockobj ] || skip_all "/dev/sockobj is absent: the sockobj module is not loaded"
+if [ -z "$so" ] || [ ! -x "$so" ]; then
+	skip_all "no sockobj command: ${SOCKOBJ_CMD:+SOCKOBJ_CMD=$SOCKOBJ_CMD is not executable, }build it (make tools), install it or set SOCKOBJ_CMD"
 fi
+for t in python3 socat redis-server nft; do
+	command -v "$t" >/dev/null || skip_all "$t is not installed (tools/testing/deps.sh)"
+done
 echo "1..$ntests"
 
 # Each case's time, so that the cost on each kernel shows.
@@ -69,19 +80,35 @@ not_ok() {
 skip() { n=$((n + 1)); nskip=$((nskip + 1)); echo "ok $n $1 # SKIP $2"; }
 
 work=$(mktemp -d /tmp/sockobj-cmd-test.XXXXXX) || exit 1
+# Every process this shell started and what those started in turn (the
+# children socat forks, which outlive a killed socat): the kselftest runner
+# reads our output until the last process holding its pipe has ended.
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
-	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	local d st p c todo=($$) doomed=()
+	local -A parent
+	for d in /proc/[0-9]*; do
+		read -r st 2>/dev/null <"$d/stat" || continue
+		st=${st##*) }
+		# shellcheck disable=SC2086 # state ppid pgrp session ...
+		set -- $st
+		parent[${d#/proc/}]=$2
+	done
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		for c in "${!parent[@]}"; do
+			[ "${parent[$c]}" = "$p" ] && doomed+=("$c") && todo+=("$c")
+		done
+	done
+	[ ${#doomed[@]} -gt 0 ] && kill -KILL "${doomed[@]}" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# the runner's timeout: the cleanup too
+trap 'exit 143' TERM
 
-if [ ! -x "$so" ]; then
-	echo "# $so is missing: build it with make tools"
-	while [ $n -lt $ntests ]; do not_ok "cmd_missing" "no command to test"; done
-	exit 1
-fi
 echo "# command: $so ($("$so" --version))"
 
 # Starting a process costs about 3 s on the debug kernel (exec over 9p,

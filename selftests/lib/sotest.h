@@ -29,7 +29,9 @@
  *    FIN or RST at random, or exact echo for byte accounting) and UDP echo
  *    sockets;
  *  - rand.c: the seedable PRNG (splitmix64), one state per user;
- *  - sha256.c: SHA-256 (FIPS 180-4), to check what crossed a connection.
+ *  - sha256.c: SHA-256 (FIPS 180-4), to check what crossed a connection;
+ *  - ksft.c: for the kselftest runner, why a program cannot run here (it
+ *    then skips as a whole, saying why) and no process outliving it.
  *
  * main(): SO_HARNESS_MAIN, or SO_HARNESS_MAIN_OPTS(name, parse) for an
  * option parser and a last line "<name>: N passed, N failed, N skipped".
@@ -754,10 +756,35 @@ void so_sha256_update(struct so_sha256 *s, const void *data,
 void so_sha256_hex(struct so_sha256 *s, char hex[65]);
 
 /* ---------------------------------------------------------------------- */
+/* ksft.c: for the kselftest runner                                       */
+/* ---------------------------------------------------------------------- */
+
+int so_ksft_missing(char *why, size_t len);
+void so_ksft_reaper(void);
+
+/* ---------------------------------------------------------------------- */
 /* main()                                                                 */
 /* ---------------------------------------------------------------------- */
 
 #ifndef SO_NO_HARNESS
+/*
+ * Before main(), in every test program whatever its main(): a program that
+ * cannot run here (not root, a kernel option of ./config or a tool
+ * missing, the module not loaded) skips as a whole, in the kselftest way
+ * ("1..0 # SKIP <reason>", exit status KSFT_SKIP), rather than failing
+ * each test; one that runs leaves no process behind (lib/ksft.c).
+ */
+__attribute__((constructor)) static void so_ksft_init(void)
+{
+	char why[512];
+
+	if (so_ksft_missing(why, sizeof(why))) {
+		ksft_print_header();
+		ksft_exit_skip("%s\n", why);
+	}
+	so_ksft_reaper();
+}
+
 /*
  * TEST_HARNESS_MAIN, plus: when /dev/sockobj is absent every test skips
  * (SO_REQUIRE_DEVICE() in the fixtures' setup) and the program exits with

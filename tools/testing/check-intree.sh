@@ -7,9 +7,13 @@
 # drivers/Makefile has "obj-$(CONFIG_SOCKOBJ) += sockobj/kmod/", the
 # configuration is the debug kernel's plus CONFIG_SOCKOBJ=m and
 # CONFIG_SOCKOBJ_KUNIT_TEST=m (set through Kconfig, olddefconfig), and
-# "make modules" of the kernel tree, with no M=, builds both modules. Then
-# the debug kernel boots in a VM with them loaded: the tool talks to the
-# in-tree module and the KUnit suites pass.
+# "make modules" of the kernel tree, with no M=, builds both modules. The
+# selftests are the kselftest target tools/testing/selftests/drivers/sockobj
+# (in the tree's TARGETS list), built by the tree's lib.mk and installed
+# with its runner: make -C tools/testing/selftests TARGETS=drivers/sockobj
+# install. Then the debug kernel boots in a VM with the in-tree modules
+# loaded: the tool talks to the in-tree module, the KUnit suites pass, and
+# the tree's run_kselftest.sh runs INTREE_SELFTESTS below from that install.
 #
 #   tools/testing/check-intree.sh [--no-vm]
 #
@@ -19,8 +23,12 @@
 # modules). The kernel source is a separate pristine extraction of the same
 # linux-source-6.1 tarball, kept in
 #   ${SOCKOBJ_CACHE:-~/.cache/sockobj}/intree-<version>/linux   (about 1.3 GB)
-# with the two hook lines added once, and the build output goes to
+# with the two hook lines added once (and TARGETS += drivers/sockobj in
+# tools/testing/selftests/Makefile, selftests/ copied to
+# tools/testing/selftests/drivers/sockobj/), and the build output goes to
 #   .../intree-<version>/out-<debug tree key>/   (O=, kept between runs)
+# The selftests are installed in build/intree/kselftest/ of the repository,
+# which the VM sees.
 # Measured on 2 cores: the first run takes about 1 min (extraction 30 s,
 # modules_prepare with objtool 15 s, the module) plus 40 s of VM; later
 # runs rebuild only what changed (5 s) plus the VM.
@@ -38,6 +46,9 @@ for a in "$@"; do
 	*) echo "usage: tools/testing/check-intree.sh [--no-vm]" >&2; exit 2 ;;
 	esac
 done
+
+# The selftest programs the VM runs: short ones, the debug kernel being slow
+INTREE_SELFTESTS=(device_test trace_test)
 
 passed=0
 failed=0
@@ -119,6 +130,25 @@ else
 	finish
 fi
 
+# The selftests as the tree's kselftest target drivers/sockobj: in the
+# TARGETS list (after drivers/net/bonding, before the list is filtered),
+# their sources copied (not the programs of an in-place build: those
+# selftests/.gitignore lists).
+ksmk=$SRC/tools/testing/selftests/Makefile
+if ! grep -qx 'TARGETS += drivers/sockobj' "$ksmk"; then
+	sed -i '/^TARGETS += drivers\/net\/bonding$/a TARGETS += drivers/sockobj' "$ksmk"
+fi
+kst=$SRC/tools/testing/selftests/drivers/sockobj
+mkdir -p "$kst"
+if grep -qx 'TARGETS += drivers/sockobj' "$ksmk" &&
+	rsync -rlp --checksum --delete --delete-excluded --exclude '*.o' --exclude '*.a' \
+		--exclude-from=selftests/.gitignore selftests/ "$kst/"; then
+	ok "selftests copied to tools/testing/selftests/drivers/sockobj, a target of the tree's kselftest Makefile"
+else
+	fail "selftests copied to tools/testing/selftests/drivers/sockobj"
+	finish
+fi
+
 # 2. The debug kernel's configuration plus sockobj, through Kconfig --------
 mkdir -p "$OUT"
 cp "$DEBUG_TREE/.config" "$OUT/.config.debug"
@@ -178,6 +208,27 @@ else
 		"intree '$(mi intree "$ko")' version '$(mi version "$ko")' vermagic '$(mi vermagic "$ko")' kunit intree '$(mi intree "$kunit_ko")' depends '$(mi depends "$kunit_ko")'"
 fi
 
+# The selftests built by the tree's lib.mk (KSRC= so that none from the
+# environment is taken: in the tree, the Makefile finds ../../lib.mk) and
+# installed with its run_kselftest.sh.
+KSFT_INSTALL=$PWD/build/intree/kselftest
+rm -rf "$KSFT_INSTALL"
+say "make -C tools/testing/selftests O=$OUT TARGETS=drivers/sockobj install"
+SECONDS=0
+make -s -C "$SRC/tools/testing/selftests" O="$OUT" KSRC= TARGETS=drivers/sockobj \
+	KSFT_INSTALL_PATH="$KSFT_INSTALL" FORCE_TARGETS=1 install >>"$LOG" 2>&1
+rc=$?
+el=$SECONDS
+if [ "$rc" -eq 0 ] && [ -x "$KSFT_INSTALL/run_kselftest.sh" ] &&
+	[ -x "$OUT/kselftest/drivers/sockobj/device_test" ] &&
+	[ "$(grep -c '^drivers/sockobj:' "$KSFT_INSTALL/kselftest-list.txt")" -ge 15 ]; then
+	ok "kselftest install: drivers/sockobj built in $OUT/kselftest, $(grep -c '^drivers/sockobj:' "$KSFT_INSTALL/kselftest-list.txt") tests in kselftest-list.txt of run_kselftest.sh (${el}s)"
+else
+	fail "kselftest install of drivers/sockobj" "exit $rc after ${el}s; log $LOG"
+	tail -n 15 "$LOG" | sed 's/^/    /'
+	finish
+fi
+
 # 4. The in-tree modules in the debug kernel --------------------------------
 if [ "$do_vm" = 0 ]; then
 	skip "VM: in-tree modules on the debug kernel" "--no-vm"
@@ -188,14 +239,19 @@ if ! make -s userlib tools >>"$LOG" 2>&1; then
 	finish
 fi
 vmlog=$base/vm.log
+vmout=$PWD/build/intree/out
+rm -rf "$vmout"
+mkdir -p "$vmout"
 say "booting the debug kernel $DEBUG_REL in a VM with the in-tree modules"
 # shellcheck disable=SC2016 # the guest's script
-tools/testing/vm-run --kernel debug --no-module --module "$ko" --module "$kunit_ko" -- sh -c '
+SOCKOBJ_KSFT_DIR=$KSFT_INSTALL tools/testing/vm-run --kernel debug --no-module \
+	--module "$ko" --module "$kunit_ko" --out "$vmout" -- sh -c '
 	tools/sockobj/sockobj api >/dev/null && echo "intree-guest: api ok"
 	r=$(cat /sys/kernel/debug/kunit/sockobj*/results)
 	echo "intree-guest: kunit suites ok $(printf "%s\n" "$r" | grep -c "^ok ")" \
 		"not-ok $(printf "%s\n" "$r" | grep -c "not ok ")"
-	' >"$vmlog" 2>&1
+	selftests/run.sh "$@" || true
+	' sh "${INTREE_SELFTESTS[@]}" >"$vmlog" 2>&1
 vm_rc=$?
 if grep -aq '^intree-guest: api ok' "$vmlog"; then
 	ok "VM: tools/sockobj/sockobj api talks to the in-tree sockobj.ko"
@@ -209,6 +265,13 @@ if [ "${kok:-0}" -gt 0 ] && [ "${knok:-1}" -eq 0 ]; then
 	ok "VM: the in-tree sockobj_kunit.ko ran $kok KUnit suites, none failed"
 else
 	fail "VM: the in-tree sockobj_kunit.ko KUnit suites" "${kl:-no result}; see $vmlog"
+fi
+if [ -s "$vmout/kselftest.tap" ] &&
+	kc=$(awk -f tools/testing/ksft-count.awk "$vmout/kselftest.tap" | tail -n 1) &&
+	[[ $kc =~ ^selftests:\ ([0-9]+)\ passed,\ 0\ failed ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]; then
+	ok "VM: the tree's run_kselftest.sh ran ${INTREE_SELFTESTS[*]} from its install: ${kc#selftests: }"
+else
+	fail "VM: the tree's run_kselftest.sh on ${INTREE_SELFTESTS[*]}" "${kc:-no TAP}; see $vmlog"
 fi
 if [ "$vm_rc" -eq 0 ]; then
 	ok "VM run clean (no kernel splat, modules unloaded)"

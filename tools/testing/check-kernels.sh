@@ -14,13 +14,14 @@
 #          once, cached outside the checkout)
 #
 # On each: the module built against it; the KUnit suites where the kernel
-# has KUnit (6.12, 7.2); the selftests of SELFTESTS below, built against
-# that tree's own kselftest harness (rt: the 6.1 one), in a VM that also
-# fails on any kernel splat and on a failed rmmod. Prints the time each
-# kernel took and ends with "kernels: N passed, N failed, N skipped".
-# Logs in build/check/kernels/. Needs the userspace built (make userlib
-# tools) and, for rt, the in-place selftests (make selftests), as make check
-# does before.
+# has KUnit (6.12, 7.2); the selftests of SELFTESTS below, the kselftest
+# target built against that tree's own lib.mk and harness and installed
+# with its runner (rt: the 6.1 ones; tools/testing/build-selftests.sh), run
+# by that runner in a VM that also fails on any kernel splat and on a
+# failed rmmod, counted from the runner's TAP. Prints the time each kernel
+# took and ends with "kernels: N passed, N failed, N skipped". Logs in
+# build/check/kernels/. Needs the userspace built (make userlib tools) and,
+# for rt, the 6.1 install (make selftests), as make check does before.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -113,18 +114,16 @@ for k in "${kernels[@]}"; do
 	tree=
 	case $k in
 	rt)
-		say "Linux 6.1 PREEMPT_RT (Debian's linux-image-rt-amd64)"
-		stdir=selftests ;;
+		say "Linux 6.1 PREEMPT_RT (Debian's linux-image-rt-amd64)" ;;
 	6.12 | 7.2)
 		say "Linux $k from Debian's linux-source-$k: the first build takes 10-15 minutes on 2 cores (more while VMs run), later runs use the cache"
 		if ! tree=$(tools/testing/kernel/build-kernel.sh "$k"); then
 			fail "Linux $k: kernel build failed"; continue
 		fi
 		echo "$k tree: $tree"
-		if ! stdir=$(tools/testing/build-selftests.sh "$k"); then
-			fail "Linux $k: the selftests do not build against its harness"; continue
-		fi
-		stdir=${stdir#"$REPO"/} ;;
+		if ! tools/testing/build-selftests.sh "$k" >/dev/null; then
+			fail "Linux $k: the selftests do not build against its kselftest"; continue
+		fi ;;
 	*)
 		fail "unknown kernel '$k' (want rt, 6.12 or 7.2)"; continue ;;
 	esac
@@ -145,13 +144,22 @@ for k in "${kernels[@]}"; do
 	fi
 	say "Selftests on the $k kernel: ${SELFTESTS[*]} (data_test with $SOCKOBJ_DATA_MIB MiB; not here, for time: $NOT_HERE, which run on stock and debug)"
 	log=$LOGDIR/selftests-$k.log
-	SOCKOBJ_CMD=$REPO/tools/sockobj/sockobj tools/testing/vm-run --kernel "$k" --timeout 2400 \
-		-- "$stdir/run.sh" "${SELFTESTS[@]}" 2>&1 | tee "$log"
+	out=$LOGDIR/selftests-$k
+	mkdir -p "$out"
+	tools/testing/vm-run --kernel "$k" --timeout 2400 --out "$out" \
+		-- selftests/run.sh "${SELFTESTS[@]}" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	if ! count "$log" selftests "selftests on $k"; then
-		fail "selftests on $k: no result line (exit $rc, see ${log#"$REPO"/})"
-	elif [ "$rc" -ne 0 ] && ! grep -qE "^selftests: [0-9]+ passed, [1-9]" "$log"; then
-		fail "selftests on $k: VM run failed with status $rc (see ${log#"$REPO"/})"
+	if [ ! -s "$out/kselftest.tap" ]; then
+		fail "selftests on $k: the runner printed no TAP (exit $rc, see ${log#"$REPO"/})"
+	else
+		awk -f tools/testing/ksft-count.awk "$out/kselftest.tap" >"$out.count"
+		echo "counted from ${out#"$REPO"/}/kselftest.tap:"
+		cat "$out.count"
+		if ! count "$out.count" selftests "selftests on $k"; then
+			fail "selftests on $k: no count (see ${out#"$REPO"/}.count)"
+		elif [ "$rc" -ne 0 ] && ! grep -qE "^selftests: [0-9]+ passed, [1-9]" "$out.count"; then
+			fail "selftests on $k: VM run failed with status $rc (see ${log#"$REPO"/})"
+		fi
 	fi
 	echo "Linux $k: kernel $((tb - t0)) s, module and tests $((SECONDS - tb)) s"
 done

@@ -3,7 +3,9 @@
 #
 # Installs what is missing, builds everything for the stock Debian kernel and
 # for the debug kernel (built once, cached outside the checkout), then runs in
-# VMs: the KUnit suites on the debug kernel, the selftests on both kernels,
+# VMs: the KUnit suites on the debug kernel, the selftests on both kernels
+# (the kselftest target drivers/sockobj, installed with the kernel tree's
+# run_kselftest.sh, which runs them; counted from its TAP),
 # the library tests and the examples on the stock kernel; on the host: the library's and the sockobj
 # command's own check targets, lint, the install and in-tree checks. Each VM
 # run also fails on any kernel splat, kmemleak report or failed rmmod. Then
@@ -42,6 +44,35 @@ count_summary() {
 	skipped=$((skipped + ${s:-0}))
 	[ "$f" -eq 0 ] || failures+=("$name ($f failed, see ${log#"$REPO"/})")
 	return 0
+}
+
+# The selftests in a VM, run by the kernel's kselftest runner
+# (selftests/run.sh): the counts come from the TAP the runner printed,
+# saved through vm-run --out and read by tools/testing/ksft-count.awk; a
+# VM-level failure (splat, rmmod, timeout, crash) counts as one more
+# failure.
+ksft_step() {
+	local title=$1 tag=$2 out=$LOGDIR/$2
+	shift 2
+	say "$title"
+	mkdir -p "$out"
+	tools/testing/vm-run --out "$out" "$@" 2>&1 | tee "$LOGDIR/$tag.log"
+	local rc=${PIPESTATUS[0]}
+	if [ ! -s "$out/kselftest.tap" ]; then
+		failed=$((failed + 1))
+		failures+=("$title: the runner printed no TAP (exit $rc, see build/check/$tag.log)")
+		return
+	fi
+	awk -f tools/testing/ksft-count.awk "$out/kselftest.tap" >"$LOGDIR/$tag.count"
+	echo "counted from ${out#"$REPO"/}/kselftest.tap:"
+	cat "$LOGDIR/$tag.count"
+	if ! count_summary "$LOGDIR/$tag.count" selftests; then
+		failed=$((failed + 1))
+		failures+=("$title: no count (see build/check/$tag.count)")
+	elif [ "$rc" -ne 0 ] && ! grep -qE "^selftests: [0-9]+ passed, [1-9]" "$LOGDIR/$tag.count"; then
+		failed=$((failed + 1))
+		failures+=("$title: VM run failed with status $rc (see build/check/$tag.log)")
+	fi
 }
 
 # Run a step in a VM; its own counts come from its summary line; a VM-level
@@ -87,7 +118,7 @@ STOCK_KDIR=$(tools/testing/kernel/stock.sh build) || die "no stock kernel header
 echo "debug tree: $DEBUG_TREE"
 echo "stock kernel build dir: $STOCK_KDIR"
 
-say "Building the library, tools and selftests"
+say "Building the library, tools and selftests (the kselftest target, installed with the 6.1 tree's runner)"
 make -s userlib tools examples || die "userspace build failed"
 make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
 make -s -C userlib test || die "library test build failed"
@@ -141,9 +172,9 @@ else
 	fi
 fi
 
-vm_step "Selftests on the stock kernel" selftests selftests-stock.log \
+ksft_step "Selftests on the stock kernel (run_kselftest.sh)" selftests-stock \
 	--kernel stock --timeout 1800 -- selftests/run.sh
-vm_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak)" selftests selftests-debug.log \
+ksft_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak; run_kselftest.sh)" selftests-debug \
 	--kernel debug --timeout 3600 -- selftests/run.sh
 vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/runtests.sh

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Print a kernel source tree holding the kselftest harness: the cached debug
-# kernel tree when it is built, else the harness alone extracted (once) from
+# Print a kernel source tree holding the kselftest harness, lib.mk and
+# runner: the cached debug kernel tree when it is built, else those alone
+# (and the Makefiles the kselftest install reads) extracted (once) from
 # Debian's linux-source package into the cache. Nothing is copied into the
 # repository.
 set -eu
@@ -17,10 +18,14 @@ if [ -z "$tarball" ]; then
 	exit 1
 fi
 dest=$cache/ksrc-harness
-if [ ! -f "$dest/.done" ]; then
+if [ ! -f "$dest/.done-ksft" ]; then
 	mkdir -p "$dest"
 	tar -C "$dest" --strip-components=1 -xJf "$tarball" \
-		--wildcards 'linux-source-6.1/tools/testing/selftests/kselftest*' >&2
-	touch "$dest/.done"
+		--wildcards 'linux-source-6.1/tools/testing/selftests/kselftest*' \
+		linux-source-6.1/tools/testing/selftests/lib.mk \
+		linux-source-6.1/tools/testing/selftests/Makefile \
+		linux-source-6.1/tools/testing/selftests/run_kselftest.sh \
+		linux-source-6.1/scripts/subarch.include linux-source-6.1/Makefile >&2
+	touch "$dest/.done-ksft"
 fi
 echo "$dest"

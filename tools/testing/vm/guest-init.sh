@@ -46,6 +46,13 @@ kmsg "guest init started"
 # shellcheck source=/dev/null # written by vm-run for each run
 . "$RUN/guest.env"
 
+# What udev or systemd would have made: devtmpfs has no /dev/fd nor
+# /dev/std*, and a script writing to /dev/stdout (the kselftest runner
+# does) would create a file there.
+for f in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
+    [ -e "/dev/${f%%:*}" ] || [ -L "/dev/${f%%:*}" ] || ln -s "${f#*:}" "/dev/${f%%:*}"
+done
+
 $BB hostname sockobj-vm
 ip link set lo up 2>/dev/null || $BB ip link set lo up || fatal "cannot bring lo up"
 
