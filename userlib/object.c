@@ -148,6 +148,35 @@ SOCKOBJ_EXPORT int sockobj_listen(struct sockobj_ctx *ctx, unsigned int id,
 }
 
 /**
+ * sockobj_listen_reconnect() - start a passive open whose connection a
+ *	reconnect may replace (SOCKOBJ_IOC_LISTEN with a reconmode)
+ * @ctx: the context
+ * @id: the object, CLOSED, TCP, with a local port
+ * @inconmode: SOCKOBJ_INCON_*: the peers it accepts
+ * @reconmode: SOCKOBJ_RECON_*: the connections that replace the one it took
+ * @backlog: listen(2)'s backlog if its listening socket is new, 0 for
+ *	SOMAXCONN
+ *
+ * Context: process. The listening socket is the context opener's.
+ * Return: 0 once the object is LISTENING, or a negative errno.
+ */
+SOCKOBJ_EXPORT int sockobj_listen_reconnect(struct sockobj_ctx *ctx,
+					    unsigned int id,
+					    unsigned int inconmode,
+					    unsigned int reconmode,
+					    unsigned int backlog)
+{
+	struct sockobj_listen l = {
+		.id = id,
+		.inconmode = inconmode,
+		.reconmode = reconmode,
+		.backlog = backlog,
+	};
+
+	return do_ioctl(ctx, SOCKOBJ_IOC_LISTEN, &l);
+}
+
+/**
  * sockobj_disconnect() - graceful close, or cancel a connection attempt
  *	(SOCKOBJ_IOC_DISCONNECT)
  * @ctx: the context

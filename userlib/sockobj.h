@@ -159,6 +159,10 @@ int sockobj_set_connect_timeout(struct sockobj_ctx *ctx, unsigned int id,
  */
 int sockobj_listen(struct sockobj_ctx *ctx, unsigned int id,
 		   unsigned int inconmode, unsigned int backlog);
+/* ... whose connection a reconnect (SOCKOBJ_RECON_*) may replace (0.5). */
+int sockobj_listen_reconnect(struct sockobj_ctx *ctx, unsigned int id,
+			     unsigned int inconmode, unsigned int reconmode,
+			     unsigned int backlog);
 
 /* The retry policy: the kernel reconnects with backoff (0.3). */
 int sockobj_set_retry(struct sockobj_ctx *ctx, unsigned int id,

@@ -2,7 +2,8 @@
 /*
  * Description: libsockobj tests: passive opens through the library: an
  * object listens, a plain client connects, data goes both ways, the
- * object is armed again; a cancel; the errors.
+ * object is armed again; a cancel; a reconnect from the same host that
+ * replaces the connection (sockobj_listen_reconnect); the errors.
  *
  * They need /dev/sockobj and SOCKOBJ_FEAT_LISTEN, and skip without them.
  *
@@ -84,6 +85,50 @@ static int test_accept_and_talk(void)
 	return T_EXIT_PASS;
 }
 
+/* A second client from the same host replaces the first one's connection. */
+static int test_reconnect(void)
+{
+	struct sockobj_event ev;
+	struct sockobj_info info;
+	struct sockobj_ctx *ctx;
+	struct sockaddr_in a, me;
+	socklen_t len = sizeof(me);
+	char b;
+	int id, c1, c2;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_RECONNECT);
+	CHECK_OK(open_ctx(&ctx, 0));
+	id = listening_object(ctx, &a);
+	CHECK(id > 0);
+	CHECK_OK(sockobj_listen_reconnect(ctx, id, SOCKOBJ_INCON_ANY,
+					  SOCKOBJ_RECON_SAME_HOST, 0));
+	c1 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(c1 >= 0);
+	CHECK_OK(connect(c1, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_EQ(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED), WAIT_MS, &ev), 0);
+	c2 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(c2 >= 0);
+	CHECK_OK(connect(c2, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_EQ(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_CLOSED), WAIT_MS, &ev), 0);
+	CHECK_EQ(ev.reason, (uint32_t)SOCKOBJ_REASON_REPLACED);
+	CHECK_STR(sockobj_reason_name(ev.reason), "REPLACED");
+	CHECK_EQ(sockobj_wait_state(ctx, id,
+			SOCKOBJ_STATE_BIT(SOCKOBJ_STATE_ESTABLISHED), WAIT_MS, &ev), 0);
+	CHECK_EQ(ev.attempt, 2U);
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_OK(getsockname(c2, (struct sockaddr *)&me, &len));
+	CHECK_EQ(info.remote.port, ntohs(me.sin_port));
+	/* the first client was reset */
+	CHECK_EQ(read(c1, &b, 1), -1);
+	CHECK_EQ(errno, ECONNRESET);
+	close(c1);
+	close(c2);
+	sockobj_close(ctx);
+	return T_EXIT_PASS;
+}
+
 static int test_errors(void)
 {
 	struct sockobj_ctx *ctx;
@@ -101,6 +146,9 @@ static int test_errors(void)
 	CHECK(udp > 0);
 	CHECK_RET(sockobj_listen(ctx, udp, SOCKOBJ_INCON_ANY, 0), -EOPNOTSUPP);
 	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
+	CHECK_RET(sockobj_listen_reconnect(ctx, id, SOCKOBJ_INCON_ANY,
+					   SOCKOBJ_RECON_ANY + 1, 0), -EINVAL);
+	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
 	CHECK_RET(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0), -EISCONN);
 	sockobj_close(ctx);
 	return T_EXIT_PASS;
@@ -111,6 +159,7 @@ int main(void)
 	t_init();
 	module_setup();
 	t_run("accept_and_talk", test_accept_and_talk);
+	t_run("reconnect", test_reconnect);
 	t_run("errors", test_errors);
 	return t_exit();
 }
