@@ -145,7 +145,6 @@ static int test_errors(void)
 	udp = sockobj_create(ctx, SOCKOBJ_PROTO_UDP, 8);
 	CHECK(udp > 0);
 	CHECK_RET(sockobj_listen(ctx, udp, SOCKOBJ_INCON_ANY, 0), -EOPNOTSUPP);
-	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
 	CHECK_RET(sockobj_listen_reconnect(ctx, id, SOCKOBJ_INCON_ANY,
 					   SOCKOBJ_RECON_ANY + 1, 0), -EINVAL);
 	CHECK_OK(sockobj_listen(ctx, id, SOCKOBJ_INCON_ANY, 0));
