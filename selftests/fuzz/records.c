@@ -16,8 +16,10 @@ static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
 		       to == SOCKOBJ_STATE_CLOSED ||
 		       to == SOCKOBJ_STATE_RETRY_WAIT;
 	case SOCKOBJ_STATE_ESTABLISHED:
+		/* UDP: a loss is retried too (INACTIVITY, SOCKOBJ_RETRY_LOST) */
 		if (proto == SOCKOBJ_PROTO_UDP)
-			return to == SOCKOBJ_STATE_CLOSED;
+			return to == SOCKOBJ_STATE_CLOSED ||
+			       to == SOCKOBJ_STATE_RETRY_WAIT;
 		return to == SOCKOBJ_STATE_PEER_CLOSING ||
 		       to == SOCKOBJ_STATE_CLOSING ||
 		       to == SOCKOBJ_STATE_CLOSED ||
