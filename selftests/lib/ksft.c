@@ -290,7 +290,8 @@ static void kill_descendants(void)
 	}
 }
 
-static void reaper_exit(void)
+/* At the program's end (a test child's exit() does nothing) */
+void so_ksft_reap(void)
 {
 	if (getpid() == reaper_pid)
 		kill_descendants();
@@ -309,6 +310,6 @@ void so_ksft_reaper(void)
 {
 	reaper_pid = getpid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	atexit(reaper_exit);
+	atexit(so_ksft_reap);
 	signal(SIGTERM, reaper_sigterm);
 }

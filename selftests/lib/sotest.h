@@ -761,12 +761,25 @@ void so_sha256_hex(struct so_sha256 *s, char hex[65]);
 
 int so_ksft_missing(char *why, size_t len);
 void so_ksft_reaper(void);
+void so_ksft_reap(void);
 
 /* ---------------------------------------------------------------------- */
 /* main()                                                                 */
 /* ---------------------------------------------------------------------- */
 
 #ifndef SO_NO_HARNESS
+/*
+ * TEST_HARNESS_MAIN, plus: when every test skipped (SKIP() with its
+ * reason: no fault injection in this kernel, or /dev/sockobj gone, which
+ * SO_REQUIRE_DEVICE() in the fixtures' setup checks), the program exits
+ * with KSFT_SKIP (4) instead of 0, and the runner reports it skipped. These
+ * read the harness's counters, which are the program's own: they are
+ * defined in each program, not in the library.
+ */
+static int so_main_device_absent;
+static const char *so_prog_name = "sotest";
+static pid_t so_main_pid;
+
 /*
  * Before main(), in every test program whatever its main(): a program that
  * cannot run here (not root, a kernel option of ./config or a tool
@@ -782,24 +795,20 @@ __attribute__((constructor)) static void so_ksft_init(void)
 		ksft_print_header();
 		ksft_exit_skip("%s\n", why);
 	}
+	so_main_pid = getpid();
 	so_ksft_reaper();
 }
 
-/*
- * TEST_HARNESS_MAIN, plus: when /dev/sockobj is absent every test skips
- * (SO_REQUIRE_DEVICE() in the fixtures' setup) and the program exits with
- * KSFT_SKIP (4) instead of 0. These read the harness's counters, which are
- * the program's own: they are defined in each program, not in the library.
- */
-static int so_main_device_absent;
-static const char *so_prog_name = "sotest";
-static pid_t so_main_pid;
-
 static inline void so_main_atexit(void)
 {
-	if (so_main_device_absent && !ksft_get_fail_cnt() &&
+	if (getpid() != so_main_pid)
+		return;
+	if ((so_main_device_absent || ksft_get_xskip_cnt()) &&
+	    !ksft_get_fail_cnt() && !ksft_get_error_cnt() &&
 	    !ksft_get_pass_cnt()) {
 		fflush(NULL);
+		/* _exit(): the reaper's atexit() would not run */
+		so_ksft_reap();
 		_exit(KSFT_SKIP);
 	}
 }
@@ -815,18 +824,16 @@ static inline void so_summary(void)
 	fflush(stdout);
 }
 
-static inline void so_main_device_check(void)
+static inline void so_main_start(void)
 {
-	if (!so_device_present()) {
-		so_main_device_absent = 1;
-		atexit(so_main_atexit);
-	}
+	so_main_device_absent = !so_device_present();
+	atexit(so_main_atexit);
 }
 
 #define SO_HARNESS_MAIN							\
 	int main(int argc, char **argv)					\
 	{								\
-		so_main_device_check();					\
+		so_main_start();					\
 		return test_harness_run(argc, argv);			\
 	}
 
@@ -839,12 +846,11 @@ static inline void so_main_device_check(void)
 	int main(int argc, char **argv)					\
 	{								\
 		so_prog_name = name;					\
-		so_main_pid = getpid();					\
 		setvbuf(stdout, NULL, _IOLBF, 0);			\
 		if (parse(argc, argv))					\
 			return 2;					\
-		atexit(so_summary);					\
-		so_main_device_check();					\
+		so_main_start();					\
+		atexit(so_summary);	/* runs before so_main_atexit() */ \
 		return test_harness_run(argc, argv);			\
 	}
 #endif /* SO_NO_HARNESS */
