@@ -278,9 +278,14 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 			}
 			if (takes(obj, peer, round))
 				given = give(l, obj, sock, peer, round);
+			/*
+			 * Read before the unlock: off the listener, a destroy
+			 * no longer waits for our lock and may free it.
+			 */
+			if (given)
+				*id = obj->id;
 			mutex_unlock(&obj->lock);
 			if (given) {
-				*id = obj->id;
 				*verdict = round == ROUND_LISTENING ?
 					   SOCKOBJ_INCOMING_TAKEN :
 					   SOCKOBJ_INCOMING_REPLACED;
