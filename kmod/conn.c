@@ -423,7 +423,7 @@ static bool has_local_port(const struct sockobj_cfg *cfg)
 
 /**
  * sockobj_conn_listen() - start a passive open
- * @obj: a CLOSED TCP object with a local port
+ * @obj: a CLOSED object with a local port
  * @u: the request, its flags and reserved bytes checked
  *
  * The object joins the listener of its local address (which creates the
@@ -432,7 +432,8 @@ static bool has_local_port(const struct sockobj_cfg *cfg)
  * sockobj_conn_accepted().
  *
  * Context: process (the caller's ioctl).
- * Return: 0, -ENOENT, -EOPNOTSUPP (UDP), -EISCONN, -EDESTADDRREQ (no local
+ * Return: 0, -ENOENT, -EOPNOTSUPP (UDP with recv_any), -EISCONN,
+ * -EDESTADDRREQ (no local
  * port; no target for a filtering inconmode), -EBUSY (undelivered
  * records), -EPERM (an option the opener may not set), or the error
  * socket(2), bind(2) or listen(2) gave the opener.
@@ -447,7 +448,8 @@ int sockobj_conn_listen(struct sockobj_obj *obj, const struct sockobj_listen *u)
 	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		return ret;
-	if (obj->proto != SOCKOBJ_PROTO_TCP)
+	/* Unconnected, its socket could not tell its peer's datagrams. */
+	if (obj->proto == SOCKOBJ_PROTO_UDP && obj->cfg.opt.recv_any)
 		ret = -EOPNOTSUPP;
 	else if (sockobj_conn_state(obj, &space) != SOCKOBJ_STATE_CLOSED)
 		ret = -EISCONN;
@@ -576,6 +578,50 @@ void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
 	    (!skb_queue_empty_lockless(&sk->sk_receive_queue) ||
 	     (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)))
 		sockobj_data_arrived(obj);
+}
+
+/**
+ * sockobj_conn_datagram() - a LISTENING UDP object takes a new peer
+ * @obj: the object, its lock held, LISTENING with room for an attempt's
+ *	records, off its listener
+ * @skb: the peer's first datagram, its checksum verified; the object's
+ *	from now on
+ * @local: the address and port it was sent to
+ * @peer: its source
+ *
+ * PASSIVE_OPENING, then, once the object's own socket is connected to the
+ * peer, ESTABLISHED with the datagram to read; CLOSED (reason ERROR) when
+ * the socket cannot be made, as CONNECT would have failed.
+ *
+ * Context: process (the listener's work item).
+ */
+void sockobj_conn_datagram(struct sockobj_obj *obj, struct sk_buff *skb,
+			   union sockobj_sockaddr *local,
+			   union sockobj_sockaddr *peer)
+{
+	struct sockobj_file *file = obj->file;
+	int ret;
+
+	lockdep_assert_held(&obj->lock);
+	spin_lock_bh(&file->lock);
+	obj->raddr = *peer;
+	transition(obj, SOCKOBJ_STATE_PASSIVE_OPENING, 0, 0);
+	spin_unlock_bh(&file->lock);
+	sockobj_timers_connect_started(obj);
+	ret = sockobj_socket_open_peer(obj, local, peer);
+	if (ret) {
+		kfree_skb(skb);
+		spin_lock_bh(&file->lock);
+		transition(obj, SOCKOBJ_STATE_CLOSED, SOCKOBJ_REASON_ERROR, -ret);
+		spin_unlock_bh(&file->lock);
+		return;
+	}
+	sockobj_socket_snapshot_local(obj);
+	spin_lock_bh(&file->lock);
+	if (obj->state == SOCKOBJ_STATE_PASSIVE_OPENING)
+		transition(obj, SOCKOBJ_STATE_ESTABLISHED, 0, 0);
+	spin_unlock_bh(&file->lock);
+	sockobj_data_pend(obj, skb);
 }
 
 /**
@@ -806,9 +852,10 @@ int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
  * destroyed, its undelivered events with it.
  *
  * Context: process (the caller's ioctl).
- * Return: the new fd, -ENOENT, -ENOTCONN (not open), -EMFILE (no fd left,
- * nothing changed), or -ENFILE/-ENOMEM from the file allocation (the
- * connection is then closed).
+ * Return: the new fd, -ENOENT, -ENOTCONN (not open), -EBUSY (a passive UDP
+ * connection's datagrams from its listener unread), -EMFILE (no fd left;
+ * nothing changed in these cases), or -ENFILE/-ENOMEM from the file
+ * allocation (the connection is then closed).
  */
 int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 {
@@ -830,6 +877,15 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	if (ret)
 		goto err_fd;
 	sock = obj->sock;
+	/*
+	 * The socket would not have them: they are read first. The listener
+	 * adds to them under our lock only.
+	 */
+	if (!skb_queue_empty(&obj->pending)) {
+		mutex_unlock(&obj->lock);
+		ret = -EBUSY;
+		goto err_fd;
+	}
 	/*
 	 * A passive connection's reconnects end with the hand-off (or with
 	 * the connection, should it be over): off the listener before the

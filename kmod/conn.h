@@ -11,6 +11,7 @@ struct sockobj_config;
 struct sockobj_file;
 struct sockobj_info;
 struct sockobj_listen;
+struct sk_buff;
 struct socket;
 union sockobj_sockaddr;
 struct sockobj_obj;
@@ -30,6 +31,9 @@ bool sockobj_conn_replace(struct sockobj_obj *obj,
 			  const union sockobj_sockaddr *local);
 void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
 			   const union sockobj_sockaddr *peer);
+void sockobj_conn_datagram(struct sockobj_obj *obj, struct sk_buff *skb,
+			   union sockobj_sockaddr *local,
+			   union sockobj_sockaddr *peer);
 void sockobj_conn_retry(struct sockobj_obj *obj);
 int sockobj_conn_set_retry(struct sockobj_obj *obj,
 			   const struct sockobj_retry *u);

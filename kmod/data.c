@@ -44,7 +44,8 @@ static bool readable(struct sockobj_obj *obj)
 	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
 		return true;
 	if (obj->proto == SOCKOBJ_PROTO_UDP)
-		return !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue);
+		return !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue) ||
+		       !skb_queue_empty_lockless(&obj->pending);
 	return READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
@@ -79,6 +80,32 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
 		sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
 	}
 	spin_unlock_bh(&file->lock);
+}
+
+/* Datagrams a passive UDP connection holds from its listener, at most. */
+#define PENDING_MAX	64
+
+/**
+ * sockobj_data_pend() - give a passive UDP connection a datagram of its
+ * peer that came to the listening socket
+ * @obj: the object, its lock held, with its socket
+ * @skb: the datagram, its checksum verified; the object's from now on
+ *
+ * Its first datagram, and those the peer sent before the object's socket
+ * was connected: RECV reads them before its socket's. A datagram beyond
+ * PENDING_MAX is dropped, as a full receive buffer drops it.
+ *
+ * Context: process (the listener's work item).
+ */
+void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb)
+{
+	lockdep_assert_held(&obj->lock);
+	if (skb_queue_len(&obj->pending) >= PENDING_MAX) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_queue_tail(&obj->pending, skb);
+	sockobj_data_arrived(obj);
 }
 
 /**
@@ -268,6 +295,28 @@ static void drop_datagram(struct socket *sock)
 	kernel_recvmsg(sock, &msg, NULL, 0, 0, MSG_DONTWAIT | MSG_TRUNC);
 }
 
+/*
+ * RECV of a datagram sockobj_data_pend() queued, its source the peer;
+ * Return: its length or -EFAULT.
+ */
+static int recv_pending(struct sockobj_obj *obj, struct iov_iter *to,
+			bool peek, struct sockobj_io_result *res)
+{
+	struct sk_buff *skb = skb_peek(&obj->pending);
+	size_t room = iov_iter_count(to);
+	struct iov_iter iter = *to;
+
+	res->full_len = skb->len;
+	res->done = min_t(size_t, skb->len, room);
+	res->truncated = skb->len > room;
+	if (skb_copy_datagram_iter(skb, 0, &iter, res->done))
+		return -EFAULT;
+	memcpy(&res->from, &obj->raddr, sizeof(res->from));
+	if (!peek)
+		consume_skb(skb_dequeue(&obj->pending));
+	return res->full_len;
+}
+
 /**
  * sockobj_data_recv() - receive without blocking
  * @obj: the object
@@ -327,15 +376,21 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	msg.msg_name = &res->from;
 	msg.msg_namelen = sizeof(res->from);
 	msg.msg_iter = *to;
-	ret = sock_recvmsg(obj->sock, &msg, flags);
-	if (ret >= 0 && obj->proto == SOCKOBJ_PROTO_UDP && !peek)
-		drop_datagram(obj->sock);
-	if (ret >= 0) {
-		size_t room = iov_iter_count(to);
+	if (!skb_queue_empty(&obj->pending)) {
+		ret = recv_pending(obj, to, peek, res);
+	} else {
+		ret = sock_recvmsg(obj->sock, &msg, flags);
+		if (ret >= 0 && obj->proto == SOCKOBJ_PROTO_UDP && !peek)
+			drop_datagram(obj->sock);
+		if (ret >= 0) {
+			size_t room = iov_iter_count(to);
 
-		res->full_len = ret;
-		res->done = min_t(size_t, ret, room);
-		res->truncated = !!(msg.msg_flags & MSG_TRUNC);
+			res->full_len = ret;
+			res->done = min_t(size_t, ret, room);
+			res->truncated = !!(msg.msg_flags & MSG_TRUNC);
+		}
+	}
+	if (ret >= 0) {
 		if (obj->proto == SOCKOBJ_PROTO_TCP)
 			memcpy(&res->from, &obj->raddr, sizeof(res->from));
 		if (!peek) {
@@ -369,12 +424,13 @@ EXPORT_SYMBOL_IF_KUNIT(sockobj_data_recv);
  * alone: a receive (even a peek) would consume a pending soft error that
  * the next RECV must report, and run the cgroup's recvmsg programs. UDP
  * takes datagrams from its reader queue first, then from the receive
- * queue, their headers already pulled.
+ * queue, their headers already pulled; RECV reads a passive connection's
+ * pending datagrams before both.
  */
-static unsigned int udp_next_len(struct sock *sk)
+static unsigned int udp_next_len(struct sockobj_obj *obj, struct sock *sk)
 {
 	struct sk_buff_head *queues[] = {
-		&udp_sk(sk)->reader_queue, &sk->sk_receive_queue,
+		&obj->pending, &udp_sk(sk)->reader_queue, &sk->sk_receive_queue,
 	};
 	struct sk_buff *skb = NULL;
 	unsigned int i, len = 0;
@@ -460,7 +516,7 @@ void sockobj_data_counters(struct sockobj_obj *obj, struct sock *sk,
 		}
 		space = sk_stream_wspace(sk);
 	} else {
-		info->rx_queued = udp_next_len(sk);
+		info->rx_queued = udp_next_len(obj, sk);
 		info->tx_unacked = sk_wmem_alloc_get(sk);
 		space = READ_ONCE(sk->sk_sndbuf) - sk_wmem_alloc_get(sk);
 	}

@@ -2,16 +2,25 @@
 /*
  * Passive opens: the listening sockets of a file and how their incoming
  * connections reach LISTENING objects. All the LISTENING objects of a file
- * on one local address, port and interface share one listener; an incoming
- * connection goes to the object that has listened longest among those
- * whose inconmode admits the peer and whose record ring has room for a
- * whole attempt, and is reset when there is none. Objects with a
- * reconmode stay on the listener while the connection they took is open,
- * for a reconnect to replace it (before a LISTENING object is offered the
- * connection when it comes from their own peer, after when they take any).
- * The listening socket lives while it has an object: the last one to take
- * a connection, to lose it or to stop closes it, and the next LISTEN opens
- * a new one.
+ * on one protocol, local address, port and interface share one listener;
+ * an incoming connection goes to the object that has listened longest
+ * among those whose inconmode admits the peer and whose record ring has
+ * room for a whole attempt, and is reset (UDP: dropped) when there is
+ * none. Objects with a reconmode stay on the listener while the
+ * connection they took is open, for a reconnect to replace it (before a
+ * LISTENING object is offered the connection when it comes from their own
+ * peer, after when they take any). The listening socket lives while it
+ * has an object: the last one to take a connection, to lose it or to stop
+ * closes it, and the next LISTEN opens a new one.
+ *
+ * UDP has no accept: a "connection" is a new peer, its first datagram
+ * read from the listening socket. The object it goes to gets its own
+ * socket, bound beside the listening one and connected to the peer, so
+ * that the kernel delivers the peer's next datagrams to it. Those the peer
+ * sent before that socket was connected are already queued on the
+ * listening socket: a passive UDP object stays on its listener while it is
+ * ESTABLISHED, and the datagrams of its peer that still reach the listener
+ * are given to it (sockobj_data_pend()) before anything else is decided.
  *
  * Nothing runs in softirq but a wake-up: the listener does not replace the
  * listening socket's callbacks (the sockets it accepts would inherit them
@@ -39,9 +48,11 @@
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/udp.h>
 
 #include "compat.h"
 #include "conn.h"
+#include "data.h"
 #include "file.h"
 #include "listen.h"
 #include "object.h"
@@ -51,8 +62,24 @@
 
 /* Connections one run of the work accepts before it lets others run. */
 #define ACCEPT_BATCH	64
+/* Datagrams read at most to find a new UDP peer's others (collect()). */
+#define COLLECT_MAX	256
 /* How soon a connection held back for a busy object is offered again. */
 #define HELD_RETRY	(HZ / 50)
+
+/**
+ * struct incoming - a connection for an object to take
+ * @sock: TCP: the accepted socket
+ * @skb: UDP: the peer's datagram
+ * @peer: the peer's address
+ * @local: UDP: the address the datagram was sent to
+ */
+struct incoming {
+	struct socket *sock;
+	struct sk_buff *skb;
+	union sockobj_sockaddr peer;
+	union sockobj_sockaddr local;
+};
 
 /**
  * struct sockobj_listener - one listening socket of a file
@@ -64,7 +91,10 @@
  * @addr: the local address it was asked to bind (the key)
  * @addr_len: length of @addr
  * @ifindex: the interface it is bound to (the key), 0 for none
- * @held: an accepted connection waiting for a busy object, or NULL
+ * @proto: SOCKOBJ_PROTO_* (the key)
+ * @held: a connection waiting for a busy object (@held.sock or
+ *	@held.skb set), or none
+ * @backlog: UDP: datagrams read from the socket and not yet offered
  * @wait: our entry on the socket's wait queue
  * @work: accepts and hands out connections
  * @stopped: no more objects; the work only resets what it accepts
@@ -78,24 +108,32 @@ struct sockobj_listener {
 	union sockobj_sockaddr addr;
 	int addr_len;
 	int ifindex;
-	struct socket *held;
+	u32 proto;
+	struct incoming held;
+	struct sk_buff_head backlog;
 	struct wait_queue_entry wait;
 	struct delayed_work work;
 	bool stopped;
 };
 
-static void reset_and_release(struct socket *sock)
+/* What no object took: a connection is reset, a datagram dropped. */
+static void refuse(struct incoming *in)
 {
-	sock_no_linger(sock->sk);
-	sock_release(sock);
+	if (in->sock) {
+		sock_no_linger(in->sock->sk);
+		sock_release(in->sock);
+	}
+	kfree_skb(in->skb);
+	in->sock = NULL;
+	in->skb = NULL;
 }
 
 static void listener_put(struct sockobj_listener *l)
 {
 	if (!refcount_dec_and_test(&l->ref))
 		return;
-	if (l->held)
-		reset_and_release(l->held);
+	refuse(&l->held);
+	skb_queue_purge(&l->backlog);
 	/* Connections still in its accept queue are reset. */
 	sock_release(l->sock);
 	sockobj_file_put(l->file);
@@ -164,8 +202,27 @@ static bool admits(const struct sockobj_obj *obj,
 	}
 }
 
+/*
+ * Whether @obj, which may be busy, has the connection of UDP @peer: its
+ * state and peer address change under the file's lock as well as its own.
+ */
+static bool has_peer(struct sockobj_obj *obj,
+		     const union sockobj_sockaddr *peer)
+{
+	struct sockobj_file *file = obj->file;
+	bool ret;
+
+	spin_lock_bh(&file->lock);
+	ret = obj->proto == SOCKOBJ_PROTO_UDP &&
+	      obj->state == SOCKOBJ_STATE_ESTABLISHED &&
+	      same_host(&obj->raddr, peer) && same_port(&obj->raddr, peer);
+	spin_unlock_bh(&file->lock);
+	return ret;
+}
+
 /* The order in which objects are offered a connection (see takes()). */
 enum round {
+	ROUND_OWN,		/* UDP: a datagram of an object's own peer */
 	ROUND_RECONNECT,	/* a reconnect from an object's own peer */
 	ROUND_LISTENING,	/* a new connection */
 	ROUND_ANY,		/* a reconnect that replaces any connection */
@@ -173,7 +230,8 @@ enum round {
 };
 
 /*
- * Whether @obj, locked, takes a connection from @peer in @round: its
+ * Whether @obj, locked, takes a connection from @peer in @round: in
+ * ROUND_OWN, a UDP datagram of the peer it is connected with; else its
  * inconmode admits the peer, and it is LISTENING, or holds a passive
  * connection its reconmode lets the peer replace; with room in its record
  * ring for what follows (a replaced connection's CLOSED and the new
@@ -184,9 +242,12 @@ static bool takes(struct sockobj_obj *obj, const union sockobj_sockaddr *peer,
 {
 	unsigned int space, state;
 
+	if (round == ROUND_OWN)
+		return obj->sock && has_peer(obj, peer);
+	state = sockobj_conn_state(obj, &space);
+	/* The peer's address is written under the lock we hold. */
 	if (!admits(obj, peer))
 		return false;
-	state = sockobj_conn_state(obj, &space);
 	if (round == ROUND_LISTENING)
 		return state == SOCKOBJ_STATE_LISTENING &&
 		       space >= SOCKOBJ_TRANSITIONS_MAX;
@@ -194,7 +255,6 @@ static bool takes(struct sockobj_obj *obj, const union sockobj_sockaddr *peer,
 	     state != SOCKOBJ_STATE_PEER_CLOSING) ||
 	    space < SOCKOBJ_TRANSITIONS_MAX + 2)
 		return false;
-	/* The peer's address is written under the lock we hold. */
 	switch (obj->reconmode) {
 	case SOCKOBJ_RECON_SAME_PEER:
 		return round == ROUND_RECONNECT &&
@@ -208,6 +268,146 @@ static bool takes(struct sockobj_obj *obj, const union sockobj_sockaddr *peer,
 	return false;
 }
 
+/* The next connection the listening socket accepts. */
+static int accept_one(struct sockobj_listener *l, struct incoming *in)
+{
+	int ret = kernel_accept(l->sock, &in->sock, O_NONBLOCK);
+
+	if (ret)
+		return ret;
+	if (kernel_getpeername(in->sock, &in->peer.sa) < 0)
+		memset(&in->peer, 0, sizeof(in->peer));
+	return 0;
+}
+
+/*
+ * A datagram's source and the address it was sent to, as the listening
+ * socket's family sees them (an IPv4 datagram to an IPv6 socket as
+ * mapped addresses). One sent to a broadcast or multicast address is
+ * answered from the listener's own address: the reply must not come from
+ * the group.
+ */
+static void datagram_addrs(struct sockobj_listener *l, struct sk_buff *skb,
+			   struct incoming *in)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+	bool v4 = skb->protocol == htons(ETH_P_IP);
+
+	if (l->addr.sa.sa_family == AF_INET) {
+		in->peer.v4.sin_family = AF_INET;
+		in->peer.v4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		in->peer.v4.sin_port = uh->source;
+		in->local.v4.sin_family = AF_INET;
+		in->local.v4.sin_addr.s_addr = ip_hdr(skb)->daddr;
+		in->local.v4.sin_port = uh->dest;
+	} else {
+		in->peer.v6.sin6_family = AF_INET6;
+		in->local.v6.sin6_family = AF_INET6;
+		if (v4) {
+			ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr,
+					       &in->peer.v6.sin6_addr);
+			ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr,
+					       &in->local.v6.sin6_addr);
+		} else {
+			in->peer.v6.sin6_addr = ipv6_hdr(skb)->saddr;
+			in->local.v6.sin6_addr = ipv6_hdr(skb)->daddr;
+			in->peer.v6.sin6_scope_id =
+				ipv6_iface_scope_id(&in->peer.v6.sin6_addr,
+						    inet6_iif(skb));
+			in->local.v6.sin6_scope_id =
+				ipv6_iface_scope_id(&in->local.v6.sin6_addr,
+						    inet6_iif(skb));
+		}
+		in->peer.v6.sin6_port = uh->source;
+		in->local.v6.sin6_port = uh->dest;
+	}
+	if (skb->pkt_type != PACKET_HOST) {
+		in->local = l->addr;
+		if (l->addr.sa.sa_family == AF_INET)
+			in->local.v4.sin_port = uh->dest;
+		else
+			in->local.v6.sin6_port = uh->dest;
+	}
+}
+
+/*
+ * The next datagram of the listening socket, its checksum checked as
+ * udp_recvmsg() checks it (a corrupt datagram engages no object): 0,
+ * -EAGAIN when none is queued, or another error to go on after (a
+ * corrupt datagram, a pending socket error).
+ */
+static int read_datagram(struct sockobj_listener *l, struct incoming *in)
+{
+	int off = 0, err = -EAGAIN;
+	struct sk_buff *skb;
+
+	skb = __skb_recv_udp(l->sock->sk, MSG_DONTWAIT, &off, &err);
+	if (!skb)
+		return err == -EAGAIN ? -EAGAIN : -EBADMSG;
+	if (udp_lib_checksum_complete(skb)) {
+		kfree_skb(skb);
+		return -EBADMSG;
+	}
+	in->skb = skb;
+	datagram_addrs(l, skb, in);
+	return 0;
+}
+
+/* The next datagram to offer: the backlog's first. */
+static int receive_one(struct sockobj_listener *l, struct incoming *in)
+{
+	struct sk_buff *skb = __skb_dequeue(&l->backlog);
+
+	if (!skb)
+		return read_datagram(l, in);
+	in->skb = skb;
+	datagram_addrs(l, skb, in);
+	return 0;
+}
+
+static bool from_peer(struct sockobj_listener *l, struct sk_buff *skb,
+		      const union sockobj_sockaddr *peer)
+{
+	struct incoming in = {};
+
+	datagram_addrs(l, skb, &in);
+	return same_host(&in.peer, peer) && same_port(&in.peer, peer);
+}
+
+/*
+ * @obj, locked, has just connected its socket to a new UDP peer: the
+ * peer's datagrams still queued on the listening socket are older than
+ * any its own socket will have, and are given to it now, before RECV can
+ * read its socket, so that the object reads them all in order. Those of
+ * other peers wait on the backlog, to be offered next, in order.
+ */
+static void collect(struct sockobj_listener *l, struct sockobj_obj *obj)
+{
+	struct sk_buff *skb, *tmp;
+	struct incoming in;
+	int n, ret;
+
+	skb_queue_walk_safe(&l->backlog, skb, tmp) {
+		if (from_peer(l, skb, &obj->raddr)) {
+			__skb_unlink(skb, &l->backlog);
+			sockobj_data_pend(obj, skb);
+		}
+	}
+	for (n = 0; n < COLLECT_MAX; n++) {
+		memset(&in, 0, sizeof(in));
+		ret = read_datagram(l, &in);
+		if (ret == -EAGAIN)
+			break;
+		if (ret)
+			continue;
+		if (same_host(&in.peer, &obj->raddr) &&
+		    same_port(&in.peer, &obj->raddr))
+			sockobj_data_pend(obj, in.skb);
+		else
+			__skb_queue_tail(&l->backlog, in.skb);
+	}
+}
+
 /* An object has left @l's objects: the last one stops it. */
 static void left_locked(struct sockobj_listener *l)
 {
@@ -217,18 +417,23 @@ static void left_locked(struct sockobj_listener *l)
 }
 
 /*
- * Give @sock to @obj, locked, which takes it in @round. An object with a
- * reconmode that is left with an open connection stays on the listener,
- * the newest; others leave it. Return: false, when the connection to
- * replace ended meanwhile (the object left the listener then).
+ * Give @in to @obj, locked, which takes it in @round. An object with a
+ * reconmode, or a UDP object, that is left with an open connection stays
+ * on the listener, the newest; others leave it. Return: false, when the
+ * connection to replace ended meanwhile (the object left the listener
+ * then).
  */
 static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
-		 struct socket *sock, const union sockobj_sockaddr *peer,
-		 enum round round)
+		 struct incoming *in, enum round round)
 {
 	union sockobj_sockaddr local = {};
 	unsigned int state;
 
+	if (round == ROUND_OWN) {
+		sockobj_data_pend(obj, in->skb);
+		in->skb = NULL;
+		return true;
+	}
 	/* Off the listener first: its close must not take our lock. */
 	list_del_init(&obj->listen_node);
 	obj->listener = NULL;
@@ -240,10 +445,18 @@ static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
 			return false;
 		}
 	}
-	sockobj_conn_accepted(obj, sock, peer);
+	if (in->sock)
+		sockobj_conn_accepted(obj, in->sock, &in->peer);
+	else
+		sockobj_conn_datagram(obj, in->skb, &in->local, &in->peer);
 	state = sockobj_conn_state(obj, NULL);
-	if (obj->reconmode && (state == SOCKOBJ_STATE_ESTABLISHED ||
-			       state == SOCKOBJ_STATE_PEER_CLOSING)) {
+	if (obj->proto == SOCKOBJ_PROTO_UDP && state == SOCKOBJ_STATE_ESTABLISHED)
+		collect(l, obj);
+	in->sock = NULL;
+	in->skb = NULL;
+	if ((obj->reconmode || obj->proto == SOCKOBJ_PROTO_UDP) &&
+	    (state == SOCKOBJ_STATE_ESTABLISHED ||
+	     state == SOCKOBJ_STATE_PEER_CLOSING)) {
 		list_add_tail(&obj->listen_node, &l->objs);
 		obj->listener = l;	/* its reference stays */
 		return true;
@@ -253,15 +466,20 @@ static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
 }
 
 /*
- * Give @sock to the first object that takes it, in the order of the
+ * Give @in to the first object that takes it, in the order of the
  * rounds, each locked without waiting; *@id and *@verdict say which and
  * how (SOCKOBJ_INCOMING_*). Return: 0 when given, -EBUSY when none did but
  * an object was busy (it may have taken it), -ECONNREFUSED otherwise.
  */
-static int hand_out(struct sockobj_listener *l, struct socket *sock,
-		    const union sockobj_sockaddr *peer, u32 *id,
-		    unsigned int *verdict)
+static int hand_out(struct sockobj_listener *l, struct incoming *in,
+		    u32 *id, unsigned int *verdict)
 {
+	static const unsigned int verdicts[ROUND_COUNT] = {
+		[ROUND_OWN] = SOCKOBJ_INCOMING_DELIVERED,
+		[ROUND_RECONNECT] = SOCKOBJ_INCOMING_REPLACED,
+		[ROUND_LISTENING] = SOCKOBJ_INCOMING_TAKEN,
+		[ROUND_ANY] = SOCKOBJ_INCOMING_REPLACED,
+	};
 	struct sockobj_obj *obj, *next;
 	bool busy = false;
 	enum round round;
@@ -273,11 +491,14 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 
 			/* Its target is read under its lock: CONFIGURE copies it. */
 			if (!mutex_trylock(&obj->lock)) {
+				/* Its peer's datagram must wait for it. */
+				if (round == ROUND_OWN && has_peer(obj, &in->peer))
+					return -EBUSY;
 				busy = true;
 				continue;
 			}
-			if (takes(obj, peer, round))
-				given = give(l, obj, sock, peer, round);
+			if (takes(obj, &in->peer, round))
+				given = give(l, obj, in, round);
 			/*
 			 * Read before the unlock: off the listener, a destroy
 			 * no longer waits for our lock and may free it.
@@ -286,9 +507,7 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 				*id = obj->id;
 			mutex_unlock(&obj->lock);
 			if (given) {
-				*verdict = round == ROUND_LISTENING ?
-					   SOCKOBJ_INCOMING_TAKEN :
-					   SOCKOBJ_INCOMING_REPLACED;
+				*verdict = verdicts[round];
 				return 0;
 			}
 		}
@@ -296,28 +515,29 @@ static int hand_out(struct sockobj_listener *l, struct socket *sock,
 	return busy ? -EBUSY : -ECONNREFUSED;
 }
 
-/* Offer one accepted connection; false when it is held back. */
-static bool offer(struct sockobj_listener *l, struct socket *sock)
+/*
+ * Offer one incoming connection, whose peer address is known (a family of
+ * 0 when not); false when it is held back.
+ */
+static bool offer(struct sockobj_listener *l, struct incoming *in)
 {
-	unsigned int verdict = SOCKOBJ_INCOMING_RESET;
-	union sockobj_sockaddr peer = {};
+	unsigned int verdict = in->sock ? SOCKOBJ_INCOMING_RESET :
+					  SOCKOBJ_INCOMING_DROPPED;
 	u32 id = 0;
 	int ret;
 
-	if (kernel_getpeername(sock, &peer.sa) < 0)
-		memset(&peer, 0, sizeof(peer));
-	ret = l->stopped || !peer.sa.sa_family ? -ECONNREFUSED :
-		hand_out(l, sock, &peer, &id, &verdict);
+	ret = l->stopped || !in->peer.sa.sa_family ? -ECONNREFUSED :
+		hand_out(l, in, &id, &verdict);
 	if (ret == -EBUSY)
 		verdict = SOCKOBJ_INCOMING_HELD;
-	trace_sockobj_incoming(ntohs(inet_sk(l->sock->sk)->inet_sport), &peer,
-			       id, verdict);
+	trace_sockobj_incoming(ntohs(inet_sk(l->sock->sk)->inet_sport),
+			       &in->peer, id, verdict);
 	if (ret == -EBUSY) {
-		l->held = sock;
+		l->held = *in;
 		return false;
 	}
 	if (ret)
-		reset_and_release(sock);
+		refuse(in);
 	return true;
 }
 
@@ -327,22 +547,26 @@ static void listener_work(struct work_struct *work)
 						  struct sockobj_listener,
 						  work);
 	struct sockobj_file *file = l->file;
-	struct socket *sock;
+	struct incoming in;
 	int n, ret;
 
 	mutex_lock(&file->listen_lock);
-	sock = l->held;
-	l->held = NULL;
-	if (sock && !offer(l, sock))
+	in = l->held;
+	memset(&l->held, 0, sizeof(l->held));
+	if ((in.sock || in.skb) && !offer(l, &in))
 		goto later;
 	for (n = 0; n < ACCEPT_BATCH; n++) {
-		ret = kernel_accept(l->sock, &sock, O_NONBLOCK);
+		memset(&in, 0, sizeof(in));
+		ret = l->proto == SOCKOBJ_PROTO_TCP ? accept_one(l, &in) :
+						      receive_one(l, &in);
 		if (ret == -EAGAIN)
 			goto out;
+		if (ret == -EBADMSG)
+			continue;
 		/* Out of memory, say: the queue waits; no wake-up may come. */
 		if (ret < 0)
 			goto later;
-		if (!offer(l, sock))
+		if (!offer(l, &in))
 			goto later;
 	}
 	/* More may wait: let other work run first. */
@@ -358,12 +582,13 @@ out:
 }
 
 static struct sockobj_listener *find(struct sockobj_file *file,
-				     const struct sockobj_cfg *cfg)
+				     const struct sockobj_cfg *cfg, u32 proto)
 {
 	struct sockobj_listener *l;
 
 	list_for_each_entry(l, &file->listeners, node)
-		if (l->ifindex == cfg->ifindex && l->addr_len == cfg->local_len &&
+		if (l->proto == proto && l->ifindex == cfg->ifindex &&
+		    l->addr_len == cfg->local_len &&
 		    !memcmp(&l->addr, &cfg->local, cfg->local_len))
 			return l;
 	return NULL;
@@ -392,6 +617,8 @@ static int start(struct sockobj_obj *obj, u32 backlog,
 	l->addr = obj->cfg.local;
 	l->addr_len = obj->cfg.local_len;
 	l->ifindex = obj->cfg.ifindex;
+	l->proto = obj->proto;
+	skb_queue_head_init(&l->backlog);
 	INIT_DELAYED_WORK(&l->work, listener_work);
 	init_waitqueue_func_entry(&l->wait, listener_wake);
 	add_wait_queue(sk_sleep(l->sock->sk), &l->wait);
@@ -403,8 +630,8 @@ static int start(struct sockobj_obj *obj, u32 backlog,
 /**
  * sockobj_listen_join() - add a CLOSED object to its local address's
  * listener, creating the listening socket if the file has none there
- * @obj: the object, its lock held, TCP, with a local port
- * @backlog: listen(2)'s backlog for a new listening socket, 0 for
+ * @obj: the object, its lock held, with a local port
+ * @backlog: TCP: listen(2)'s backlog for a new listening socket, 0 for
  *	SOMAXCONN; capped by net.core.somaxconn
  * @local: set to the address the listener is bound to
  *
@@ -423,7 +650,7 @@ int sockobj_listen_join(struct sockobj_obj *obj, u32 backlog,
 
 	lockdep_assert_held(&obj->lock);
 	mutex_lock(&file->listen_lock);
-	l = find(file, &obj->cfg);
+	l = find(file, &obj->cfg, obj->proto);
 	if (l)
 		refcount_inc(&l->ref);
 	else

@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/skbuff.h>
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
@@ -125,6 +126,9 @@ struct sockobj_attempt {
  * @listen_node: on the listener's objects (the file's listen_lock)
  * @inconmode: SOCKOBJ_INCON_* of the last SOCKOBJ_IOC_LISTEN
  * @reconmode: SOCKOBJ_RECON_* of the last SOCKOBJ_IOC_LISTEN
+ * @pending: a passive UDP connection's datagrams that came to the
+ *	listening socket (its first, and those that came before its own
+ *	socket was connected), read before its socket's (changed under @lock)
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -140,6 +144,7 @@ struct sockobj_obj {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_error_report)(struct sock *sk);
+	struct sk_buff_head pending;
 	union sockobj_sockaddr laddr;
 	union sockobj_sockaddr raddr;
 	int bound_ifindex;

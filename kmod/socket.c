@@ -250,29 +250,38 @@ int sockobj_socket_open(struct sockobj_obj *obj)
 
 /*
  * The listening socket of @obj's local address, port and interface, made
- * as the opener would make it with socket(2), setsockopt(SO_REUSEADDR,
- * as servers do so that a restart binds beside its old connections'
- * TIME_WAIT), SO_BINDTODEVICE, bind(2) and listen(2).
+ * as the opener would make it with socket(2), setsockopt(2), SO_BINDTODEVICE,
+ * bind(2) and, for TCP, listen(2). TCP sets SO_REUSEADDR, as servers do so
+ * that a restart binds beside its old connections' TIME_WAIT. UDP sets
+ * SO_REUSEPORT, so that the connected socket of each peer given to an
+ * object (sockobj_socket_open_peer()) binds beside it: the kernel delivers
+ * a datagram to the socket connected to its source before an unconnected
+ * one, and SO_REUSEPORT only lets sockets of the same user share the port.
  */
 static int listen_as_opener(struct sockobj_obj *obj, int backlog,
 			    struct socket **sockp)
 {
 	struct sockobj_cfg *cfg = &obj->cfg;
+	bool tcp = obj->proto == SOCKOBJ_PROTO_TCP;
 	struct socket *sock;
 	int ret;
 
 	ret = __sock_create(obj->file->net, cfg->local.sa.sa_family,
-			    SOCK_STREAM, IPPROTO_TCP, &sock, 0);
+			    tcp ? SOCK_STREAM : SOCK_DGRAM,
+			    tcp ? IPPROTO_TCP : IPPROTO_UDP, &sock, 0);
 	if (ret)
 		return ret;
-	sock_set_reuseaddr(sock->sk);
+	if (tcp)
+		sock_set_reuseaddr(sock->sk);
+	else
+		sock_set_reuseport(sock->sk);
 	if (cfg->ifindex) {
 		ret = bind_iface(sock, obj->file->net, cfg->ifindex);
 		if (ret)
 			goto err_release;
 	}
 	ret = sockobj_kernel_bind(sock, &cfg->local, cfg->local_len);
-	if (!ret)
+	if (!ret && tcp)
 		ret = kernel_listen(sock, backlog);
 	if (ret)
 		goto err_release;
@@ -288,7 +297,7 @@ err_release:
  * sockobj_socket_listen() - create the listening socket of an object's
  * local address, as the file's opener
  * @obj: the object, its lock held, with a local address and port
- * @backlog: listen(2)'s backlog, already capped
+ * @backlog: listen(2)'s backlog, already capped (TCP)
  * @sockp: set to the socket
  *
  * Context: process (the caller's ioctl).
@@ -303,6 +312,78 @@ int sockobj_socket_listen(struct sockobj_obj *obj, int backlog,
 
 	revert_creds(old);
 	return ret;
+}
+
+static int sockaddr_len(const union sockobj_sockaddr *ss)
+{
+	return ss->sa.sa_family == AF_INET ? sizeof(ss->v4) : sizeof(ss->v6);
+}
+
+static int open_peer_as_opener(struct sockobj_obj *obj,
+			       union sockobj_sockaddr *local,
+			       union sockobj_sockaddr *peer,
+			       struct socket **sockp)
+{
+	struct sockobj_cfg *cfg = &obj->cfg;
+	struct socket *sock;
+	int ret;
+
+	ret = __sock_create(obj->file->net, local->sa.sa_family, SOCK_DGRAM,
+			    IPPROTO_UDP, &sock, 0);
+	if (ret)
+		return ret;
+	ret = sockobj_sockopt_apply(sock, cfg, obj->proto);
+	if (ret)
+		goto err_release;
+	sock_set_reuseport(sock->sk);
+	if (cfg->ifindex) {
+		ret = bind_iface(sock, obj->file->net, cfg->ifindex);
+		if (ret)
+			goto err_release;
+	}
+	ret = sockobj_kernel_bind(sock, local, sockaddr_len(local));
+	if (!ret)
+		ret = sockobj_kernel_connect(sock, peer, sockaddr_len(peer), 0);
+	if (ret)
+		goto err_release;
+	*sockp = sock;
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+/**
+ * sockobj_socket_open_peer() - open the socket of a passive UDP connection,
+ * as the file's opener
+ * @obj: the object, its lock held, without a socket
+ * @local: the address and port the peer's first datagram was sent to
+ * @peer: the peer's address and port
+ *
+ * The socket is configured with the object's options, bound beside the
+ * listening socket (SO_REUSEPORT) and connected to the peer, so that the
+ * kernel delivers what the peer sends next to it rather than to the
+ * listening socket; then our callbacks are installed.
+ *
+ * Context: process (the listener's work item).
+ * Return: 0, or the error socket(2), setsockopt(2), bind(2) or connect(2)
+ * gave the opener.
+ */
+int sockobj_socket_open_peer(struct sockobj_obj *obj,
+			     union sockobj_sockaddr *local,
+			     union sockobj_sockaddr *peer)
+{
+	const struct cred *old = override_creds(obj->file->cred);
+	struct socket *sock;
+	int ret = open_peer_as_opener(obj, local, peer, &sock);
+
+	revert_creds(old);
+	if (ret)
+		return ret;
+	sockobj_socket_release(obj, false);
+	attach(obj, sock);
+	return 0;
 }
 
 /**
@@ -470,4 +551,6 @@ void sockobj_socket_release(struct sockobj_obj *obj, bool rst)
 	sock = obj->sock;
 	set_sock(obj, NULL);
 	sock_release(sock);
+	/* A passive UDP connection's first datagrams go with its socket. */
+	skb_queue_purge(&obj->pending);
 }

@@ -138,12 +138,16 @@ TRACE_EVENT(sockobj_retry_start,
 /*
  * An incoming connection of a listening socket (its local port) from peer,
  * and what became of it: given to a LISTENING object, to one whose
- * connection it replaced, held back for a busy object, or reset.
+ * connection it replaced, held back for a busy object, or reset; for UDP
+ * a new peer's datagram, dropped when refused, or delivered to the object
+ * that has that peer already.
  */
 #define SOCKOBJ_INCOMING_TAKEN		0
 #define SOCKOBJ_INCOMING_REPLACED	1
 #define SOCKOBJ_INCOMING_HELD		2
 #define SOCKOBJ_INCOMING_RESET		3
+#define SOCKOBJ_INCOMING_DROPPED	4
+#define SOCKOBJ_INCOMING_DELIVERED	5
 
 TRACE_EVENT(sockobj_incoming,
 	    TP_PROTO(u16 lport, const union sockobj_sockaddr *peer, u32 id,
@@ -163,7 +167,9 @@ TRACE_EVENT(sockobj_incoming,
 				       { SOCKOBJ_INCOMING_TAKEN, "taken" },
 				       { SOCKOBJ_INCOMING_REPLACED, "replaced" },
 				       { SOCKOBJ_INCOMING_HELD, "held" },
-				       { SOCKOBJ_INCOMING_RESET, "reset" }),
+				       { SOCKOBJ_INCOMING_RESET, "reset" },
+				       { SOCKOBJ_INCOMING_DROPPED, "dropped" },
+				       { SOCKOBJ_INCOMING_DELIVERED, "delivered" }),
 		      __entry->id)
 );
 

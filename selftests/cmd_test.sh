@@ -27,6 +27,9 @@
 #   timeout_*  --timeout SEC (nc's -w) against SYNs nft drops
 #   watch_*    watch --json sees another process's object appear, change
 #              and go, and -p filters by process
+#   listen_*   listen: socat connects (4 MiB each way), --from resets
+#              another peer, -u answers a UDP peer, --reconnect host lets a
+#              second client replace the first, a bad --reconnect
 #
 # KTAP on stdout, for the kselftest runner. Needs root, the sockobj module
 # loaded, python3, socat, redis-server and nft (tools/testing/deps.sh), and
@@ -138,6 +141,21 @@ wait_port() {
 		for f in /proc/net/tcp /proc/net/tcp6; do
 			while read -r _ l _ st _; do
 				[ "$st" = 0A ] && [ "${l: -5}" = "$port" ] && return 0
+			done <"$f"
+		done
+		sleep 0.2
+	done
+	return 1
+}
+
+# Wait until a UDP socket is bound to port $1 (/proc/net/udp*).
+wait_udp_port() {
+	local i port l
+	port=$(printf ':%04X' "$1")
+	for ((i = 0; i < 150 * slow; i++)); do
+		for f in /proc/net/udp /proc/net/udp6; do
+			while read -r _ l _; do
+				[ "${l: -5}" = "$port" ] && return 0
 			done <"$f"
 		done
 		sleep 0.2
@@ -594,6 +612,80 @@ except Exception:
 	else
 		not_ok listen_from_filter "other peer $other (1: reset), alive $alive, listen exit $rc, $nlines line(s), last '$line': $(last_err)"
 	fi
+fi
+
+# -u: a UDP peer's first datagram makes the connection; the reply goes to
+# it, its next datagram comes out too; the command ends after stdin's end
+# and -w of quiet.
+printf 'reply\n' | "$so" listen -u -w 1500 7310 >"$work/lout3" 2>"$work/err" &
+lpid=$!
+pids+=("$lpid")
+if ! wait_udp_port 7310; then
+	not_ok listen_udp "nothing bound to UDP 7310"
+else
+	tmo 60 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(float(sys.argv[1]))
+s.sendto(b"hello\n", ("127.0.0.1", 7310))
+data, src = s.recvfrom(64)
+s.sendto(b"more\n", ("127.0.0.1", 7310))
+sys.exit(0 if data == b"reply\n" and src == ("127.0.0.1", 7310) else 1)
+' $((10 * slow)) >/dev/null 2>&1
+	cli=$?
+	wait "$lpid"
+	rc=$?
+	got=$(tr '\n' ' ' <"$work/lout3")
+	if [ "$cli" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$got" = "hello more " ]; then
+		ok listen_udp
+	else
+		not_ok listen_udp "client $cli, listen exit $rc, received '$got': $(last_err)"
+	fi
+fi
+# --reconnect host: a second client from the same host replaces the first
+# (reset) once its line is out, and the session goes on with it.
+"$so" listen --reconnect host -k 7312 </dev/null >"$work/lout4" 2>"$work/err" &
+lpid=$!
+pids+=("$lpid")
+if ! wait_port 7312; then
+	not_ok listen_reconnect "nothing listens on 7312"
+else
+	tmo 120 python3 -c '
+import socket, sys, time
+t, out = float(sys.argv[1]), sys.argv[2]
+c1 = socket.create_connection(("127.0.0.1", 7312), timeout=t)
+c1.sendall(b"one\n")
+end = time.monotonic() + t
+while open(out).read() != "one\n":
+    if time.monotonic() > end:
+        sys.exit(2)
+    time.sleep(0.05)
+c2 = socket.create_connection(("127.0.0.1", 7312), timeout=t)
+try:
+    reset = c1.recv(16) == b""
+except ConnectionResetError:
+    reset = True
+c2.sendall(b"two\n")
+c2.shutdown(socket.SHUT_WR)
+sys.exit(0 if reset and c2.recv(16) == b"" else 1)
+' $((10 * slow)) "$work/lout4" >/dev/null 2>&1
+	cli=$?
+	wait "$lpid"
+	rc=$?
+	got=$(tr '\n' ' ' <"$work/lout4")
+	if [ "$cli" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$got" = "one two " ]; then
+		ok listen_reconnect
+	else
+		not_ok listen_reconnect "client $cli, listen exit $rc, received '$got': $(last_err)"
+	fi
+fi
+"$so" listen --reconnect sometimes 7311 </dev/null >/dev/null 2>"$work/err"
+rc=$?
+if [ "$rc" -eq 64 ] && grep -q 'bad --reconnect' "$work/err"; then
+	ok listen_reconnect_usage
+else
+	not_ok listen_reconnect_usage "exit $rc: $(last_err)"
 fi
 
 echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"

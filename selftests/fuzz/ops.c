@@ -99,8 +99,8 @@ static void gen_target(struct worker *w, struct sockobj_addr *a, uint8_t proto)
 		    (so_rnd_pct(&w->r, 50) ? T_UDPCLOSED4 : T_BCAST4);
 	else if (roll < 55)
 		t = so_rnd_pct(&w->r, 60) ? T_LISTEN4 : T_LISTEN6;
-	else if (roll < 65 && proto == SOCKOBJ_PROTO_TCP)
-		t = T_OBJ4;	/* LISTENING objects */
+	else if (roll < 65)
+		t = T_OBJ4;	/* LISTENING objects, TCP or UDP */
 	else
 		t = (int)so_rnd_below(&w->r, T_NTARGETS);
 	if (!FZ->have_target[t])

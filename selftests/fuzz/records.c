@@ -10,7 +10,7 @@ static int legal_transition(uint32_t from, uint32_t to, uint8_t proto)
 	switch (from) {
 	case SOCKOBJ_STATE_CLOSED:
 		return to == SOCKOBJ_STATE_CONNECTING ||
-		       (to == SOCKOBJ_STATE_LISTENING && proto == SOCKOBJ_PROTO_TCP);
+		       to == SOCKOBJ_STATE_LISTENING;
 	case SOCKOBJ_STATE_CONNECTING:
 		return to == SOCKOBJ_STATE_ESTABLISHED ||
 		       to == SOCKOBJ_STATE_CLOSED ||

@@ -331,7 +331,7 @@ const int so_errs_send[] = {
 const int so_errs_recv[] = {
 	ENOENT, EINVAL, EFAULT, ENOTCONN, EAGAIN, 0 };
 const int so_errs_handoff[] = {
-	ENOENT, EINVAL, ENOTCONN, EMFILE, ENFILE, ENOMEM, EFAULT, 0 };
+	ENOENT, EINVAL, ENOTCONN, EBUSY, EMFILE, ENFILE, ENOMEM, EFAULT, 0 };
 const int so_errs_batch[] = { EINVAL, EFAULT, 0 };
 const int so_errs_read[] = { EINVAL, EAGAIN, EINTR, EFAULT, 0 };
 const int so_errs_unknown[] = { ENOTTY, 0 };

@@ -260,13 +260,22 @@ static void conn_event(struct conn *c, const struct sockobj_event *ev)
 		if (c->verbose && !json_mode)
 			print_transition(c, ev);
 		c->state = ev->state;
-		if (ev->state == SOCKOBJ_STATE_ESTABLISHED && !c->connected) {
+		if (ev->state == SOCKOBJ_STATE_ESTABLISHED) {
+			/* Also a reconnect's, or a retried attempt's. */
 			c->connected = 1;
 			/* Try both once; -EAGAIN arms the records. */
 			c->can_send = 1;
 			c->can_recv = 1;
 		} else if (ev->state == SOCKOBJ_STATE_PEER_CLOSING) {
 			c->can_recv = 1;	/* the EOF is to be read */
+		} else if (ev->state == SOCKOBJ_STATE_CLOSED &&
+			   ev->reason == SOCKOBJ_REASON_REPLACED) {
+			/*
+			 * listen --reconnect: the old peer is gone, its unread
+			 * data discarded; the new one's records follow.
+			 */
+			c->can_send = 0;
+			c->can_recv = 0;
 		} else if (ev->state == SOCKOBJ_STATE_CLOSED) {
 			c->closed = 1;
 			c->close_ev = *ev;
@@ -1009,18 +1018,25 @@ out:
 static void listen_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " listen [-4|-6] [-l ADDR] [--from ADDR[:PORT]] [-k|-N]\n"
-		"                      [-q SECS] [-I SEC] [-v[v]] [--json] PORT\n\n"
+		"usage: " PROG " listen [-4|-6] [-u] [-l ADDR] [--from ADDR[:PORT]]\n"
+		"                      [--reconnect peer|host|any] [-k|-N] [-q SECS]\n"
+		"                      [-I SEC] [-w MS] [-v[v]] [--json] PORT\n\n"
 		"Wait for one incoming TCP connection on PORT through /dev/sockobj (a\n"
 		"LISTENING object), then copy stdin to it and it to stdout as connect does,\n"
 		"like netcat -l. A connection from a peer --from does not admit is reset and\n"
 		"the command goes on waiting. PORT is a number from 1 to 65535 or a service\n"
 		"name.\n\n"
 		"  -4, -6      listen on every IPv4 (the default) or IPv6 address\n"
+		"  -u          UDP: the first datagram's source is the peer (others'\n"
+		"              datagrams are dropped); then as connect -u\n"
 		"  -l ADDR     listen on ADDR only (numeric)\n"
 		"  --from ADDR[:PORT]\n"
 		"              accept only a peer with this address (and port)\n"
-		"  -N, -k, -q SECS, -I SEC, -v, --json\n"
+		"  --reconnect peer|host|any\n"
+		"              a new connection from the peer's address and port (peer),\n"
+		"              its address (host) or anyone admitted (any) replaces the\n"
+		"              one taken (UDP: a port switchover; peer is none for UDP)\n"
+		"  -N, -k, -q SECS, -I SEC, -w MS, -v, --json\n"
 		"              as for connect\n\n"
 		"Exit status: as for connect (64 usage, 71 device or module); 1 also when\n"
 		"the port cannot be listened on (in use, a low port without privilege).\n");
@@ -1032,12 +1048,19 @@ int cmd_listen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "shutdown", no_argument, NULL, 'N' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "reconnect", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const recon_names[] = {
+		[SOCKOBJ_RECON_SAME_PEER] = "peer",
+		[SOCKOBJ_RECON_SAME_HOST] = "host",
+		[SOCKOBJ_RECON_ANY] = "any",
+	};
 	const char *addr_str = NULL, *from_str = NULL;
 	unsigned int idle_s = 0, quit_s = 0, inconmode = SOCKOBJ_INCON_ANY;
-	int family = AF_INET, verbose = 0, keep_open = 0, set_q = 0;
+	unsigned int reconmode = SOCKOBJ_RECON_NONE, linger_ms = 2000;
+	int family = AF_INET, verbose = 0, keep_open = 0, set_q = 0, udp = 0;
 	struct sockobj_addr local, from;
 	struct sockaddr_storage ss;
 	socklen_t salen;
@@ -1045,7 +1068,7 @@ int cmd_listen(int argc, char **argv)
 	struct conn *c;
 	int opt, ret, code, port;
 
-	while ((opt = getopt_long(argc, argv, "46l:kNq:I:vh", longopts,
+	while ((opt = getopt_long(argc, argv, "46ul:kNq:I:w:vh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '4':
@@ -1053,6 +1076,27 @@ int cmd_listen(int argc, char **argv)
 			break;
 		case '6':
 			family = AF_INET6;
+			break;
+		case 'u':
+			udp = 1;
+			break;
+		case 'R':
+			for (reconmode = SOCKOBJ_RECON_SAME_PEER;
+			     reconmode <= SOCKOBJ_RECON_ANY &&
+			     strcmp(optarg, recon_names[reconmode]); reconmode++)
+				;
+			if (reconmode > SOCKOBJ_RECON_ANY) {
+				errorf("bad --reconnect '%s' (peer, host or any)",
+				       optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			if (uint_arg(optarg, &linger_ms) ||
+			    linger_ms > INT_MAX / 2) {
+				errorf("bad number '%s' for -w", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'l':
 			addr_str = optarg;
@@ -1093,7 +1137,8 @@ int cmd_listen(int argc, char **argv)
 	}
 	port = port_arg(argv[optind], 1);
 	if (port == 0) {
-		struct servent *se = getservbyname(argv[optind], "tcp");
+		struct servent *se = getservbyname(argv[optind],
+						   udp ? "udp" : "tcp");
 
 		port = se ? ntohs((uint16_t)se->s_port) : -1;
 	}
@@ -1134,6 +1179,8 @@ int cmd_listen(int argc, char **argv)
 	c->verbose = verbose;
 	c->keep_open = keep_open;
 	c->quit_s = set_q ? (int)quit_s : -1;
+	c->udp = udp;
+	c->linger_ms = (int)linger_ms;
 	c->out_file = fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode);
 	c->t0 = now_ns();
 	sockobj_addr_format(&local, c->target, sizeof(c->target));
@@ -1143,9 +1190,10 @@ int cmd_listen(int argc, char **argv)
 		free(c);
 		return err_open(ret);
 	}
-	ret = sockobj_create(c->ctx, SOCKOBJ_PROTO_TCP, 0);
+	ret = sockobj_create(c->ctx, udp ? SOCKOBJ_PROTO_UDP : SOCKOBJ_PROTO_TCP,
+			     0);
 	if (ret < 0) {
-		err("creating a TCP object", ret);
+		err(udp ? "creating a UDP object" : "creating a TCP object", ret);
 		code = EXIT_SYSTEM;
 		goto out;
 	}
@@ -1163,7 +1211,7 @@ int cmd_listen(int argc, char **argv)
 		code = ret == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
 		goto out;
 	}
-	ret = sockobj_listen(c->ctx, c->id, inconmode, 0);
+	ret = sockobj_listen_reconnect(c->ctx, c->id, inconmode, reconmode, 0);
 	if (ret < 0) {
 		errorf("cannot listen on %s: %s", c->target, sockobj_strerror(ret));
 		code = ret == -EOPNOTSUPP || ret == -ENOTTY ? EXIT_SYSTEM :

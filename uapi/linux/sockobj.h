@@ -44,7 +44,9 @@
  * opens (SOCKOBJ_IOC_LISTEN, SOCKOBJ_STATE_LISTENING,
  * SOCKOBJ_STATE_PASSIVE_OPENING). API version 5 added reconnects
  * (struct sockobj_listen's reconmode, which was reserved and zero: the
- * same behaviour; SOCKOBJ_REASON_REPLACED).
+ * same behaviour; SOCKOBJ_REASON_REPLACED). API version 6 added passive
+ * opens of UDP objects (SOCKOBJ_FEAT_LISTEN_UDP; LISTEN of a UDP object
+ * failed with EOPNOTSUPP before).
  *
  * Ioctls
  * ------
@@ -190,9 +192,11 @@
  *	SOCKOBJ_HANDOFF_NONBLOCK), returned as the ioctl's value. The object
  *	and its undelivered events are gone; the fd reads, writes, polls and
  *	closes the same connection.
- *	Errors: ENOENT, EINVAL, ENOTCONN (not open), EMFILE (nothing changed);
- *	ENFILE/ENOMEM when the file cannot be allocated (the connection is
- *	then closed and the object gone).
+ *	Errors: ENOENT, EINVAL, ENOTCONN (not open), EBUSY (a passive UDP
+ *	connection still holds datagrams that came to its listening socket,
+ *	which the socket would not have: RECV them first), EMFILE (nothing
+ *	changed in these cases); ENFILE/ENOMEM when the file cannot be
+ *	allocated (the connection is then closed and the object gone).
  *
  * SOCKOBJ_IOC_SET_RETRY (struct sockobj_retry)
  *	Sets the object's retry policy, only while CLOSED; it applies from
@@ -238,11 +242,11 @@
  *
  * SOCKOBJ_IOC_LISTEN (struct sockobj_listen)
  *	Starts a passive open from CLOSED: the object is LISTENING (an
- *	event, a new attempt) for one incoming TCP connection on its local
+ *	event, a new attempt) for one incoming connection on its local
  *	address and port (SOCKOBJ_CFG_LOCAL; an unspecified address listens
  *	on every address of its family, and the interface binding applies).
- *	All the LISTENING objects of a file on one address, port and
- *	interface share one listening socket, created and bound as the
+ *	All the LISTENING objects of a file on one protocol, address, port
+ *	and interface share one listening socket, created and bound as the
  *	file's opener in its network namespace when the first of them
  *	starts listening (with backlog, 0 for SOMAXCONN, capped by
  *	net.core.somaxconn as listen(2) does; later objects do not change
@@ -293,9 +297,43 @@
  *	(CLOSED, reason CANCELLED, phase LISTENING); so does DESTROY. The
  *	sockets of accepted connections are allocated by the kernel's
  *	worker: like the retry policy's, they are charged to the root
- *	cgroup. TCP objects only.
+ *	cgroup.
+ *	UDP (SOCKOBJ_FEAT_LISTEN_UDP): a connection is a new peer. The
+ *	listening socket (SO_REUSEPORT, so only the opener's user can bind
+ *	beside it) receives the datagrams of peers no object has; a
+ *	datagram with a bad checksum is dropped there. The first datagram of
+ *	a peer goes to a LISTENING object as an incoming connection does,
+ *	or is dropped (the peer sees nothing) when no object may take it.
+ *	That object gets a socket of its own with its options, bound to
+ *	the address and port the datagram was sent to (to the listening
+ *	address when it was sent to a broadcast or multicast address) and
+ *	connected to the peer: PASSIVE_OPENING, then ESTABLISHED with the
+ *	datagram to read (SOCKOBJ_EV_READABLE, RECV's from the peer), or
+ *	CLOSED (reason ERROR) when that socket cannot be made. The peer's
+ *	next datagrams reach that socket; those already queued on the
+ *	listening socket when it was connected are given to the object
+ *	before it can read, in order, and RECV returns them first (at most
+ *	64; a datagram beyond is dropped, as a full receive buffer drops
+ *	it). One the stack was still delivering at that moment, or one the
+ *	peer sends to another local address of the listening socket, comes
+ *	to the object from the listener later, and may so be read after
+ *	newer ones: UDP does not keep order. A passive UDP object stays on its listener while
+ *	it is ESTABLISHED (the listening socket stays open meanwhile). Its
+ *	connection ends as an active UDP object's does (DISCONNECT, ABORT,
+ *	the inactivity timeout: a UDP connection has no end of its own).
+ *	Reconnects are port switchovers: SOCKOBJ_RECON_SAME_HOST lets a
+ *	datagram from the peer's address and another port, and
+ *	SOCKOBJ_RECON_ANY one from any peer inconmode admits, replace the
+ *	connection (CLOSED, reason SOCKOBJ_REASON_REPLACED, its unread
+ *	datagrams discarded, then LISTENING, PASSIVE_OPENING and
+ *	ESTABLISHED with the new peer, to which sends then go), in the order
+ *	given above; SOCKOBJ_RECON_SAME_PEER is SOCKOBJ_RECON_NONE for UDP (a
+ *	datagram from the peer's own address and port is the connection's
+ *	data). A UDP object with recv_any (SOCKOBJ_CFG_RECV_ANY) cannot
+ *	listen: its socket would not be connected to its peer.
  *	Errors: ENOENT, EINVAL (flags, pad, reserved, an unknown inconmode
- *	or reconmode), EOPNOTSUPP (a UDP object), EISCONN (not CLOSED), EDESTADDRREQ (no
+ *	or reconmode), EOPNOTSUPP (a UDP object with recv_any, or any UDP
+ *	object before API version 6), EISCONN (not CLOSED), EDESTADDRREQ (no
  *	local port set, or inconmode SOCKOBJ_INCON_TARGET_IP or
  *	SOCKOBJ_INCON_TARGET without a target), EBUSY (as for CONNECT: read
  *	the object's records first), EACCES (a port below
@@ -306,7 +344,7 @@
  *	later), EADDRINUSE (the address and port are taken by
  *	another socket than this file's listening one), EADDRNOTAVAIL,
  *	ENODEV (the interface went away), ENOMEM, or another errno of
- *	socket(2), bind(2) or listen(2) for the opener.
+ *	socket(2), setsockopt(2), bind(2) or listen(2) for the opener.
  *
  * SOCKOBJ_IOC_BATCH (struct sockobj_batch)
  *	Runs count operations (struct sockobj_batch_op, at most
@@ -417,7 +455,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		5
+#define SOCKOBJ_API_VERSION		6
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -431,6 +469,7 @@
 #define SOCKOBJ_FEAT_RETRY		(1ULL << 8)
 #define SOCKOBJ_FEAT_LISTEN		(1ULL << 9)
 #define SOCKOBJ_FEAT_RECONNECT		(1ULL << 10)
+#define SOCKOBJ_FEAT_LISTEN_UDP		(1ULL << 11)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
