@@ -617,11 +617,13 @@ void sockobj_conn_datagram(struct sockobj_obj *obj, struct sk_buff *skb,
 		return;
 	}
 	sockobj_socket_snapshot_local(obj);
+	/* Readable as soon as ESTABLISHED; its READABLE record after it. */
+	sockobj_data_pend(obj, skb, false);
 	spin_lock_bh(&file->lock);
 	if (obj->state == SOCKOBJ_STATE_PASSIVE_OPENING)
 		transition(obj, SOCKOBJ_STATE_ESTABLISHED, 0, 0);
 	spin_unlock_bh(&file->lock);
-	sockobj_data_pend(obj, skb);
+	sockobj_data_arrived(obj);
 }
 
 /**

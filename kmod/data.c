@@ -90,6 +90,9 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
  * peer that came to the listening socket
  * @obj: the object, its lock held, with its socket
  * @skb: the datagram, its checksum verified; the object's from now on
+ * @announce: signal it (SOCKOBJ_EV_READABLE if armed) now; the first
+ *	datagram is queued before ESTABLISHED, which GET_INFO may read
+ *	without our lock, and announced after it
  *
  * Its first datagram, and those the peer sent before the object's socket
  * was connected: RECV reads them before its socket's. A datagram beyond
@@ -97,7 +100,8 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
  *
  * Context: process (the listener's work item).
  */
-void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb)
+void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb,
+		       bool announce)
 {
 	lockdep_assert_held(&obj->lock);
 	if (skb_queue_len(&obj->pending) >= PENDING_MAX) {
@@ -105,7 +109,8 @@ void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb)
 		return;
 	}
 	skb_queue_tail(&obj->pending, skb);
-	sockobj_data_arrived(obj);
+	if (announce)
+		sockobj_data_arrived(obj);
 }
 
 /**

@@ -38,7 +38,8 @@ void sockobj_data_bytes(struct sockobj_obj *obj, u64 *sent, u64 *received);
 void sockobj_data_counters(struct sockobj_obj *obj, struct sock *sk,
 			   struct sockobj_info *info);
 void sockobj_data_arrived(struct sockobj_obj *obj);
-void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb);
+void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb,
+		       bool announce);
 bool sockobj_data_space_changed(struct sockobj_obj *obj, struct sock *sk);
 void sockobj_data_error_reported(struct sockobj_obj *obj, struct sock *sk);
 

@@ -390,7 +390,7 @@ static void collect(struct sockobj_listener *l, struct sockobj_obj *obj)
 	skb_queue_walk_safe(&l->backlog, skb, tmp) {
 		if (from_peer(l, skb, &obj->raddr)) {
 			__skb_unlink(skb, &l->backlog);
-			sockobj_data_pend(obj, skb);
+			sockobj_data_pend(obj, skb, true);
 		}
 	}
 	for (n = 0; n < COLLECT_MAX; n++) {
@@ -402,7 +402,7 @@ static void collect(struct sockobj_listener *l, struct sockobj_obj *obj)
 			continue;
 		if (same_host(&in.peer, &obj->raddr) &&
 		    same_port(&in.peer, &obj->raddr))
-			sockobj_data_pend(obj, in.skb);
+			sockobj_data_pend(obj, in.skb, true);
 		else
 			__skb_queue_tail(&l->backlog, in.skb);
 	}
@@ -430,7 +430,7 @@ static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
 	unsigned int state;
 
 	if (round == ROUND_OWN) {
-		sockobj_data_pend(obj, in->skb);
+		sockobj_data_pend(obj, in->skb, true);
 		in->skb = NULL;
 		return true;
 	}
