@@ -6,8 +6,8 @@
 #                   kernel headers nor sources needed
 #   make install-lib
 #                   install what make lib builds (library, headers,
-#                   pkg-config file, man pages, the command); make
-#                   uninstall-lib
+#                   pkg-config file, man pages, the command) and the
+#                   Python binding; make uninstall-lib
 #   make check      install what is missing, build for the stock and the
 #                   debug kernel, run KUnit and the selftests in VMs
 #   make demo       boot a VM with the module and show it working
@@ -15,7 +15,7 @@
 #                   VM, 6-12 minutes; not part of check. BENCH_ARGS are passed
 #                   to tools/bench/run.sh (e.g. BENCH_ARGS=--quick)
 #   make install    install the library, headers, pkg-config file, man pages,
-#                   the sockobj tool, the udev/sysusers/modules-load files
+#                   the sockobj tool, the Python binding, the udev/sysusers/modules-load files
 #                   and the module (for KDIR's kernel); make uninstall
 #   make dkms-install / dkms-uninstall
 #                   register the module source with DKMS and build and
@@ -89,7 +89,8 @@ clean:
 # systemd-sysusers and a udev rules reload run only when DESTDIR is empty.
 #
 # install-lib installs the userspace part alone (the library, its headers,
-# sockobj.pc, the man pages, the command): it needs neither KDIR nor KSRC.
+# sockobj.pc, the man pages, the command, the Python binding): it needs
+# neither KDIR nor KSRC.
 # install is install-lib plus the packaging files and the module.
 
 VERSION := $(shell cat VERSION)
@@ -100,6 +101,17 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+# The Python binding (python/sockobj.py) goes where Debian's python3 looks:
+# /usr/lib/python3/dist-packages for PREFIX=/usr, otherwise
+# $(PREFIX)/lib/python3.X/dist-packages (on sys.path for /usr/local).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PREFIX),/usr)
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
+else
+PYTHONDIR ?= $(PREFIX)/lib/python$(or $(PYTHON_VERSION),3)/dist-packages
+endif
 
 pc-var = $(or $(shell pkg-config --variable=$(1) $(2) 2>/dev/null),$(3))
 ifeq ($(PREFIX),/usr)
@@ -151,7 +163,7 @@ install-lib: lib build/install/sockobj.pc
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)" \
 		"$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/sockobj/linux" \
 		"$(DESTDIR)$(MANDIR)/man3" "$(DESTDIR)$(MANDIR)/man7" \
-		"$(DESTDIR)$(MANDIR)/man8"
+		"$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(PYTHONDIR)"
 	$(INSTALL) -m 0755 tools/sockobj/sockobj "$(DESTDIR)$(BINDIR)/sockobj"
 	$(INSTALL) -m 0644 userlib/libsockobj.a "$(DESTDIR)$(LIBDIR)/libsockobj.a"
 	$(INSTALL) -m 0755 userlib/$(LIB_SHLIB) "$(DESTDIR)$(LIBDIR)/$(LIB_SHLIB)"
@@ -163,6 +175,7 @@ install-lib: lib build/install/sockobj.pc
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN3)) "$(DESTDIR)$(MANDIR)/man3"
 	$(INSTALL) -m 0644 $(addprefix userlib/man/,$(MAN7)) "$(DESTDIR)$(MANDIR)/man7"
 	$(INSTALL) -m 0644 tools/sockobj/sockobj.8 "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
+	$(INSTALL) -m 0644 python/sockobj.py "$(DESTDIR)$(PYTHONDIR)/sockobj.py"
 ifeq ($(DESTDIR),)
 	-ldconfig
 endif
@@ -198,6 +211,7 @@ uninstall-lib:
 	for f in $(MAN3); do rm -f "$(DESTDIR)$(MANDIR)/man3/$$f"; done
 	for f in $(MAN7); do rm -f "$(DESTDIR)$(MANDIR)/man7/$$f"; done
 	rm -f "$(DESTDIR)$(MANDIR)/man8/sockobj.8"
+	rm -f "$(DESTDIR)$(PYTHONDIR)/sockobj.py" "$(DESTDIR)$(PYTHONDIR)/__pycache__/sockobj."*.pyc
 ifeq ($(DESTDIR),)
 	-ldconfig
 endif

@@ -23,7 +23,10 @@
 #   json_*     --json: api, connect -v (every stderr line an object, the
 #              last the result), stat, each checked by python3's json
 #   probe_*    probe over two hosts and a port list with a range, each
-#              target's outcome; -c 2 never has more than 2 in flight
+#              target's outcome; -c 2 never has more than 2 in flight;
+#              three names a DNS server of python3's answers 1 s late
+#              are resolved at the same time (every query arrives before
+#              the first answer leaves)
 #   timeout_*  --timeout SEC (nc's -w) against SYNs nft drops
 #   watch_*    watch --json sees another process's object appear, change
 #              and go, and -p filters by process
@@ -50,7 +53,7 @@ fi
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
-ntests=26
+ntests=27
 n=0
 npass=0
 nfail=0
@@ -425,7 +428,8 @@ sys.exit(0 if ok else 1)' "$1" 2>>"$work/err"
 
 if ! command -v python3 >/dev/null || ! command -v socat >/dev/null; then
 	for t in json_api json_connect_verbose json_stat probe_hosts_ranges \
-		 probe_concurrency timeout_connect watch_other_process watch_pid_filter; do
+		 probe_concurrency probe_names_at_once timeout_connect watch_other_process \
+		 watch_pid_filter; do
 		skip "$t" "no python3 or socat"
 	done
 else
@@ -500,6 +504,66 @@ o[0]["address"] in ("127.0.0.1:7110", "127.0.0.1:7109", "127.0.0.1:7111", "[::1]
 		not_ok probe_concurrency "exit $rc: $(last_err)"
 	fi
 	nft delete table inet h20cmd
+
+	# A DNS server on 127.0.0.1:53 that answers slow*.sockobj.test
+	# (127.0.0.1) 1 s late, each query in a thread, logging when each
+	# query came and each answer left; probe resolves through it alone
+	# (a mount namespace with its own resolv.conf). The lookups run at
+	# the same time when every name's query came before the first
+	# answer left, whatever the kernel's speed.
+	cat >"$work/dns.py" <<'PYEOF'
+import socket, sys, threading, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+log = open(sys.argv[1], "a", buffering=1)
+log.write("ready - 0\n")
+def answer(q, name, qtype, peer):
+    time.sleep(1.0 if name.startswith("slow") else 0)
+    known = name.endswith(".sockobj.test")
+    an = known and qtype == 1
+    r = q[:2] + bytes([0x84 | (q[2] & 1), 0x80 | (0 if known else 3)])
+    r += b"\0\1" + (b"\0\1" if an else b"\0\0") + b"\0\0\0\0" + q[12:]
+    if an:
+        r += b"\xc0\x0c\0\1\0\1\0\0\0\x3c\0\4" + bytes([127, 0, 0, 1])
+    log.write(f"answer {name} {time.monotonic():.3f}\n")
+    s.sendto(r, peer)
+while True:
+    q, peer = s.recvfrom(512)
+    i, labels = 12, []
+    while q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode().lower())
+        i += 1 + q[i]
+    name = ".".join(labels)
+    log.write(f"query {name} {time.monotonic():.3f}\n")
+    threading.Thread(target=answer, args=(q[:i + 5], name,
+                     int.from_bytes(q[i + 1:i + 3], "big"), peer)).start()
+PYEOF
+	: >"$work/dns.log"
+	python3 "$work/dns.py" "$work/dns.log" 2>>"$work/err" &
+	pids+=($!)
+	for _ in $(seq $((100 * slow))); do
+		[ -s "$work/dns.log" ] && break
+		sleep 0.1
+	done
+	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:1\n' >"$work/resolv.conf"
+	: >"$work/err"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	tmo 60 unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /etc/resolv.conf &&
+		exec "$2" probe --json -4 -p 7110 slow1.sockobj.test slow2.sockobj.test slow3.sockobj.test' \
+		sh "$work/resolv.conf" "$so" >"$work/json" 2>>"$work/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && jcheck 'len(o) == 3 and all(x["outcome"] == "open" for x in o)' <"$work/json" &&
+	   python3 -c 'import sys
+ev = [l.split() for l in open(sys.argv[1])]
+first_answer = min(float(t) for k, n, t in ev if k == "answer")
+early = {n for k, n, t in ev if k == "query" and float(t) < first_answer}
+ok = early >= {"slow%d.sockobj.test" % i for i in (1, 2, 3)}
+print("" if ok else "queries before the first answer: %s" % sorted(early), file=sys.stderr)
+sys.exit(0 if ok else 1)' "$work/dns.log" 2>>"$work/err"; then
+		ok probe_names_at_once
+	else
+		not_ok probe_names_at_once "exit $rc: $(last_err)"
+	fi
 
 	# Another process's connection, held 1 s by the never-closing peer
 	# (7101) when there is one: watch must see it appear and go; stat

@@ -178,6 +178,7 @@ void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id)
 static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 			unsigned int max)
 {
+	unsigned int n;
 	ssize_t ret;
 
 	if (max > READ_MAX)
@@ -187,7 +188,12 @@ static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 		return -errno;
 	if (ret == 0 || ret % sizeof(*evs))
 		return -EIO;	/* not the record size of this header */
-	return (int)(ret / sizeof(*evs));
+	/*
+	 * A race's attempts are the race's (race.c), whoever reads: what is
+	 * left may be nothing, which reads as no record yet.
+	 */
+	n = __sockobj_race_route(ctx, evs, (unsigned int)(ret / sizeof(*evs)));
+	return n ? (int)n : -EAGAIN;
 }
 
 /* The blocking mode, O_NONBLOCK of sockobj_fd(), which fcntl() may change. */
@@ -459,39 +465,30 @@ int64_t __sockobj_now_ms(void)
 }
 
 /*
- * For the library's own waits on several objects (race.c): reads at most
- * @max records, and no more than the queue can keep, waiting until
- * @deadline (ms of __sockobj_now_ms(), < 0: forever). Each record the
- * caller does not consume goes to __sockobj_queue_keep(), which has room
- * for it. Returns the number read, 0 at the deadline, or -errno (-ENOBUFS:
- * the queue is full).
+ * One read() of the device for a race's step (race.c), which never
+ * blocks: no more records than the queue can keep, each
+ * one the caller does not consume given to __sockobj_queue_keep(); -EAGAIN
+ * when there is nothing to read, -ENOBUFS when the queue is full.
  */
-int __sockobj_read_wait(struct sockobj_ctx *ctx, struct sockobj_event *evs,
-			unsigned int max, int64_t deadline)
+int __sockobj_read_now(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+		       unsigned int max)
 {
 	struct sockobj_queue *queue = &ctx->queue;
 	unsigned int room;
 	int ret;
 
-	for (;;) {
-		room = SOCKOBJ_QUEUE_MAX - queue->len;
-		if (!room)
-			return -ENOBUFS;
-		if (room > max)
-			room = max;
-		ret = queue_reserve(queue, room);
-		if (ret < 0)
-			return ret;
-		ret = wait_readable(ctx, deadline);
-		if (ret <= 0)
-			return ret;
-		ret = read_records(ctx, evs, room);
-		if (ret != -EAGAIN && ret != -EINTR)
-			return ret;
-	}
+	room = SOCKOBJ_QUEUE_MAX - queue->len;
+	if (!room)
+		return -ENOBUFS;
+	if (room > max)
+		room = max;
+	ret = queue_reserve(queue, room);
+	if (ret < 0)
+		return ret;
+	return read_records(ctx, evs, room);
 }
 
-/* Only for the records of the last __sockobj_read_wait(). */
+/* Only for the records of the last __sockobj_read_now(). */
 void __sockobj_queue_keep(struct sockobj_ctx *ctx,
 			  const struct sockobj_event *ev)
 {

@@ -49,18 +49,26 @@ struct sockobj_ctx {
 	int fd;
 	int pollfd;
 	struct sockobj_queue queue;
+	struct sockobj_race *races;	/* those running, see race.c */
 };
 
 /* event.c; hidden, but global in libsockobj.a: hence the prefix. */
 void __sockobj_queue_free(struct sockobj_queue *queue);
 void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id);
 int64_t __sockobj_now_ms(void);
-int __sockobj_read_wait(struct sockobj_ctx *ctx, struct sockobj_event *evs,
-			unsigned int max, int64_t deadline);
 void __sockobj_queue_keep(struct sockobj_ctx *ctx,
 			  const struct sockobj_event *ev);
 void __sockobj_event_from_info(struct sockobj_event *ev,
 			       const struct sockobj_info *info);
+int __sockobj_read_now(struct sockobj_ctx *ctx, struct sockobj_event *evs,
+		       unsigned int max);
+
+/*
+ * race.c: takes the records of the running races' attempts out of the n
+ * read at evs, which it compacts; returns how many are left.
+ */
+unsigned int __sockobj_race_route(struct sockobj_ctx *ctx,
+				  struct sockobj_event *evs, unsigned int n);
 
 /*
  * EINTR policy. An ioctl that never sleeps waiting for an outside event

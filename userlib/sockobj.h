@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	5
+#define SOCKOBJ_LIB_VERSION_MINOR	6
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -87,7 +87,12 @@ extern "C" {
 #define SOCKOBJ_RACE_DELAY_MIN_MS	10
 #define SOCKOBJ_RACE_DELAY_MAX_MS	2000
 
+/* Most addresses sockobj_lookup_result() gives of one name (0.6). */
+#define SOCKOBJ_LOOKUP_MAX		SOCKOBJ_RACE_MAX
+
 struct sockobj_ctx;
+struct sockobj_lookup;
+struct sockobj_race;
 
 /*
  * What sockobj_recv() tells besides the data. The library fills
@@ -107,7 +112,8 @@ int sockobj_open(struct sockobj_ctx **ctxp, unsigned int flags);
 void sockobj_close(struct sockobj_ctx *ctx);
 /*
  * For poll(2)/epoll(7): readable while the kernel or the library's queue
- * holds a record; its O_NONBLOCK is the context's blocking mode.
+ * holds a record, or a lookup or race has news (0.6); its O_NONBLOCK is
+ * the context's blocking mode.
  */
 int sockobj_fd(const struct sockobj_ctx *ctx);
 int sockobj_get_api(struct sockobj_ctx *ctx, struct sockobj_api *api);
@@ -249,6 +255,29 @@ int sockobj_connect_race(struct sockobj_ctx *ctx,
 			 unsigned int delay_ms, int timeout_ms,
 			 struct sockobj_event *outcomes);
 
+/*
+ * The same race in the caller's loop (0.6): start it (over addresses, or
+ * over a name resolved without blocking), then on each readiness of
+ * sockobj_fd() step it, until the step returns the winner's id (> 0) or
+ * the error that ended it (< 0); 0: still running. Other objects' records
+ * stay for sockobj_read_events(); the attempts' records are the race's.
+ * Free every race and lookup before sockobj_close().
+ */
+int sockobj_race_start(struct sockobj_ctx *ctx,
+		       const struct sockobj_addr *addrs, unsigned int n,
+		       const struct sockobj_config *tmpl, uint64_t cookie,
+		       unsigned int delay_ms, struct sockobj_race **racep);
+int sockobj_race_start_host(struct sockobj_ctx *ctx, const char *host,
+			    unsigned int port, int family,
+			    const struct sockobj_config *tmpl, uint64_t cookie,
+			    unsigned int delay_ms, struct sockobj_race **racep);
+int sockobj_race_step(struct sockobj_ctx *ctx, struct sockobj_race *race);
+/* The race's addresses and each one's last record; returns their count. */
+int sockobj_race_outcomes(const struct sockobj_race *race,
+			  struct sockobj_addr *addrs,
+			  struct sockobj_event *outcomes, unsigned int max);
+void sockobj_race_free(struct sockobj_ctx *ctx, struct sockobj_race *race);
+
 /* Hand-off: the open connection as a socket fd; the object is gone. */
 int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
 		    unsigned int flags);
@@ -270,6 +299,17 @@ int sockobj_host_by_name(const char *host, int family,
 int sockobj_host_by_addr(const struct sockobj_addr *addr, char *host,
 			 size_t len);
 int sockobj_local_host_name(char *buf, size_t len);
+/*
+ * A name resolved in a thread of the library (0.6): its end makes
+ * sockobj_fd() readable; the result is -EINPROGRESS until then.
+ */
+int sockobj_lookup_start(struct sockobj_ctx *ctx, const char *host,
+			 int family, struct sockobj_lookup **lookupp);
+int sockobj_lookup_result(struct sockobj_ctx *ctx,
+			  struct sockobj_lookup *lookup,
+			  struct sockobj_addr *addrs, unsigned int max);
+void sockobj_lookup_free(struct sockobj_ctx *ctx,
+			 struct sockobj_lookup *lookup);
 const char *sockobj_strerror(int err);
 
 /* Events. */

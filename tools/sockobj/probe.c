@@ -3,8 +3,8 @@
  * sockobj probe: active opens to many ports of many hosts, each one's
  * outcome and time.
  *
- * Each host is resolved once (its first address of the family asked for);
- * every port of it then reuses that address. At most -c objects exist at a
+ * Each host is resolved once (its first address of the family asked for),
+ * the hosts at the same time; every port of it then reuses that address. At most -c objects exist at a
  * time: the targets that fit in the free slots are started together by
  * sockobj_connect_many() (create, configure and connect in one batch), and
  * each object is destroyed as soon as its outcome is known, so a scan of
@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 /* Targets in one run at most (hosts times ports). */
 #define PROBE_MAX_TARGETS	(1U << 20)
 #define PROBE_DEFAULT_CONC	256
+/* Names resolved at the same time at most. */
+#define PROBE_LOOKUPS		16
 /* Targets started by one sockobj_connect_many() at most. */
 #define PROBE_START_MAX		1024U
 
@@ -73,7 +76,8 @@ static void probe_usage(FILE *f)
 		"took. Open connections are then closed gracefully.\n\n"
 		"PORTS is a port from 1 to 65535, a range (8000-8100) or a comma-separated\n"
 		"list of both (22,80,8000-8100); without -p, the first argument is the only\n"
-		"host and every later one is such a list. Each host is resolved once.\n\n"
+		"host and every later one is such a list. Each host is resolved once,\n"
+		"up to 16 at the same time.\n\n"
 		"  -p, --ports PORTS\n"
 		"              the ports to probe on every HOST (several -p add up)\n"
 		"  -4, -6      resolve each HOST to IPv4 or IPv6 only\n"
@@ -395,23 +399,65 @@ static void print_table(const struct probe *p)
 	}
 }
 
-/* Resolves every host once; prints why one does not and returns -1. */
+static void name_error(const char *host, int ret)
+{
+	errorf("%s: %s", host, ret == -SOCKOBJ_ENAMEAGAIN ?
+	       "temporary failure in name resolution" : sockobj_strerror(ret));
+}
+
+/*
+ * Resolves every host once, up to PROBE_LOOKUPS at a time in the
+ * library's threads (sockobj_lookup_start()): a list of slow names costs
+ * the slowest, not their sum. Prints why a host does not resolve (the
+ * first to fail) and returns -1; the lookups still at work are dropped.
+ */
 static int resolve_hosts(struct probe *p, int family)
 {
-	unsigned int i;
-	int ret;
+	struct sockobj_lookup *l[PROBE_LOOKUPS] = { NULL };
+	struct pollfd pfd = { .fd = sockobj_fd(p->ctx), .events = POLLIN };
+	unsigned int host[PROBE_LOOKUPS], next = 0, busy = 0, i;
+	int ret, bad = 0;
 
-	for (i = 0; i < p->nhosts; i++) {
-		ret = sockobj_host_by_name(p->hosts[i], family, &p->addrs[i], 1);
-		if (ret < 0) {
-			errorf("%s: %s", p->hosts[i],
-			       ret == -SOCKOBJ_ENAMEAGAIN ?
-			       "temporary failure in name resolution" :
-			       sockobj_strerror(ret));
-			return -1;
+	while (!bad && (next < p->nhosts || busy)) {
+		for (i = 0; i < PROBE_LOOKUPS && next < p->nhosts; i++) {
+			if (l[i])
+				continue;
+			ret = sockobj_lookup_start(p->ctx, p->hosts[next],
+						   family, &l[i]);
+			if (ret < 0) {
+				name_error(p->hosts[next], ret);
+				bad = 1;
+				break;
+			}
+			host[i] = next++;
+			busy++;
+		}
+		if (bad)
+			break;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			err("waiting for the resolver", -errno);
+			bad = 1;
+			break;
+		}
+		for (i = 0; i < PROBE_LOOKUPS && !bad; i++) {
+			if (!l[i])
+				continue;
+			ret = sockobj_lookup_result(p->ctx, l[i],
+						    &p->addrs[host[i]], 1);
+			if (ret == -EINPROGRESS)
+				continue;
+			sockobj_lookup_free(p->ctx, l[i]);
+			l[i] = NULL;
+			busy--;
+			if (ret < 0) {
+				name_error(p->hosts[host[i]], ret);
+				bad = 1;
+			}
 		}
 	}
-	return 0;
+	for (i = 0; i < PROBE_LOOKUPS; i++)
+		sockobj_lookup_free(p->ctx, l[i]);
+	return bad ? -1 : 0;
 }
 
 static int probe_run(struct probe *p)

@@ -149,6 +149,11 @@ SYSROOT=$SCRATCH/sysusers-root
 rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
 
+# Where make install puts the Python binding for Debian's python3 (the
+# Makefile's PYTHONDIR for PREFIX=/usr/local).
+PYV=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PYDIR=$PFX/lib/python$PYV/dist-packages
+
 LIB_MAJOR=$(sed -n 's/^#define SOCKOBJ_LIB_VERSION_MAJOR[[:space:]]*//p' userlib/sockobj.h)
 LIB_MINOR=$(sed -n 's/^#define SOCKOBJ_LIB_VERSION_MINOR[[:space:]]*//p' userlib/sockobj.h)
 
@@ -177,6 +182,7 @@ fi
 	for m in userlib/man/*.3; do echo "$PFX/share/man/man3/${m##*/}"; done
 	for m in userlib/man/*.7; do echo "$PFX/share/man/man7/${m##*/}"; done
 	echo "$PFX/share/man/man8/sockobj.8"
+	echo "$PYDIR/sockobj.py"
 	echo "/lib/modules/$KREL/updates/sockobj.ko"
 } | sort >"$SCRATCH/expected"
 (cd "$ROOT" && find . ! -type d | sed 's|^\.||' | sort) >"$SCRATCH/installed"
@@ -231,6 +237,16 @@ check "man pages render: man3 and man7 (.so links resolved in the installed tree
 		out=$(man --warnings -l -E UTF-8 "$f" 2>&1 >/dev/null) || exit 1
 		[ -z "$out" ] || { echo "$f: $out"; exit 1; }; done' \
 	sh "$ROOT$PFX/share/man"
+
+# The binding is found by the system's python3 without a path of ours
+# (PYDIR is on its sys.path), and loads the installed library by soname.
+check "Python binding: $PYDIR is on python3's path; the installed sockobj.py imports and loads the installed libsockobj $LIB_MAJOR.$LIB_MINOR" \
+	bash -c '/usr/bin/python3 -c "import sys; sys.exit(\"$1\" not in sys.path)" &&
+		cmp python/sockobj.py "$2$1/sockobj.py" &&
+		[ "$(PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$2$1 LD_LIBRARY_PATH=$2$3/lib \
+			/usr/bin/python3 -c "import sockobj; assert sockobj.__file__ == \"$2$1/sockobj.py\"
+print(\"%d.%d\" % sockobj.lib_version())")" = "$4" ]' \
+	sh "$PYDIR" "$ROOT" "$PFX" "$LIB_MAJOR.$LIB_MINOR"
 
 # systemd-sysusers applied to a copy of this host's user database.
 mkdir -p "$SYSROOT/etc"

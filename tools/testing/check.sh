@@ -6,7 +6,8 @@
 # VMs: the KUnit suites on the debug kernel, the selftests on both kernels
 # (the kselftest target drivers/sockobj, installed with the kernel tree's
 # run_kselftest.sh, which runs them; counted from its TAP),
-# the library tests and the examples on the stock kernel; on the host: the library's and the sockobj
+# the library tests, the examples and the Python binding's tests on the stock
+# kernel; on the host: the library's and the sockobj
 # command's own check targets, lint, the install and in-tree checks. Each VM
 # run also fails on any kernel splat, kmemleak report or failed rmmod. Then
 # tools/testing/check-kernels.sh: the module, KUnit where there is KUnit and
@@ -180,6 +181,8 @@ vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
 	--kernel stock -- userlib/test/runtests.sh
 vm_step "The examples against real peers on the stock kernel" examples examples-stock.log \
 	--kernel stock -- examples/run.sh
+vm_step "The Python binding (asyncio) against python3's servers on the stock kernel" python python-stock.log \
+	--kernel stock -- python/test_sockobj.py
 
 host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
 	install install.log tools/testing/check-install.sh

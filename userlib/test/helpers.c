@@ -268,3 +268,217 @@ int next_event(struct sockobj_ctx *ctx, struct sockobj_event *ev, int ms)
 {
 	return sockobj_wait_events(ctx, ev, 1, ms);
 }
+
+/*
+ * A DNS server of the tests' own, for the lookups (dns_setup()): UDP on
+ * 127.0.0.1:53 of the program's network namespace, answering
+ *	fast.sockobj.test	AAAA ::1, A 127.0.0.1, at once
+ *	slow.sockobj.test	the same, DNS_SLOW_MS late
+ *	v4.sockobj.test		A 127.0.0.1 only
+ *	fail.sockobj.test	SERVFAIL (a temporary failure)
+ *	anything else		NXDOMAIN
+ * Queries waiting for their slow answer do not hold the others up.
+ */
+#define DNS_PENDING	16
+
+struct dns_pending {
+	int64_t due;
+	struct sockaddr_in from;
+	size_t len;
+	unsigned char buf[512];
+};
+
+static int64_t dns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The question's name in dotted form; its end in *qend. */
+static int dns_qname(const unsigned char *q, size_t len, char *name,
+		     size_t *qend)
+{
+	size_t i = 12, o = 0;
+
+	while (i < len && q[i]) {
+		size_t l = q[i++];
+
+		if (l > 63 || i + l > len || o + l + 2 > 256)
+			return -1;
+		if (o)
+			name[o++] = '.';
+		memcpy(name + o, q + i, l);
+		o += l;
+		i += l;
+	}
+	if (i + 5 > len)
+		return -1;
+	name[o] = '\0';
+	*qend = i + 5;	/* the root label, QTYPE, QCLASS */
+	return 0;
+}
+
+static void dns_rr(unsigned char *r, size_t *n, unsigned int type,
+		   const void *data, unsigned int dlen)
+{
+	unsigned char rr[12] = { 0xc0, 12, 0, (unsigned char)type, 0, 1,
+				 0, 0, 0, 60, 0, (unsigned char)dlen };
+
+	memcpy(r + *n, rr, sizeof(rr));
+	memcpy(r + *n + sizeof(rr), data, dlen);
+	*n += sizeof(rr) + dlen;
+	r[7]++;		/* ANCOUNT, below 256 */
+}
+
+/* Turns the query in p->buf into its answer; returns its delay in ms. */
+static int dns_answer(struct dns_pending *p)
+{
+	static const unsigned char a4[4] = { 127, 0, 0, 1 };
+	unsigned char *r = p->buf;
+	unsigned int qtype;
+	char name[256];
+	size_t qend;
+	int delay = 0, rcode = 0;
+
+	if (p->len < 12 || dns_qname(r, p->len, name, &qend) < 0 ||
+	    r[4] || r[5] != 1)
+		return -1;
+	qtype = (unsigned int)r[qend - 4] << 8 | r[qend - 3];
+	r[2] = 0x84 | (r[2] & 0x01);	/* QR, AA, the query's RD */
+	r[3] = 0x80;			/* RA */
+	memset(r + 6, 0, 6);		/* no answer, authority, additional */
+	p->len = qend;
+	if (!strcasecmp(name, "slow.sockobj.test"))
+		delay = DNS_SLOW_MS;
+	if (!strcasecmp(name, "fast.sockobj.test") || delay) {
+		if (qtype == 28)
+			dns_rr(r, &p->len, 28, &in6addr_loopback, 16);
+		else if (qtype == 1)
+			dns_rr(r, &p->len, 1, a4, 4);
+	} else if (!strcasecmp(name, "v4.sockobj.test")) {
+		if (qtype == 1)
+			dns_rr(r, &p->len, 1, a4, 4);
+	} else if (!strcasecmp(name, "fail.sockobj.test")) {
+		rcode = 2;
+	} else {
+		rcode = 3;
+	}
+	r[3] |= rcode;
+	return delay;
+}
+
+static void __attribute__((noreturn)) dns_serve(int fd)
+{
+	struct dns_pending pend[DNS_PENDING], in;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	socklen_t fl;
+	int64_t now, next;
+	ssize_t n;
+	int i, delay, timeout;
+
+	memset(pend, 0, sizeof(pend));
+	for (;;) {
+		now = dns_now();
+		next = -1;
+		for (i = 0; i < DNS_PENDING; i++) {
+			if (!pend[i].due)
+				continue;
+			if (pend[i].due <= now) {
+				sendto(fd, pend[i].buf, pend[i].len, 0,
+				       (struct sockaddr *)&pend[i].from,
+				       sizeof(pend[i].from));
+				pend[i].due = 0;
+			} else if (next < 0 || pend[i].due < next) {
+				next = pend[i].due;
+			}
+		}
+		timeout = next < 0 ? -1 : (int)(next - now);
+		if (poll(&pfd, 1, timeout) <= 0)
+			continue;
+		fl = sizeof(in.from);
+		n = recvfrom(fd, in.buf, sizeof(in.buf), 0,
+			     (struct sockaddr *)&in.from, &fl);
+		if (n <= 0)
+			continue;
+		in.len = (size_t)n;
+		delay = dns_answer(&in);
+		if (delay < 0)
+			continue;
+		if (!delay) {
+			sendto(fd, in.buf, in.len, 0,
+			       (struct sockaddr *)&in.from, sizeof(in.from));
+			continue;
+		}
+		for (i = 0; i < DNS_PENDING && pend[i].due; i++)
+			;
+		if (i < DNS_PENDING) {
+			pend[i] = in;
+			pend[i].due = dns_now() + delay;
+		}
+	}
+}
+
+/* Bind-mounts a file of the given text over path, in our mount namespace. */
+static int bind_text(const char *path, const char *text)
+{
+	char tmp[] = "/tmp/sockobj-dns.XXXXXX";
+	int fd, ret;
+
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	if (!ret)
+		ret = mount(tmp, path, NULL, MS_BIND, NULL);
+	unlink(tmp);
+	return ret;
+}
+
+/*
+ * After module_setup(), in the program's network namespace: the DNS
+ * server above in a child process, and the program's resolver pointed at
+ * it alone (a mount namespace of its own, with /etc/resolv.conf and
+ * /etc/nsswitch.conf bind-mounted over), before any lookup. Returns 0 or
+ * skips with the reason (not root, no namespace).
+ */
+int dns_setup(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(53) };
+	static int done;
+	pid_t pid;
+	int fd;
+
+	if (done)
+		return done > 0 ? T_EXIT_PASS : skip("no DNS server of ours");
+	done = -1;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return skip("DNS server on 127.0.0.1:53: %s", strerror(errno));
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return skip("mount namespace: %s", strerror(errno));
+	if (bind_text("/etc/resolv.conf", "nameserver 127.0.0.1\n"
+		      "options timeout:5 attempts:1\n") < 0 ||
+	    bind_text("/etc/nsswitch.conf", "hosts: files dns\n") < 0)
+		return skip("resolver files: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return skip("fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* Not holding the runner's pipe open, and gone with us. */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dns_serve(fd);
+	}
+	close(fd);
+	done = 1;
+	return T_EXIT_PASS;
+}

@@ -31,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -112,6 +115,13 @@ int tcp_pair(struct sockobj_ctx *ctx, int lfd,
 	     uint64_t cookie, int *afd);
 int next_event(struct sockobj_ctx *ctx, struct sockobj_event *ev, int ms);
 void print_event(const char *what, const struct sockobj_event *ev);
+
+/*
+ * The tests' DNS server and the resolver pointed at it (helpers.c tells
+ * its names); after module_setup(). slow.sockobj.test answers this late.
+ */
+#define DNS_SLOW_MS	700
+int dns_setup(void);
 
 #define NEED_FEATURE(bit) do {						\
 	if (need_feature(bit, #bit))					\

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Runs every libsockobj test program (each *.c of this directory but
-# helpers.c, built by `make -C userlib test`), in name order, with its
+# helpers.c, built by `make -C userlib test`), or those named as
+# arguments (runtests.sh race lookup), in name order, with its
 # per-case output, then one line per program:
 #	== NAME: pass|skip|FAIL (N passed, N failed, N skipped[, reason])
 # and ends with the count of the cases of all programs:
@@ -29,6 +30,9 @@ trap 'rm -f "$out"' EXIT
 for src in *.c; do
 	prog=${src%.c}
 	[ "$prog" = helpers ] && continue
+	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qxF "$prog"; then
+		continue
+	fi
 	if [ ! -x "$prog" ]; then
 		echo "== $prog: FAIL (not built)"
 		failed=$((failed + 1))
