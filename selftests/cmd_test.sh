@@ -53,7 +53,7 @@ fi
 # The debug kernel (KASAN, lockdep) is about 25x slower under TCG.
 if [ "${SOCKOBJ_KERNEL:-}" = debug ]; then slow=20; else slow=1; fi
 
-ntests=27
+ntests=30
 n=0
 npass=0
 nfail=0
