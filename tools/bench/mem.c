@@ -107,7 +107,7 @@ static double delta(const struct snap *a, const struct snap *b)
 }
 
 /* Wait for deferred frees, then snapshot. */
-static void settle(struct snap *s)
+static void snap_settle(struct snap *s)
 {
 	static struct snap prev;
 	int i;
@@ -187,7 +187,7 @@ void test_mem(const struct net *net, struct peer *p)
 			int ep = epoll_create1(EPOLL_CLOEXEC), est = 0;
 			struct linger lg = { 1, 0 };
 
-			settle(&A);
+			snap_settle(&A);
 			for (i = 0; i < N; i++) {
 				struct epoll_event e = { EPOLLOUT | EPOLLET, { .u32 = (uint32_t)i } };
 
@@ -207,14 +207,14 @@ void test_mem(const struct net *net, struct peer *p)
 				est += k;
 			}
 			peer_wait_accepted(p, N, 60000);
-			settle(&B1);
+			snap_settle(&B1);
 			close(ep);
-			settle(&B2);
+			snap_settle(&B2);
 			for (i = 0; i < N; i++) {
 				setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 				close(fds[i]);
 			}
-			settle(&C);
+			snap_settle(&C);
 			cli[M_PLAIN][r] = delta(&C, &B2) / N;
 			cli[M_PLAIN_EP][r] = delta(&C, &B1) / N;
 			pair[M_PLAIN][r] = delta(&A, &B2) / N;
@@ -232,7 +232,7 @@ void test_mem(const struct net *net, struct peer *p)
 		{
 			int est = 0;
 
-			settle(&A);
+			snap_settle(&A);
 			so_open_many(sofd, &net->dst, N, O.chunk, ids, 0);
 			while (est < N) {
 				k = so_read(sofd, ev, 4096);
@@ -244,9 +244,9 @@ void test_mem(const struct net *net, struct peer *p)
 						est++;
 			}
 			peer_wait_accepted(p, N, 60000);
-			settle(&B1);
+			snap_settle(&B1);
 			so_destroy_many(sofd, ids, N);
-			settle(&C);
+			snap_settle(&C);
 			cli[M_SOCKOBJ][r] = delta(&C, &B1) / N;
 			pair[M_SOCKOBJ][r] = delta(&A, &B1) / N;
 			mi[M_SOCKOBJ][r] = (double)(B1.slab_kb - C.slab_kb) * 1024.0 / N;

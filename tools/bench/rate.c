@@ -126,11 +126,17 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 		if (!k)
 			die("epoll: timeout with %d of %d connected", est, n);
 		for (i = 0; i < k; i++) {
-			sl = sizeof(err);
-			if (getsockopt(fds[evs[i].data.u32], SOL_SOCKET, SO_ERROR, &err, &sl))
-				die("getsockopt: %s", strerror(errno));
-			if (err)
+			/*
+			 * EPOLLOUT alone means connected: SO_ERROR is only
+			 * read, as an expert would, when the connect failed.
+			 */
+			if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+				sl = sizeof(err);
+				if (getsockopt(fds[evs[i].data.u32], SOL_SOCKET, SO_ERROR,
+					       &err, &sl))
+					die("getsockopt: %s", strerror(errno));
 				die("epoll connect failed: %s", strerror(err));
+			}
 			est++;
 		}
 	}
@@ -143,17 +149,44 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 	return t1 - t0;
 }
 
-static void ring_init(struct io_uring *ring, unsigned int entries)
-{
-	struct io_uring_params par;
-	int ret;
+unsigned int uring_flags;	/* the setup flags the last uring_init() got */
+bool uring_regfd;		/* and whether its fd was registered */
 
-	memset(&par, 0, sizeof(par));
-	par.flags = IORING_SETUP_CQSIZE;
-	par.cq_entries = 2 * entries;
-	ret = io_uring_queue_init_params(entries, ring, &par);
+/*
+ * A ring set up as an expert sets one up for a single thread:
+ * SINGLE_ISSUER, DEFER_TASKRUN (completion task work runs when this thread
+ * waits for completions, never interrupting it), COOP_TASKRUN (no IPI to
+ * post task work) and the ring's fd registered (io_uring_enter() skips the
+ * fd lookup). A kernel that refuses a flag gets the ring without it.
+ */
+void uring_init(struct io_uring *ring, unsigned int entries, unsigned int cq_entries)
+{
+	static const unsigned int tries[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			IORING_SETUP_COOP_TASKRUN,
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_COOP_TASKRUN,
+		0,
+	};
+	struct io_uring_params par;
+	size_t i;
+	int ret = -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(tries) && ret == -EINVAL; i++) {
+		memset(&par, 0, sizeof(par));
+		par.flags = IORING_SETUP_CQSIZE | tries[i];
+		par.cq_entries = cq_entries;
+		ret = io_uring_queue_init_params(entries, ring, &par);
+		uring_flags = tries[i];
+	}
 	if (ret)
 		die("io_uring_queue_init: %s", strerror(-ret));
+	uring_regfd = io_uring_register_ring_fd(ring) == 1;
+}
+
+static void ring_init(struct io_uring *ring, unsigned int entries)
+{
+	uring_init(ring, entries, 2 * entries);
 }
 
 static struct io_uring_sqe *sqe_get(struct io_uring *ring)
@@ -267,6 +300,24 @@ static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
 	return t1 - t0;
 }
 
+/*
+ * Untimed, after a repetition of io_uring+sock: unregistering the table
+ * waits for io_uring's deferred release of the removed files (otherwise up
+ * to a second later, in the next method's time); a fresh sparse table
+ * follows.
+ */
+static void uring_sock_flush(void)
+{
+	int ret;
+
+	ret = io_uring_unregister_files(&ring_s);
+	if (ret)
+		die("io_uring_unregister_files: %s", strerror(-ret));
+	ret = io_uring_register_files_sparse(&ring_s, RING_ENTRIES);
+	if (ret)
+		die("io_uring_register_files_sparse: %s", strerror(-ret));
+}
+
 static void rings_setup(bool with_sock)
 {
 	int i, ret;
@@ -337,26 +388,32 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * One repetition of every method in @use: their times (ns) and submit
- * shares. For N = 1 a single trial lasts a few hundred microseconds, so one
- * descheduling of the vCPU by a busy host would decide it: a repetition is
- * then the median of 15 trials, the methods alternating trial by trial.
+ * One repetition of every method in @use, in the order of repetition @rep:
+ * their times (ns) and submit shares. For N = 1 a single trial lasts a few
+ * hundred microseconds, so one descheduling of the vCPU by a busy host
+ * (wall-clock mode) would decide it: a repetition is then the median of 15
+ * trials of the method, 2 ms apart. Methods are separated by settle().
  */
 #define TRIALS 15
-static void rate_round(const bool *use, const struct net *net, struct peer *p, int n,
+static void rate_round(const bool *use, const struct net *net, struct peer *p, int n, int rep,
 		       uint64_t *ns_out, uint64_t *ph_out)
 {
 	uint64_t t[R_METHODS][TRIALS], ph[R_METHODS][TRIALS];
-	int m, i, trials = n > 1 ? 1 : TRIALS;
+	int m, i, k, trials = n > 1 ? 1 : TRIALS;
 
-	for (i = 0; i < trials; i++) {
-		for (m = 0; m < R_METHODS; m++) {
-			if (!use[m])
-				continue;
+	for (k = 0; k < R_METHODS; k++) {
+		m = rot(k, rep, R_METHODS);
+		if (!use[m])
+			continue;
+		for (i = 0; i < trials; i++) {
 			t[m][i] = rate_once(m, net, p, n);
 			ph[m][i] = t_phase;
-			sleep_ms(n >= 1000 ? 50 : 2);
+			if (i + 1 < trials)
+				sleep_ms(2);
 		}
+		if (m == R_URING_SOCK)
+			uring_sock_flush();
+		settle();
 	}
 	for (m = 0; m < R_METHODS; m++) {
 		if (!use[m])
@@ -390,10 +447,10 @@ void test_rate(const struct net *net, struct peer *p)
 	rings_setup(have_sock);
 	peer_mode(p, PEER_HOLD);
 
-	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; ratio = median / epoll median (per-rep ratio range)",
+	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; x epoll = median of the per-rep ratios [CI of it], conf%% its coverage",
 		  net->name);
-	table_row("%-7s %-14s %5s %14s %22s %8s %17s %8s", "N", "method", "reps",
-		  "conn/s", "[min..max]", "x epoll", "[rep ratios]", "submit%");
+	table_row("%-7s %-14s %5s %14s %22s %22s %5s %8s", "N", "method", "reps",
+		  "conn/s", "[min..max]", "x epoll [CI]", "conf%", "submit%");
 	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
 		int n = ns[ni];
 		int reps = n < 10000 ? O.reps :
@@ -416,7 +473,7 @@ void test_rate(const struct net *net, struct peer *p)
 			uint64_t ns_taken[R_METHODS], phase[R_METHODS];
 
 			watchdog("rate", 180);
-			rate_round(use, net, p, n, ns_taken, phase);
+			rate_round(use, net, p, n, r < 0 ? reps - 1 : r, ns_taken, phase);
 			for (m = 0; m < R_METHODS; m++) {
 				if (!use[m] || r < 0)
 					continue;
@@ -432,15 +489,16 @@ void test_rate(const struct net *net, struct peer *p)
 		for (m = 0; m < R_METHODS; m++) {
 			char range[64], rr[64];
 			struct summary sph;
+			struct ci ci;
 
 			if (!use[m])
 				continue;
 			stats(ratio[m], reps, &rs);
+			ratio_ci(ratio[m], reps, &ci);
 			stats(ph[m], reps, &sph);
 			snprintf(range, sizeof(range), "[%.0f..%.0f]", st[m].min, st[m].max);
-			snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
-			table_row("%-7d %-14s %5d %14.0f %22s %8.2f %17s %8.0f", n, rname[m], reps,
-				  st[m].median, range, st[m].median / st[R_EPOLL].median, rr,
+			table_row("%-7d %-14s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
+				  st[m].median, range, ci_str(&ci, rr, sizeof(rr)), 100 * ci.conf,
 				  sph.median);
 			json_begin(&J, "rate");
 			json_str(&J, "net", net->name);
@@ -450,6 +508,9 @@ void test_rate(const struct net *net, struct peer *p)
 			json_stat(&J, "value", &st[m]);
 			json_num(&J, "ratio_vs_epoll", st[m].median / st[R_EPOLL].median);
 			json_stat(&J, "rep_ratio_vs_epoll", &rs);
+			json_ci(&J, "ratio_ci", &ci);
+			json_samples(&J, "rep_ratios", ratio[m], reps);
+			json_orders(&J, "order", rname, use, R_METHODS, reps);
 			json_samples(&J, "samples", v[m], reps);
 			json_num(&J, "submit_share_pct", sph.median);
 			json_end(&J);

@@ -367,7 +367,7 @@ void test_tput(const struct net *net, struct peer *p)
 	static const int conns[] = { 1, 64 }, sizes[] = { 64, 1024, 16384, 65536 };
 	struct tctx t;
 	size_t ci, si;
-	int d, m, r, reps = O.reps > 64 ? 64 : O.reps;
+	int d, k, m, r, reps = O.reps > 64 ? 64 : O.reps;
 
 	memset(&t, 0, sizeof(t));
 	t.net = net;
@@ -377,10 +377,10 @@ void test_tput(const struct net *net, struct peer *p)
 	if (!t.buf)
 		die("out of memory");
 
-	table_row("\n== 3. Throughput (%s): MB/s (1e6 B/s), median [min..max] of %d reps, window %u ms; x epoll = median / epoll median (per-rep ratio range)",
+	table_row("\n== 3. Throughput (%s): MB/s (1e6 B/s), median [min..max] of %d reps, window %u ms; x epoll = median of the per-rep ratios [CI], conf%% its coverage",
 		  net->name, reps, O.tput_ms);
-	table_row("%-5s %5s %6s %-14s %10s %20s %8s %15s", "dir", "conns", "size", "method",
-		  "MB/s", "[min..max]", "x epoll", "[rep ratios]");
+	table_row("%-5s %5s %6s %-14s %10s %20s %22s %5s", "dir", "conns", "size", "method",
+		  "MB/s", "[min..max]", "x epoll [CI]", "conf%");
 	for (d = 0; d < 2; d++) {
 		t.send = d == 0;
 		peer_mode(p, PEER_HOLD);
@@ -388,16 +388,21 @@ void test_tput(const struct net *net, struct peer *p)
 			for (si = 0; si < ARRAY_SIZE(sizes); si++) {
 				double v[T_METHODS][64], ratio[64];
 				struct summary st[T_METHODS], rs;
+				bool use[T_METHODS];
+				struct ci rci;
 
 				t.conns = conns[ci];
 				t.size = sizes[si];
 				for (r = 0; r < reps; r++) {
-					for (m = 0; m < T_METHODS; m++) {
-						if (only64(m) && !(t.send && t.size == 64))
+					for (k = 0; k < T_METHODS; k++) {
+						m = rot(k, r, T_METHODS);
+						use[m] = !only64(m) || (t.send && t.size == 64);
+						if (!use[m])
 							continue;
 						t.m = m;
 						watchdog("throughput", 60);
 						v[m][r] = selected(&t, m) ? run_point(&t) : 0;
+						settle();
 					}
 				}
 				for (m = 0; m < T_METHODS; m++) {
@@ -411,11 +416,12 @@ void test_tput(const struct net *net, struct peer *p)
 					for (r = 0; r < reps; r++)
 						ratio[r] = v[m][r] / v[T_EPOLL][r];
 					stats(ratio, reps, &rs);
+					ratio_ci(ratio, reps, &rci);
 					snprintf(range, sizeof(range), "[%.1f..%.1f]", st[m].min, st[m].max);
-					snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
-					table_row("%-5s %5d %6d %-14s %10.1f %20s %8.2f %15s",
+					table_row("%-5s %5d %6d %-14s %10.1f %20s %22s %5.1f",
 						  t.send ? "send" : "recv", t.conns, t.size, tname[m],
-						  st[m].median, range, st[m].median / st[T_EPOLL].median, rr);
+						  st[m].median, range, ci_str(&rci, rr, sizeof(rr)),
+						  100 * rci.conf);
 					json_begin(&J, "tput");
 					json_str(&J, "net", net->name);
 					json_str(&J, "dir", t.send ? "send" : "recv");
@@ -426,6 +432,9 @@ void test_tput(const struct net *net, struct peer *p)
 					json_stat(&J, "value", &st[m]);
 					json_num(&J, "ratio_vs_epoll", st[m].median / st[T_EPOLL].median);
 					json_stat(&J, "rep_ratio_vs_epoll", &rs);
+					json_ci(&J, "ratio_ci", &rci);
+					json_samples(&J, "rep_ratios", ratio, reps);
+					json_orders(&J, "order", tname, use, T_METHODS, reps);
 					json_samples(&J, "samples", v[m], reps);
 					json_end(&J);
 				}
