@@ -26,6 +26,7 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -161,8 +162,22 @@ static void breakdown(const char *method, const struct snap *c, const struct sna
 	}
 }
 
-enum { M_PLAIN, M_PLAIN_EP, M_SOCKOBJ, M_METHODS };
-static const char *const mname[M_METHODS] = { "plain", "plain+epoll", "sockobj" };
+/* Footprint bytes of cache @name in b - a (0 when absent or merged away). */
+static double cache_delta(const struct snap *a, const struct snap *b, const char *name)
+{
+	const struct cache *x = find(a, name), *y = find(b, name);
+
+	return y ? (double)(y->active - (x ? x->active : 0)) * footprint(y) : 0;
+}
+
+/*
+ * ref:bare-socket: the plain socket without what only a file descriptor
+ * needs (its struct file, "filp", and its dentry): the connected socket
+ * alone, the floor any API that hands out in-kernel sockets pays.
+ */
+enum { M_PLAIN, M_PLAIN_EP, M_SOCKOBJ, M_BARE, M_METHODS };
+static const char *const mname[M_METHODS] = { "plain", "plain+epoll", "sockobj",
+					      "ref:bare-socket" };
 
 void test_mem(const struct net *net, struct peer *p)
 {
@@ -221,6 +236,10 @@ void test_mem(const struct net *net, struct peer *p)
 			pair[M_PLAIN_EP][r] = delta(&A, &B1) / N;
 			mi[M_PLAIN][r] = (double)(B2.slab_kb - C.slab_kb) * 1024.0 / N;
 			mi[M_PLAIN_EP][r] = (double)(B1.slab_kb - C.slab_kb) * 1024.0 / N;
+			cli[M_BARE][r] = (delta(&C, &B2) - cache_delta(&C, &B2, "filp") -
+					  cache_delta(&C, &B2, "dentry")) / N;
+			pair[M_BARE][r] = pair[M_PLAIN][r] - (cli[M_PLAIN][r] - cli[M_BARE][r]);
+			mi[M_BARE][r] = NAN;
 			if (r == reps - 1) {
 				Cp = C;
 				B1p = B1;

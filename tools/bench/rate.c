@@ -22,6 +22,8 @@
  *                linked IORING_OP_CONNECT on it): no per-connection system
  *                call at all, the closest io_uring analogue of a sockobj
  *                batch.
+ *  ref:blocking  N x (socket(), blocking connect()) in sequence: no event
+ *                mechanism (a reference, not a method to beat).
  *
  * "submit%" is the share of the time spent before the method starts
  * waiting for / reading completions (sockobj: the batch ioctl, inside which
@@ -48,9 +50,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_METHODS };
+enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_METHODS };
 static const char *const rname[R_METHODS] = {
-	"sockobj", "epoll", "io_uring", "io_uring+sock",
+	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking",
 };
 
 static int sofd = -1;
@@ -182,6 +184,34 @@ void uring_init(struct io_uring *ring, unsigned int entries, unsigned int cq_ent
 	if (ret)
 		die("io_uring_queue_init: %s", strerror(-ret));
 	uring_regfd = io_uring_register_ring_fd(ring) == 1;
+}
+
+/*
+ * ref:blocking: N x (socket(), blocking connect()), one after the other: no
+ * event mechanism at all, and no concurrency either. On lo and veth the
+ * handshake completes inside connect(), so this is the cost of the
+ * sockets and handshakes themselves plus one syscall pair per connection.
+ */
+static uint64_t rate_blocking(const struct net *net, struct peer *p, int n)
+{
+	uint64_t t0, t1;
+	int i;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0)
+			die("socket: %s", strerror(errno));
+		if (connect(fds[i], (const struct sockaddr *)&net->dst, sizeof(net->dst)))
+			die("blocking connect: %s", strerror(errno));
+	}
+	t1 = now_ns();
+	t_phase = t1 - t0;
+	peer_wait_accepted(p, n, 60000);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	peer_close_all(p);
+	return t1 - t0;
 }
 
 static void ring_init(struct io_uring *ring, unsigned int entries)
@@ -375,6 +405,8 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 		return rate_epoll(net, p, n);
 	case R_URING:
 		return rate_uring(net, p, n);
+	case R_BLOCK:
+		return rate_blocking(net, p, n);
 	default:
 		return rate_uring_sock(net, p, n);
 	}
@@ -446,6 +478,11 @@ void test_rate(const struct net *net, struct peer *p)
 		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
 	rings_setup(have_sock);
 	peer_mode(p, PEER_HOLD);
+	table_row("io_uring rings: setup flags%s%s%s, ring fd %sregistered",
+		  uring_flags & IORING_SETUP_SINGLE_ISSUER ? " SINGLE_ISSUER" : "",
+		  uring_flags & IORING_SETUP_DEFER_TASKRUN ? " DEFER_TASKRUN" : "",
+		  uring_flags & IORING_SETUP_COOP_TASKRUN ? " COOP_TASKRUN" : " (none)",
+		  uring_regfd ? "" : "not ");
 
 	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; x epoll = median of the per-rep ratios [CI of it], conf%% its coverage",
 		  net->name);

@@ -10,8 +10,10 @@
  * is readable and receives the byte:
  *   sockobj  read() returns the READABLE record, SOCKOBJ_IOC_RECV of it
  *            (which drains the socket and re-arms READABLE);
- *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it.
- * Both methods' K connections exist at the same time and the repetitions
+ *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it;
+ *   ref:direct  recv() on the connection's socket, known in advance: no
+ *            event mechanism, the floor of the other two.
+ * All methods' K connections exist at the same time and the repetitions
  * (2 x --reps, 1,000 iterations each) alternate methods and variants.
  * The figure is the time per iteration (send + delivery + receive, all on
  * the client's CPU, no sleeping), median of the repetitions; flatness is
@@ -36,14 +38,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { S_SOCKOBJ, S_EPOLL, S_METHODS };
-static const char *const sname[S_METHODS] = { "sockobj", "epoll" };
+enum { S_SOCKOBJ, S_EPOLL, S_DIRECT, S_METHODS };
+static const char *const sname[S_METHODS] = { "sockobj", "epoll", "ref:direct" };
 
 struct sctx {
 	int K;
 	int sofd, ep;
 	uint32_t *ids;
-	int *fds;
+	int *fds, *dfds;	/* epoll's sockets; ref:direct's */
 	int pbase[S_METHODS];	/* first of the peer's fds of each method */
 };
 
@@ -65,6 +67,15 @@ static void s_setup(struct sctx *s, int m, const struct net *net, struct peer *p
 				if (ev[i].type == SOCKOBJ_EV_STATE &&
 				    ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
 					est++;
+		}
+	} else if (m == S_DIRECT) {
+		for (i = 0; i < s->K; i++) {
+			s->dfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (s->dfds[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(s->dfds[i], (const struct sockaddr *)&net->dst,
+				    sizeof(net->dst)) && errno != EINPROGRESS)
+				die("connect: %s", strerror(errno));
 		}
 	} else {
 		s->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -94,6 +105,8 @@ static void s_teardown(struct sctx *s, struct peer *p)
 	for (i = 0; i < s->K; i++) {
 		setsockopt(s->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(s->fds[i]);
+		setsockopt(s->dfds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s->dfds[i]);
 	}
 	close(s->ep);
 	peer_close_all(p);
@@ -116,7 +129,11 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 
 		if (send(pfd[j], "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
 			die("scale: peer send: %s", strerror(errno));
-		if (m == S_SOCKOBJ) {
+		if (m == S_DIRECT) {
+			/* the floor: no event mechanism, the socket is known */
+			if (recv(s->dfds[j], buf, sizeof(buf), MSG_DONTWAIT) != 1)
+				die("scale: direct recv: %s", strerror(errno));
+		} else if (m == S_SOCKOBJ) {
 			struct sockobj_event ev[4];
 			size_t done;
 			int k, i, r;
@@ -160,8 +177,9 @@ void test_scale(const struct net *net, struct peer *p)
 	memset(&s, 0, sizeof(s));
 	s.ids = calloc(MAX_CONNS, sizeof(*s.ids));
 	s.fds = calloc(MAX_CONNS, sizeof(*s.fds));
+	s.dfds = calloc(MAX_CONNS, sizeof(*s.dfds));
 	s.sofd = so_open();
-	if (!s.ids || !s.fds)
+	if (!s.ids || !s.fds || !s.dfds)
 		die("out of memory");
 	p->nodelay = 1;
 	peer_mode(p, PEER_HOLD);
@@ -182,7 +200,7 @@ void test_scale(const struct net *net, struct peer *p)
 		/*
 		 * Both methods' connections exist together and the repetitions
 		 * alternate method and variant, so that a burst of host load hits
-		 * them alike (the peer holds 2 K connections).
+		 * them alike (the peer holds 3 K connections).
 		 */
 		watchdog("scaling", 240);
 		for (m = 0; m < S_METHODS; m++)
@@ -254,5 +272,6 @@ void test_scale(const struct net *net, struct peer *p)
 	p->nodelay = 0;
 	free(s.ids);
 	free(s.fds);
+	free(s.dfds);
 	close(s.sofd);
 }
