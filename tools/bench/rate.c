@@ -24,6 +24,9 @@
  *                batch.
  *  ref:blocking  N x (socket(), blocking connect()) in sequence: no event
  *                mechanism (a reference, not a method to beat).
+ *  ref:kernel    N x (sock_create_kern(), blocking kernel_connect()) in one
+ *                write() to the bench-only module tools/bench/kref: the
+ *                limit, what the TCP work itself costs.
  *
  * "submit%" is the share of the time spent before the method starts
  * waiting for / reading completions (sockobj: the batch ioctl, inside which
@@ -42,7 +45,9 @@
  */
 #include "bench.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +55,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_METHODS };
+enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL, R_METHODS };
 static const char *const rname[R_METHODS] = {
-	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking",
+	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking", "ref:kernel",
 };
+static int kref_fd = -1;	/* /sys/kernel/debug/sobench_kref, if loaded */
 
 static int sofd = -1;
 static uint64_t t_phase;	/* ns until the method started waiting/reading */
@@ -211,6 +217,34 @@ static uint64_t rate_blocking(const struct net *net, struct peer *p, int n)
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
 	peer_close_all(p);
+	return t1 - t0;
+}
+
+static void kref_cmd(const char *cmd)
+{
+	if (write(kref_fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("sobench_kref \"%s\": %s", cmd, strerror(errno));
+}
+
+/*
+ * ref:kernel: the module tools/bench/kref creates and connects N sockets
+ * in the kernel (sock_create_kern(), blocking kernel_connect()) within one
+ * write(): the establishment limit, with no API cost at all.
+ */
+static uint64_t rate_kernel(const struct net *net, struct peer *p, int n)
+{
+	char cmd[64], a[INET_ADDRSTRLEN];
+	uint64_t t0, t1;
+
+	inet_ntop(AF_INET, &net->dst.sin_addr, a, sizeof(a));
+	snprintf(cmd, sizeof(cmd), "%d %s %u", n, a, ntohs(net->dst.sin_port));
+	t0 = now_ns();
+	kref_cmd(cmd);
+	t1 = now_ns();
+	t_phase = t1 - t0;
+	peer_wait_accepted(p, n, 60000);
+	peer_close_all(p);	/* the peer resets: no TIME_WAIT */
+	kref_cmd("release");
 	return t1 - t0;
 }
 
@@ -407,6 +441,8 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 		return rate_uring(net, p, n);
 	case R_BLOCK:
 		return rate_blocking(net, p, n);
+	case R_KERNEL:
+		return rate_kernel(net, p, n);
 	default:
 		return rate_uring_sock(net, p, n);
 	}
@@ -473,6 +509,9 @@ void test_rate(const struct net *net, struct peer *p)
 			die("out of memory");
 	}
 	sofd = so_open();
+	kref_fd = open("/sys/kernel/debug/sobench_kref", O_WRONLY | O_CLOEXEC);
+	if (kref_fd < 0)
+		warnx("sobench_kref not loaded: ref:kernel skipped");
 	have_sock = uring_sock_ok(net, p);
 	if (!have_sock)
 		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
@@ -497,6 +536,7 @@ void test_rate(const struct net *net, struct peer *p)
 
 		for (m = 0; m < R_METHODS; m++)
 			use[m] = (m != R_URING_SOCK || have_sock) &&
+				 (m != R_KERNEL || kref_fd >= 0) &&
 				 point_match("rate", n, rname[m]);
 		if (!point_match("rate", n, NULL))
 			continue;
@@ -562,4 +602,7 @@ void test_rate(const struct net *net, struct peer *p)
 	rings_teardown(have_sock);
 	close(sofd);
 	sofd = -1;
+	if (kref_fd >= 0)
+		close(kref_fd);
+	kref_fd = -1;
 }

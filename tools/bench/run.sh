@@ -57,6 +57,13 @@ else
     tools/testing/build-module.sh stock
 fi
 make -s -C tools/bench
+# ref:kernel's module (tools/bench/kref), built in build/bench-kref with Kbuild
+# against the stock kernel's headers, loaded after sockobj.ko.
+rm -rf build/bench-kref
+mkdir -p build/bench-kref
+cp tools/bench/kref/Kbuild tools/bench/kref/sobench_kref.c build/bench-kref/
+make -s -C "$(tools/testing/kernel/stock.sh build)" M="$repo/build/bench-kref" modules
+modopt="$modopt --module $repo/build/bench-kref/sobench_kref.ko"
 
 # In wall-clock mode the guest's clock runs on while the host deschedules a
 # vCPU: other load on the host (other VMs) adds noise. Record it (in cost

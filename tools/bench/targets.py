@@ -107,6 +107,25 @@ def main(argv):
                     "%s N=%d, sockobj/%s" % (net, n, um),
                     median_ci(paired(so, u, lambda x, y: x / y)), 1.0)
 
+    # (info) Establishment against the limit, ref:kernel of the same reps:
+    # the fraction of its rate, and the API's cost per connection, the time
+    # over the kernel's, (t - t_kernel) / N in us.
+    for net in nets:
+        for n in (1, 1000, 10000):
+            k = find(res, test="rate", net=net, n=n, method="ref:kernel")
+            if not k:
+                continue
+            for m in ("sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking"):
+                r = find(res, test="rate", net=net, n=n, method=m)
+                if not r:
+                    continue
+                fr = median_ci(paired(r, k, lambda x, y: x / y))
+                ov = median_ci(paired(r, k, lambda x, y: 1e6 / x - 1e6 / y))
+                out.append(fmt % ("(info) rate / ref:kernel", "%s N=%d %s" % (net, n, m),
+                                  "%.2f [%.2f..%.2f]" % fr[:3], "%.1f" % (100 * fr[3]), ""))
+                out.append(fmt % ("(info) us/conn over kernel", "%s N=%d %s" % (net, n, m),
+                                  "%.2f [%.2f..%.2f]" % ov[:3], "%.1f" % (100 * ov[3]), ""))
+
     # 3. Throughput: 16/64 KiB >= 0.95x; 64 B with batching >= 1.5x.
     for net in nets:
         for dr in ("send", "recv"):
