@@ -220,6 +220,7 @@ struct opts {
 	int reps_big;			/* repetitions of the 10,000 cases */
 	int reps_big_veth;		/* ditto, rate on veth (slower) */
 	bool quick;
+	bool cost;			/* cost mode: guest time counts instructions */
 	unsigned int tput_ms, tput_warm_ms;
 	int lat_samples;
 	bool spin;			/* latency: keep the client vCPU busy */

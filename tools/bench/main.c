@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 	 * halted vCPU) would only take the peer's CPU time.
 	 */
 	cost = getenv("SOCKOBJ_VM_COST") && !strcmp(getenv("SOCKOBJ_VM_COST"), "1");
+	O.cost = cost;
 	if (ncpus < 2 && !spin_set)
 		O.spin = false;
 	pin_cpu(0);
