@@ -440,6 +440,7 @@ static bool selected(const struct tctx *t, int m)
 static double run_point(struct tctx *t)
 {
 	static struct sockobj_batch_op ops[BATCH_OPS];
+	unsigned int rounds = 0;
 	int i;
 
 	uint64_t ts0 = now_ns(), ts1, ts2;
@@ -466,7 +467,12 @@ static double run_point(struct tctx *t)
 				break;
 		if (i == t->conns)
 			wait_events(t);
-		if (tick(t))
+		/*
+		 * ref:blocking makes one call per connection and round: on one
+		 * connection, look at the clock every TCHECK calls, as drive()
+		 * does for the others.
+		 */
+		if ((t->m != T_BLOCK || t->conns > 1 || ++rounds % TCHECK == 0) && tick(t))
 			break;
 	}
 out:
