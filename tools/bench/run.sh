@@ -40,11 +40,10 @@ while [ $# -ge 1 ]; do
     shift
 done
 echo "run.sh: module ${module:-built from the working tree (build/stock)}" >&2
-if [ -n "$mode" ]; then
-    echo "run.sh: cost mode (one vCPU, instruction-counted guest time), mitigations ${mitig:+on}${mitig:-off}" >&2
-else
-    echo "run.sh: wall-clock mode (two vCPUs), mitigations ${mitig:+on}${mitig:-off}" >&2
-fi
+what="wall-clock mode (two vCPUs)"
+[ -z "$mode" ] || what="cost mode (one vCPU, instruction-counted guest time)"
+if [ -n "$mitig" ]; then what="$what, default mitigations"; else what="$what, mitigations=off"; fi
+echo "run.sh: $what" >&2
 mkdir -p "$out"
 rm -f "$out/table.txt" "$out/bench.json" "$out/bench.png" "$out/status"
 
