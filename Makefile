@@ -12,8 +12,10 @@
 #                   debug kernel, run KUnit and the selftests in VMs
 #   make demo       boot a VM with the module and show it working
 #   make bench      build and run the benchmark (tools/bench) in a stock-kernel
-#                   VM, 6-12 minutes; not part of check. BENCH_ARGS are passed
-#                   to tools/bench/run.sh (e.g. BENCH_ARGS=--quick)
+#                   VM in cost mode (one vCPU, guest time counts instructions);
+#                   about 17 minutes with BENCH_ARGS=--quick; not part of check.
+#                   BENCH_ARGS are passed to tools/bench/run.sh (e.g. --quick,
+#                   --wall for the wall-clock mode)
 #   make install    install the library, headers, pkg-config file, man pages,
 #                   the sockobj tool, the Python binding, the udev/sysusers/modules-load files
 #                   and the module (for KDIR's kernel); make uninstall

@@ -30,7 +30,7 @@
 #include <linux/sockobj.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_CONNS 20000
+#define MAX_CONNS 30000	/* the peer holds 3 x 10,000 in the scaling test */
 
 /* ------------------------------------------------------------------ util.c */
 
@@ -79,6 +79,42 @@ struct summary {
 };
 void stats(const double *v, int n, struct summary *s);
 
+/*
+ * Paired comparison of two methods: the per-repetition ratios (method /
+ * epoll of the same repetition), their median and the distribution-free
+ * confidence interval of that median from the sign test: [r(k), r(n+1-k)]
+ * of the sorted ratios, k the largest rank with P(Bin(n, 1/2) < k) <= 2.5%.
+ * conf is the interval's exact coverage (>= 95% from n = 6 on; with fewer
+ * repetitions no order statistic reaches 95%: then [min, max] and its
+ * lower coverage, e.g. 93.8% at n = 5, 75% at n = 3).
+ */
+struct ci {
+	int n;
+	double median, lo, hi, conf;
+};
+void ratio_ci(const double *r, int n, struct ci *c);
+/* "0.98 [0.96..1.01]" */
+const char *ci_str(const struct ci *c, char *buf, size_t len);
+
+/*
+ * Method order: repetition @rep runs method (k + rep) % n as its k-th, so
+ * that no method always follows the same one (whose deferred teardown work
+ * would land in it).
+ */
+static inline int rot(int k, int rep, int n)
+{
+	return (k + rep) % n;
+}
+/*
+ * Between two methods: 1.2 s without load. Longer than the deferred work a
+ * teardown leaves: io_uring's fixed-file release (delayed by up to a
+ * second, HZ jiffies, on 6.1) and the delayed_fput, RCU and TCP timer work
+ * after it. In cost mode (vm-run --cost) the idle guest skips this time:
+ * it costs no wall time there.
+ */
+#define SETTLE_MS 1200
+void settle(void);
+
 /* JSON output: a flat list of records, built as text */
 struct json {
 	FILE *f;
@@ -91,6 +127,10 @@ void json_num(struct json *j, const char *key, double val);
 void json_int(struct json *j, const char *key, long long val);
 void json_stat(struct json *j, const char *key, const struct summary *s);
 void json_samples(struct json *j, const char *key, const double *v, int n);
+void json_ci(struct json *j, const char *key, const struct ci *c);
+/* key: [[names of repetition 0 in order], ...] of the methods in @use */
+void json_orders(struct json *j, const char *key, const char *const *names, const bool *use,
+		 int nmeth, int reps);
 void json_end(struct json *j);
 void json_close(struct json *j, const char *meta);
 extern struct json J;
@@ -180,6 +220,7 @@ struct opts {
 	int reps_big;			/* repetitions of the 10,000 cases */
 	int reps_big_veth;		/* ditto, rate on veth (slower) */
 	bool quick;
+	bool cost;			/* cost mode: guest time counts instructions */
 	unsigned int tput_ms, tput_warm_ms;
 	int lat_samples;
 	bool spin;			/* latency: keep the client vCPU busy */
@@ -195,6 +236,12 @@ void test_latency(const struct net *n, struct peer *p);
 void test_tput(const struct net *n, struct peer *p);
 void test_mem(const struct net *n, struct peer *p);
 void test_scale(const struct net *n, struct peer *p);
+
+/* rate.c: an io_uring ring with the flags an expert would use (see there) */
+struct io_uring;
+void uring_init(struct io_uring *ring, unsigned int entries, unsigned int cq_entries);
+extern unsigned int uring_flags;
+extern bool uring_regfd;
 
 /* --point filter of rate ("rate:N[:METHOD]") and scale ("scale:K[:METHOD]") */
 bool point_match(const char *test, long n, const char *method);

@@ -15,8 +15,8 @@
  *   sockobj   blocking read() of /dev/sockobj returned the ESTABLISHED
  *             record (also reported against the record's own
  *             timestamp_ns, CLOCK_MONOTONIC of the sockobj transition);
- *   epoll     blocking epoll_wait() returned EPOLLOUT and
- *             getsockopt(SO_ERROR) said 0;
+ *   epoll     blocking epoll_wait() returned EPOLLOUT without
+ *             EPOLLERR/EPOLLHUP (getsockopt(SO_ERROR) only then);
  *   io_uring  io_uring_enter() waiting for the IORING_OP_CONNECT CQE (res 0).
  *
  * Peer RST -> "reset learned". The peer accepts, sleeps 5 ms (the client is
@@ -302,7 +302,10 @@ static uint64_t lconnect(struct lconn *c, const struct net *net)
 			die("epoll_ctl: %s", strerror(errno));
 		while (ep_wait(c->ep, &ev, 1, -1) < 1)
 			;
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl))
+		/* EPOLLOUT alone is success: SO_ERROR only for a failure. */
+		err = 0;
+		if (ev.events & (EPOLLERR | EPOLLHUP) &&
+		    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl))
 			die("getsockopt: %s", strerror(errno));
 		t = rdtsc();
 		if (err == ECONNRESET)
@@ -442,7 +445,7 @@ static double median_of(double *v, int n)
 
 void test_latency(const struct net *net, struct peer *p)
 {
-	int S = O.lat_samples, m, i, k;
+	int S = O.lat_samples, m, i, j, k;
 	double *syn[L_METHODS], *syn_ev, *rst_peer[L_METHODS], *rst_tr[L_METHODS];
 	int nsyn[L_METHODS] = { 0 }, nrst_tr[L_METHODS] = { 0 }, nrst[L_METHODS] = { 0 };
 	int nsyn_ev = 0, skipped = 0;
@@ -470,8 +473,7 @@ void test_latency(const struct net *net, struct peer *p)
 	memset(&c, 0, sizeof(c));
 	c.sofd = so_open();
 	c.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (io_uring_queue_init(8, &c.ring, 0))
-		die("io_uring_queue_init");
+	uring_init(&c.ring, 8, 16);
 
 	/* SYN-ACK: the peer's packets are delayed 2 ms by netem. */
 	delayed = !run_cmd("ip netns exec %s tc qdisc add dev %s root netem delay 2ms",
@@ -480,8 +482,10 @@ void test_latency(const struct net *net, struct peer *p)
 		warnx("netem unavailable: SYN-ACK latency skipped");
 	peer_mode(p, PEER_HOLD);
 	for (i = 0; delayed && traced && i < S; i++) {
-		for (m = 0; m < L_METHODS; m++) {
+		for (k = 0; k < L_METHODS; k++) {
 			uint64_t learn, ref, t_req;
+
+			m = rot(k, i, L_METHODS);
 
 			c.m = m;
 			watchdog("latency (SYN-ACK)", 30);
@@ -521,10 +525,11 @@ void test_latency(const struct net *net, struct peer *p)
 	p->rst_delay_us = 5000;
 	peer_mode(p, PEER_RESET);
 	for (i = 0; i < S && i < p->rst_cap / L_METHODS; i++) {
-		for (m = 0; m < L_METHODS; m++) {
+		for (j = 0; j < L_METHODS; j++) {
 			uint64_t learn, ref;
 			int n0 = atomic_load(&p->nfds);
 
+			m = rot(j, i, L_METHODS);
 			c.m = m;
 			watchdog("latency (RST)", 30);
 			if (traced)

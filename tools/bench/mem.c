@@ -26,6 +26,7 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -107,7 +108,7 @@ static double delta(const struct snap *a, const struct snap *b)
 }
 
 /* Wait for deferred frees, then snapshot. */
-static void settle(struct snap *s)
+static void snap_settle(struct snap *s)
 {
 	static struct snap prev;
 	int i;
@@ -161,8 +162,22 @@ static void breakdown(const char *method, const struct snap *c, const struct sna
 	}
 }
 
-enum { M_PLAIN, M_PLAIN_EP, M_SOCKOBJ, M_METHODS };
-static const char *const mname[M_METHODS] = { "plain", "plain+epoll", "sockobj" };
+/* Footprint bytes of cache @name in b - a (0 when absent or merged away). */
+static double cache_delta(const struct snap *a, const struct snap *b, const char *name)
+{
+	const struct cache *x = find(a, name), *y = find(b, name);
+
+	return y ? (double)(y->active - (x ? x->active : 0)) * footprint(y) : 0;
+}
+
+/*
+ * ref:bare-socket: the plain socket without what only a file descriptor
+ * needs (its struct file, "filp", and its dentry): the connected socket
+ * alone, the floor any API that hands out in-kernel sockets pays.
+ */
+enum { M_PLAIN, M_PLAIN_EP, M_SOCKOBJ, M_BARE, M_METHODS };
+static const char *const mname[M_METHODS] = { "plain", "plain+epoll", "sockobj",
+					      "ref:bare-socket" };
 
 void test_mem(const struct net *net, struct peer *p)
 {
@@ -187,7 +202,7 @@ void test_mem(const struct net *net, struct peer *p)
 			int ep = epoll_create1(EPOLL_CLOEXEC), est = 0;
 			struct linger lg = { 1, 0 };
 
-			settle(&A);
+			snap_settle(&A);
 			for (i = 0; i < N; i++) {
 				struct epoll_event e = { EPOLLOUT | EPOLLET, { .u32 = (uint32_t)i } };
 
@@ -207,20 +222,24 @@ void test_mem(const struct net *net, struct peer *p)
 				est += k;
 			}
 			peer_wait_accepted(p, N, 60000);
-			settle(&B1);
+			snap_settle(&B1);
 			close(ep);
-			settle(&B2);
+			snap_settle(&B2);
 			for (i = 0; i < N; i++) {
 				setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 				close(fds[i]);
 			}
-			settle(&C);
+			snap_settle(&C);
 			cli[M_PLAIN][r] = delta(&C, &B2) / N;
 			cli[M_PLAIN_EP][r] = delta(&C, &B1) / N;
 			pair[M_PLAIN][r] = delta(&A, &B2) / N;
 			pair[M_PLAIN_EP][r] = delta(&A, &B1) / N;
 			mi[M_PLAIN][r] = (double)(B2.slab_kb - C.slab_kb) * 1024.0 / N;
 			mi[M_PLAIN_EP][r] = (double)(B1.slab_kb - C.slab_kb) * 1024.0 / N;
+			cli[M_BARE][r] = (delta(&C, &B2) - cache_delta(&C, &B2, "filp") -
+					  cache_delta(&C, &B2, "dentry")) / N;
+			pair[M_BARE][r] = pair[M_PLAIN][r] - (cli[M_PLAIN][r] - cli[M_BARE][r]);
+			mi[M_BARE][r] = NAN;
 			if (r == reps - 1) {
 				Cp = C;
 				B1p = B1;
@@ -232,7 +251,7 @@ void test_mem(const struct net *net, struct peer *p)
 		{
 			int est = 0;
 
-			settle(&A);
+			snap_settle(&A);
 			so_open_many(sofd, &net->dst, N, O.chunk, ids, 0);
 			while (est < N) {
 				k = so_read(sofd, ev, 4096);
@@ -244,9 +263,9 @@ void test_mem(const struct net *net, struct peer *p)
 						est++;
 			}
 			peer_wait_accepted(p, N, 60000);
-			settle(&B1);
+			snap_settle(&B1);
 			so_destroy_many(sofd, ids, N);
-			settle(&C);
+			snap_settle(&C);
 			cli[M_SOCKOBJ][r] = delta(&C, &B1) / N;
 			pair[M_SOCKOBJ][r] = delta(&A, &B1) / N;
 			mi[M_SOCKOBJ][r] = (double)(B1.slab_kb - C.slab_kb) * 1024.0 / N;

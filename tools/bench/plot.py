@@ -18,7 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"sockobj": "tab:red", "epoll": "tab:blue", "io_uring": "tab:green",
+COLORS = {"ref:kernel": "black", "ref:blocking": "tab:gray", "ref:direct": "black",
+          "sockobj": "tab:red", "epoll": "tab:blue", "io_uring": "tab:green",
           "io_uring+sock": "tab:olive", "sockobj-batch": "tab:purple",
           "ref:sendmsg512": "tab:gray"}
 STYLES = {"lo": "-", "veth": "--"}
@@ -48,15 +49,16 @@ def main(argv):
     # 1. establishment rate
     rate = [r for r in res if r["test"] == "rate"]
     for net in ("lo", "veth"):
-        for m in ("sockobj", "epoll", "io_uring", "io_uring+sock"):
+        for m in ("sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking",
+                  "ref:kernel"):
             recs = sorted((r for r in rate if r["net"] == net and r["method"] == m),
                           key=lambda r: r["n"])
             if not recs:
                 continue
             errbar(ax_rate, [r["n"] for r in recs], recs, "%s (%s)" % (m, net),
-                   COLORS[m], STYLES[net], MARKS[net])
+                   COLORS.get(m, "gray"), STYLES[net], MARKS[net])
             ax_ratio.plot([r["n"] for r in recs], [r["ratio_vs_epoll"] for r in recs],
-                          color=COLORS[m], linestyle=STYLES[net], marker=MARKS[net],
+                          color=COLORS.get(m, "gray"), linestyle=STYLES[net], marker=MARKS[net],
                           label="%s (%s)" % (m, net))
     ax_rate.set_xscale("log")
     ax_rate.set_xlabel("connections in flight (N)")
@@ -78,7 +80,7 @@ def main(argv):
     # 5. scaling
     scale = [r for r in res if r["test"] == "scale"]
     for active, style in (("all", "-"), ("10", "--")):
-        for m in ("sockobj", "epoll"):
+        for m in ("sockobj", "epoll", "ref:direct"):
             recs = sorted((r for r in scale if r["method"] == m
                            and r.get("active", "all") == active), key=lambda r: r["k"])
             if not recs:
@@ -86,7 +88,7 @@ def main(argv):
             errbar(ax_scale, [r["k"] for r in recs], recs,
                    "%s, data on %s" % (m, "a random one of all K" if active == "all"
                                        else "10 of the K"),
-                   COLORS[m], style, "o" if active == "all" else "^")
+                   COLORS.get(m, "gray"), style, "o" if active == "all" else "^")
     ax_scale.set_xscale("log")
     ax_scale.set_ylim(bottom=0)
     base = [r for r in scale if r["method"] == "sockobj" and r["k"] == 10

@@ -22,6 +22,11 @@
  *                linked IORING_OP_CONNECT on it): no per-connection system
  *                call at all, the closest io_uring analogue of a sockobj
  *                batch.
+ *  ref:blocking  N x (socket(), blocking connect()) in sequence: no event
+ *                mechanism (a reference, not a method to beat).
+ *  ref:kernel    N x (sock_create_kern(), blocking kernel_connect()) in one
+ *                write() to the bench-only module tools/bench/kref: the
+ *                limit, what the TCP work itself costs.
  *
  * "submit%" is the share of the time spent before the method starts
  * waiting for / reading completions (sockobj: the batch ioctl, inside which
@@ -40,7 +45,9 @@
  */
 #include "bench.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +55,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_METHODS };
+enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL, R_METHODS };
 static const char *const rname[R_METHODS] = {
-	"sockobj", "epoll", "io_uring", "io_uring+sock",
+	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking", "ref:kernel",
 };
+static int kref_fd = -1;	/* /sys/kernel/debug/sobench_kref, if loaded */
 
 static int sofd = -1;
 static uint64_t t_phase;	/* ns until the method started waiting/reading */
@@ -126,11 +134,17 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 		if (!k)
 			die("epoll: timeout with %d of %d connected", est, n);
 		for (i = 0; i < k; i++) {
-			sl = sizeof(err);
-			if (getsockopt(fds[evs[i].data.u32], SOL_SOCKET, SO_ERROR, &err, &sl))
-				die("getsockopt: %s", strerror(errno));
-			if (err)
+			/*
+			 * EPOLLOUT alone means connected: SO_ERROR is only
+			 * read, as an expert would, when the connect failed.
+			 */
+			if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+				sl = sizeof(err);
+				if (getsockopt(fds[evs[i].data.u32], SOL_SOCKET, SO_ERROR,
+					       &err, &sl))
+					die("getsockopt: %s", strerror(errno));
 				die("epoll connect failed: %s", strerror(err));
+			}
 			est++;
 		}
 	}
@@ -143,17 +157,100 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 	return t1 - t0;
 }
 
-static void ring_init(struct io_uring *ring, unsigned int entries)
-{
-	struct io_uring_params par;
-	int ret;
+unsigned int uring_flags;	/* the setup flags the last uring_init() got */
+bool uring_regfd;		/* and whether its fd was registered */
 
-	memset(&par, 0, sizeof(par));
-	par.flags = IORING_SETUP_CQSIZE;
-	par.cq_entries = 2 * entries;
-	ret = io_uring_queue_init_params(entries, ring, &par);
+/*
+ * A ring set up as an expert sets one up for a single thread:
+ * SINGLE_ISSUER, DEFER_TASKRUN (completion task work runs when this thread
+ * waits for completions, never interrupting it), COOP_TASKRUN (no IPI to
+ * post task work) and the ring's fd registered (io_uring_enter() skips the
+ * fd lookup). A kernel that refuses a flag gets the ring without it.
+ */
+void uring_init(struct io_uring *ring, unsigned int entries, unsigned int cq_entries)
+{
+	static const unsigned int tries[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			IORING_SETUP_COOP_TASKRUN,
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_COOP_TASKRUN,
+		0,
+	};
+	struct io_uring_params par;
+	size_t i;
+	int ret = -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(tries) && ret == -EINVAL; i++) {
+		memset(&par, 0, sizeof(par));
+		par.flags = IORING_SETUP_CQSIZE | tries[i];
+		par.cq_entries = cq_entries;
+		ret = io_uring_queue_init_params(entries, ring, &par);
+		uring_flags = tries[i];
+	}
 	if (ret)
 		die("io_uring_queue_init: %s", strerror(-ret));
+	uring_regfd = io_uring_register_ring_fd(ring) == 1;
+}
+
+/*
+ * ref:blocking: N x (socket(), blocking connect()), one after the other: no
+ * event mechanism at all, and no concurrency either. On lo and veth the
+ * handshake completes inside connect(), so this is the cost of the
+ * sockets and handshakes themselves plus one syscall pair per connection.
+ */
+static uint64_t rate_blocking(const struct net *net, struct peer *p, int n)
+{
+	uint64_t t0, t1;
+	int i;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0)
+			die("socket: %s", strerror(errno));
+		if (connect(fds[i], (const struct sockaddr *)&net->dst, sizeof(net->dst)))
+			die("blocking connect: %s", strerror(errno));
+	}
+	t1 = now_ns();
+	t_phase = t1 - t0;
+	peer_wait_accepted(p, n, 60000);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+static void kref_cmd(const char *cmd)
+{
+	if (write(kref_fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("sobench_kref \"%s\": %s", cmd, strerror(errno));
+}
+
+/*
+ * ref:kernel: the module tools/bench/kref creates and connects N sockets
+ * in the kernel (sock_create_kern(), blocking kernel_connect()) within one
+ * write(): the establishment limit, with no API cost at all.
+ */
+static uint64_t rate_kernel(const struct net *net, struct peer *p, int n)
+{
+	char cmd[64], a[INET_ADDRSTRLEN];
+	uint64_t t0, t1;
+
+	inet_ntop(AF_INET, &net->dst.sin_addr, a, sizeof(a));
+	snprintf(cmd, sizeof(cmd), "%d %s %u", n, a, ntohs(net->dst.sin_port));
+	t0 = now_ns();
+	kref_cmd(cmd);
+	t1 = now_ns();
+	t_phase = t1 - t0;
+	peer_wait_accepted(p, n, 60000);
+	peer_close_all(p);	/* the peer resets: no TIME_WAIT */
+	kref_cmd("release");
+	return t1 - t0;
+}
+
+static void ring_init(struct io_uring *ring, unsigned int entries)
+{
+	uring_init(ring, entries, 2 * entries);
 }
 
 static struct io_uring_sqe *sqe_get(struct io_uring *ring)
@@ -267,6 +364,24 @@ static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
 	return t1 - t0;
 }
 
+/*
+ * Untimed, after a repetition of io_uring+sock: unregistering the table
+ * waits for io_uring's deferred release of the removed files (otherwise up
+ * to a second later, in the next method's time); a fresh sparse table
+ * follows.
+ */
+static void uring_sock_flush(void)
+{
+	int ret;
+
+	ret = io_uring_unregister_files(&ring_s);
+	if (ret)
+		die("io_uring_unregister_files: %s", strerror(-ret));
+	ret = io_uring_register_files_sparse(&ring_s, RING_ENTRIES);
+	if (ret)
+		die("io_uring_register_files_sparse: %s", strerror(-ret));
+}
+
 static void rings_setup(bool with_sock)
 {
 	int i, ret;
@@ -324,6 +439,10 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 		return rate_epoll(net, p, n);
 	case R_URING:
 		return rate_uring(net, p, n);
+	case R_BLOCK:
+		return rate_blocking(net, p, n);
+	case R_KERNEL:
+		return rate_kernel(net, p, n);
 	default:
 		return rate_uring_sock(net, p, n);
 	}
@@ -337,26 +456,32 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * One repetition of every method in @use: their times (ns) and submit
- * shares. For N = 1 a single trial lasts a few hundred microseconds, so one
- * descheduling of the vCPU by a busy host would decide it: a repetition is
- * then the median of 15 trials, the methods alternating trial by trial.
+ * One repetition of every method in @use, in the order of repetition @rep:
+ * their times (ns) and submit shares. For N = 1 a single trial lasts a few
+ * hundred microseconds, so one descheduling of the vCPU by a busy host
+ * (wall-clock mode) would decide it: a repetition is then the median of 15
+ * trials of the method, 2 ms apart. Methods are separated by settle().
  */
 #define TRIALS 15
-static void rate_round(const bool *use, const struct net *net, struct peer *p, int n,
+static void rate_round(const bool *use, const struct net *net, struct peer *p, int n, int rep,
 		       uint64_t *ns_out, uint64_t *ph_out)
 {
 	uint64_t t[R_METHODS][TRIALS], ph[R_METHODS][TRIALS];
-	int m, i, trials = n > 1 ? 1 : TRIALS;
+	int m, i, k, trials = n > 1 ? 1 : TRIALS;
 
-	for (i = 0; i < trials; i++) {
-		for (m = 0; m < R_METHODS; m++) {
-			if (!use[m])
-				continue;
+	for (k = 0; k < R_METHODS; k++) {
+		m = rot(k, rep, R_METHODS);
+		if (!use[m])
+			continue;
+		for (i = 0; i < trials; i++) {
 			t[m][i] = rate_once(m, net, p, n);
 			ph[m][i] = t_phase;
-			sleep_ms(n >= 1000 ? 50 : 2);
+			if (i + 1 < trials)
+				sleep_ms(2);
 		}
+		if (m == R_URING_SOCK)
+			uring_sock_flush();
+		settle();
 	}
 	for (m = 0; m < R_METHODS; m++) {
 		if (!use[m])
@@ -384,16 +509,24 @@ void test_rate(const struct net *net, struct peer *p)
 			die("out of memory");
 	}
 	sofd = so_open();
+	kref_fd = open("/sys/kernel/debug/sobench_kref", O_WRONLY | O_CLOEXEC);
+	if (kref_fd < 0)
+		warnx("sobench_kref not loaded: ref:kernel skipped");
 	have_sock = uring_sock_ok(net, p);
 	if (!have_sock)
 		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
 	rings_setup(have_sock);
 	peer_mode(p, PEER_HOLD);
+	table_row("io_uring rings: setup flags%s%s%s, ring fd %sregistered",
+		  uring_flags & IORING_SETUP_SINGLE_ISSUER ? " SINGLE_ISSUER" : "",
+		  uring_flags & IORING_SETUP_DEFER_TASKRUN ? " DEFER_TASKRUN" : "",
+		  uring_flags & IORING_SETUP_COOP_TASKRUN ? " COOP_TASKRUN" : " (none)",
+		  uring_regfd ? "" : "not ");
 
-	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; ratio = median / epoll median (per-rep ratio range)",
+	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; x epoll = median of the per-rep ratios [CI of it], conf%% its coverage",
 		  net->name);
-	table_row("%-7s %-14s %5s %14s %22s %8s %17s %8s", "N", "method", "reps",
-		  "conn/s", "[min..max]", "x epoll", "[rep ratios]", "submit%");
+	table_row("%-7s %-14s %5s %14s %22s %22s %5s %8s", "N", "method", "reps",
+		  "conn/s", "[min..max]", "x epoll [CI]", "conf%", "submit%");
 	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
 		int n = ns[ni];
 		int reps = n < 10000 ? O.reps :
@@ -403,6 +536,7 @@ void test_rate(const struct net *net, struct peer *p)
 
 		for (m = 0; m < R_METHODS; m++)
 			use[m] = (m != R_URING_SOCK || have_sock) &&
+				 (m != R_KERNEL || kref_fd >= 0) &&
 				 point_match("rate", n, rname[m]);
 		if (!point_match("rate", n, NULL))
 			continue;
@@ -416,7 +550,7 @@ void test_rate(const struct net *net, struct peer *p)
 			uint64_t ns_taken[R_METHODS], phase[R_METHODS];
 
 			watchdog("rate", 180);
-			rate_round(use, net, p, n, ns_taken, phase);
+			rate_round(use, net, p, n, r < 0 ? reps - 1 : r, ns_taken, phase);
 			for (m = 0; m < R_METHODS; m++) {
 				if (!use[m] || r < 0)
 					continue;
@@ -432,15 +566,16 @@ void test_rate(const struct net *net, struct peer *p)
 		for (m = 0; m < R_METHODS; m++) {
 			char range[64], rr[64];
 			struct summary sph;
+			struct ci ci;
 
 			if (!use[m])
 				continue;
 			stats(ratio[m], reps, &rs);
+			ratio_ci(ratio[m], reps, &ci);
 			stats(ph[m], reps, &sph);
 			snprintf(range, sizeof(range), "[%.0f..%.0f]", st[m].min, st[m].max);
-			snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
-			table_row("%-7d %-14s %5d %14.0f %22s %8.2f %17s %8.0f", n, rname[m], reps,
-				  st[m].median, range, st[m].median / st[R_EPOLL].median, rr,
+			table_row("%-7d %-14s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
+				  st[m].median, range, ci_str(&ci, rr, sizeof(rr)), 100 * ci.conf,
 				  sph.median);
 			json_begin(&J, "rate");
 			json_str(&J, "net", net->name);
@@ -450,6 +585,9 @@ void test_rate(const struct net *net, struct peer *p)
 			json_stat(&J, "value", &st[m]);
 			json_num(&J, "ratio_vs_epoll", st[m].median / st[R_EPOLL].median);
 			json_stat(&J, "rep_ratio_vs_epoll", &rs);
+			json_ci(&J, "ratio_ci", &ci);
+			json_samples(&J, "rep_ratios", ratio[m], reps);
+			json_orders(&J, "order", rname, use, R_METHODS, reps);
 			json_samples(&J, "samples", v[m], reps);
 			json_num(&J, "submit_share_pct", sph.median);
 			json_end(&J);
@@ -464,4 +602,7 @@ void test_rate(const struct net *net, struct peer *p)
 	rings_teardown(have_sock);
 	close(sofd);
 	sofd = -1;
+	if (kref_fd >= 0)
+		close(kref_fd);
+	kref_fd = -1;
 }

@@ -4,8 +4,15 @@
 # Build the module (stock kernel) and the benchmark, run the benchmark in a
 # stock-kernel VM (TCG), then plot on the host.
 #
-#   tools/bench/run.sh [--out DIR] [--module KO] [SOCKOBJ-BENCH ARGS...]
+#   tools/bench/run.sh [--out DIR] [--module KO] [--wall] [--no-mitigations]
+#                      [SOCKOBJ-BENCH ARGS...]
 #
+# By default the VM runs in cost mode (vm-run --cost: one vCPU, QEMU counts
+# instructions, guest time is 1 ns per instruction whatever the host's load)
+# with the kernel's default CPU mitigations. --wall: the normal two-vCPU TCG
+# guest, timed by the host's clock (figures move with the host's load).
+# --no-mitigations: boot with mitigations=off (a second table: what the
+# syscall entry costs without them).
 # --module KO: load this sockobj.ko instead of building the working tree's
 # module (e.g. one built from a commit while kmod/ is being edited).
 # DIR (default build/bench) receives: table.txt (the table), bench.json,
@@ -20,15 +27,23 @@ repo=$PWD
 
 out=$repo/build/bench
 module=
-while [ $# -ge 2 ]; do
+mode=--cost
+mitig=--mitigations
+while [ $# -ge 1 ]; do
     case $1 in
-    --out) out=$(realpath -m "$2") ;;
-    --module) module=$(realpath "$2") ;;
+    --out) [ $# -ge 2 ] || break; out=$(realpath -m "$2"); shift ;;
+    --module) [ $# -ge 2 ] || break; module=$(realpath "$2"); shift ;;
+    --wall) mode= ;;
+    --no-mitigations) mitig= ;;
     *) break ;;
     esac
-    shift 2
+    shift
 done
 echo "run.sh: module ${module:-built from the working tree (build/stock)}" >&2
+what="wall-clock mode (two vCPUs)"
+[ -z "$mode" ] || what="cost mode (one vCPU, instruction-counted guest time)"
+if [ -n "$mitig" ]; then what="$what, default mitigations"; else what="$what, mitigations=off"; fi
+echo "run.sh: $what" >&2
 mkdir -p "$out"
 rm -f "$out/table.txt" "$out/bench.json" "$out/bench.png" "$out/status"
 
@@ -41,12 +56,20 @@ else
     tools/testing/build-module.sh stock
 fi
 make -s -C tools/bench
+# ref:kernel's module (tools/bench/kref), built in build/bench-kref with Kbuild
+# against the stock kernel's headers, loaded after sockobj.ko.
+rm -rf build/bench-kref
+mkdir -p build/bench-kref
+cp tools/bench/kref/Kbuild tools/bench/kref/sobench_kref.c build/bench-kref/
+make -s -C "$(tools/testing/kernel/stock.sh build)" M="$repo/build/bench-kref" modules
+modopt="$modopt --module $repo/build/bench-kref/sobench_kref.ko"
 
-# The guest's clock runs on while the host deschedules a vCPU: other load on
-# the host (other VMs) adds noise. Record it.
+# In wall-clock mode the guest's clock runs on while the host deschedules a
+# vCPU: other load on the host (other VMs) adds noise. Record it (in cost
+# mode it only tells how long the run took).
 { echo "before: $(cat /proc/loadavg)"; } >"$out/host-load.txt"
 load=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+if [ -z "$mode" ] && awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
     echo "run.sh: warning: host load average is $load: figures will be noisy" >&2
 fi
 
@@ -55,8 +78,8 @@ set +e
 # The table goes to $out/table.txt; the console (kernel log included) to
 # vm.log, of which only the benchmark's own lines are echoed here.
 # shellcheck disable=SC2016  # the script runs in the guest's sh
-# shellcheck disable=SC2086  # $modopt: options, split on purpose
-tools/testing/vm-run --kernel stock --timeout 1500 --out "$out" $modopt -- \
+# shellcheck disable=SC2086  # $modopt $mode $mitig: options, split on purpose
+tools/testing/vm-run --kernel stock --timeout 3000 --out "$out" $mode $mitig $modopt -- \
     sh -c 'b=$1; o=$2; shift 2
            { "$b" --json "$o/bench.json" "$@"; echo $? >"$o/status"; } | tee "$o/table.txt"
            exit "$(cat "$o/status")"' \

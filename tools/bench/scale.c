@@ -10,8 +10,10 @@
  * is readable and receives the byte:
  *   sockobj  read() returns the READABLE record, SOCKOBJ_IOC_RECV of it
  *            (which drains the socket and re-arms READABLE);
- *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it.
- * Both methods' K connections exist at the same time and the repetitions
+ *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it;
+ *   ref:direct  recv() on the connection's socket, known in advance: no
+ *            event mechanism, the floor of the other two.
+ * All methods' K connections exist at the same time and the repetitions
  * (2 x --reps, 1,000 iterations each) alternate methods and variants.
  * The figure is the time per iteration (send + delivery + receive, all on
  * the client's CPU, no sleeping), median of the repetitions; flatness is
@@ -36,14 +38,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { S_SOCKOBJ, S_EPOLL, S_METHODS };
-static const char *const sname[S_METHODS] = { "sockobj", "epoll" };
+enum { S_SOCKOBJ, S_EPOLL, S_DIRECT, S_METHODS };
+static const char *const sname[S_METHODS] = { "sockobj", "epoll", "ref:direct" };
 
 struct sctx {
 	int K;
 	int sofd, ep;
 	uint32_t *ids;
-	int *fds;
+	int *fds, *dfds;	/* epoll's sockets; ref:direct's */
 	int pbase[S_METHODS];	/* first of the peer's fds of each method */
 };
 
@@ -65,6 +67,15 @@ static void s_setup(struct sctx *s, int m, const struct net *net, struct peer *p
 				if (ev[i].type == SOCKOBJ_EV_STATE &&
 				    ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
 					est++;
+		}
+	} else if (m == S_DIRECT) {
+		for (i = 0; i < s->K; i++) {
+			s->dfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (s->dfds[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(s->dfds[i], (const struct sockaddr *)&net->dst,
+				    sizeof(net->dst)) && errno != EINPROGRESS)
+				die("connect: %s", strerror(errno));
 		}
 	} else {
 		s->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -94,6 +105,8 @@ static void s_teardown(struct sctx *s, struct peer *p)
 	for (i = 0; i < s->K; i++) {
 		setsockopt(s->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(s->fds[i]);
+		setsockopt(s->dfds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s->dfds[i]);
 	}
 	close(s->ep);
 	peer_close_all(p);
@@ -116,7 +129,11 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 
 		if (send(pfd[j], "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
 			die("scale: peer send: %s", strerror(errno));
-		if (m == S_SOCKOBJ) {
+		if (m == S_DIRECT) {
+			/* the floor: no event mechanism, the socket is known */
+			if (recv(s->dfds[j], buf, sizeof(buf), MSG_DONTWAIT) != 1)
+				die("scale: direct recv: %s", strerror(errno));
+		} else if (m == S_SOCKOBJ) {
 			struct sockobj_event ev[4];
 			size_t done;
 			int k, i, r;
@@ -149,8 +166,9 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 void test_scale(const struct net *net, struct peer *p)
 {
 	static const int Ks[] = { 10, 100, 1000, 10000 };
-	int iters = O.quick ? 300 : 1000, reps = O.quick ? O.reps : 2 * O.reps, m, r;
+	int iters = O.quick ? 300 : 1000, reps = O.quick ? O.reps : 2 * O.reps, k, m, r;
 	double base[2][S_METHODS] = { { 0 } }, bmin[2][S_METHODS] = { { 0 } };
+	static double bsam[2][S_METHODS][64];	/* K = 10's repetitions */
 	struct sctx s;
 	size_t ki;
 
@@ -159,16 +177,18 @@ void test_scale(const struct net *net, struct peer *p)
 	memset(&s, 0, sizeof(s));
 	s.ids = calloc(MAX_CONNS, sizeof(*s.ids));
 	s.fds = calloc(MAX_CONNS, sizeof(*s.fds));
+	s.dfds = calloc(MAX_CONNS, sizeof(*s.dfds));
 	s.sofd = so_open();
-	if (!s.ids || !s.fds)
+	if (!s.ids || !s.fds || !s.dfds)
 		die("out of memory");
 	p->nodelay = 1;
 	peer_mode(p, PEER_HOLD);
 
 	table_row("\n== 5. Cost per event vs open connections (%s): us per event (1-byte send on a random connection + learn + receive), %d iterations x %d reps",
 		  net->name, iters, reps);
-	table_row("%-7s %-8s %-9s %10s %20s %8s %10s %8s", "K", "active", "method", "us/event",
-		  "[min..max]", "x K=10", "(by min)", "x epoll");
+	table_row("x K=10 and x epoll: median of the per-rep ratios [CI] (rep r of K over rep r of K = 10 of this run; over epoll's rep r), conf%% the CI's coverage");
+	table_row("%-7s %-8s %-9s %10s %20s %22s %10s %22s %5s", "K", "active", "method",
+		  "us/event", "[min..max]", "x K=10 [CI]", "(by min)", "x epoll [CI]", "conf%");
 	for (ki = 0; ki < ARRAY_SIZE(Ks); ki++) {
 		double v[2][S_METHODS][64];
 		struct summary st[2][S_METHODS];
@@ -180,7 +200,7 @@ void test_scale(const struct net *net, struct peer *p)
 		/*
 		 * Both methods' connections exist together and the repetitions
 		 * alternate method and variant, so that a burst of host load hits
-		 * them alike (the peer holds 2 K connections).
+		 * them alike (the peer holds 3 K connections).
 		 */
 		watchdog("scaling", 240);
 		for (m = 0; m < S_METHODS; m++)
@@ -189,7 +209,8 @@ void test_scale(const struct net *net, struct peer *p)
 			s_loop(&s, m, p, iters / 4, s.K);	/* warm-up */
 		for (r = 0; r < reps; r++) {
 			watchdog("scaling", 240);
-			for (m = 0; m < S_METHODS; m++) {
+			for (k = 0; k < S_METHODS; k++) {
+				m = rot(k, r, S_METHODS);
 				v[0][m][r] = s_loop(&s, m, p, iters, s.K) / 1e3;
 				v[1][m][r] = s_loop(&s, m, p, iters, 10) / 1e3;
 			}
@@ -198,22 +219,35 @@ void test_scale(const struct net *net, struct peer *p)
 		for (var = 0; var < 2; var++) {
 			for (m = 0; m < S_METHODS; m++) {
 				stats(v[var][m], reps, &st[var][m]);
-				if (ki == 0)
+				if (ki == 0) {
 					base[var][m] = st[var][m].median;
-				if (ki == 0)
 					bmin[var][m] = st[var][m].min;
+					memcpy(bsam[var][m], v[var][m], sizeof(bsam[var][m]));
+				}
 			}
 		}
 		for (var = 0; var < 2; var++) {
 			for (m = 0; m < S_METHODS; m++) {
-				char range[48];
+				char range[48], kr[48], er[48];
 				const struct summary *x = &st[var][m];
+				double rk[64], re[64];
+				struct ci ck, ce;
 
+				/*
+				 * Paired with repetition r of K = 10 in this run,
+				 * and with epoll's repetition r at this K.
+				 */
+				for (r = 0; r < reps; r++) {
+					rk[r] = v[var][m][r] / bsam[var][m][r];
+					re[r] = v[var][m][r] / v[var][S_EPOLL][r];
+				}
+				ratio_ci(rk, reps, &ck);
+				ratio_ci(re, reps, &ce);
 				snprintf(range, sizeof(range), "[%.2f..%.2f]", x->min, x->max);
-				table_row("%-7d %-8s %-9s %10.2f %20s %8.2f %10.2f %8.2f", s.K,
+				table_row("%-7d %-8s %-9s %10.2f %20s %22s %10.2f %22s %5.1f", s.K,
 					  var ? "10" : "all", sname[m], x->median, range,
-					  x->median / base[var][m], x->min / bmin[var][m],
-					  x->median / st[var][S_EPOLL].median);
+					  ci_str(&ck, kr, sizeof(kr)), x->min / bmin[var][m],
+					  ci_str(&ce, er, sizeof(er)), 100 * ce.conf);
 				json_begin(&J, "scale");
 				json_str(&J, "net", net->name);
 				json_str(&J, "method", sname[m]);
@@ -224,6 +258,11 @@ void test_scale(const struct net *net, struct peer *p)
 				json_num(&J, "ratio_vs_k10", x->median / base[var][m]);
 				json_num(&J, "ratio_vs_k10_of_min", x->min / bmin[var][m]);
 				json_num(&J, "ratio_vs_epoll", x->median / st[var][S_EPOLL].median);
+				json_ci(&J, "ratio_vs_k10_ci", &ck);
+				json_samples(&J, "rep_ratios_vs_k10", rk, reps);
+				json_ci(&J, "ratio_ci", &ce);
+				json_samples(&J, "rep_ratios", re, reps);
+				json_orders(&J, "order", sname, NULL, S_METHODS, reps);
 				json_samples(&J, "samples", v[var][m], reps);
 				json_end(&J);
 			}
@@ -233,5 +272,6 @@ void test_scale(const struct net *net, struct peer *p)
 	p->nodelay = 0;
 	free(s.ids);
 	free(s.fds);
+	free(s.dfds);
 	close(s.sofd);
 }

@@ -24,7 +24,15 @@
  *   ref:sendmsg512 (send, 64 B; a reference, not a target) epoll with one
  *                 sendmsg() of 512 x 64 B iovecs per call: what a batch
  *                 that coalesced its sends to one object into one
- *                 sock_sendmsg() could approach.
+ *                 sock_sendmsg() could approach (the same as a writev()).
+ *   ref:sendmmsg512 (send, 64 B) epoll with one sendmmsg() of 512 one-iovec
+ *                 messages spread over the connections that are not
+ *                 blocked like sockobj-batch: 512 sock_sendmsg() calls, one
+ *                 system call, i.e. what sockobj-batch does with a syscall.
+ *   ref:uring512  (send, 64 B) 512 IORING_OP_SEND (MSG_DONTWAIT) SQEs per
+ *                 io_uring_enter(), spread the same way; readiness by epoll.
+ *   ref:blocking  blocking sockets, no event mechanism: send()/recv() of
+ *                 the size on each connection in turn.
  * Socket options are the defaults for all (Nagle on, autotuned buffers).
  *
  * Copyright (C) 2026 The sockobj authors.
@@ -33,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -40,16 +49,25 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum { T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_METHODS };
+enum { T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BLOCK, T_METHODS };
 static const char *const tname[T_METHODS] = {
-	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512",
+	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512", "ref:sendmmsg512",
+	"ref:uring512", "ref:blocking",
 };
 
 /* Methods that exist only for 64 B sends. */
 static bool only64(int m)
 {
-	return m == T_BATCH || m == T_IOV;
+	return m == T_BATCH || m == T_IOV || m == T_MMSG || m == T_URING;
 }
+
+/* Methods on plain sockets with epoll readiness. */
+static bool on_epoll(int m)
+{
+	return m == T_EPOLL || m == T_IOV || m == T_MMSG || m == T_URING;
+}
+
+static struct io_uring uring;
 
 #define BATCH_OPS 512
 #define TCHECK 16
@@ -95,7 +113,16 @@ static void setup(struct tctx *t)
 {
 	int i, est = 0, k;
 
-	if (t->m == T_EPOLL || t->m == T_IOV) {
+	if (t->m == T_BLOCK) {
+		for (i = 0; i < t->conns; i++) {
+			t->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (t->fds[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(t->fds[i], (const struct sockaddr *)&t->net->dst,
+				    sizeof(t->net->dst)))
+				die("connect: %s", strerror(errno));
+		}
+	} else if (on_epoll(t->m)) {
 		t->ep = epoll_create1(EPOLL_CLOEXEC);
 		for (i = 0; i < t->conns; i++) {
 			struct epoll_event ev = {
@@ -140,14 +167,15 @@ static void teardown(struct tctx *t)
 {
 	int i;
 
-	if (t->m == T_EPOLL || t->m == T_IOV) {
+	if (on_epoll(t->m) || t->m == T_BLOCK) {
 		struct linger lg = { 1, 0 };
 
 		for (i = 0; i < t->conns; i++) {
 			setsockopt(t->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 			close(t->fds[i]);
 		}
-		close(t->ep);
+		if (t->m != T_BLOCK)
+			close(t->ep);
 	} else {
 		struct sockobj_event ev[256];
 
@@ -171,7 +199,7 @@ static void wait_events(struct tctx *t)
 {
 	int i, k;
 
-	if (t->m == T_EPOLL || t->m == T_IOV) {
+	if (on_epoll(t->m)) {
 		struct epoll_event ev[64];
 
 		k = ep_wait(t->ep, ev, 64, 1000);
@@ -230,6 +258,15 @@ static bool drive(struct tctx *t, int i)
 				return true;
 			}
 			continue;
+		} else if (t->m == T_BLOCK) {
+			n = t->send ? send(t->fds[i], t->buf, (size_t)t->size, MSG_NOSIGNAL) :
+				      recv(t->fds[i], t->buf, (size_t)t->size, 0);
+			if (n <= 0)
+				die("blocking %s: %s", t->send ? "send" : "recv",
+				    n ? strerror(errno) : "the peer closed");
+			if (!t->send)
+				t->bytes += (size_t)n;
+			return true;	/* next connection: one call each in turn */
 		} else if (t->m == T_EPOLL) {
 			if (t->send)
 				n = send(t->fds[i], t->buf, (size_t)t->size,
@@ -308,6 +345,83 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 	return !tick(t);
 }
 
+/*
+ * The references batched like sockobj-batch: BATCH_OPS 64 B sends spread
+ * over the connections that are not blocked, the sends of one connection
+ * consecutive, in one system call: sendmmsg() (T_MMSG) or one
+ * io_uring_enter() of BATCH_OPS IORING_OP_SEND (T_URING). A send that
+ * finds no room blocks its connection until epoll says EPOLLOUT.
+ */
+static bool drive_refbatch(struct tctx *t)
+{
+	static struct mmsghdr mm[BATCH_OPS];
+	static struct iovec iov[BATCH_OPS];
+	int i, k, open = 0, per, ret, order[64], conn[BATCH_OPS];
+
+	for (i = 0; i < t->conns; i++)
+		if (!t->blocked[i])
+			order[open++] = i;
+	if (!open)
+		return true;
+	per = BATCH_OPS / open;
+	for (k = 0; k < BATCH_OPS; k++)
+		conn[k] = order[k / per < open ? k / per : open - 1];
+	if (t->m == T_MMSG) {
+		/* sendmmsg() takes one socket: one call per connection's run. */
+		for (k = 0; k < BATCH_OPS;) {
+			int c = conn[k], j = k;
+
+			while (j < BATCH_OPS && conn[j] == c) {
+				iov[j].iov_base = t->buf;
+				iov[j].iov_len = (size_t)t->size;
+				memset(&mm[j], 0, sizeof(mm[j]));
+				mm[j].msg_hdr.msg_iov = &iov[j];
+				mm[j].msg_hdr.msg_iovlen = 1;
+				j++;
+			}
+			ret = sendmmsg(t->fds[c], &mm[k], (unsigned int)(j - k),
+				       MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (ret < 0 && errno != EAGAIN)
+				die("sendmmsg: %s", strerror(errno));
+			if (ret < j - k || (ret > 0 && mm[k + ret - 1].msg_len < (unsigned int)t->size))
+				t->blocked[c] = true;
+			k = j;
+		}
+	} else {
+		struct io_uring_cqe *cqe;
+		unsigned int head, seen = 0;
+
+		for (k = 0; k < BATCH_OPS; k++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&uring);
+
+			if (!sqe)
+				die("io_uring: no SQE");
+			io_uring_prep_send(sqe, t->fds[conn[k]], t->buf, (size_t)t->size,
+					   MSG_DONTWAIT | MSG_NOSIGNAL);
+			sqe->user_data = (uint64_t)conn[k];
+		}
+		ret = io_uring_submit_and_wait(&uring, BATCH_OPS);
+		if (ret < 0)
+			die("io_uring_submit_and_wait: %s", strerror(-ret));
+		while (seen < BATCH_OPS) {
+			unsigned int got = 0;
+
+			io_uring_for_each_cqe(&uring, head, cqe) {
+				got++;
+				if (cqe->res == -EAGAIN || (cqe->res >= 0 && cqe->res < t->size))
+					t->blocked[cqe->user_data] = true;
+				else if (cqe->res < 0)
+					die("io_uring send: %s", strerror(-cqe->res));
+			}
+			io_uring_cq_advance(&uring, got);
+			seen += got;
+			if (seen < BATCH_OPS && io_uring_wait_cqe(&uring, &cqe))
+				die("io_uring_wait_cqe");
+		}
+	}
+	return !tick(t);
+}
+
 /* --point filter: "send:1:64" or "recv:64:1024:sockobj" */
 static bool selected(const struct tctx *t, int m)
 {
@@ -326,6 +440,7 @@ static bool selected(const struct tctx *t, int m)
 static double run_point(struct tctx *t)
 {
 	static struct sockobj_batch_op ops[BATCH_OPS];
+	unsigned int rounds = 0;
 	int i;
 
 	uint64_t ts0 = now_ns(), ts1, ts2;
@@ -339,6 +454,9 @@ static double run_point(struct tctx *t)
 		if (t->m == T_BATCH) {
 			if (!drive_batch(t, ops))
 				break;
+		} else if (t->m == T_MMSG || t->m == T_URING) {
+			if (!drive_refbatch(t))
+				break;
 		} else {
 			for (i = 0; i < t->conns; i++)
 				if (!t->blocked[i] && !drive(t, i))
@@ -349,7 +467,12 @@ static double run_point(struct tctx *t)
 				break;
 		if (i == t->conns)
 			wait_events(t);
-		if (tick(t))
+		/*
+		 * ref:blocking makes one call per connection and round: on one
+		 * connection, look at the clock every TCHECK calls, as drive()
+		 * does for the others.
+		 */
+		if ((t->m != T_BLOCK || t->conns > 1 || ++rounds % TCHECK == 0) && tick(t))
 			break;
 	}
 out:
@@ -367,7 +490,7 @@ void test_tput(const struct net *net, struct peer *p)
 	static const int conns[] = { 1, 64 }, sizes[] = { 64, 1024, 16384, 65536 };
 	struct tctx t;
 	size_t ci, si;
-	int d, m, r, reps = O.reps > 64 ? 64 : O.reps;
+	int d, k, m, r, reps = O.reps > 64 ? 64 : O.reps;
 
 	memset(&t, 0, sizeof(t));
 	t.net = net;
@@ -376,11 +499,12 @@ void test_tput(const struct net *net, struct peer *p)
 	t.buf = calloc(1, 65536);
 	if (!t.buf)
 		die("out of memory");
+	uring_init(&uring, BATCH_OPS, 2 * BATCH_OPS);
 
-	table_row("\n== 3. Throughput (%s): MB/s (1e6 B/s), median [min..max] of %d reps, window %u ms; x epoll = median / epoll median (per-rep ratio range)",
+	table_row("\n== 3. Throughput (%s): MB/s (1e6 B/s), median [min..max] of %d reps, window %u ms; x epoll = median of the per-rep ratios [CI], conf%% its coverage",
 		  net->name, reps, O.tput_ms);
-	table_row("%-5s %5s %6s %-14s %10s %20s %8s %15s", "dir", "conns", "size", "method",
-		  "MB/s", "[min..max]", "x epoll", "[rep ratios]");
+	table_row("%-5s %5s %6s %-14s %10s %20s %22s %5s", "dir", "conns", "size", "method",
+		  "MB/s", "[min..max]", "x epoll [CI]", "conf%");
 	for (d = 0; d < 2; d++) {
 		t.send = d == 0;
 		peer_mode(p, PEER_HOLD);
@@ -388,16 +512,21 @@ void test_tput(const struct net *net, struct peer *p)
 			for (si = 0; si < ARRAY_SIZE(sizes); si++) {
 				double v[T_METHODS][64], ratio[64];
 				struct summary st[T_METHODS], rs;
+				bool use[T_METHODS];
+				struct ci rci;
 
 				t.conns = conns[ci];
 				t.size = sizes[si];
 				for (r = 0; r < reps; r++) {
-					for (m = 0; m < T_METHODS; m++) {
-						if (only64(m) && !(t.send && t.size == 64))
+					for (k = 0; k < T_METHODS; k++) {
+						m = rot(k, r, T_METHODS);
+						use[m] = !only64(m) || (t.send && t.size == 64);
+						if (!use[m])
 							continue;
 						t.m = m;
 						watchdog("throughput", 60);
 						v[m][r] = selected(&t, m) ? run_point(&t) : 0;
+						settle();
 					}
 				}
 				for (m = 0; m < T_METHODS; m++) {
@@ -411,11 +540,12 @@ void test_tput(const struct net *net, struct peer *p)
 					for (r = 0; r < reps; r++)
 						ratio[r] = v[m][r] / v[T_EPOLL][r];
 					stats(ratio, reps, &rs);
+					ratio_ci(ratio, reps, &rci);
 					snprintf(range, sizeof(range), "[%.1f..%.1f]", st[m].min, st[m].max);
-					snprintf(rr, sizeof(rr), "[%.2f..%.2f]", rs.min, rs.max);
-					table_row("%-5s %5d %6d %-14s %10.1f %20s %8.2f %15s",
+					table_row("%-5s %5d %6d %-14s %10.1f %20s %22s %5.1f",
 						  t.send ? "send" : "recv", t.conns, t.size, tname[m],
-						  st[m].median, range, st[m].median / st[T_EPOLL].median, rr);
+						  st[m].median, range, ci_str(&rci, rr, sizeof(rr)),
+						  100 * rci.conf);
 					json_begin(&J, "tput");
 					json_str(&J, "net", net->name);
 					json_str(&J, "dir", t.send ? "send" : "recv");
@@ -426,6 +556,9 @@ void test_tput(const struct net *net, struct peer *p)
 					json_stat(&J, "value", &st[m]);
 					json_num(&J, "ratio_vs_epoll", st[m].median / st[T_EPOLL].median);
 					json_stat(&J, "rep_ratio_vs_epoll", &rs);
+					json_ci(&J, "ratio_ci", &rci);
+					json_samples(&J, "rep_ratios", ratio, reps);
+					json_orders(&J, "order", tname, use, T_METHODS, reps);
 					json_samples(&J, "samples", v[m], reps);
 					json_end(&J);
 				}
@@ -434,6 +567,7 @@ void test_tput(const struct net *net, struct peer *p)
 	}
 	watchdog("", 0);
 	peer_mode(p, PEER_HOLD);
+	io_uring_queue_exit(&uring);
 	free(t.buf);
 	close(t.sofd);
 }

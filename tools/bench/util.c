@@ -221,6 +221,56 @@ void stats(const double *v, int n, struct summary *st)
 	free(s);
 }
 
+void settle(void)
+{
+	sleep_ms(SETTLE_MS);
+}
+
+/* P(Bin(n, 1/2) <= k) */
+static double binom_cdf_half(int n, int k)
+{
+	double term = ldexp(1.0, -n), sum = 0;
+	int i;
+
+	for (i = 0; i <= k; i++) {
+		sum += term;
+		term = term * (n - i) / (i + 1);
+	}
+	return sum;
+}
+
+void ratio_ci(const double *r, int n, struct ci *c)
+{
+	double *s;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	if (n <= 0) {
+		c->median = c->lo = c->hi = NAN;
+		return;
+	}
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		die("malloc");
+	memcpy(s, r, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	c->median = quantile(s, n, 0.5);
+	/* k: 1-based rank; the tail below rank k is P(Bin <= k - 1). */
+	for (k = 1; k < (n + 1) / 2 && binom_cdf_half(n, k) <= 0.025; k++)
+		;
+	c->lo = s[k - 1];
+	c->hi = s[n - k];
+	c->conf = 1.0 - 2.0 * binom_cdf_half(n, k - 1);
+	free(s);
+}
+
+const char *ci_str(const struct ci *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.2f [%.2f..%.2f]", c->median, c->lo, c->hi);
+	return buf;
+}
+
 /* ------------------------------------------------------------------ JSON */
 
 static void json_sep(struct json *j)
@@ -323,6 +373,47 @@ void json_samples(struct json *j, const char *key, const double *v, int n)
 	fputc(']', j->f);
 }
 
+void json_ci(struct json *j, const char *key, const struct ci *c)
+{
+	if (!j->f)
+		return;
+	json_key(j, key);
+	fprintf(j->f, "{\"n\": %d, \"median\": ", c->n);
+	json_double(j->f, c->median);
+	fputs(", \"lo\": ", j->f);
+	json_double(j->f, c->lo);
+	fputs(", \"hi\": ", j->f);
+	json_double(j->f, c->hi);
+	fputs(", \"conf\": ", j->f);
+	json_double(j->f, c->conf);
+	fputs("}", j->f);
+}
+
+void json_orders(struct json *j, const char *key, const char *const *names, const bool *use,
+		 int nmeth, int reps)
+{
+	int r, k, first;
+
+	if (!j->f)
+		return;
+	json_key(j, key);
+	fputc('[', j->f);
+	for (r = 0; r < reps; r++) {
+		fputs(r ? ", [" : "[", j->f);
+		first = 1;
+		for (k = 0; k < nmeth; k++) {
+			int m = rot(k, r, nmeth);
+
+			if (use && !use[m])
+				continue;
+			fprintf(j->f, "%s\"%s\"", first ? "" : ", ", names[m]);
+			first = 0;
+		}
+		fputc(']', j->f);
+	}
+	fputc(']', j->f);
+}
+
 void json_end(struct json *j)
 {
 	if (j->f)
@@ -381,5 +472,12 @@ void watchdog(const char *what, unsigned int sec)
 		installed = true;
 	}
 	wd_what = what;
-	alarm(sec);
+	/*
+	 * In cost mode the guest's clock skips idle time: while the guest
+	 * waits for the host (the serial console draining the table, 9p), the
+	 * clock leaps by whole timer periods, and alarm() counts that time.
+	 * Minutes of it can pass in a second of real work; vm-run's own
+	 * timeout (host time) still catches a real hang.
+	 */
+	alarm(O.cost ? sec * 20 : sec);
 }
