@@ -27,6 +27,8 @@ static const struct {
 	{ SOCKOBJ_FEAT_BATCH, "batch" },
 	{ SOCKOBJ_FEAT_RETRY, "retry" },
 	{ SOCKOBJ_FEAT_LISTEN, "listen" },
+	{ SOCKOBJ_FEAT_RECONNECT, "reconnect" },
+	{ SOCKOBJ_FEAT_LISTEN_UDP, "listen-udp" },
 };
 
 int cmd_api(int argc, char **argv)
