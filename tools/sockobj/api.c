@@ -45,7 +45,8 @@ int cmd_api(int argc, char **argv)
 		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
-			       "handoff batch retry) and limits of the loaded module.\n\n"
+			       "handoff batch retry listen reconnect listen-udp) and limits of the\n"
+			       "loaded module.\n\n"
 			       "  --json      one JSON object: api_version, features (an array of\n"
 			       "              names), features_mask, unknown_features, max_objects,\n"
 			       "              event_size\n\n"

@@ -13,6 +13,8 @@
 #      talks to it, the installed modules-load.d file loads it through
 #      systemd-modules-load, and the installed udev rule gives /dev/sockobj
 #      group sockobj (the group the sysusers.d file created) and mode 0660;
+#      DKMS also builds the module for the 6.12 LTS tree (the one
+#      check-kernels.sh tests), and a 6.12 VM loads that build;
 #   4. make dkms-uninstall leaves the host as it was; make uninstall
 #      DESTDIR=<scratch> removes every installed file.
 #
@@ -140,6 +142,7 @@ finish() {
 }
 
 VERSION=$(cat VERSION)
+API=$(sed -n 's/^#define SOCKOBJ_API_VERSION[[:space:]]*\([0-9]*\)$/\1/p' uapi/linux/sockobj.h)
 KDIR=$(tools/testing/kernel/stock.sh build) || { fail "stock kernel headers"; finish; }
 KREL=$(tools/testing/kernel/stock.sh release) || { fail "stock kernel release"; finish; }
 SCRATCH=$REPO/build/install-check
@@ -355,6 +358,36 @@ else
 			grep -aE 'vm-run:|WARNING|BUG|Oops' "$SCRATCH/vm.log" | tail -n 10 | sed 's/^/    /'
 		else
 			ok "VM run clean (no kernel splat, module unloaded)"
+		fi
+	fi
+
+	# A newer kernel through the same registration: dkms builds for the
+	# 6.12 LTS tree check-kernels.sh tests (built and cached here on a
+	# fresh machine, then reused there), and that kernel loads the result.
+	if [ "$do_vm" = 0 ]; then
+		skip "DKMS build for 6.12 and its VM run" "--no-vm"
+	elif ! ntree=$(tools/testing/kernel/build-kernel.sh 6.12 2>>"$SCRATCH/dkms.log"); then
+		fail "DKMS build for 6.12" "the 6.12 tree did not build; see ${SCRATCH#"$REPO"/}/dkms.log"
+	else
+		nrel=$(cat "$ntree/include/config/kernel.release")
+		if dkms build -m sockobj -v "$VERSION" -k "$nrel" \
+			--kernelsourcedir "$ntree" >>"$SCRATCH/dkms.log" 2>&1; then
+			ok "dkms build -k $nrel (6.12 LTS tree)"
+		else
+			fail "dkms build -k $nrel" "see ${SCRATCH#"$REPO"/}/dkms.log"
+		fi
+		nko=$(find "/var/lib/dkms/sockobj/$VERSION/$nrel" -name 'sockobj.ko*' 2>/dev/null | head -n 1)
+		if [ -z "$nko" ]; then
+			fail "DKMS module for $nrel" "no sockobj.ko under /var/lib/dkms/sockobj/$VERSION/$nrel"
+		else
+			echo "$PROG: booting 6.12 with the DKMS-built module"
+			# vm-run loads it, checks the kernel log and unloads it.
+			tools/testing/vm-run --kernel 6.12 --no-module --module "$nko" -- \
+				tools/sockobj/sockobj api --json >"$SCRATCH/vm612.log" 2>&1
+			vm612_rc=$?
+			check "VM 6.12: the DKMS-built module loads, answers (API $API), unloads clean" \
+				bash -c '[ "$1" = 0 ] && grep -aq "\"api_version\":$2[,}]" "$3"' \
+				sh "$vm612_rc" "$API" "$SCRATCH/vm612.log"
 		fi
 	fi
 
