@@ -793,13 +793,19 @@ static int insmod(const char *path)
  * Passive opens too: objects LISTENING on a port of their own (a new one
  * each time: the last file's listening socket may still be closing), one
  * of them keeping the connection it takes for reconnects, and clients
- * whose connections are taken, queued for a busy listener or reset.
+ * whose connections are taken, queued for a busy listener or reset; UDP
+ * objects on the same port number, and peers whose datagrams engage them,
+ * wait in their queues or are dropped.
  */
 static void listeners(struct __test_metadata *_metadata, int fd)
 {
 	static __u16 port = 4800;
 	struct sockobj_config c = { .mask = SOCKOBJ_CFG_LOCAL };
-	int i, s;
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int i, k, s;
 
 	port++;
 	for (i = 0; i < 4; i++) {
@@ -827,6 +833,26 @@ static void listeners(struct __test_metadata *_metadata, int fd)
 		/* half of them stay open until the test ends; resets are fine */
 		if (connect(s, (struct sockaddr *)&a, sizeof(a)) || i % 2)
 			close(s);
+	}
+	for (i = 0; i < 2; i++) {
+		struct sockobj_listen l = {
+			.inconmode = SOCKOBJ_INCON_ANY,
+			.reconmode = i ? SOCKOBJ_RECON_ANY : SOCKOBJ_RECON_NONE,
+		};
+
+		ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_UDP, 200 + i, &l.id));
+		c.id = l.id;
+		ASSERT_EQ(0, so_addr(&c.local, "127.0.0.1", port));
+		ASSERT_EQ(0, so_configure(fd, &c));
+		ASSERT_EQ(0, so_ioctl(fd, SOCKOBJ_IOC_LISTEN, &l));
+	}
+	to.sin_port = htons(port);
+	for (i = 0; i < 4; i++) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		ASSERT_LE(0, s);
+		for (k = 0; k < 3; k++)
+			sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+		close(s);
 	}
 }
 
