@@ -342,7 +342,10 @@
  *	for CONNECT: a priority above 6 without CAP_NET_ADMIN; LISTEN checks
  *	it, since the options are only applied to the connections accepted
  *	later), EADDRINUSE (the address and port are taken by
- *	another socket than this file's listening one), EADDRNOTAVAIL,
+ *	another socket than this file's listening one; for UDP, by one
+ *	without SO_REUSEPORT or of another user: another file of the same
+ *	user listening on the same UDP port shares it, the kernel spreading
+ *	new peers between the two listening sockets), EADDRNOTAVAIL,
  *	ENODEV (the interface went away), ENOMEM, or another errno of
  *	socket(2), setsockopt(2), bind(2) or listen(2) for the opener.
  *
