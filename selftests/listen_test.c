@@ -27,7 +27,9 @@
  * with refused datagrams dropped, two objects sharing a port with a third
  * peer dropped, the port switchover of SOCKOBJ_RECON_SAME_HOST and none
  * without a reconmode, HANDOFF only once the listener's datagrams are
- * read, recv_any refused, and closing the file with datagrams pending.
+ * read, EADDRINUSE from a socket without SO_REUSEPORT but none from another
+ * file's listener, recv_any refused, and closing the file with datagrams
+ * pending.
  */
 #define _GNU_SOURCE
 #include <netinet/in.h>
@@ -1323,6 +1325,34 @@ TEST_F(listen_udp, handed_off_once_read)
 	EXPECT_STREQ("back", buf);
 	close(h);
 	close(s);
+}
+
+/*
+ * EADDRINUSE when a socket without SO_REUSEPORT holds the port (nothing
+ * changes); another file of the same user may listen on it beside us.
+ */
+TEST_F(listen_udp, port_in_use)
+{
+	struct sockobj_info info;
+	__u32 id, id2;
+	int held, fd2;
+
+	held = so_udp_in(NULL, variant->lo, PORT);
+	ASSERT_LE(0, held);
+	id = new_object(_metadata, self->fd, SOCKOBJ_PROTO_UDP, COOKIE,
+			variant->lo, PORT, NULL, 0);
+	EXPECT_EQ(-EADDRINUSE, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, info.state);
+	EXPECT_EQ(0, so_count_events(self->fd, id, 0));
+	close(held);
+	start_listening(_metadata, self->fd, id, SOCKOBJ_INCON_ANY, 1);
+	fd2 = so_open(0);
+	ASSERT_LE(0, fd2);
+	id2 = new_object(_metadata, fd2, SOCKOBJ_PROTO_UDP, COOKIE,
+			 variant->lo, PORT, NULL, 0);
+	EXPECT_EQ(0, do_listen(fd2, id2, SOCKOBJ_INCON_ANY, 0));
+	so_close(fd2);
 }
 
 /*
