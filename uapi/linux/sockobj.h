@@ -329,8 +329,13 @@
  *	ESTABLISHED with the new peer, to which sends then go), in the order
  *	given above; SOCKOBJ_RECON_SAME_PEER is SOCKOBJ_RECON_NONE for UDP (a
  *	datagram from the peer's own address and port is the connection's
- *	data). A UDP object with recv_any (SOCKOBJ_CFG_RECV_ANY) cannot
- *	listen: its socket would not be connected to its peer.
+ *	data). Replies always go to the address and port the connection's
+ *	datagrams come from (the embedded model's port switchover; its
+ *	choice of replying to the configured target port instead is not
+ *	offered: the object's socket is connected to its peer, and a
+ *	connected UDP socket receives only from where it sends). A UDP
+ *	object with recv_any (SOCKOBJ_CFG_RECV_ANY) cannot listen: its
+ *	socket would not be connected to its peer.
  *	Errors: ENOENT, EINVAL (flags, pad, reserved, an unknown inconmode
  *	or reconmode), EOPNOTSUPP (a UDP object with recv_any, or any UDP
  *	object before API version 6), EISCONN (not CLOSED), EDESTADDRREQ (no
