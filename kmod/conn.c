@@ -883,7 +883,7 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 	 * The socket would not have them: they are read first. The listener
 	 * adds to them under our lock only.
 	 */
-	if (!skb_queue_empty(&obj->pending)) {
+	if (obj->early && !skb_queue_empty(obj->early)) {
 		mutex_unlock(&obj->lock);
 		ret = -EBUSY;
 		goto err_fd;

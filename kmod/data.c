@@ -45,7 +45,7 @@ static bool readable(struct sockobj_obj *obj)
 		return true;
 	if (obj->proto == SOCKOBJ_PROTO_UDP)
 		return !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue) ||
-		       !skb_queue_empty_lockless(&obj->pending);
+		       (obj->early && !skb_queue_empty_lockless(obj->early));
 	return READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 }
 
@@ -83,7 +83,7 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
 }
 
 /* Datagrams a passive UDP connection holds from its listener, at most. */
-#define PENDING_MAX	64
+#define EARLY_MAX	64
 
 /**
  * sockobj_data_pend() - give a passive UDP connection a datagram of its
@@ -96,19 +96,33 @@ void sockobj_data_arrived(struct sockobj_obj *obj)
  *
  * Its first datagram, and those the peer sent before the object's socket
  * was connected: RECV reads them before its socket's. A datagram beyond
- * PENDING_MAX is dropped, as a full receive buffer drops it.
+ * EARLY_MAX is dropped, as a full receive buffer drops it (so is one
+ * that finds no memory for the object's queue of them).
  *
  * Context: process (the listener's work item).
  */
 void sockobj_data_pend(struct sockobj_obj *obj, struct sk_buff *skb,
 		       bool announce)
 {
+	struct sk_buff_head *early = obj->early;
+
 	lockdep_assert_held(&obj->lock);
-	if (skb_queue_len(&obj->pending) >= PENDING_MAX) {
+	if (!early) {
+		/* Only passive UDP objects have one: not in every object. */
+		early = kmalloc(sizeof(*early), GFP_KERNEL_ACCOUNT);
+		if (!early) {
+			kfree_skb(skb);
+			return;
+		}
+		skb_queue_head_init(early);
+		/* GET_INFO reads it without our lock: see udp_next_len(). */
+		smp_store_release(&obj->early, early);
+	}
+	if (skb_queue_len(early) >= EARLY_MAX) {
 		kfree_skb(skb);
 		return;
 	}
-	skb_queue_tail(&obj->pending, skb);
+	skb_queue_tail(early, skb);
 	if (announce)
 		sockobj_data_arrived(obj);
 }
@@ -304,10 +318,10 @@ static void drop_datagram(struct socket *sock)
  * RECV of a datagram sockobj_data_pend() queued, its source the peer;
  * Return: its length or -EFAULT.
  */
-static int recv_pending(struct sockobj_obj *obj, struct iov_iter *to,
-			bool peek, struct sockobj_io_result *res)
+static int recv_early(struct sockobj_obj *obj, struct iov_iter *to,
+		      bool peek, struct sockobj_io_result *res)
 {
-	struct sk_buff *skb = skb_peek(&obj->pending);
+	struct sk_buff *skb = skb_peek(obj->early);
 	size_t room = iov_iter_count(to);
 	struct iov_iter iter = *to;
 
@@ -318,7 +332,7 @@ static int recv_pending(struct sockobj_obj *obj, struct iov_iter *to,
 		return -EFAULT;
 	memcpy(&res->from, &obj->raddr, sizeof(res->from));
 	if (!peek)
-		consume_skb(skb_dequeue(&obj->pending));
+		consume_skb(skb_dequeue(obj->early));
 	return res->full_len;
 }
 
@@ -381,8 +395,8 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	msg.msg_name = &res->from;
 	msg.msg_namelen = sizeof(res->from);
 	msg.msg_iter = *to;
-	if (!skb_queue_empty(&obj->pending)) {
-		ret = recv_pending(obj, to, peek, res);
+	if (obj->early && !skb_queue_empty(obj->early)) {
+		ret = recv_early(obj, to, peek, res);
 	} else {
 		ret = sock_recvmsg(obj->sock, &msg, flags);
 		if (ret >= 0 && obj->proto == SOCKOBJ_PROTO_UDP && !peek)
@@ -430,17 +444,19 @@ EXPORT_SYMBOL_IF_KUNIT(sockobj_data_recv);
  * the next RECV must report, and run the cgroup's recvmsg programs. UDP
  * takes datagrams from its reader queue first, then from the receive
  * queue, their headers already pulled; RECV reads a passive connection's
- * pending datagrams before both.
+ * early datagrams before both.
  */
 static unsigned int udp_next_len(struct sockobj_obj *obj, struct sock *sk)
 {
+	/* Pairs with sockobj_data_pend()'s release: an initialised queue. */
+	struct sk_buff_head *early = smp_load_acquire(&obj->early);
 	struct sk_buff_head *queues[] = {
-		&obj->pending, &udp_sk(sk)->reader_queue, &sk->sk_receive_queue,
+		early, &udp_sk(sk)->reader_queue, &sk->sk_receive_queue,
 	};
 	struct sk_buff *skb = NULL;
 	unsigned int i, len = 0;
 
-	for (i = 0; i < ARRAY_SIZE(queues) && !skb; i++) {
+	for (i = !queues[0]; i < ARRAY_SIZE(queues) && !skb; i++) {
 		spin_lock_bh(&queues[i]->lock);
 		skb = skb_peek(queues[i]);
 		if (skb)

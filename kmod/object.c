@@ -47,7 +47,10 @@ void sockobj_object_put(struct sockobj_obj *obj)
 
 	if (!refcount_dec_and_test(&obj->ref))
 		return;
-	skb_queue_purge(&obj->pending);	/* empty: it goes with the socket */
+	if (obj->early) {
+		skb_queue_purge(obj->early);	/* empty: went with the socket */
+		kfree(obj->early);
+	}
 	mutex_destroy(&obj->lock);
 	kmem_cache_free(sockobj_cache, obj);
 	sockobj_file_put(file);
@@ -97,7 +100,6 @@ struct sockobj_obj *sockobj_object_alloc(struct sockobj_file *file, u32 proto,
 	u64_stats_init(&obj->bytes_sync);
 	INIT_LIST_HEAD(&obj->ready_node);
 	INIT_LIST_HEAD(&obj->listen_node);
-	skb_queue_head_init(&obj->pending);
 	sockobj_timers_setup(obj);
 	obj->created_ns = ktime_get_ns();
 

@@ -126,9 +126,10 @@ struct sockobj_attempt {
  * @listen_node: on the listener's objects (the file's listen_lock)
  * @inconmode: SOCKOBJ_INCON_* of the last SOCKOBJ_IOC_LISTEN
  * @reconmode: SOCKOBJ_RECON_* of the last SOCKOBJ_IOC_LISTEN
- * @pending: a passive UDP connection's datagrams that came to the
+ * @early: a passive UDP connection's datagrams that came to the
  *	listening socket (its first, and those that came before its own
- *	socket was connected), read before its socket's (changed under @lock)
+ *	socket was connected), read before its socket's; allocated with
+ *	the first, for the object's life (changed under @lock)
  */
 struct sockobj_obj {
 	refcount_t ref;
@@ -144,7 +145,7 @@ struct sockobj_obj {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_error_report)(struct sock *sk);
-	struct sk_buff_head pending;
+	struct sk_buff_head *early;
 	union sockobj_sockaddr laddr;
 	union sockobj_sockaddr raddr;
 	int bound_ifindex;

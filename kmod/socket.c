@@ -552,5 +552,6 @@ void sockobj_socket_release(struct sockobj_obj *obj, bool rst)
 	set_sock(obj, NULL);
 	sock_release(sock);
 	/* A passive UDP connection's first datagrams go with its socket. */
-	skb_queue_purge(&obj->pending);
+	if (obj->early)
+		skb_queue_purge(obj->early);
 }
