@@ -141,7 +141,7 @@ static void setup(struct tctx *t)
 	} else {
 		struct sockobj_event ev[256];
 
-		so_open_many(t->sofd, &t->net->dst, t->conns, 64, t->ids, 0);
+		so_open_many(t->sofd, &t->net->dst, t->conns, 64, t->ids, 0, 0);
 		while (est < t->conns) {
 			k = so_read(t->sofd, ev, 256);
 			if (k < 0)
