@@ -183,6 +183,8 @@ struct peer {
 	bool stop;
 	enum peer_mode mode;
 	int chunk;			/* PEER_SOURCE write size */
+	/* PEER_SOURCE sends on the accepted connections [src_lo, src_hi) */
+	int src_lo, src_hi;
 	char *buf;
 	size_t bufsz;
 
@@ -203,6 +205,12 @@ void peer_stop(struct peer *p);
 void peer_mode(struct peer *p, enum peer_mode m);
 void peer_close_all(struct peer *p);	/* abort (RST) all, forget them */
 void peer_sync(struct peer *p);		/* a barrier with the peer thread */
+/*
+ * PEER_SOURCE from the next peer_mode() on: only the connections accepted
+ * as [@lo, @hi) (in accept order) get data; the others none (peer_start()
+ * sets all).
+ */
+void peer_source_range(struct peer *p, int lo, int hi);
 /* Wait until the peer has accepted @n connections (dies after @ms). */
 void peer_wait_accepted(struct peer *p, int n, unsigned int ms);
 
