@@ -823,8 +823,9 @@ void test_connto(const struct net *net, struct peer *p)
 		for (m = 0; m < R_METHODS; m++)
 			use[m] = (m == R_SOCKOBJ || m == R_EPOLL || m == R_URING ||
 				  m >= R_SOCKOBJ_TO) && point_match("connto", ns[ni], rname[m]);
-		/* the ratios need both epolls */
-		use[R_EPOLL] = use[R_EPOLL_TO] = true;
+		/* the ratios need both epolls (a --point profile only its method) */
+		if (!O.point)
+			use[R_EPOLL] = use[R_EPOLL_TO] = true;
 		if (point_match("connto", ns[ni], NULL))
 			rate_n("connto", use, net, p, ns[ni], rate_reps(net, ns[ni]));
 	}
