@@ -87,8 +87,7 @@ def main(argv):
     out.append("== Targets (this run): median of the paired per-rep figures [CI]; "
                "verdict from the CI")
     out.append(fmt % ("target", "case", "figure [CI]", "conf%", "verdict"))
-    nets = sorted({r["net"] for r in res if r["test"] in ("rate", "connto")},
-                  key=lambda n: n != "lo")
+    nets = sorted({r["net"] for r in res if "net" in r}, key=lambda n: n != "lo")
 
     def ratios(r):
         return r.get("rep_ratios") or []
