@@ -149,12 +149,13 @@ int so_send(int fd, uint32_t id, const void *buf, size_t len, size_t *done);
 int so_recv(int fd, uint32_t id, void *buf, size_t len, size_t *done);
 int so_info(int fd, uint32_t id, struct sockobj_info *info);
 /*
- * Create, configure (target) and connect @n TCP objects with batches of at
- * most @chunk objects (3 ops each); ids[i] receives the id of object i
- * (cookie i). Returns the number of objects whose connect started.
+ * Create, configure (target, and a connect timeout unless 0) and connect
+ * @n TCP objects with batches of at most @chunk objects (3 ops each);
+ * ids[i] receives the id of object i (cookie i). Returns the number of
+ * objects whose connect started.
  */
 int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
-		 uint32_t *ids, uint32_t nodelay);
+		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms);
 /* Destroy @n objects (SOCKOBJ_DESTROY_ABORT) with batches. */
 void so_destroy_many(int fd, const uint32_t *ids, int n);
 
@@ -182,6 +183,8 @@ struct peer {
 	bool stop;
 	enum peer_mode mode;
 	int chunk;			/* PEER_SOURCE write size */
+	/* PEER_SOURCE sends on the accepted connections [src_lo, src_hi) */
+	int src_lo, src_hi;
 	char *buf;
 	size_t bufsz;
 
@@ -202,6 +205,12 @@ void peer_stop(struct peer *p);
 void peer_mode(struct peer *p, enum peer_mode m);
 void peer_close_all(struct peer *p);	/* abort (RST) all, forget them */
 void peer_sync(struct peer *p);		/* a barrier with the peer thread */
+/*
+ * PEER_SOURCE from the next peer_mode() on: only the connections accepted
+ * as [@lo, @hi) (in accept order) get data; the others none (peer_start()
+ * sets all).
+ */
+void peer_source_range(struct peer *p, int lo, int hi);
 /* Wait until the peer has accepted @n connections (dies after @ms). */
 void peer_wait_accepted(struct peer *p, int n, unsigned int ms);
 
@@ -232,6 +241,7 @@ struct opts {
 extern struct opts O;
 
 void test_rate(const struct net *n, struct peer *p);
+void test_connto(const struct net *n, struct peer *p);
 void test_latency(const struct net *n, struct peer *p);
 void test_tput(const struct net *n, struct peer *p);
 void test_mem(const struct net *n, struct peer *p);
@@ -245,6 +255,17 @@ extern bool uring_regfd;
 
 /* --point filter of rate ("rate:N[:METHOD]") and scale ("scale:K[:METHOD]") */
 bool point_match(const char *test, long n, const char *method);
+
+/*
+ * Profiling by profile.sh (perf's control FIFOs from the environment; no-ops
+ * without): prof_on() right before a timed section starts, prof_off(ops)
+ * right after it ends, with the operations (connections, messages,
+ * events) it did; prof_report() prints their total ("profiled-ops: N").
+ */
+void prof_init(void);
+void prof_on(void);
+void prof_off(uint64_t ops);
+void prof_report(void);
 
 /* table output (stdout) */
 void table_row(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

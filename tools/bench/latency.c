@@ -280,7 +280,7 @@ static uint64_t lconnect(struct lconn *c, const struct net *net)
 	case L_SOCKOBJ: {
 		struct sockobj_info info;
 
-		so_open_many(c->sofd, &net->dst, 1, 1, &c->id, 0);
+		so_open_many(c->sofd, &net->dst, 1, 1, &c->id, 0, 0);
 		t = so_wait_state(c, SOCKOBJ_STATE_ESTABLISHED, NULL);
 		if (so_info(c->sofd, c->id, &info))
 			die("SOCKOBJ_IOC_GET_INFO failed");

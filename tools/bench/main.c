@@ -187,7 +187,7 @@ static bool want(const char *list, const char *name)
 static void usage(void)
 {
 	fputs("usage: sockobj-bench [--json FILE] [--reps N] [--reps-big N] [--quick]\n"
-	      "                     [--tests rate,latency,tput,mem,scale] [--nets lo,veth]\n"
+	      "                     [--tests rate,connto,latency,tput,mem,scale] [--nets lo,veth]\n"
 	      "                     [--chunk OBJECTS] [--no-spin] [-v]\n"
 	      "  profiling: [--point DIR:CONNS:SIZE[:METHOD]] [--tput-ms MS]\n", stderr);
 	exit(2);
@@ -219,6 +219,7 @@ int main(int argc, char **argv)
 		bool lo_only;
 	} tests[] = {
 		{ "rate", test_rate, false },
+		{ "connto", test_connto, false },
 		{ "latency", test_latency, false },
 		{ "tput", test_tput, false },
 		{ "mem", test_mem, true },
@@ -306,6 +307,7 @@ int main(int argc, char **argv)
 	pin_cpu(0);
 	raise_nofile(4 * MAX_CONNS + 1024);
 	tsc_calibrate();
+	prof_init();
 	noise_probe(&probe_med0, &probe_spread0);
 	netns_setup();
 	json_open(&J, json);
@@ -367,6 +369,7 @@ int main(int argc, char **argv)
 		 O.reps_big_veth, O.tput_ms, O.lat_samples, tsc_per_ns, (double)(now_ns() - t_start) / 1e9,
 		 probe_med0, probe_med1, probe_spread0, probe_spread1);
 	json_close(&J, meta);
+	prof_report();
 	table_row("\nsockobj-bench: done in %.1f s", (double)(now_ns() - t_start) / 1e9);
 	return 0;
 }

@@ -252,7 +252,7 @@ void test_mem(const struct net *net, struct peer *p)
 			int est = 0;
 
 			snap_settle(&A);
-			so_open_many(sofd, &net->dst, N, O.chunk, ids, 0);
+			so_open_many(sofd, &net->dst, N, O.chunk, ids, 0, 0);
 			while (est < N) {
 				k = so_read(sofd, ev, 4096);
 				if (k < 0)

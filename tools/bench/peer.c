@@ -169,6 +169,11 @@ static void set_mode(struct peer *p, enum peer_mode m)
 
 		if (p->fds[i] < 0)
 			continue;
+		if (m == PEER_SOURCE && (i < p->src_lo || i >= p->src_hi)) {
+			/* out of the range: no data (ENOENT when not in the set) */
+			epoll_ctl(p->epfd, EPOLL_CTL_DEL, p->fds[i], NULL);
+			continue;
+		}
 		/* epoll reports the current readiness: the loop does the work. */
 		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->fds[i], &ev) &&
 		    epoll_ctl(p->epfd, EPOLL_CTL_MOD, p->fds[i], &ev))
@@ -249,7 +254,8 @@ static void *peer_main(void *arg)
 					goto out;
 			} else if (p->mode == PEER_SINK) {
 				drain(p, (int)d);
-			} else if (p->mode == PEER_SOURCE) {
+			} else if (p->mode == PEER_SOURCE && (int)d >= p->src_lo &&
+				   (int)d < p->src_hi) {
 				pump(p, (int)d);
 			}
 		}
@@ -290,6 +296,8 @@ void peer_start(struct peer *p)
 	for (int i = 0; i < MAX_CONNS; i++)
 		p->fds[i] = -1;
 	p->chunk = 65536;
+	p->src_lo = 0;
+	p->src_hi = MAX_CONNS;
 	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->efd < 0)
 		die("eventfd: %s", strerror(errno));
@@ -319,6 +327,15 @@ void peer_stop(struct peer *p)
 void peer_mode(struct peer *p, enum peer_mode m)
 {
 	command(p, CMD_MODE, (int)m);
+}
+
+void peer_source_range(struct peer *p, int lo, int hi)
+{
+	/* read by the peer's next set_mode(), under the same lock */
+	pthread_mutex_lock(&p->mu);
+	p->src_lo = lo;
+	p->src_hi = hi;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void peer_close_all(struct peer *p)

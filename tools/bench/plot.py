@@ -4,10 +4,14 @@
 
 usage: tools/bench/plot.py BENCH.json OUT.png
 
-Four panels: establishment rate against N (loopback and veth), the rate as
-a ratio to epoll, the cost per event against the number of open
-connections, and throughput as a ratio to epoll. Error bars are min..max of
-the repetitions; ratios are of medians.
+Six panels: establishment rate against N (loopback and veth), the rate as
+a ratio to epoll, the cost of a connect timeout (each method with one over
+itself without), the cost per event against the number of open
+connections, its flatness (t(K) / t(K=10)), and throughput as a ratio to
+epoll. Absolute figures: median of the repetitions, error bars min..max.
+Ratios: median of the per-repetition (paired) ratios, error bars its 95%
+sign-test confidence interval (the JSON's *_ci records; [min..max] and
+lower coverage with --quick's 5 or 3 repetitions).
 """
 
 import json
@@ -34,6 +38,21 @@ def errbar(ax, xs, recs, label, color, style, mark):
                 marker=mark, capsize=3, markersize=4, linewidth=1.3)
 
 
+def legend(ax, **kw):
+    """The legend of a panel that has labelled lines (an empty one has none)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+
+
+def cibar(ax, xs, cis, label, color, style, mark):
+    """A median ratio with its confidence interval as the error bar."""
+    med = [c["median"] for c in cis]
+    lo = [c["median"] - c["lo"] for c in cis]
+    hi = [c["hi"] - c["median"] for c in cis]
+    ax.errorbar(xs, med, yerr=[lo, hi], label=label, color=color, linestyle=style,
+                marker=mark, capsize=3, markersize=4, linewidth=1.3)
+
+
 def main(argv):
     if len(argv) != 3:
         sys.stderr.write(__doc__)
@@ -43,8 +62,8 @@ def main(argv):
     res = doc["results"]
     meta = doc.get("meta", {})
 
-    fig, axes = plt.subplots(2, 2, figsize=(15, 11))
-    (ax_rate, ax_ratio), (ax_scale, ax_tput) = axes
+    fig, axes = plt.subplots(3, 2, figsize=(15, 16))
+    (ax_rate, ax_ratio), (ax_connto, ax_tput), (ax_scale, ax_flat) = axes
 
     # 1. establishment rate
     rate = [r for r in res if r["test"] == "rate"]
@@ -57,25 +76,44 @@ def main(argv):
                 continue
             errbar(ax_rate, [r["n"] for r in recs], recs, "%s (%s)" % (m, net),
                    COLORS.get(m, "gray"), STYLES[net], MARKS[net])
-            ax_ratio.plot([r["n"] for r in recs], [r["ratio_vs_epoll"] for r in recs],
-                          color=COLORS.get(m, "gray"), linestyle=STYLES[net], marker=MARKS[net],
-                          label="%s (%s)" % (m, net))
+            if m != "epoll":
+                cibar(ax_ratio, [r["n"] for r in recs], [r["ratio_ci"] for r in recs],
+                      "%s (%s)" % (m, net), COLORS.get(m, "gray"), STYLES[net], MARKS[net])
     ax_rate.set_xscale("log")
     ax_rate.set_xlabel("connections in flight (N)")
     ax_rate.set_ylabel("connections / s (median, bars min..max)")
     ax_rate.set_title("1. Establishment rate")
     ax_rate.grid(True, which="both", alpha=0.3)
-    ax_rate.legend(fontsize=8, ncol=2)
+    legend(ax_rate, fontsize=8, ncol=2)
 
     ax_ratio.axhline(1.0, color="tab:blue", linewidth=0.8)
     ax_ratio.axhline(1.2, color="black", linewidth=0.8, linestyle=":",
                      label="target 1.2x (N >= 1000)")
     ax_ratio.set_xscale("log")
     ax_ratio.set_xlabel("connections in flight (N)")
-    ax_ratio.set_ylabel("rate / epoll rate (ratio of medians)")
+    ax_ratio.set_ylabel("rate / epoll rate (median of paired ratios, bars 95% CI)")
     ax_ratio.set_title("1. Establishment rate relative to epoll, same run")
     ax_ratio.grid(True, which="both", alpha=0.3)
-    ax_ratio.legend(fontsize=8, ncol=2)
+    legend(ax_ratio, fontsize=8, ncol=2)
+
+    # 1b. connect with timeout: each method over its untimed twin
+    connto = [r for r in res if r["test"] == "connto" and "ratio_vs_untimed_ci" in r]
+    for net in ("lo", "veth"):
+        for m in sorted({r["method"] for r in connto}):
+            recs = sorted((r for r in connto if r["net"] == net and r["method"] == m),
+                          key=lambda r: r["n"])
+            if recs:
+                base = m.split("+")[0]
+                cibar(ax_connto, [r["n"] for r in recs],
+                      [r["ratio_vs_untimed_ci"] for r in recs], "%s (%s)" % (m, net),
+                      COLORS.get(base, "gray"), STYLES[net], MARKS[net])
+    ax_connto.axhline(1.0, color="black", linewidth=0.8)
+    ax_connto.set_xscale("log")
+    ax_connto.set_xlabel("connections in flight (N)")
+    ax_connto.set_ylabel("rate with / without the timeout (paired, bars 95% CI)")
+    ax_connto.set_title("1b. Cost of a connect timeout per connection")
+    ax_connto.grid(True, which="both", alpha=0.3)
+    legend(ax_connto, fontsize=8, ncol=2)
 
     # 5. scaling
     scale = [r for r in res if r["test"] == "scale"]
@@ -101,7 +139,24 @@ def main(argv):
     ax_scale.set_ylabel("us per event (send 1 B + learn + receive)")
     ax_scale.set_title("5. Cost per event vs open connections (loopback)")
     ax_scale.grid(True, which="both", alpha=0.3)
-    ax_scale.legend(fontsize=8)
+    legend(ax_scale, fontsize=8)
+
+    # 5. flatness: t(K) / t(K = 10) of the same run, paired per repetition
+    for active, style in (("all", "-"), ("10", "--")):
+        for m in ("sockobj", "epoll", "ref:direct"):
+            recs = sorted((r for r in scale if r["method"] == m and "ratio_vs_k10_ci" in r
+                           and r.get("active", "all") == active), key=lambda r: r["k"])
+            if recs:
+                cibar(ax_flat, [r["k"] for r in recs], [r["ratio_vs_k10_ci"] for r in recs],
+                      "%s, %s active" % (m, "all K" if active == "all" else "10"),
+                      COLORS.get(m, "gray"), style, "o" if active == "all" else "^")
+    ax_flat.axhline(1.2, color="black", linewidth=0.8, linestyle=":", label="target 1.2x")
+    ax_flat.set_xscale("log")
+    ax_flat.set_xlabel("open connections (K)")
+    ax_flat.set_ylabel("t(K) / t(K=10) (paired, bars 95% CI)")
+    ax_flat.set_title("5. Flatness of the cost per event")
+    ax_flat.grid(True, which="both", alpha=0.3)
+    legend(ax_flat, fontsize=8)
 
     # 3. throughput ratios (the sendmsg reference is far off scale: a note)
     tput = [r for r in res if r["test"] == "tput" and r["method"] not in
@@ -120,14 +175,13 @@ def main(argv):
         recs = sorted((r for r in tput if (r["net"], r["dir"], r["conns"], r["method"])
                        == (net, d, c, m)), key=lambda r: r["size"])
         xs = [r["size"] for r in recs]
-        ys = [r["ratio_vs_epoll"] for r in recs]
         if m == "sockobj":
             color = {("send", 1): "tab:red", ("send", 64): "tab:orange",
                      ("recv", 1): "tab:brown", ("recv", 64): "tab:pink"}[(d, c)]
         else:
             color = COLORS.get(m, "black")
-        ax_tput.plot(xs, ys, color=color, linestyle=STYLES[net], marker=MARKS[net],
-                     label="%s %s %d conn (%s)" % (m, d, c, net))
+        cibar(ax_tput, xs, [r["ratio_ci"] for r in recs],
+              "%s %s %d conn (%s)" % (m, d, c, net), color, STYLES[net], MARKS[net])
     ax_tput.axhline(1.0, color="tab:blue", linewidth=0.8)
     ax_tput.axhline(0.95, color="black", linewidth=0.8, linestyle=":",
                     label="target 0.95x (16, 64 KiB)")
@@ -139,11 +193,11 @@ def main(argv):
         ax_tput.set_xticklabels(["%d" % s if s < 1024 else "%dK" % (s // 1024)
                                  for s in sizes])
     ax_tput.set_xlabel("message size (bytes)")
-    ax_tput.set_ylabel("throughput / epoll throughput (ratio of medians)")
+    ax_tput.set_ylabel("throughput / epoll (median of paired ratios, bars 95% CI)")
     ax_tput.set_ylim(bottom=0)
     ax_tput.set_title("3. Throughput relative to epoll, same run")
     ax_tput.grid(True, which="both", alpha=0.3)
-    ax_tput.legend(fontsize=7, ncol=2, loc="lower right")
+    legend(ax_tput, fontsize=7, ncol=2, loc="lower right")
 
     fig.suptitle("sockobj-bench, kernel %s, %s CPUs (TCG), reps %s (10,000 cases %s, "
                  "rate on veth %s); interference probe max/min %s"

@@ -36,6 +36,27 @@
  * N = 1: each repetition is the median of 15 single-connection trials, the
  * methods alternating trial by trial.
  *
+ * The connect-with-timeout test (test_connto(), "connto") runs the same
+ * establishment with a connect timeout of CONNTO_MS per connection, armed
+ * as each method's expert would arm it, next to the same methods without
+ * one in the same repetitions (the pair gives the cost of arming and
+ * disarming the timeout; the peer answers, so no timeout fires and one
+ * that did would end the run):
+ *
+ *  sockobj+timeout      the CONFIGURE op of the batch also sets
+ *                       SOCKOBJ_CFG_CONNECT_TIMEOUT (the module's per-object
+ *                       timer, armed at connect, stopped at ESTABLISHED).
+ *  epoll+timer          a deadline per connection from one cached clock
+ *                       reading per loop iteration (as libuv's loop time):
+ *                       the timeouts are all equal, so the deadline heap is
+ *                       a FIFO in connect order; each epoll_wait() sleeps
+ *                       until the earliest deadline of a connection still
+ *                       pending (one clock reading per wait) and an expired
+ *                       one fails the connection.
+ *  io_uring+linktimeout each IORING_OP_CONNECT is linked to an
+ *                       IORING_OP_LINK_TIMEOUT; both CQEs are reaped (the
+ *                       timeout's with -ECANCELED once the connect is done).
+ *
  * Untimed: the peer accepts every connection (backlog 65535, somaxconn and
  * tcp_max_syn_backlog raised in its namespace); the connections are then
  * reset (no TIME_WAIT anywhere) and the next repetition starts after a
@@ -55,10 +76,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL, R_METHODS };
+enum {
+	R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL,
+	R_SOCKOBJ_TO, R_EPOLL_TO, R_URING_TO, R_METHODS
+};
 static const char *const rname[R_METHODS] = {
 	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking", "ref:kernel",
+	"sockobj+timeout", "epoll+timer", "io_uring+linktimeout",
 };
+/* The connect timeout of test_connto(): long enough never to fire. */
+#define CONNTO_MS 10000u
+static uint64_t *deadline;	/* epoll+timer: per connection, ns */
+static bool *pending;		/* epoll+timer: not yet connected */
 static int kref_fd = -1;	/* /sys/kernel/debug/sobench_kref, if loaded */
 
 static int sofd = -1;
@@ -76,13 +105,14 @@ static void abort_close(int fd)
 	close(fd);
 }
 
-static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n)
+static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n, uint32_t to_ms)
 {
 	uint64_t t0, t1;
 	int est = 0, k, i;
 
+	prof_on();
 	t0 = now_ns();
-	so_open_many(sofd, &net->dst, n, O.chunk, ids, 0);
+	so_open_many(sofd, &net->dst, n, O.chunk, ids, 0, to_ms);
 	t_phase = now_ns() - t0;
 	while (est < n) {
 		k = so_read(sofd, evbuf, EVBUF);
@@ -99,22 +129,48 @@ static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n)
 		}
 	}
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	peer_wait_accepted(p, n, 60000);
 	so_destroy_many(sofd, ids, n);
 	peer_close_all(p);
 	return t1 - t0;
 }
 
-static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
+/*
+ * epoll+timer: the epoll_wait() timeout (ms, rounded up) until the earliest
+ * deadline of a connection still pending, from *head on (the FIFO's head);
+ * dies once one has expired. 30 s without a timeout.
+ */
+static int epoll_timer_wait_ms(int n, int *head, uint64_t to_ns)
+{
+	uint64_t now;
+
+	if (!to_ns)
+		return 30000;
+	while (*head < n && !pending[*head])
+		(*head)++;
+	if (*head == n)
+		return 30000;
+	now = now_ns();
+	if (now >= deadline[*head])
+		die("epoll+timer: connection %d timed out", *head);
+	return (int)((deadline[*head] - now + 999999) / 1000000);
+}
+
+static uint64_t rate_epoll(const struct net *net, struct peer *p, int n, uint32_t to_ms)
 {
 	struct epoll_event *evs = (struct epoll_event *)evbuf;	/* 4096 x 64 B */
-	int ep = epoll_create1(EPOLL_CLOEXEC), est = 0, i, k, err;
+	int ep = epoll_create1(EPOLL_CLOEXEC), est = 0, i, k, err, head = 0;
+	uint64_t t0, t1, loop_now, to_ns = (uint64_t)to_ms * 1000000;
 	socklen_t sl;
-	uint64_t t0, t1;
 
 	if (ep < 0)
 		die("epoll_create1: %s", strerror(errno));
+	if (to_ns)
+		memset(pending, 1, (size_t)n * sizeof(*pending));
+	prof_on();
 	t0 = now_ns();
+	loop_now = to_ns ? now_ns() : 0;
 	for (i = 0; i < n; i++) {
 		struct epoll_event ev = { EPOLLOUT | EPOLLET, { .u32 = (uint32_t)i } };
 
@@ -127,11 +183,13 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 		}
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
 			die("epoll_ctl: %s", strerror(errno));
+		if (to_ns)
+			deadline[i] = loop_now + to_ns;
 	}
 	t_phase = now_ns() - t0;
 	while (est < n) {
-		k = ep_wait(ep, evs, 1024, 30000);
-		if (!k)
+		k = ep_wait(ep, evs, 1024, epoll_timer_wait_ms(n, &head, to_ns));
+		if (!k && !to_ns)
 			die("epoll: timeout with %d of %d connected", est, n);
 		for (i = 0; i < k; i++) {
 			/*
@@ -145,10 +203,13 @@ static uint64_t rate_epoll(const struct net *net, struct peer *p, int n)
 					die("getsockopt: %s", strerror(errno));
 				die("epoll connect failed: %s", strerror(err));
 			}
+			if (to_ns)
+				pending[evs[i].data.u32] = false;
 			est++;
 		}
 	}
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	peer_wait_accepted(p, n, 60000);
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
@@ -203,6 +264,7 @@ static uint64_t rate_blocking(const struct net *net, struct peer *p, int n)
 	uint64_t t0, t1;
 	int i;
 
+	prof_on();
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -212,6 +274,7 @@ static uint64_t rate_blocking(const struct net *net, struct peer *p, int n)
 			die("blocking connect: %s", strerror(errno));
 	}
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	t_phase = t1 - t0;
 	peer_wait_accepted(p, n, 60000);
 	for (i = 0; i < n; i++)
@@ -238,9 +301,11 @@ static uint64_t rate_kernel(const struct net *net, struct peer *p, int n)
 
 	inet_ntop(AF_INET, &net->dst.sin_addr, a, sizeof(a));
 	snprintf(cmd, sizeof(cmd), "%d %s %u", n, a, ntohs(net->dst.sin_port));
+	prof_on();
 	t0 = now_ns();
 	kref_cmd(cmd);
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	t_phase = t1 - t0;
 	peer_wait_accepted(p, n, 60000);
 	peer_close_all(p);	/* the peer resets: no TIME_WAIT */
@@ -266,25 +331,42 @@ static struct io_uring_sqe *sqe_get(struct io_uring *ring)
 	return sqe;
 }
 
-/* Reap until @want CQEs with user_data < 2^32 (connects) have arrived. */
-static void reap_connects(struct io_uring *ring, int want)
+/*
+ * user_data: the connection's index, plus UD_SOCKET for IORING_OP_SOCKET's
+ * CQE and UD_TIMEOUT for IORING_OP_LINK_TIMEOUT's.
+ */
+#define UD_SOCKET (1ull << 32)
+#define UD_TIMEOUT (2ull << 32)
+
+/*
+ * Reap until @want connect CQEs and @want_to link-timeout CQEs have
+ * arrived. A link timeout completes with -ECANCELED when its connect
+ * completed first; -ETIME (it fired) ends the run like a failed connect.
+ */
+static void reap_connects(struct io_uring *ring, int want, int want_to)
 {
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen;
-	int got = 0, ret;
+	int got = 0, got_to = 0, ret;
 
-	while (got < want) {
+	while (got < want || got_to < want_to) {
 		ret = io_uring_submit_and_wait(ring, 1);
 		if (ret < 0 && ret != -EINTR)
 			die("io_uring_submit_and_wait: %s", strerror(-ret));
 		seen = 0;
 		io_uring_for_each_cqe(ring, head, cqe) {
 			seen++;
+			if (cqe->user_data & UD_TIMEOUT) {
+				if (cqe->res != -ECANCELED)
+					die("io_uring link timeout: %s", strerror(-cqe->res));
+				got_to++;
+				continue;
+			}
 			if (cqe->res < 0)
 				die("io_uring %s failed: %s",
-				    cqe->user_data >> 32 ? "socket" : "connect",
+				    cqe->user_data & UD_SOCKET ? "socket" : "connect",
 				    strerror(-cqe->res));
-			if (!(cqe->user_data >> 32))
+			if (!(cqe->user_data & UD_SOCKET))
 				got++;
 		}
 		io_uring_cq_advance(ring, seen);
@@ -300,11 +382,16 @@ static void reap_connects(struct io_uring *ring, int want)
 static struct io_uring ring_c, ring_s;	/* connect; socket+connect */
 static int *minus1;			/* RING_ENTRIES x -1 */
 
-static uint64_t rate_uring(const struct net *net, struct peer *p, int n)
+static uint64_t rate_uring(const struct net *net, struct peer *p, int n, uint32_t to_ms)
 {
+	/* read at submission (the linked timeout copies it then) */
+	static struct __kernel_timespec ts;
 	uint64_t t0, t1;
 	int i;
 
+	ts.tv_sec = to_ms / 1000;
+	ts.tv_nsec = (long long)(to_ms % 1000) * 1000000;
+	prof_on();
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe;
@@ -312,15 +399,25 @@ static uint64_t rate_uring(const struct net *net, struct peer *p, int n)
 		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fds[i] < 0)
 			die("socket: %s", strerror(errno));
+		/* A link pair must not straddle a submission. */
+		if (to_ms && io_uring_sq_space_left(&ring_c) < 2)
+			io_uring_submit(&ring_c);
 		sqe = sqe_get(&ring_c);
 		io_uring_prep_connect(sqe, fds[i], (const struct sockaddr *)&net->dst,
 				      sizeof(net->dst));
 		sqe->user_data = (uint64_t)i;
+		if (!to_ms)
+			continue;
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe = sqe_get(&ring_c);
+		io_uring_prep_link_timeout(sqe, &ts, 0);
+		sqe->user_data = UD_TIMEOUT | (uint64_t)i;
 	}
 	io_uring_submit(&ring_c);
 	t_phase = now_ns() - t0;
-	reap_connects(&ring_c, n);
+	reap_connects(&ring_c, n, to_ms ? n : 0);
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	peer_wait_accepted(p, n, 60000);
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
@@ -333,6 +430,7 @@ static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
 	uint64_t t0, t1;
 	int i, ret;
 
+	prof_on();
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe;
@@ -344,7 +442,7 @@ static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
 		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0,
 					    (unsigned int)i, 0);
 		sqe->flags |= IOSQE_IO_LINK;
-		sqe->user_data = (1ull << 32) | (uint64_t)i;
+		sqe->user_data = UD_SOCKET | (uint64_t)i;
 		sqe = sqe_get(&ring_s);
 		io_uring_prep_connect(sqe, i, (const struct sockaddr *)&net->dst,
 				      sizeof(net->dst));
@@ -353,8 +451,9 @@ static uint64_t rate_uring_sock(const struct net *net, struct peer *p, int n)
 	}
 	io_uring_submit(&ring_s);
 	t_phase = now_ns() - t0;
-	reap_connects(&ring_s, n);
+	reap_connects(&ring_s, n, 0);
 	t1 = now_ns();
+	prof_off((uint64_t)n);
 	peer_wait_accepted(p, n, 60000);
 	/* Direct descriptors cannot take SO_LINGER on 6.1: the peer resets. */
 	peer_close_all(p);
@@ -411,15 +510,13 @@ static void rings_teardown(bool with_sock)
 	minus1 = NULL;
 }
 
-static bool uring_sock_ok(const struct net *net, struct peer *p)
+static bool uring_sock_ok(void)
 {
 	/* IORING_OP_SOCKET is 5.19+; probe once. */
 	struct io_uring_probe *probe;
 	bool ok;
 	struct io_uring ring;
 
-	(void)net;
-	(void)p;
 	ring_init(&ring, 8);
 	probe = io_uring_get_probe_ring(&ring);
 	ok = probe && io_uring_opcode_supported(probe, IORING_OP_SOCKET) &&
@@ -434,11 +531,17 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 {
 	switch (m) {
 	case R_SOCKOBJ:
-		return rate_sockobj(net, p, n);
+		return rate_sockobj(net, p, n, 0);
 	case R_EPOLL:
-		return rate_epoll(net, p, n);
+		return rate_epoll(net, p, n, 0);
 	case R_URING:
-		return rate_uring(net, p, n);
+		return rate_uring(net, p, n, 0);
+	case R_SOCKOBJ_TO:
+		return rate_sockobj(net, p, n, CONNTO_MS);
+	case R_EPOLL_TO:
+		return rate_epoll(net, p, n, CONNTO_MS);
+	case R_URING_TO:
+		return rate_uring(net, p, n, CONNTO_MS);
 	case R_BLOCK:
 		return rate_blocking(net, p, n);
 	case R_KERNEL:
@@ -467,12 +570,14 @@ static void rate_round(const bool *use, const struct net *net, struct peer *p, i
 		       uint64_t *ns_out, uint64_t *ph_out)
 {
 	uint64_t t[R_METHODS][TRIALS], ph[R_METHODS][TRIALS];
-	int m, i, k, trials = n > 1 ? 1 : TRIALS;
+	int m, i, k, trials = n > 1 ? 1 : TRIALS, lst[R_METHODS], nu = 0;
 
-	for (k = 0; k < R_METHODS; k++) {
-		m = rot(k, rep, R_METHODS);
-		if (!use[m])
-			continue;
+	/* rotated among the methods in use (each test uses a subset) */
+	for (m = 0; m < R_METHODS; m++)
+		if (use[m])
+			lst[nu++] = m;
+	for (k = 0; k < nu; k++) {
+		m = lst[rot(k, rep, nu)];
 		for (i = 0; i < trials; i++) {
 			t[m][i] = rate_once(m, net, p, n);
 			ph[m][i] = t_phase;
@@ -493,30 +598,186 @@ static void rate_round(const bool *use, const struct net *net, struct peer *p, i
 	}
 }
 
-void test_rate(const struct net *net, struct peer *p)
+/* The method of the pair without a timeout, for one with (else -1). */
+static int untimed(int m)
 {
-	static const int ns[] = { 1, 100, 1000, 10000 };
-	double *v[R_METHODS], *ratio[R_METHODS], *ph[R_METHODS];
+	switch (m) {
+	case R_SOCKOBJ_TO:
+		return R_SOCKOBJ;
+	case R_EPOLL_TO:
+		return R_EPOLL;
+	case R_URING_TO:
+		return R_URING;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The establishment figures of one N: every method in @use, rotated per
+ * repetition; ratios to epoll paired per repetition with their CIs. For
+ * the connect-with-timeout test (@test "connto") also each method's ratio
+ * to epoll+timer and, for a method with a timeout, the cost of arming it:
+ * the ratio of its time to its untimed twin's and the difference per
+ * connection, both paired per repetition, with their CIs.
+ */
+static void rate_n(const char *test, const bool *use, const struct net *net, struct peer *p,
+		   int n, int reps)
+{
+	double *v[R_METHODS], *ratio[R_METHODS], *ph[R_METHODS], *tns[R_METHODS];
+	bool connto = !strcmp(test, "connto");
+	struct summary st[R_METHODS], rs;
+	double *tmp = calloc(reps, sizeof(double));
+	const char *used[R_METHODS];
+	int m, r, nu = 0;
+
+	if (!tmp)
+		die("out of memory");
+	for (m = 0; m < R_METHODS; m++) {
+		v[m] = calloc(reps, sizeof(double));
+		ratio[m] = calloc(reps, sizeof(double));
+		ph[m] = calloc(reps, sizeof(double));
+		tns[m] = calloc(reps, sizeof(double));
+		if (!v[m] || !ratio[m] || !ph[m] || !tns[m])
+			die("out of memory");
+	}
+	/* One warm-up round (not recorded), then interleaved reps. */
+	for (r = n > 1000 ? 0 : -1; r < reps; r++) {
+		uint64_t ns_taken[R_METHODS], phase[R_METHODS];
+
+		watchdog(test, 180);
+		rate_round(use, net, p, n, r < 0 ? reps - 1 : r, ns_taken, phase);
+		for (m = 0; m < R_METHODS; m++) {
+			if (!use[m] || r < 0)
+				continue;
+			v[m][r] = (double)n * 1e9 / (double)ns_taken[m];
+			tns[m][r] = (double)ns_taken[m];
+			ph[m][r] = 100.0 * (double)phase[m] / (double)ns_taken[m];
+		}
+	}
+	for (r = 0; r < reps; r++)
+		for (m = 0; m < R_METHODS; m++)
+			ratio[m][r] = v[m][r] / v[R_EPOLL][r];
+	for (m = 0; m < R_METHODS; m++) {
+		stats(v[m], reps, &st[m]);
+		if (use[m])
+			used[nu++] = rname[m];
+	}
+	for (m = 0; m < R_METHODS; m++) {
+		char range[64], rr[64], rt[64] = "", ra[64] = "", rd[64] = "";
+		struct ci ci, ci_t, ci_a, ci_d;
+		struct summary sph;
+		int u = untimed(m);
+
+		if (!use[m])
+			continue;
+		stats(ratio[m], reps, &rs);
+		ratio_ci(ratio[m], reps, &ci);
+		stats(ph[m], reps, &sph);
+		snprintf(range, sizeof(range), "[%.0f..%.0f]", st[m].min, st[m].max);
+		json_begin(&J, test);
+		json_str(&J, "net", net->name);
+		json_str(&J, "method", rname[m]);
+		json_int(&J, "n", n);
+		json_str(&J, "unit", "connections/s");
+		json_stat(&J, "value", &st[m]);
+		json_num(&J, "ratio_vs_epoll", st[m].median / st[R_EPOLL].median);
+		json_stat(&J, "rep_ratio_vs_epoll", &rs);
+		json_ci(&J, "ratio_ci", &ci);
+		json_samples(&J, "rep_ratios", ratio[m], reps);
+		json_orders(&J, "order", used, NULL, nu, reps);
+		json_samples(&J, "samples", v[m], reps);
+		json_num(&J, "submit_share_pct", sph.median);
+		if (connto) {
+			for (r = 0; r < reps; r++)
+				tmp[r] = v[m][r] / v[R_EPOLL_TO][r];
+			ratio_ci(tmp, reps, &ci_t);
+			json_ci(&J, "ratio_vs_epoll_timer_ci", &ci_t);
+			ci_str(&ci_t, rt, sizeof(rt));
+		}
+		if (connto && u >= 0 && use[u]) {
+			/* rate ratio: < 1 when arming the timeout costs */
+			for (r = 0; r < reps; r++)
+				tmp[r] = v[m][r] / v[u][r];
+			ratio_ci(tmp, reps, &ci_a);
+			json_str(&J, "untimed", rname[u]);
+			json_ci(&J, "ratio_vs_untimed_ci", &ci_a);
+			/* ns per connection that the timeout adds */
+			for (r = 0; r < reps; r++)
+				tmp[r] = (tns[m][r] - tns[u][r]) / n;
+			ratio_ci(tmp, reps, &ci_d);
+			json_ci(&J, "timeout_ns_per_conn_ci", &ci_d);
+			ci_str(&ci_a, ra, sizeof(ra));
+			snprintf(rd, sizeof(rd), "%.0f [%.0f..%.0f]", ci_d.median, ci_d.lo, ci_d.hi);
+		}
+		json_end(&J);
+		if (connto)
+			table_row("%-7d %-20s %5d %10.0f %22s %22s %22s %22s %20s", n, rname[m],
+				  reps, st[m].median, range, ci_str(&ci, rr, sizeof(rr)), rt, ra,
+				  rd);
+		else
+			table_row("%-7d %-14s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
+				  st[m].median, range, ci_str(&ci, rr, sizeof(rr)), 100 * ci.conf,
+				  sph.median);
+	}
+	for (m = 0; m < R_METHODS; m++) {
+		free(v[m]);
+		free(ratio[m]);
+		free(ph[m]);
+		free(tns[m]);
+	}
+	free(tmp);
+}
+
+/* The state both establishment tests share: buffers, /dev/sockobj, rings. */
+static bool rate_setup(struct peer *p)
+{
 	bool have_sock;
-	size_t ni;
-	int m, r;
 
 	if (!ids) {
 		ids = calloc(MAX_CONNS, sizeof(*ids));
 		fds = calloc(MAX_CONNS, sizeof(*fds));
 		evbuf = calloc(EVBUF, sizeof(*evbuf));
-		if (!ids || !fds || !evbuf)
+		deadline = calloc(MAX_CONNS, sizeof(*deadline));
+		pending = calloc(MAX_CONNS, sizeof(*pending));
+		if (!ids || !fds || !evbuf || !deadline || !pending)
 			die("out of memory");
 	}
 	sofd = so_open();
 	kref_fd = open("/sys/kernel/debug/sobench_kref", O_WRONLY | O_CLOEXEC);
-	if (kref_fd < 0)
-		warnx("sobench_kref not loaded: ref:kernel skipped");
-	have_sock = uring_sock_ok(net, p);
-	if (!have_sock)
-		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
+	have_sock = uring_sock_ok();
 	rings_setup(have_sock);
 	peer_mode(p, PEER_HOLD);
+	return have_sock;
+}
+
+static void rate_teardown(bool have_sock)
+{
+	watchdog("", 0);
+	rings_teardown(have_sock);
+	close(sofd);
+	sofd = -1;
+	if (kref_fd >= 0)
+		close(kref_fd);
+	kref_fd = -1;
+}
+
+static int rate_reps(const struct net *net, int n)
+{
+	return n < 10000 ? O.reps : strcmp(net->name, "veth") ? O.reps_big : O.reps_big_veth;
+}
+
+void test_rate(const struct net *net, struct peer *p)
+{
+	static const int ns[] = { 1, 100, 1000, 10000 };
+	bool have_sock = rate_setup(p);
+	size_t ni;
+	int m;
+
+	if (kref_fd < 0)
+		warnx("sobench_kref not loaded: ref:kernel skipped");
+	if (!have_sock)
+		warnx("IORING_OP_SOCKET unsupported: io_uring+sock skipped");
 	table_row("io_uring rings: setup flags%s%s%s, ring fd %sregistered",
 		  uring_flags & IORING_SETUP_SINGLE_ISSUER ? " SINGLE_ISSUER" : "",
 		  uring_flags & IORING_SETUP_DEFER_TASKRUN ? " DEFER_TASKRUN" : "",
@@ -528,81 +789,45 @@ void test_rate(const struct net *net, struct peer *p)
 	table_row("%-7s %-14s %5s %14s %22s %22s %5s %8s", "N", "method", "reps",
 		  "conn/s", "[min..max]", "x epoll [CI]", "conf%", "submit%");
 	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
-		int n = ns[ni];
-		int reps = n < 10000 ? O.reps :
-			   strcmp(net->name, "veth") ? O.reps_big : O.reps_big_veth;
-		struct summary st[R_METHODS], rs;
 		bool use[R_METHODS];
 
 		for (m = 0; m < R_METHODS; m++)
-			use[m] = (m != R_URING_SOCK || have_sock) &&
+			use[m] = m < R_SOCKOBJ_TO && (m != R_URING_SOCK || have_sock) &&
 				 (m != R_KERNEL || kref_fd >= 0) &&
-				 point_match("rate", n, rname[m]);
-		if (!point_match("rate", n, NULL))
-			continue;
-		for (m = 0; m < R_METHODS; m++) {
-			v[m] = calloc(reps, sizeof(double));
-			ratio[m] = calloc(reps, sizeof(double));
-			ph[m] = calloc(reps, sizeof(double));
-		}
-		/* One warm-up round (not recorded), then interleaved reps. */
-		for (r = n > 1000 ? 0 : -1; r < reps; r++) {
-			uint64_t ns_taken[R_METHODS], phase[R_METHODS];
-
-			watchdog("rate", 180);
-			rate_round(use, net, p, n, r < 0 ? reps - 1 : r, ns_taken, phase);
-			for (m = 0; m < R_METHODS; m++) {
-				if (!use[m] || r < 0)
-					continue;
-				v[m][r] = (double)n * 1e9 / (double)ns_taken[m];
-				ph[m][r] = 100.0 * (double)phase[m] / (double)ns_taken[m];
-			}
-		}
-		for (r = 0; r < reps; r++)
-			for (m = 0; m < R_METHODS; m++)
-				ratio[m][r] = v[m][r] / v[R_EPOLL][r];
-		for (m = 0; m < R_METHODS; m++)
-			stats(v[m], reps, &st[m]);
-		for (m = 0; m < R_METHODS; m++) {
-			char range[64], rr[64];
-			struct summary sph;
-			struct ci ci;
-
-			if (!use[m])
-				continue;
-			stats(ratio[m], reps, &rs);
-			ratio_ci(ratio[m], reps, &ci);
-			stats(ph[m], reps, &sph);
-			snprintf(range, sizeof(range), "[%.0f..%.0f]", st[m].min, st[m].max);
-			table_row("%-7d %-14s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
-				  st[m].median, range, ci_str(&ci, rr, sizeof(rr)), 100 * ci.conf,
-				  sph.median);
-			json_begin(&J, "rate");
-			json_str(&J, "net", net->name);
-			json_str(&J, "method", rname[m]);
-			json_int(&J, "n", n);
-			json_str(&J, "unit", "connections/s");
-			json_stat(&J, "value", &st[m]);
-			json_num(&J, "ratio_vs_epoll", st[m].median / st[R_EPOLL].median);
-			json_stat(&J, "rep_ratio_vs_epoll", &rs);
-			json_ci(&J, "ratio_ci", &ci);
-			json_samples(&J, "rep_ratios", ratio[m], reps);
-			json_orders(&J, "order", rname, use, R_METHODS, reps);
-			json_samples(&J, "samples", v[m], reps);
-			json_num(&J, "submit_share_pct", sph.median);
-			json_end(&J);
-		}
-		for (m = 0; m < R_METHODS; m++) {
-			free(v[m]);
-			free(ratio[m]);
-			free(ph[m]);
-		}
+				 point_match("rate", ns[ni], rname[m]);
+		if (point_match("rate", ns[ni], NULL))
+			rate_n("rate", use, net, p, ns[ni], rate_reps(net, ns[ni]));
 	}
-	watchdog("", 0);
-	rings_teardown(have_sock);
-	close(sofd);
-	sofd = -1;
-	if (kref_fd >= 0)
-		close(kref_fd);
-	kref_fd = -1;
+	rate_teardown(have_sock);
+}
+
+/*
+ * Figure 1b: establishment with a connect timeout per connection (see the
+ * top of this file), N = 1, 1,000 and 10,000.
+ */
+void test_connto(const struct net *net, struct peer *p)
+{
+	static const int ns[] = { 1, 1000, 10000 };
+	bool have_sock = rate_setup(p);
+	size_t ni;
+	int m;
+
+	table_row("\n== 1b. Establishment with a %u ms connect timeout per connection (%s): connections/s, median [min..max]; x = median of the per-rep ratios [CI]; arming = x its untimed twin [CI], and +ns per connection [CI]",
+		  CONNTO_MS, net->name);
+	table_row("%-7s %-20s %5s %10s %22s %22s %22s %22s %20s", "N", "method", "reps",
+		  "conn/s", "[min..max]", "x epoll [CI]", "x epoll+timer [CI]",
+		  "arming: x untimed", "+ns/conn [CI]");
+	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
+		bool use[R_METHODS] = { false };
+
+		for (m = 0; m < R_METHODS; m++)
+			use[m] = (m == R_SOCKOBJ || m == R_EPOLL || m == R_URING ||
+				  m >= R_SOCKOBJ_TO) && point_match("connto", ns[ni], rname[m]);
+		/* the ratios need both epolls (a --point profile only its method) */
+		if (!O.point)
+			use[R_EPOLL] = use[R_EPOLL_TO] = true;
+		if (point_match("connto", ns[ni], NULL))
+			rate_n("connto", use, net, p, ns[ni], rate_reps(net, ns[ni]));
+	}
+	rate_teardown(have_sock);
 }

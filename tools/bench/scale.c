@@ -58,7 +58,7 @@ static void s_setup(struct sctx *s, int m, const struct net *net, struct peer *p
 	if (m == S_SOCKOBJ) {
 		struct sockobj_event ev[1024];
 
-		so_open_many(s->sofd, &net->dst, s->K, O.chunk, s->ids, 0);
+		so_open_many(s->sofd, &net->dst, s->K, O.chunk, s->ids, 0, 0);
 		while (est < s->K) {
 			k = so_read(s->sofd, ev, 1024);
 			if (k < 0)
@@ -121,8 +121,14 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 {
 	const int *pfd = p->fds + s->pbase[m];
 	char buf[64];
-	uint64_t t0 = now_ns();
+	/* every method runs at every K: profile only the one --point names */
+	bool prof = point_match("scale", s->K, sname[m]);
+	uint64_t t0, t1;
 	int it;
+
+	if (prof)
+		prof_on();
+	t0 = now_ns();
 
 	for (it = 0; it < iters; it++) {
 		int j = (int)(xrand() % (unsigned int)active);
@@ -160,7 +166,10 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 					die("scale: recv: %s", strerror(errno));
 		}
 	}
-	return (double)(now_ns() - t0) / iters;
+	t1 = now_ns();
+	if (prof)
+		prof_off((uint64_t)iters);
+	return (double)(t1 - t0) / iters;
 }
 
 void test_scale(const struct net *net, struct peer *p)

@@ -141,7 +141,7 @@ static struct sockobj_create *get_creates(size_t n)
  * cheap next to the ioctl, and an application has to do it too).
  */
 int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
-		 uint32_t *ids, uint32_t nodelay)
+		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms)
 {
 	static struct sockobj_config cfg;
 	struct sockobj_batch_op *ops;
@@ -152,8 +152,10 @@ int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
 	if (chunk <= 0 || chunk > SOCKOBJ_BATCH_MAX / 3)
 		chunk = SOCKOBJ_BATCH_MAX / 3;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.mask = SOCKOBJ_CFG_TARGET | (nodelay ? SOCKOBJ_CFG_NODELAY : 0);
+	cfg.mask = SOCKOBJ_CFG_TARGET | (nodelay ? SOCKOBJ_CFG_NODELAY : 0) |
+		   (connect_timeout_ms ? SOCKOBJ_CFG_CONNECT_TIMEOUT : 0);
 	cfg.nodelay = nodelay;
+	cfg.connect_timeout_ms = connect_timeout_ms;
 	so_addr(&cfg.target, dst);
 	ops = get_ops((size_t)3 * chunk);
 	cr = get_creates(chunk);

@@ -87,7 +87,7 @@ def main(argv):
     out.append("== Targets (this run): median of the paired per-rep figures [CI]; "
                "verdict from the CI")
     out.append(fmt % ("target", "case", "figure [CI]", "conf%", "verdict"))
-    nets = sorted({r["net"] for r in res if r["test"] == "rate"}, key=lambda n: n != "lo")
+    nets = sorted({r["net"] for r in res if "net" in r}, key=lambda n: n != "lo")
 
     def ratios(r):
         return r.get("rep_ratios") or []
@@ -125,6 +125,28 @@ def main(argv):
                                   "%.2f [%.2f..%.2f]" % fr[:3], "%.1f" % (100 * fr[3]), ""))
                 out.append(fmt % ("(info) us/conn over kernel", "%s N=%d %s" % (net, n, m),
                                   "%.2f [%.2f..%.2f]" % ov[:3], "%.1f" % (100 * ov[3]), ""))
+
+    # (info) Connect with a timeout per connection (no target): what arming
+    # it costs each method, us per connection over its untimed twin of the
+    # same reps, and each timed method's rate over epoll+timer's.
+    twins = {"sockobj+timeout": "sockobj", "epoll+timer": "epoll",
+             "io_uring+linktimeout": "io_uring"}
+    for net in nets:
+        for n in (1, 1000, 10000):
+            et = find(res, test="connto", net=net, n=n, method="epoll+timer")
+            for m, u in twins.items():
+                r = find(res, test="connto", net=net, n=n, method=m)
+                b = find(res, test="connto", net=net, n=n, method=u)
+                if not r or not b:
+                    continue
+                ov = median_ci(paired(r, b, lambda x, y: 1e6 / x - 1e6 / y))
+                out.append(fmt % ("(info) timeout us/conn", "%s N=%d %s" % (net, n, m),
+                                  "%.3f [%.3f..%.3f]" % ov[:3], "%.1f" % (100 * ov[3]), ""))
+                if et and m != "epoll+timer":
+                    fr = median_ci(paired(r, et, lambda x, y: x / y))
+                    out.append(fmt % ("(info) rate / epoll+timer", "%s N=%d %s" % (net, n, m),
+                                      "%.2f [%.2f..%.2f]" % fr[:3], "%.1f" % (100 * fr[3]),
+                                      ""))
 
     # 3. Throughput: 16/64 KiB >= 0.95x; 64 B with batching >= 1.5x.
     for net in nets:

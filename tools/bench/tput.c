@@ -35,6 +35,14 @@
  *                 the size on each connection in turn.
  * Socket options are the defaults for all (Nagle on, autotuned buffers).
  *
+ * Alternating windows on one setup: per case (direction, connections,
+ * size) one set of plain sockets and one of sockobj objects are connected
+ * once, the peer sinks or sources on both, and every repetition runs one
+ * window of each method in rotated order on them (a warm-up, then the
+ * measured window, settle() between two). The ratios of a repetition thus
+ * compare windows on the same connections, buffers and peer, not fresh
+ * setups whose autotuned buffers and memory placement differ.
+ *
  * Copyright (C) 2026 The sockobj authors.
  */
 #include "bench.h"
@@ -98,100 +106,148 @@ static bool tick(struct tctx *t)
 	uint64_t now = now_ns();
 
 	if (t->phase == 0 && now >= t->t_start + O.tput_warm_ms * 1000000ull) {
-		t->t0 = now;
+		prof_on();
+		t->t0 = now_ns();
 		t->c0 = counter(t);
 		t->phase = 1;
 	} else if (t->phase == 1 && now >= t->t0 + O.tput_ms * 1000000ull) {
 		t->t1 = now;
 		t->c1 = counter(t);
+		/* messages of the size: the operations of the window */
+		prof_off((t->c1 - t->c0) / (uint64_t)t->size);
 		t->phase = 2;
 	}
 	return t->phase == 2;
 }
 
+/*
+ * One setup per case, shared by all methods: t->conns plain non-blocking
+ * sockets registered with t->ep (the epoll methods; ref:blocking makes
+ * them blocking and takes them out of the epoll set for its window) and
+ * t->conns sockobj objects (sockobj, sockobj-batch). The peer accepts the
+ * plain set first (its connections [0, conns)), then the sockobj set
+ * ([conns, 2 conns)). Sending, it sinks on all; receiving, it sources
+ * only during a window and only on the window's set (window()).
+ */
 static void setup(struct tctx *t)
 {
+	struct sockobj_event sev[256];
 	int i, est = 0, k;
 
-	if (t->m == T_BLOCK) {
-		for (i = 0; i < t->conns; i++) {
-			t->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-			if (t->fds[i] < 0)
-				die("socket: %s", strerror(errno));
-			if (connect(t->fds[i], (const struct sockaddr *)&t->net->dst,
-				    sizeof(t->net->dst)))
-				die("connect: %s", strerror(errno));
-		}
-	} else if (on_epoll(t->m)) {
-		t->ep = epoll_create1(EPOLL_CLOEXEC);
-		for (i = 0; i < t->conns; i++) {
-			struct epoll_event ev = {
-				(t->send ? EPOLLOUT : EPOLLIN) | EPOLLET, { .u32 = (uint32_t)i }
-			};
+	t->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (t->ep < 0)
+		die("epoll_create1: %s", strerror(errno));
+	for (i = 0; i < t->conns; i++) {
+		struct epoll_event ev = {
+			(t->send ? EPOLLOUT : EPOLLIN) | EPOLLET, { .u32 = (uint32_t)i }
+		};
 
-			t->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-			if (t->fds[i] < 0)
-				die("socket: %s", strerror(errno));
-			if (connect(t->fds[i], (const struct sockaddr *)&t->net->dst,
-				    sizeof(t->net->dst)) && errno != EINPROGRESS)
-				die("connect: %s", strerror(errno));
-			if (epoll_ctl(t->ep, EPOLL_CTL_ADD, t->fds[i], &ev))
-				die("epoll_ctl: %s", strerror(errno));
-		}
-	} else {
-		struct sockobj_event ev[256];
-
-		so_open_many(t->sofd, &t->net->dst, t->conns, 64, t->ids, 0);
-		while (est < t->conns) {
-			k = so_read(t->sofd, ev, 256);
-			if (k < 0)
-				die("read: %s", strerror(-k));
-			for (i = 0; i < k; i++)
-				if (ev[i].type == SOCKOBJ_EV_STATE &&
-				    ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
-					est++;
-		}
+		t->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (t->fds[i] < 0)
+			die("socket: %s", strerror(errno));
+		if (connect(t->fds[i], (const struct sockaddr *)&t->net->dst,
+			    sizeof(t->net->dst)) && errno != EINPROGRESS)
+			die("connect: %s", strerror(errno));
+		if (epoll_ctl(t->ep, EPOLL_CTL_ADD, t->fds[i], &ev))
+			die("epoll_ctl: %s", strerror(errno));
 	}
 	peer_wait_accepted(t->p, t->conns, 10000);
-	/* The data starts once every connection is there. */
-	peer_mode(t->p, t->send ? PEER_SINK : PEER_SOURCE);
-	/*
-	 * Edge-triggered readiness: start by trying every connection (data may
-	 * already be queued and its READABLE record read during the setup).
-	 */
-	for (i = 0; i < t->conns; i++)
-		t->blocked[i] = false;
+	so_open_many(t->sofd, &t->net->dst, t->conns, 64, t->ids, 0, 0);
+	while (est < t->conns) {
+		k = so_read(t->sofd, sev, 256);
+		if (k < 0)
+			die("read: %s", strerror(-k));
+		for (i = 0; i < k; i++)
+			if (sev[i].type == SOCKOBJ_EV_STATE &&
+			    sev[i].state == SOCKOBJ_STATE_ESTABLISHED)
+				est++;
+	}
+	peer_wait_accepted(t->p, 2 * t->conns, 10000);
+	if (t->send)
+		peer_mode(t->p, PEER_SINK);
+}
+
+static bool on_plain(int m)
+{
+	return on_epoll(m) || m == T_BLOCK;
+}
+
+/*
+ * Receiving, after a window: the peer has stopped; read what its set still
+ * holds (both ends' buffers) until three passes 2 ms apart find nothing.
+ * Left full, an idle set's 64 autotuned receive buffers would put TCP
+ * under memory pressure (tcp_mem) during the other methods' windows and
+ * stall them; emptied, every window starts from the same state. Untimed.
+ */
+static void drain_set(struct tctx *t, bool plain)
+{
+	int i, quiet = 0;
+	size_t done;
+	ssize_t n;
+	bool got;
+
+	while (quiet < 3) {
+		got = false;
+		for (i = 0; i < t->conns; i++) {
+			for (;;) {
+				if (plain) {
+					n = recv(t->fds[i], t->buf, 65536, MSG_DONTWAIT);
+					if (n <= 0)
+						break;
+				} else if (so_recv(t->sofd, t->ids[i], t->buf, 65536, &done) ||
+					   !done) {
+					break;
+				}
+				got = true;
+			}
+		}
+		quiet = got ? 0 : quiet + 1;
+		sleep_ms(2);
+	}
 }
 
 static void teardown(struct tctx *t)
 {
-	int i;
+	struct sockobj_event ev[256];
+	struct linger lg = { 1, 0 };
+	int i, fl;
 
-	if (on_epoll(t->m) || t->m == T_BLOCK) {
-		struct linger lg = { 1, 0 };
-
-		for (i = 0; i < t->conns; i++) {
-			setsockopt(t->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			close(t->fds[i]);
-		}
-		if (t->m != T_BLOCK)
-			close(t->ep);
-	} else {
-		struct sockobj_event ev[256];
-
-		so_destroy_many(t->sofd, t->ids, t->conns);
-		set_nonblock(t->sofd);
-		while (so_read(t->sofd, ev, 256) > 0)
-			;
-		/* back to blocking reads */
-		{
-			int fl = fcntl(t->sofd, F_GETFL);
-
-			fcntl(t->sofd, F_SETFL, fl & ~O_NONBLOCK);
-		}
+	for (i = 0; i < t->conns; i++) {
+		setsockopt(t->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(t->fds[i]);
 	}
+	close(t->ep);
+	so_destroy_many(t->sofd, t->ids, t->conns);
+	set_nonblock(t->sofd);
+	while (so_read(t->sofd, ev, 256) > 0)
+		;
+	/* back to blocking reads */
+	fl = fcntl(t->sofd, F_GETFL);
+	fcntl(t->sofd, F_SETFL, fl & ~O_NONBLOCK);
 	peer_close_all(t->p);
 	peer_mode(t->p, PEER_HOLD);
+	peer_source_range(t->p, 0, MAX_CONNS);
+}
+
+/*
+ * ref:blocking's window has blocking sockets outside the epoll set (no
+ * event mechanism at all); the others get them back as they were. Untimed.
+ */
+static void blocking_mode(struct tctx *t, bool on)
+{
+	int i, fl;
+
+	for (i = 0; i < t->conns; i++) {
+		struct epoll_event ev = {
+			(t->send ? EPOLLOUT : EPOLLIN) | EPOLLET, { .u32 = (uint32_t)i }
+		};
+
+		fl = fcntl(t->fds[i], F_GETFL);
+		if (fl < 0 || fcntl(t->fds[i], F_SETFL, on ? fl & ~O_NONBLOCK : fl | O_NONBLOCK))
+			die("fcntl: %s", strerror(errno));
+		if (epoll_ctl(t->ep, on ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, t->fds[i], &ev))
+			die("epoll_ctl: %s", strerror(errno));
+	}
 }
 
 /* Wait for readiness and unblock what it names. */
@@ -437,15 +493,28 @@ static bool selected(const struct tctx *t, int m)
 	       sz == t->size && (n < 4 || !strcmp(meth, tname[m]));
 }
 
-static double run_point(struct tctx *t)
+/* One window of method t->m on the case's setup: MB/s. */
+static double run_window(struct tctx *t)
 {
 	static struct sockobj_batch_op ops[BATCH_OPS];
 	unsigned int rounds = 0;
+	uint64_t ts1;
 	int i;
 
-	uint64_t ts0 = now_ns(), ts1, ts2;
-
-	setup(t);
+	if (t->m == T_BLOCK)
+		blocking_mode(t, true);
+	if (!t->send) {
+		/* the data of this window: the method's set only */
+		peer_source_range(t->p, on_plain(t->m) ? 0 : t->conns,
+				  on_plain(t->m) ? t->conns : 2 * t->conns);
+		peer_mode(t->p, PEER_SOURCE);
+	}
+	/*
+	 * Edge-triggered readiness: start by trying every connection (data may
+	 * be queued since the last window, its event consumed or stale).
+	 */
+	for (i = 0; i < t->conns; i++)
+		t->blocked[i] = false;
 	t->bytes = 0;
 	t->phase = 0;
 	t->t_start = now_ns();
@@ -476,12 +545,14 @@ static double run_point(struct tctx *t)
 			break;
 	}
 out:
-	ts2 = now_ns();
-	teardown(t);
-	vlog("tput %s %s %d x %d: setup %.1f ms, run %.1f ms, teardown %.1f ms",
-	     tname[t->m], t->send ? "send" : "recv", t->conns, t->size,
-	     (double)(ts1 - ts0) / 1e6, (double)(ts2 - ts1) / 1e6,
-	     (double)(now_ns() - ts2) / 1e6);
+	if (t->m == T_BLOCK)
+		blocking_mode(t, false);
+	if (!t->send) {
+		peer_mode(t->p, PEER_HOLD);
+		drain_set(t, on_plain(t->m));
+	}
+	vlog("tput %s %s %d x %d: window of %.1f ms", tname[t->m], t->send ? "send" : "recv",
+	     t->conns, t->size, (double)(now_ns() - ts1) / 1e6);
 	return (double)(t->c1 - t->c0) / ((double)(t->t1 - t->t0) / 1e9) / 1e6;
 }
 
@@ -515,20 +586,43 @@ void test_tput(const struct net *net, struct peer *p)
 				bool use[T_METHODS];
 				struct ci rci;
 
+				const char *used[T_METHODS];
+				int lst[T_METHODS], nu;
+				bool any = false;
+
 				t.conns = conns[ci];
 				t.size = sizes[si];
+				for (m = 0; m < T_METHODS; m++) {
+					use[m] = !only64(m) || (t.send && t.size == 64);
+					any |= use[m] && selected(&t, m);
+				}
+				if (!any)
+					continue;
+				/*
+				 * One setup, the methods' windows alternating on
+				 * it: a repetition's pair shares connections,
+				 * buffers and the peer's state.
+				 */
+				watchdog("throughput", 60);
+				setup(&t);
+				settle();
+				/* rotated among the methods of this case */
+				for (nu = 0, m = 0; m < T_METHODS; m++) {
+					if (!use[m])
+						continue;
+					used[nu] = tname[m];
+					lst[nu++] = m;
+				}
 				for (r = 0; r < reps; r++) {
-					for (k = 0; k < T_METHODS; k++) {
-						m = rot(k, r, T_METHODS);
-						use[m] = !only64(m) || (t.send && t.size == 64);
-						if (!use[m])
-							continue;
+					for (k = 0; k < nu; k++) {
+						m = lst[rot(k, r, nu)];
 						t.m = m;
 						watchdog("throughput", 60);
-						v[m][r] = selected(&t, m) ? run_point(&t) : 0;
+						v[m][r] = selected(&t, m) ? run_window(&t) : 0;
 						settle();
 					}
 				}
+				teardown(&t);
 				for (m = 0; m < T_METHODS; m++) {
 					char range[64], rr[64];
 
@@ -558,7 +652,7 @@ void test_tput(const struct net *net, struct peer *p)
 					json_stat(&J, "rep_ratio_vs_epoll", &rs);
 					json_ci(&J, "ratio_ci", &rci);
 					json_samples(&J, "rep_ratios", ratio, reps);
-					json_orders(&J, "order", tname, use, T_METHODS, reps);
+					json_orders(&J, "order", used, NULL, nu, reps);
 					json_samples(&J, "samples", v[m], reps);
 					json_end(&J);
 				}

@@ -481,3 +481,55 @@ void watchdog(const char *what, unsigned int sec)
 	 */
 	alarm(O.cost ? sec * 20 : sec);
 }
+
+/*
+ * Profiling (profile.sh): perf record runs with its events disabled (-D -1)
+ * and a control FIFO (--control fifo:CTL,ACK) whose paths profile.sh
+ * passes in SOBENCH_PERF_CTL and SOBENCH_PERF_ACK. The benchmark enables
+ * the events for exactly the timed sections and counts the operations
+ * done in them, so the profile can be given per operation.
+ */
+static int perf_ctl = -1, perf_ack = -1;
+static uint64_t prof_ops;
+
+static void prof_cmd(const char *cmd)
+{
+	char ack[8];
+
+	if (perf_ctl < 0)
+		return;
+	if (write(perf_ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("perf control: %s", strerror(errno));
+	/* the events are on (off) only once perf has acknowledged */
+	if (read(perf_ack, ack, sizeof(ack)) <= 0)
+		die("perf control: no acknowledgement");
+}
+
+void prof_init(void)
+{
+	const char *ctl = getenv("SOBENCH_PERF_CTL"), *ack = getenv("SOBENCH_PERF_ACK");
+
+	if (!ctl || !ack)
+		return;
+	perf_ctl = open(ctl, O_WRONLY | O_CLOEXEC);
+	perf_ack = open(ack, O_RDONLY | O_CLOEXEC);
+	if (perf_ctl < 0 || perf_ack < 0)
+		die("perf control FIFOs %s, %s: %s", ctl, ack, strerror(errno));
+}
+
+void prof_on(void)
+{
+	prof_cmd("enable\n");
+}
+
+void prof_off(uint64_t ops)
+{
+	prof_cmd("disable\n");
+	prof_ops += ops;
+}
+
+void prof_report(void)
+{
+	if (perf_ctl >= 0)
+		printf("profiled-ops: %llu\n", (unsigned long long)prof_ops);
+}
