@@ -93,7 +93,17 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 			.passive = next == SOCKOBJ_STATE_LISTENING,
 		};
 		break;
+	case SOCKOBJ_STATE_PASSIVE_OPENING:
+		/*
+		 * The socket given to the object may receive before it is
+		 * ESTABLISHED: READABLE waits for that record, and whoever
+		 * moves the object on announces what came meanwhile.
+		 */
+		obj->att.readable_armed = false;
+		break;
 	case SOCKOBJ_STATE_ESTABLISHED:
+		if (obj->state == SOCKOBJ_STATE_PASSIVE_OPENING)
+			obj->att.readable_armed = true;
 		obj->established_ns = r.time_ns;
 		sockobj_timers_established(obj);
 		sockobj_retry_established(obj);
@@ -136,7 +146,9 @@ void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
 	spin_lock_bh(&file->lock);
 	next = sockobj_fsm_next(obj->state, input);
 	if (next == SOCKOBJ_STATE_CLOSED) {
-		if (rx_queued && obj->att.readable_armed) {
+		/* PASSIVE_OPENING holds back READABLE: this is its last chance. */
+		if (rx_queued && (obj->att.readable_armed ||
+				  obj->state == SOCKOBJ_STATE_PASSIVE_OPENING)) {
 			obj->att.readable_armed = false;
 			sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
 		}

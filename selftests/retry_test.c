@@ -282,7 +282,13 @@ TEST_F_TIMEOUT(retry, exhausted_after_max_attempts, T_RETRY)
 	EXPECT_EQ(3U, info.retries);
 	EXPECT_EQ(0ULL, info.retry_at_ns);
 
-	/* CONNECT begins a new run: its failures count from 0 again */
+	/*
+	 * CONNECT begins a new run: its failures count from 0 again. A wait
+	 * long enough that GET_INFO reads it before the next attempt, even on
+	 * a loaded debug kernel (at 50 ms that attempt had failed too).
+	 */
+	r = policy(3, 5000, 5000, 100);
+	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
 	ASSERT_EQ(0, so_connect(self->fd, id));
 	e = next_state(_metadata, self->fd, id, QUICK);
 	expect_connecting(_metadata, &e, 4, SOCKOBJ_STATE_CLOSED);
