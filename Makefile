@@ -8,8 +8,9 @@
 #                   install what make lib builds (library, headers,
 #                   pkg-config file, man pages, the command) and the
 #                   Python binding; make uninstall-lib
-#   make check      install what is missing, build for the stock and the
-#                   debug kernel, run KUnit and the selftests in VMs
+#   make check      install what is missing, build for the five kernels
+#                   tested, run KUnit and the selftests in VMs (three lanes
+#                   at once: kernel builds, stock, debug; two VMs at most)
 #   make demo       boot a VM with the module and show it working
 #   make bench      build and run the benchmark (tools/bench) in a stock-kernel
 #                   VM in cost mode (one vCPU, guest time counts instructions);

@@ -70,8 +70,27 @@ else
 	trap 'rm -f "$tap"' EXIT
 fi
 
+# The runner's output into $tap unchanged and to the console, where each
+# program's result line is followed by how long the program ran: the
+# budget of make check is spent per program.
+timed() {
+	local line name start=$SECONDS
+	: >"$tap"
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >>"$tap"
+		printf '%s\n' "$line"
+		case $line in
+		"# selftests: $collection: "*)
+			start=$SECONDS ;;
+		"ok "*" selftests: $collection: "* | "not ok "*" selftests: $collection: "*)
+			name=${line#*"$collection: "}
+			echo "# ${name%% *}: $((SECONDS - start)) s" ;;
+		esac
+	done
+}
+
 echo "run.sh: $dir/run_kselftest.sh ${args[*]} (Linux $rel)"
 # Through a pipe: the 6.1 runner appends the programs' output to
 # /dev/stdout, which, were it a file, it would reopen at another offset.
-"$dir/run_kselftest.sh" "${args[@]}" 2>&1 | tee "$tap"
+"$dir/run_kselftest.sh" "${args[@]}" 2>&1 | timed
 awk -f "$repo/tools/testing/ksft-count.awk" "$tap"

@@ -3,8 +3,9 @@
 #
 #   tools/testing/check-kernels.sh [KERNEL...]
 #
-# default: $SOCKOBJ_CHECK_KERNELS, else "rt 6.12 7.2" (make check runs it
-# without arguments; SOCKOBJ_CHECK_KERNELS= (empty) runs none)
+# default: $SOCKOBJ_CHECK_KERNELS, else "rt 6.12 7.2" (SOCKOBJ_CHECK_KERNELS=
+# (empty) runs none). make check runs it once per kernel of that list, two
+# of them at the same time in its two VM lanes.
 #
 #   rt     Debian's 6.1 PREEMPT_RT kernel (linux-image-rt-amd64)
 #   6.12   Linux 6.12 LTS, built from Debian 13's linux-source-6.12
@@ -27,7 +28,6 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 REPO=$PWD
 LOGDIR=$REPO/build/check/kernels
-rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 
 # Every selftest program but the three longest, which stay on stock and
@@ -111,6 +111,8 @@ kunit() {
 SECONDS=0
 for k in "${kernels[@]}"; do
 	t0=$SECONDS
+	# only this kernel's logs: make check runs kernels at the same time
+	rm -rf "$LOGDIR"/*-"$k" "$LOGDIR"/*-"$k".* "$LOGDIR"/*-"$k"-*
 	tree=
 	case $k in
 	rt)

@@ -1,19 +1,32 @@
 #!/bin/bash
 # make check: the one test command.
 #
-# Installs what is missing, builds everything for the stock Debian kernel and
-# for the debug kernel (built once, cached outside the checkout), then runs in
-# VMs: the KUnit suites on the debug kernel, the selftests on both kernels
-# (the kselftest target drivers/sockobj, installed with the kernel tree's
-# run_kselftest.sh, which runs them; counted from its TAP),
-# the library tests, the examples and the Python binding's tests on the stock
-# kernel; on the host: the library's and the sockobj
-# command's own check targets, lint, the install and in-tree checks. Each VM
-# run also fails on any kernel splat, kmemleak report or failed rmmod. Then
-# tools/testing/check-kernels.sh: the module, KUnit where there is KUnit and
-# a named subset of the selftests on Debian's 6.1 PREEMPT_RT kernel and on
-# Linux 6.12 and 7.2 built from Debian's sources (cached like the debug
-# kernel). Ends with "N passed, N failed, N skipped".
+# Installs what is missing and builds the userspace, the selftests and the
+# stock module; then three lanes run at the same time, each step's output
+# in its own log under build/check/ and one line per step on the console
+# (when it starts, and its counts when it ends, with the time since the
+# start):
+#
+#   kernels  builds the debug kernel (KUnit, KASAN, lockdep, kmemleak), then
+#            Linux 6.12 and 7.2 from Debian's sources: once, cached outside
+#            the checkout; nothing to do when cached;
+#   stock    (one VM at a time) on the host, the library's and the sockobj
+#            command's check targets and lint; in VMs on the stock kernel,
+#            the selftests, the library tests, the examples and the Python
+#            binding's tests; then Debian's 6.1 PREEMPT_RT kernel and Linux
+#            7.2 (tools/testing/check-kernels.sh: the module, KUnit where
+#            there is KUnit, a named subset of the selftests), the in-tree
+#            build and the install/DKMS check;
+#   debug    (one VM at a time) the module for the debug kernel once it is
+#            built, KUnit and the selftests on it, then Linux 6.12.
+#
+# So at most two VMs run at once, and a lane that needs a kernel waits on
+# the build's lock until the kernels lane has built it. The selftests (the
+# kselftest target drivers/sockobj, installed with the kernel tree's
+# run_kselftest.sh, which runs them) are counted from the TAP that runner
+# printed. Each VM run also fails on any kernel splat, kmemleak report or
+# failed rmmod. Ends with the time each step took, the failed steps with
+# the end of their logs, and "N passed, N failed, N skipped".
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -21,30 +34,67 @@ REPO=$PWD
 LOGDIR=$REPO/build/check
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
+# One line per counted step: "passed failed skipped seconds title|log";
+# one line per failure. The lanes are subshells: they append here.
+COUNTS=$LOGDIR/counts
+FAILURES=$LOGDIR/failures
+: >"$COUNTS"
+: >"$FAILURES"
+T0=$(date +%s)
 
-passed=0
-failed=0
-skipped=0
-failures=()
-
-say() { printf '\n==> %s\n' "$*"; }
+elapsed() {
+	local t=$(($(date +%s) - T0))
+	printf '%d:%02d' $((t / 60)) $((t % 60))
+}
+say() { printf '==> [%s] %s\n' "$(elapsed)" "$*"; }
 die() { echo "check: $*" >&2; exit 1; }
+rel() { echo "${1#"$REPO"/}"; }
 
-# Count "<name>: N passed, N failed, N skipped" lines of a log.
-count_summary() {
-	local log=$1 name=$2 line p f s
-	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?" "$log" | tail -n 1)
-	if [ -z "$line" ]; then
-		return 1
+# record LOG TITLE PASSED FAILED SKIPPED SECONDS [FAILURE...]
+record() {
+	local log=$1 title=$2 p=$3 f=$4 s=$5 t=$6
+	shift 6
+	printf '%s %s %s %s %s|%s\n' "$p" "$f" "$s" "$t" "$title" "$(rel "$log")" >>"$COUNTS"
+	for m in "$@"; do
+		printf '%s|%s\n' "$m" "$(rel "$log")" >>"$FAILURES"
+	done
+	printf '    [%s] %s: %s passed, %s failed, %s skipped (%s s, %s)\n' \
+		"$(elapsed)" "$title" "$p" "$f" "$s" "$t" "$(rel "$log")"
+}
+
+# The counts of the last "<name>: N passed, N failed, N skipped" line of
+# a log, as "P F S"; nothing when there is none.
+summary() {
+	grep -E "^$2: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?" "$1" | tail -n 1 |
+		sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' |
+		awk '{ print $1, $2, ($3 == "" ? 0 : $3) }'
+}
+
+# Count a step from its log's summary line; a step with no such line, or
+# whose command failed without a failed count, is one more failure.
+count_step() {
+	local log=$1 name=$2 title=$3 rc=$4 t=$5 p f s
+	read -r p f s <<<"$(summary "$log" "$name")"
+	if [ -z "${p:-}" ]; then
+		record "$log" "$title" 0 1 0 "$t" "$title: no result line (exit $rc)"
+	elif [ "$f" -gt 0 ]; then
+		record "$log" "$title" "$p" "$f" "$s" "$t" "$title: $f failed"
+	elif [ "$rc" -ne 0 ]; then
+		record "$log" "$title" "$p" 1 "$s" "$t" "$title: failed with status $rc"
+	else
+		record "$log" "$title" "$p" 0 "$s" "$t"
 	fi
-	p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
-	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + ${s:-0}))
-	[ "$f" -eq 0 ] || failures+=("$name ($f failed, see ${log#"$REPO"/})")
-	return 0
+}
+
+# step NAME TITLE LOG CMD...: a command with its own "<NAME>: N passed,
+# N failed" line (a VM run's, or a host check's).
+step() {
+	local name=$1 title=$2 log=$LOGDIR/$3 t
+	shift 3
+	say "$title"
+	t=$SECONDS
+	"$@" >"$log" 2>&1 </dev/null
+	count_step "$log" "$name" "$title" $? $((SECONDS - t))
 }
 
 # The selftests in a VM, run by the kernel's kselftest runner
@@ -53,148 +103,175 @@ count_summary() {
 # VM-level failure (splat, rmmod, timeout, crash) counts as one more
 # failure.
 ksft_step() {
-	local title=$1 tag=$2 out=$LOGDIR/$2
+	local title=$1 tag=$2 out=$LOGDIR/$2 log=$LOGDIR/$2.log rc t
 	shift 2
 	say "$title"
+	t=$SECONDS
 	mkdir -p "$out"
-	tools/testing/vm-run --out "$out" "$@" 2>&1 | tee "$LOGDIR/$tag.log"
-	local rc=${PIPESTATUS[0]}
+	tools/testing/vm-run --out "$out" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
 	if [ ! -s "$out/kselftest.tap" ]; then
-		failed=$((failed + 1))
-		failures+=("$title: the runner printed no TAP (exit $rc, see build/check/$tag.log)")
+		record "$log" "$title" 0 1 0 $((SECONDS - t)) "$title: the runner printed no TAP (exit $rc)"
 		return
 	fi
 	awk -f tools/testing/ksft-count.awk "$out/kselftest.tap" >"$LOGDIR/$tag.count"
-	echo "counted from ${out#"$REPO"/}/kselftest.tap:"
-	cat "$LOGDIR/$tag.count"
-	if ! count_summary "$LOGDIR/$tag.count" selftests; then
-		failed=$((failed + 1))
-		failures+=("$title: no count (see build/check/$tag.count)")
-	elif [ "$rc" -ne 0 ] && ! grep -qE "^selftests: [0-9]+ passed, [1-9]" "$LOGDIR/$tag.count"; then
-		failed=$((failed + 1))
-		failures+=("$title: VM run failed with status $rc (see build/check/$tag.log)")
+	cat "$LOGDIR/$tag.count" >>"$log"
+	count_step "$log" selftests "$title" "$rc" $((SECONDS - t))
+}
+
+# KUnit on the debug kernel: the suites run when sockobj_kunit.ko is
+# loaded; the KTAP the kernel printed is read back from debugfs and parsed
+# with the tree's kunit.py.
+kunit_step() {
+	local tree=$1 title="KUnit on the debug kernel" log=$LOGDIR/kunit.log t rc prc line p f s c
+	say "$title"
+	t=$SECONDS
+	mkdir -p "$LOGDIR/kunit"
+	# shellcheck disable=SC2016 # the guest's script
+	tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
+		--out "$LOGDIR/kunit" -- sh -c \
+		'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
+		>"$log" 2>&1 </dev/null
+	rc=$?
+	awk -f tools/testing/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
+	/usr/bin/python3 "$tree/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' >>"$log"
+	prc=${PIPESTATUS[0]}
+	line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
+	t=$((SECONDS - t))
+	if [ -z "$line" ]; then
+		record "$log" "$title" 0 1 0 "$t" "$title: no KTAP result (vm status $rc)"
+		return
+	fi
+	p=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$line")
+	f=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$line")
+	s=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$line")
+	c=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$line")
+	f=$((${f:-0} + ${c:-0}))
+	if [ "$f" -gt 0 ]; then
+		record "$log" "$title" "${p:-0}" "$f" "${s:-0}" "$t" "$title: $f failed"
+	elif [ "${p:-0}" -eq 0 ] || [ "$rc" -ne 0 ] || [ "$prc" -ne 0 ]; then
+		record "$log" "$title" "${p:-0}" 1 "${s:-0}" "$t" \
+			"$title: no test passed, or the VM run or parse failed (vm $rc, parse $prc)"
+	else
+		record "$log" "$title" "$p" 0 "${s:-0}" "$t"
 	fi
 }
 
-# Run a step in a VM; its own counts come from its summary line; a VM-level
-# failure (splat, rmmod, timeout, crash) counts as one more failure.
-vm_step() {
-	local title=$1 name=$2 log=$LOGDIR/$3
-	shift 3
-	say "$title"
-	tools/testing/vm-run "$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	if ! count_summary "$log" "$name"; then
-		failed=$((failed + 1))
-		failures+=("$title: no result line (exit $rc, see ${log#"$REPO"/})")
-	elif [ "$rc" -ne 0 ] && ! grep -qE "^$name: [0-9]+ passed, [1-9]" "$log"; then
-		failed=$((failed + 1))
-		failures+=("$title: VM run failed with status $rc (see ${log#"$REPO"/})")
+# A build that must succeed for a lane to go on: its output in LOG.
+build() {
+	local log=$LOGDIR/$1 title=$2 t
+	shift 2
+	t=$SECONDS
+	if "$@" >"$log" 2>&1 </dev/null; then
+		return 0
 	fi
+	record "$log" "$title" 0 1 0 $((SECONDS - t)) "$title failed"
+	return 1
 }
 
-# A step on the host with its own "<name>: N passed, N failed" line.
-host_step() {
-	local title=$1 name=$2 log=$LOGDIR/$3
-	shift 3
-	say "$title"
-	"$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	if ! count_summary "$log" "$name"; then
-		failed=$((failed + 1))
-		failures+=("$title: no result line (exit $rc, see ${log#"$REPO"/})")
-	elif [ "$rc" -ne 0 ] && ! grep -qE "^$name: [0-9]+ passed, [1-9]" "$log"; then
-		failed=$((failed + 1))
-		failures+=("$title: failed with status $rc (see ${log#"$REPO"/})")
+read -r -a KERNELS <<<"${SOCKOBJ_CHECK_KERNELS-rt 6.12 7.2}"
+want() {
+	local k
+	for k in "${KERNELS[@]}"; do [ "$k" = "$1" ] && return 0; done
+	return 1
+}
+other_kernel() {
+	want "$1" || return 0
+	step kernels "Linux $1: module, KUnit where there is KUnit, selftests (check-kernels.sh)" \
+		"kernels-$1.log" tools/testing/check-kernels.sh "$1"
+}
+for k in "${KERNELS[@]}"; do
+	case $k in
+	rt | 6.12 | 7.2) ;;
+	*) die "unknown kernel '$k' in SOCKOBJ_CHECK_KERNELS (want rt, 6.12 or 7.2)" ;;
+	esac
+done
+
+lane_kernels() {
+	local t=$SECONDS
+	say "kernels lane: the debug kernel (about 8 minutes the first time, more while VMs run), then $(want 6.12 && echo "6.12 ")$(want 7.2 && echo "7.2 ")(10-15 minutes each the first time); cached outside the checkout"
+	build build-debug.log "Debug kernel build" tools/testing/kernel/build-debug.sh || return
+	for k in 6.12 7.2; do
+		want "$k" || continue
+		build "build-$k.log" "Linux $k build" tools/testing/kernel/build-kernel.sh "$k" || return
+	done
+	say "kernels lane: done in $((SECONDS - t)) s"
+}
+
+lane_stock() {
+	step libsockobj "libsockobj on the host: header as C99 and C++, exports, man pages, the tests (those that need the module skip)" \
+		userlib-check.log make -s -C userlib check
+	step sockobj "The sockobj command: its man page, --version and every --help" \
+		sockobj-check.log make -s -C tools/sockobj check
+	step lint "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1, shellcheck, pyflakes3" \
+		lint.log tools/testing/lint.sh
+	ksft_step "Selftests on the stock kernel (run_kselftest.sh)" selftests-stock \
+		--kernel stock --timeout 1800 -- selftests/run.sh
+	step libsockobj "libsockobj tests on the stock kernel" libsockobj-stock.log \
+		tools/testing/vm-run --kernel stock -- userlib/test/runtests.sh
+	step examples "The examples against real peers on the stock kernel" examples-stock.log \
+		tools/testing/vm-run --kernel stock -- examples/run.sh
+	step python "The Python binding (asyncio) against python3's servers on the stock kernel" python-stock.log \
+		tools/testing/vm-run --kernel stock -- python/test_sockobj.py
+	other_kernel rt
+	other_kernel 7.2
+	step intree "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
+		intree.log tools/testing/check-intree.sh
+	step install "make install / uninstall, pkg-config consumer, DKMS build (stock, 6.12) and modprobe in VMs" \
+		install.log tools/testing/check-install.sh
+	say "stock lane: done"
+}
+
+lane_debug() {
+	local tree
+	say "debug lane: waiting for the debug kernel, then the module for it"
+	build module-debug.log "Module build for the debug kernel" tools/testing/build-module.sh debug || return
+	tree=$(tools/testing/kernel/build-debug.sh 2>/dev/null)
+	if [ ! -f build/debug/kmod/sockobj_kunit.ko ]; then
+		record "$LOGDIR/module-debug.log" "KUnit module" 0 1 0 0 "sockobj_kunit.ko was not built against the debug kernel"
+	else
+		kunit_step "$tree"
 	fi
+	ksft_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak; run_kselftest.sh)" selftests-debug \
+		--kernel debug --timeout 3600 -- selftests/run.sh
+	other_kernel 6.12
+	say "debug lane: done"
 }
 
 SECONDS=0
 say "Installing missing Debian packages (quiet when all are there)"
 tools/testing/deps.sh || die "package installation failed"
-
-say "Debug kernel (KASAN, lockdep, kmemleak, KUnit): the first build takes about 8 minutes on 2 cores, later runs use the cache"
-DEBUG_TREE=$(tools/testing/kernel/build-debug.sh) || die "debug kernel build failed"
 STOCK_KDIR=$(tools/testing/kernel/stock.sh build) || die "no stock kernel headers"
-echo "debug tree: $DEBUG_TREE"
 echo "stock kernel build dir: $STOCK_KDIR"
 
-say "Building the library, tools and selftests (the kselftest target, installed with the 6.1 tree's runner)"
+say "Building the library, tools and selftests (the kselftest target, installed with the 6.1 tree's runner), the stock module"
 make -s userlib tools examples || die "userspace build failed"
-make -s selftests KSRC="$DEBUG_TREE" || die "selftests build failed"
+make -s selftests || die "selftests build failed"
 make -s -C userlib test || die "library test build failed"
-
-say "Building the module for the stock kernel and the debug kernel (with the KUnit module)"
 tools/testing/build-module.sh stock || die "module build for the stock kernel failed"
-tools/testing/build-module.sh debug || die "module build for the debug kernel failed"
-[ -f build/debug/kmod/sockobj_kunit.ko ] || die "sockobj_kunit.ko was not built against the debug kernel"
 
-host_step "libsockobj on the host: header as C99 and C++, exports, man pages, the tests (those that need the module skip)" \
-	libsockobj userlib-check.log make -s -C userlib check
-host_step "The sockobj command: its man page, --version and every --help" \
-	sockobj sockobj-check.log make -s -C tools/sockobj check
+lane_kernels &
+kpid=$!
+lane_stock &
+spid=$!
+lane_debug &
+dpid=$!
+wait "$kpid" "$spid" "$dpid"
 
-host_step "Lint gates: checkpatch, sparse, kernel-doc, uapi header as C90 and C++, W=1, shellcheck, pyflakes3" \
-	lint lint.log tools/testing/lint.sh
-
-# KUnit: the suites run when sockobj_kunit.ko is loaded; the KTAP the kernel
-# printed is read back from debugfs and parsed with the tree's kunit.py.
-say "KUnit on the debug kernel"
-mkdir -p "$LOGDIR/kunit"
-# shellcheck disable=SC2016 # the guest's script
-tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
-	--out "$LOGDIR/kunit" -- sh -c \
-	'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
-	2>&1 | tee "$LOGDIR/kunit-vm.log"
-kunit_rc=${PIPESTATUS[0]}
-awk -f tools/testing/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
-/usr/bin/python3 "$DEBUG_TREE/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" \
-	>"$LOGDIR/kunit-parse.log" 2>&1
-parse_rc=$?
-sed 's/\x1b\[[0-9;]*m//g' "$LOGDIR/kunit-parse.log" | tee "$LOGDIR/kunit-parse.txt"
-kline=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$LOGDIR/kunit-parse.txt" | tail -n 1)
-if [ -z "$kline" ]; then
-	failed=$((failed + 1))
-	failures+=("KUnit: no KTAP result (vm status $kunit_rc)")
-else
-	kp=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$kline")
-	kf=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$kline")
-	ks=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$kline")
-	kcr=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$kline")
-	passed=$((passed + ${kp:-0}))
-	failed=$((failed + ${kf:-0} + ${kcr:-0}))
-	skipped=$((skipped + ${ks:-0}))
-	echo "kunit: ${kp:-0} passed, $((${kf:-0} + ${kcr:-0})) failed, ${ks:-0} skipped"
-	[ "${kp:-0}" -gt 0 ] || { failed=$((failed + 1)); failures+=("KUnit: no test passed"); }
-	[ $((${kf:-0} + ${kcr:-0})) -eq 0 ] || failures+=("KUnit failures (see build/check/kunit-parse.txt)")
-	if [ "$kunit_rc" -ne 0 ] || [ "$parse_rc" -ne 0 ]; then
-		failed=$((failed + 1))
-		failures+=("KUnit VM run or parse failed (vm $kunit_rc, parse $parse_rc)")
-	fi
-fi
-
-ksft_step "Selftests on the stock kernel (run_kselftest.sh)" selftests-stock \
-	--kernel stock --timeout 1800 -- selftests/run.sh
-ksft_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak; run_kselftest.sh)" selftests-debug \
-	--kernel debug --timeout 3600 -- selftests/run.sh
-vm_step "libsockobj tests on the stock kernel" libsockobj libsockobj-stock.log \
-	--kernel stock -- userlib/test/runtests.sh
-vm_step "The examples against real peers on the stock kernel" examples examples-stock.log \
-	--kernel stock -- examples/run.sh
-vm_step "The Python binding (asyncio) against python3's servers on the stock kernel" python python-stock.log \
-	--kernel stock -- python/test_sockobj.py
-
-host_step "make install / uninstall, pkg-config consumer, DKMS build and modprobe in a VM" \
-	install install.log tools/testing/check-install.sh
-host_step "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
-	intree intree.log tools/testing/check-intree.sh
-
-host_step "Other kernels: 6.1 PREEMPT_RT, 6.12 LTS, 7.2 (module, KUnit, selftests but the longest; the first run builds 6.12 and 7.2, 10-15 minutes each)" \
-	kernels kernels.log tools/testing/check-kernels.sh
-
-say "Summary ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
-for f in "${failures[@]}"; do
-	echo "FAILED: $f"
-done
+say "Steps (seconds)"
+awk '{ split($0, a, "|"); sub(/^[0-9]+ [0-9]+ [0-9]+ [0-9]+ /, "", a[1]);
+	printf "%6d  %-6s %s\n", $4, ($2 > 0 ? "FAILED" : ""), a[1] }' "$COUNTS"
+# What a failed step's log says: its failed cases, splats and VM errors,
+# then its end (the CI keeps only this output).
+while IFS='|' read -r msg log; do
+	printf '\nFAILED: %s (%s):\n' "$msg" "$log"
+	grep -E '^not ok|^# +(FAIL|not ok)|WARNING|BUG|KASAN|kmemleak|vm-run:|FAILED' "$REPO/$log" |
+		tail -n 30 | sed 's/^/  | /'
+	echo "  its last lines:"
+	tail -n 25 "$REPO/$log" | sed 's/^/  | /'
+done <"$FAILURES"
+read -r passed failed skipped < <(awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }' "$COUNTS")
+say "Done"
 echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] && [ -s "$COUNTS" ]
