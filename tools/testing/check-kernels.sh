@@ -9,7 +9,8 @@
 #
 #   rt     Debian's 6.1 PREEMPT_RT kernel (linux-image-rt-amd64)
 #   6.12   Linux 6.12 LTS, built from Debian 13's linux-source-6.12
-#   7.2    Linux 7.2, built from sid's linux-source-7.2
+#   7.2    Linux 7.2, built from sid's linux-source-7.2, PREEMPT_RT (with
+#          lockdep, which Debian's rt kernel does not have)
 #          (tools/testing/kernel/build-kernel.sh: debug.config without KASAN
 #          and kmemleak, so with KUnit, lockdep and fault injection; built
 #          once, cached outside the checkout)
