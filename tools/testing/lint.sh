@@ -32,8 +32,10 @@
 #
 #   tools/testing/lint.sh [GATE...]      default: all gates
 #
-# Kernel scripts are used from the debug kernel tree (tools/testing/kernel/
-# build-debug.sh, or $LINT_TREE); nothing is copied into the repository.
+# Kernel scripts are used from the kernel source tools/testing/kernel/ksrc.sh
+# prints (the debug kernel tree when built, else those scripts extracted
+# from Debian's linux-source-6.1), or $LINT_TREE; nothing is copied into the
+# repository.
 # Prints "lint: <gate>: ok" or "lint: <gate>: FAILED" with the findings
 # (file:line: message), and finally "lint: N passed, N failed, N skipped".
 set -uo pipefail
@@ -64,19 +66,11 @@ for g in $gates; do
 done
 want() { case " $gates " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# The scripts are those of Debian's linux-source-6.1: any built debug tree
-# of the cache has them (a changed debug.config must not make lint wait for
-# a kernel build); without one, build-debug.sh builds it.
+# The scripts are those of Debian's linux-source-6.1, which never waits
+# for a kernel build (a changed debug.config must not make lint wait).
 TREE=${LINT_TREE:-}
 if [ -z "$TREE" ] && { want checkpatch || want kernel-doc; }; then
-	cache=${SOCKOBJ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockobj}
-	for t in "$cache"/debug-*/linux; do
-		if [ -f "$t/../.built" ] && [ -x "$t/scripts/checkpatch.pl" ]; then
-			TREE=$t
-			break
-		fi
-	done
-	[ -n "$TREE" ] || TREE=$(tools/testing/kernel/build-debug.sh) || TREE=
+	TREE=$(tools/testing/kernel/ksrc.sh) || TREE=
 fi
 STOCK=
 if want sparse || want w1; then
