@@ -158,12 +158,16 @@ kunit_step() {
 	fi
 }
 
-# A build that must succeed for a lane to go on: its output in LOG.
+# A build that must succeed for a lane to go on: its output in LOG, and a
+# kernel build's progress (one line in four: every two minutes) on the
+# console.
 build() {
 	local log=$LOGDIR/$1 title=$2 t
 	shift 2
 	t=$SECONDS
-	if "$@" >"$log" 2>&1 </dev/null; then
+	"$@" 2>&1 </dev/null | tee "$log" |
+		awk '/objects compiled/ && n++ % 4 == 0 { print "    " $0; fflush() }'
+	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		return 0
 	fi
 	record "$log" "$title" 0 1 0 $((SECONDS - t)) "$title failed"
