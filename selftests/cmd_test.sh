@@ -565,19 +565,24 @@ sys.exit(0 if ok else 1)' "$work/dns.log" 2>>"$work/err"; then
 		not_ok probe_names_at_once "exit $rc: $(last_err)"
 	fi
 
-	# Another process's connection, held 1 s by the never-closing peer
-	# (7101) when there is one: watch must see it appear and go; stat
-	# lists it meanwhile.
+	# Another process's connection to the never-closing peer (7101), held
+	# open until stat has listed it: its standard input is a FIFO this
+	# shell closes after stat (-q 0: it quits at that end of input). A
+	# time window instead lost the race under load (the connection quit
+	# before stat, slow to start, read the list). watch must see it
+	# appear and go.
 	: >"$work/err"
 	"$so" watch --json -i 20 >"$work/watch" 2>>"$work/err" &
 	wpid=$!
 	"$so" watch --json -i 20 -p 1 >"$work/watch1" 2>>"$work/err" &
 	wpid1=$!
 	sleep $((1 + slow / 4))
-	printf x | "$so" connect -q $((1 + slow / 4)) 127.0.0.1 7101 >/dev/null 2>&1 &
+	mkfifo "$work/hold"
+	"$so" connect -q 0 127.0.0.1 7101 <"$work/hold" >/dev/null 2>&1 &
 	cpid=$!
+	exec 7>"$work/hold"
 	# Until its object is listed (shell builtins: exec is slow on debug).
-	for ((i = 0; i < 50 * slow; i++)); do
+	for ((i = 0; i < 200 * slow; i++)); do
 		found=0
 		while read -r _ p _; do
 			[ "$p" = "$cpid" ] && found=1
@@ -586,6 +591,7 @@ sys.exit(0 if ok else 1)' "$work/dns.log" 2>>"$work/err"; then
 		sleep 0.1
 	done
 	"$so" stat --json >"$work/stat" 2>>"$work/err"
+	exec 7>&-
 	wait $cpid
 	sleep $((1 + slow / 10))
 	kill $wpid $wpid1
