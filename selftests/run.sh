@@ -71,10 +71,11 @@ else
 fi
 
 # The runner's output into $tap unchanged and to the console, where each
-# program's result line is followed by how long the program ran: the
-# budget of make check is spent per program.
+# program's result line is followed by how long the program ran, and a
+# test case's by how long it ran when that was 3 s or more: the budget of
+# make check is spent per program and per case.
 timed() {
-	local line name start=$SECONDS
+	local line name start=$SECONDS case_start=$SECONDS
 	: >"$tap"
 	while IFS= read -r line; do
 		printf '%s\n' "$line" >>"$tap"
@@ -85,6 +86,13 @@ timed() {
 		"ok "*" selftests: $collection: "* | "not ok "*" selftests: $collection: "*)
 			name=${line#*"$collection: "}
 			echo "# ${name%% *}: $((SECONDS - start)) s" ;;
+		"# #  RUN "*)
+			case_start=$SECONDS ;;
+		"# ok "* | "# not ok "*)
+			if [ $((SECONDS - case_start)) -ge 3 ]; then
+				echo "# # (that case took $((SECONDS - case_start)) s)"
+			fi
+			case_start=$SECONDS ;;
 		esac
 	done
 }
