@@ -13,12 +13,15 @@
 #   stock    (one VM at a time) on the host, the library's and the sockobj
 #            command's check targets and lint; in VMs on the stock kernel,
 #            the selftests, the library tests, the examples and the Python
-#            binding's tests; then Debian's 6.1 PREEMPT_RT kernel
-#            (tools/testing/check-kernels.sh: the module, KUnit where
-#            there is KUnit, a named subset of the selftests), the in-tree
-#            build, the install/DKMS check and Linux 7.2;
+#            binding's tests;
 #   debug    (one VM at a time) the module for the debug kernel once it is
-#            built, KUnit and the selftests on it, then Linux 6.12.
+#            built, KUnit and the selftests on it;
+#
+# and each VM lane, once done with its own steps, takes the next of the
+# shared steps no lane has taken yet: Debian's 6.1 PREEMPT_RT kernel, the
+# in-tree build, Linux 6.12, the install/DKMS check, Linux 7.2 (the other
+# kernels through tools/testing/check-kernels.sh: the module, KUnit where
+# there is KUnit, a named subset of the selftests).
 #
 # So at most two VMs run at once, and a lane that needs a kernel waits on
 # the build's lock until the kernels lane has built it. The selftests (the
@@ -192,6 +195,29 @@ for k in "${KERNELS[@]}"; do
 	esac
 done
 
+# The steps either VM lane may run: each lane, once its own steps are
+# done, takes the next one no lane has taken (mkdir claims it), in the
+# order a fresh machine can run them: the in-tree check needs the debug
+# kernel, the install check 6.12, and 7.2 is built last. The in-tree and
+# install checks are one step: both run make in the checkout. With the
+# kernels cached, the stock lane (about 15 minutes of its own) takes most
+# of them while the debug lane runs the debug selftests (about 35).
+shared_steps() {
+	local s
+	for s in rt intree-install 6.12 7.2; do
+		mkdir "$LOGDIR/claimed-$s" 2>/dev/null || continue
+		case $s in
+		intree-install)
+			step intree "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
+				intree.log tools/testing/check-intree.sh
+			step install "make install / uninstall, pkg-config consumer, DKMS build (stock, 6.12) and modprobe in VMs" \
+				install.log tools/testing/check-install.sh ;;
+		*)
+			other_kernel "$s" ;;
+		esac
+	done
+}
+
 lane_kernels() {
 	local t=$SECONDS
 	say "kernels lane: the debug kernel (about 8 minutes the first time, more while VMs run), then $(want 6.12 && echo "6.12 ")$(want 7.2 && echo "7.2 ")(10-15 minutes each the first time); cached outside the checkout"
@@ -218,13 +244,7 @@ lane_stock() {
 		tools/testing/vm-run --kernel stock -- examples/run.sh
 	step python "The Python binding (asyncio) against python3's servers on the stock kernel" python-stock.log \
 		tools/testing/vm-run --kernel stock -- python/test_sockobj.py
-	other_kernel rt
-	step intree "The module built inside the kernel tree (Kconfig, no M=), loaded in a VM" \
-		intree.log tools/testing/check-intree.sh
-	step install "make install / uninstall, pkg-config consumer, DKMS build (stock, 6.12) and modprobe in VMs" \
-		install.log tools/testing/check-install.sh
-	# last: on a fresh machine 7.2 is the last kernel built
-	other_kernel 7.2
+	shared_steps
 	say "stock lane: done"
 }
 
@@ -240,7 +260,7 @@ lane_debug() {
 	fi
 	ksft_step "Selftests on the debug kernel (KASAN, lockdep, kmemleak; run_kselftest.sh)" selftests-debug \
 		--kernel debug --timeout 3600 -- selftests/run.sh
-	other_kernel 6.12
+	shared_steps
 	say "debug lane: done"
 }
 
