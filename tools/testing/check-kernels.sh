@@ -73,43 +73,12 @@ count() {
 	return 0
 }
 
-# KUnit on kernel $1 (tree $2): the suites run when sockobj_kunit.ko is
-# loaded; their KTAP is read back from debugfs and parsed with the tree's
-# kunit.py.
+# KUnit on kernel $1 (tree $2): tools/testing/kunit-run.sh, counted
 kunit() {
-	local k=$1 tree=$2 dir=$LOGDIR/kunit-$1 rc prc kline kp kf ks kcr
+	local k=$1 log=$LOGDIR/kunit-$1.log
 	say "KUnit on the $k kernel"
-	mkdir -p "$dir"
-	# shellcheck disable=SC2016 # the guest's script
-	tools/testing/vm-run --kernel "$k" --module "build/$k/kmod/sockobj_kunit.ko" \
-		--out "$dir" -- sh -c \
-		'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$dir" \
-		2>&1 | tee "$LOGDIR/kunit-$k-vm.log"
-	rc=${PIPESTATUS[0]}
-	awk -f tools/testing/kunit-merge.awk "$dir/results.ktap" >"$dir.ktap" 2>/dev/null
-	/usr/bin/python3 "$tree/tools/testing/kunit/kunit.py" parse "$dir.ktap" \
-		>"$dir-parse.log" 2>&1
-	prc=$?
-	sed 's/\x1b\[[0-9;]*m//g' "$dir-parse.log" | tee "$dir-parse.txt"
-	kline=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$dir-parse.txt" | tail -n 1)
-	if [ -z "$kline" ]; then
-		fail "KUnit on $k: no KTAP result (vm status $rc)"
-		return
-	fi
-	kp=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$kline")
-	kf=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$kline")
-	ks=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$kline")
-	kcr=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$kline")
-	kf=$((${kf:-0} + ${kcr:-0}))
-	passed=$((passed + ${kp:-0}))
-	skipped=$((skipped + ${ks:-0}))
-	failed=$((failed + kf))
-	echo "kunit on $k: ${kp:-0} passed, $kf failed, ${ks:-0} skipped"
-	[ "$kf" -eq 0 ] || failures+=("KUnit on $k: $kf failed (see ${dir#"$REPO"/}-parse.txt)")
-	[ "${kp:-0}" -gt 0 ] || fail "KUnit on $k: no test passed"
-	if [ "$rc" -ne 0 ] || [ "$prc" -ne 0 ]; then
-		fail "KUnit on $k: VM run or parse failed (vm $rc, parse $prc)"
-	fi
+	tools/testing/kunit-run.sh "$k" "$2" "$LOGDIR/kunit-$k" 2>&1 | tee "$log"
+	count "$log" kunit "KUnit on $k" || fail "KUnit on $k: no result line (see ${log#"$REPO"/})"
 }
 
 SECONDS=0

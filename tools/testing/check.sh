@@ -122,43 +122,11 @@ ksft_step() {
 	count_step "$log" selftests "$title" "$rc" $((SECONDS - t))
 }
 
-# KUnit on the debug kernel: the suites run when sockobj_kunit.ko is
-# loaded; the KTAP the kernel printed is read back from debugfs and parsed
-# with the tree's kunit.py.
+# KUnit on the debug kernel (tools/testing/kunit-run.sh: in a VM, parsed
+# by the tree's kunit.py)
 kunit_step() {
-	local tree=$1 title="KUnit on the debug kernel" log=$LOGDIR/kunit.log t rc prc line p f s c
-	say "$title"
-	t=$SECONDS
-	mkdir -p "$LOGDIR/kunit"
-	# shellcheck disable=SC2016 # the guest's script
-	tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
-		--out "$LOGDIR/kunit" -- sh -c \
-		'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
-		>"$log" 2>&1 </dev/null
-	rc=$?
-	awk -f tools/testing/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
-	/usr/bin/python3 "$tree/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" 2>&1 |
-		sed 's/\x1b\[[0-9;]*m//g' >>"$log"
-	prc=${PIPESTATUS[0]}
-	line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
-	t=$((SECONDS - t))
-	if [ -z "$line" ]; then
-		record "$log" "$title" 0 1 0 "$t" "$title: no KTAP result (vm status $rc)"
-		return
-	fi
-	p=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$line")
-	f=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$line")
-	s=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$line")
-	c=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$line")
-	f=$((${f:-0} + ${c:-0}))
-	if [ "$f" -gt 0 ]; then
-		record "$log" "$title" "${p:-0}" "$f" "${s:-0}" "$t" "$title: $f failed"
-	elif [ "${p:-0}" -eq 0 ] || [ "$rc" -ne 0 ] || [ "$prc" -ne 0 ]; then
-		record "$log" "$title" "${p:-0}" 1 "${s:-0}" "$t" \
-			"$title: no test passed, or the VM run or parse failed (vm $rc, parse $prc)"
-	else
-		record "$log" "$title" "$p" 0 "${s:-0}" "$t"
-	fi
+	step kunit "KUnit on the debug kernel" kunit.log \
+		tools/testing/kunit-run.sh debug "$1" "$LOGDIR/kunit"
 }
 
 # A build that must succeed for a lane to go on: its output in LOG, and a
