@@ -1049,15 +1049,22 @@ TEST_F_TIMEOUT(optnet, user_timeout, T_PEER)
 	t_send = so_now_ns();
 	ASSERT_EQ(0, so_io_send(self->fd, id, "lost in the void", 16, &done));
 	ASSERT_EQ(16U, done);
-	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(10000)));
+	ASSERT_EQ(1, so_next_state_event(self->fd, id, &ev, so_tmo(30000)));
 	ms = ((int64_t)ev.timestamp_ns - (int64_t)t_send) / 1000000;
 	TH_LOG("closed %lld ms after the send", (long long)ms);
 	EXPECT_EQ(U32(SOCKOBJ_STATE_CLOSED), ev.state);
 	EXPECT_EQ(U32(SOCKOBJ_REASON_RETRANS_TIMEOUT), ev.reason);
 	EXPECT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), ev.phase);
 	EXPECT_EQ(ETIMEDOUT, ev.error);
+	/*
+	 * Not before the user timeout; after it, about 1.9 s here, but a
+	 * guest that the host's load stalls fires its retransmit timer late
+	 * (7.2 s seen on PREEMPT_RT beside a kernel build). Without the
+	 * option the retransmissions would go on for about 15 minutes
+	 * (tcp_retries2), so 20 s still tells the two apart.
+	 */
 	EXPECT_LE(1400, ms);
-	EXPECT_GE(so_tmo(6000), ms);
+	EXPECT_GE(so_tmo(20000), ms);
 	EXPECT_INFO(self->fd, id, CLOSED, RETRANS_TIMEOUT, ESTABLISHED,
 		    ETIMEDOUT);
 	close(srv);
