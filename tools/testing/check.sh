@@ -21,8 +21,7 @@
 # shared steps no lane has taken yet: Debian's 6.1 PREEMPT_RT kernel,
 # Linux 7.2, the in-tree build with the install/DKMS check, Linux 6.12 (the
 # other kernels through tools/testing/check-kernels.sh: the module, KUnit
-# where there is KUnit, the full selftest suite on 7.2, the newest, and a
-# named subset on the others).
+# where there is KUnit, a named subset of the selftests).
 #
 # So at most two VMs run at once, and a lane that needs a kernel waits on
 # the build's lock until the kernels lane has built it. The selftests (the
@@ -166,7 +165,7 @@ done
 
 # The steps either VM lane may run: each lane, once its own steps are
 # done, takes the next one no lane has taken (mkdir claims it), the longest
-# first where a fresh machine allows: 7.2 (the full suite) is built right
+# first where a fresh machine allows: 7.2 (the slowest kernel) is built right
 # after the debug kernel and 6.12 last, which the install check needs. The
 # in-tree and install checks are one step: both run make in the checkout.
 # With the kernels cached, the stock lane (about 12 minutes of its own)
