@@ -31,6 +31,11 @@
  *                 system call, i.e. what sockobj-batch does with a syscall.
  *   ref:uring512  (send, 64 B) 512 IORING_OP_SEND (MSG_DONTWAIT) SQEs per
  *                 io_uring_enter(), spread the same way; readiness by epoll.
+ *   ref:bulkrecv  (recv, 64 B; a reference, not a target) epoll with one
+ *                 recv() of 256 KiB per call until EAGAIN: the same peer
+ *                 stream drained as fast as a receiver can, i.e. the limit
+ *                 for receiving 64 B messages (n bytes are n / 64 of them
+ *                 in one call; the peer sinks with calls of the same size).
  *   ref:blocking  blocking sockets, no event mechanism: send()/recv() of
  *                 the size on each connection in turn.
  * Socket options are the defaults for all (Nagle on, autotuned buffers).
@@ -57,10 +62,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum { T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BLOCK, T_METHODS };
+enum {
+	T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BULKRECV, T_BLOCK, T_METHODS
+};
 static const char *const tname[T_METHODS] = {
 	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512", "ref:sendmmsg512",
-	"ref:uring512", "ref:blocking",
+	"ref:uring512", "ref:bulkrecv", "ref:blocking",
 };
 
 /* Methods that exist only for 64 B sends. */
@@ -69,16 +76,28 @@ static bool only64(int m)
 	return m == T_BATCH || m == T_IOV || m == T_MMSG || m == T_URING;
 }
 
+/* Whether method m has a window in the case (direction, size). */
+static bool applies(int m, bool send, int size)
+{
+	if (only64(m))
+		return send && size == 64;
+	if (m == T_BULKRECV)
+		return !send && size == 64;
+	return true;
+}
+
 /* Methods on plain sockets with epoll readiness. */
 static bool on_epoll(int m)
 {
-	return m == T_EPOLL || m == T_IOV || m == T_MMSG || m == T_URING;
+	return m == T_EPOLL || m == T_IOV || m == T_MMSG || m == T_URING || m == T_BULKRECV;
 }
 
 static struct io_uring uring;
 
 #define BATCH_OPS 512
 #define TCHECK 16
+/* ref:bulkrecv's calls: as large as the peer's sink's (peer_start()) */
+#define BULK_RECV (256 * 1024)
 
 struct tctx {
 	const struct net *net;
@@ -323,12 +342,14 @@ static bool drive(struct tctx *t, int i)
 			if (!t->send)
 				t->bytes += (size_t)n;
 			return true;	/* next connection: one call each in turn */
-		} else if (t->m == T_EPOLL) {
+		} else if (t->m == T_EPOLL || t->m == T_BULKRECV) {
 			if (t->send)
 				n = send(t->fds[i], t->buf, (size_t)t->size,
 					 MSG_DONTWAIT | MSG_NOSIGNAL);
 			else
-				n = recv(t->fds[i], t->buf, (size_t)t->size, MSG_DONTWAIT);
+				n = recv(t->fds[i], t->buf,
+					 t->m == T_BULKRECV ? BULK_RECV : (size_t)t->size,
+					 MSG_DONTWAIT);
 			if (n < 0) {
 				if (errno == EAGAIN) {
 					t->blocked[i] = true;
@@ -567,7 +588,7 @@ void test_tput(const struct net *net, struct peer *p)
 	t.net = net;
 	t.p = p;
 	t.sofd = so_open();
-	t.buf = calloc(1, 65536);
+	t.buf = calloc(1, BULK_RECV);
 	if (!t.buf)
 		die("out of memory");
 	uring_init(&uring, BATCH_OPS, 2 * BATCH_OPS);
@@ -593,7 +614,7 @@ void test_tput(const struct net *net, struct peer *p)
 				t.conns = conns[ci];
 				t.size = sizes[si];
 				for (m = 0; m < T_METHODS; m++) {
-					use[m] = !only64(m) || (t.send && t.size == 64);
+					use[m] = applies(m, t.send, t.size);
 					any |= use[m] && selected(&t, m);
 				}
 				if (!any)
@@ -626,7 +647,7 @@ void test_tput(const struct net *net, struct peer *p)
 				for (m = 0; m < T_METHODS; m++) {
 					char range[64], rr[64];
 
-					if (only64(m) && !(t.send && t.size == 64))
+					if (!use[m])
 						continue;
 					if (!selected(&t, m))
 						continue;
@@ -648,6 +669,8 @@ void test_tput(const struct net *net, struct peer *p)
 					json_str(&J, "method", tname[m]);
 					json_str(&J, "unit", "MB/s");
 					json_stat(&J, "value", &st[m]);
+					/* messages of the size: ref:bulkrecv's bytes / 64 too */
+					json_num(&J, "msgs_per_s", st[m].median * 1e6 / t.size);
 					json_num(&J, "ratio_vs_epoll", st[m].median / st[T_EPOLL].median);
 					json_stat(&J, "rep_ratio_vs_epoll", &rs);
 					json_ci(&J, "ratio_ci", &rci);
