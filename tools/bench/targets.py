@@ -210,6 +210,23 @@ def main(argv):
                     out.append(fmt % ("(18) recv 64 B batch >= 0.6x bulk", case,
                                       "-", "", "no batched 64 B recv in this run"))
 
+    # Issue 18: event latency <= 0.9x epoll and <= 1.15x ref:blocking, from
+    # the per-round paired ratios (sample i of every method is taken in
+    # round i).
+    for net in nets:
+        for r in res:
+            if r.get("test") != "latency" or r.get("net") != net or \
+                    r.get("method") != "sockobj" or r.get("reference") == "sockobj timestamp_ns":
+                continue
+            short = {"TCP transition (trace)": "TCP transition",
+                     "peer before close()": "peer's close()"}
+            case = "%s %s from %s" % (net, r["event"], short.get(r["reference"],
+                                                                 r["reference"]))
+            row("(18) latency <= 0.9x epoll", case, median_ci(r.get("rep_ratios") or []),
+                0.9, False)
+            row("(18) latency <= 1.15x ref:blocking", case,
+                median_ci(r.get("rep_ratios_vs_blocking") or []), 1.15, False)
+
     # 4. Memory: sockobj <= plain socket + 512 B (client side), paired by rep.
     so = find(res, test="mem", method="sockobj")
     for base, goal in (("plain", 512), ("plain+epoll", None)):
