@@ -549,7 +549,7 @@ void test_latency(const struct net *net, struct peer *p)
 	}
 	syn_ev = calloc(S, sizeof(double));
 
-	table_row("\n== 2. Event latency (%s): us, %d samples per method, one connection at a time%s; x epoll = median / epoll median (lower is better)",
+	table_row("\n== 2. Event latency (%s): us, %d samples per method, one connection at a time%s; x epoll, x ref:blocking = median of the per-round ratios [CI] (lower is better)",
 		  net->name, S, O.spin ? ", SCHED_IDLE spinner on the client CPU" : "");
 	table_row("%-8s %-22s %-12s %5s %10s %10s %10s %10s %22s %22s", "event", "reference",
 		  "method", "n", "median", "p99", "min", "q1", "x epoll [CI]", "x ref:blocking [CI]");
