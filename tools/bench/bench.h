@@ -175,6 +175,7 @@ struct peer {
 	int nodelay;			/* TCP_NODELAY on accepted sockets */
 
 	pthread_t thr;
+	_Atomic int tid;		/* the peer thread's, for -v diagnostics */
 	int lfd, epfd, efd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -237,6 +238,8 @@ struct opts {
 	const char *only;		/* comma list of tests */
 	/* tput: only this point, "DIR:CONNS:SIZE[:METHOD]" (for profiling) */
 	const char *point;
+	/* tput: the client's nice value in receiving windows (0: unchanged) */
+	int tput_recv_nice;
 };
 extern struct opts O;
 

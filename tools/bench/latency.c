@@ -17,7 +17,9 @@
  *             timestamp_ns, CLOCK_MONOTONIC of the sockobj transition);
  *   epoll     blocking epoll_wait() returned EPOLLOUT without
  *             EPOLLERR/EPOLLHUP (getsockopt(SO_ERROR) only then);
- *   io_uring  io_uring_enter() waiting for the IORING_OP_CONNECT CQE (res 0).
+ *   io_uring  io_uring_enter() waiting for the IORING_OP_CONNECT CQE (res 0);
+ *   ref:blocking  a blocking connect() returned 0: no event mechanism (the
+ *             reference of issue 18's latency target).
  *
  * Peer RST -> "reset learned". The peer accepts, sleeps 5 ms (the client is
  * then waiting), reads the TSC right before close() with SO_LINGER {1, 0},
@@ -25,10 +27,16 @@
  *   sockobj   blocking read() returned the CLOSED record (reason RESET);
  *   epoll     epoll_wait() returned EPOLLERR|EPOLLHUP and
  *             getsockopt(SO_ERROR) said ECONNRESET;
- *   io_uring  a pending IORING_OP_RECV completed with -ECONNRESET.
+ *   io_uring  a pending IORING_OP_RECV completed with -ECONNRESET;
+ *   ref:blocking  a blocking recv() of 1 byte failed with ECONNRESET.
  * Reported against the peer's pre-close TSC (includes the close() path up
  * to the RST), and against the client socket's ESTABLISHED -> CLOSE
  * tracepoint (the RST's arrival).
+ *
+ * Sample i of every method is taken in round i (methods rotated per
+ * round), so rounds pair them: "x epoll" and "x ref:blocking" are the
+ * medians of the per-round ratios with their sign-test CI, like the other
+ * tests' ratios; the median's own CI is in the JSON (value_ci).
  *
  * The tracepoint is enabled only during this test and costs every method
  * the same. Unless --no-spin, a SCHED_IDLE busy loop keeps the client's
@@ -39,6 +47,7 @@
 #include "bench.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +58,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { L_SOCKOBJ, L_EPOLL, L_URING, L_METHODS };
-static const char *const lname[L_METHODS] = { "sockobj", "epoll", "io_uring" };
+enum { L_SOCKOBJ, L_EPOLL, L_URING, L_BLOCK, L_METHODS };
+static const char *const lname[L_METHODS] = { "sockobj", "epoll", "io_uring", "ref:blocking" };
 
 static char tdir[64];
 static int pipe_fd = -1;		/* trace_pipe, O_NONBLOCK */
@@ -315,6 +324,18 @@ static uint64_t lconnect(struct lconn *c, const struct net *net)
 		c->port = local_port(c->fd);
 		return t;
 	}
+	case L_BLOCK:
+		c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (c->fd < 0)
+			die("socket: %s", strerror(errno));
+		if (connect(c->fd, (const struct sockaddr *)&net->dst, sizeof(net->dst))) {
+			if (errno == ECONNRESET)
+				return 0;	/* reset before we looked: no sample */
+			die("blocking connect: %s", strerror(errno));
+		}
+		t = rdtsc();
+		c->port = local_port(c->fd);
+		return t;
 	default: {
 		struct io_uring_sqe *sqe;
 		struct io_uring_cqe *cqe;
@@ -378,6 +399,16 @@ static uint64_t lwait_reset(struct lconn *c)
 				die("epoll: unexpected error %s", strerror(err));
 		}
 	}
+	case L_BLOCK: {
+		char b;
+		ssize_t n = recv(c->fd, &b, 1, 0);
+		uint64_t t = rdtsc();
+
+		if (n >= 0 || errno != ECONNRESET)
+			die("blocking recv: %zd (%s), expected ECONNRESET", n,
+			    n < 0 ? strerror(errno) : "no error");
+		return t;
+	}
 	default: {
 		static char b;
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
@@ -415,15 +446,52 @@ static void lclose(struct lconn *c)
 	}
 }
 
-static void report(const struct net *net, const char *what, const char *ref,
-		   const char *method, double *v, int n, double epoll_median)
+/*
+ * Per-round ratios a[i] / b[i] of the rounds where both have a sample
+ * (NAN where a round gave none) into @r; their count.
+ */
+static int round_ratios(const double *a, const double *b, int rounds, double *r)
 {
-	struct summary s;
+	int i, n = 0;
 
+	for (i = 0; a && b && i < rounds; i++)
+		if (!isnan(a[i]) && !isnan(b[i]) && b[i] > 0)
+			r[n++] = a[i] / b[i];
+	return n;
+}
+
+/*
+ * One row: the method's samples @v (@n of them) and, for the paired
+ * ratios, its samples by round @pv and epoll's @pe and ref:blocking's @pb
+ * (NULL: no pairing; the ratio to epoll is then of the medians).
+ */
+static void report(const struct net *net, const char *what, const char *ref,
+		   const char *method, double *v, int n, double epoll_median,
+		   const double *pv, const double *pe, const double *pb, int rounds)
+{
+	double *re = calloc(rounds > 0 ? rounds : 1, sizeof(double));
+	double *rb = calloc(rounds > 0 ? rounds : 1, sizeof(double));
+	char ce[64], cb[64] = "-";
+	struct ci vci, eci, bci;
+	struct summary s;
+	int ne, nb;
+
+	if (!re || !rb)
+		die("out of memory");
 	stats(v, n, &s);
-	table_row("%-8s %-22s %-9s %5d %10.1f %10.1f %10.1f %10.1f %8.2f", what, ref, method,
-		  s.n, s.median, s.p99, s.min, s.q1,
-		  epoll_median > 0 ? s.median / epoll_median : 1.0);
+	ratio_ci(v, n, &vci);
+	ne = round_ratios(pv, pe, rounds, re);
+	nb = round_ratios(pv, pb, rounds, rb);
+	ratio_ci(re, ne, &eci);
+	ratio_ci(rb, nb, &bci);
+	if (ne)
+		ci_str(&eci, ce, sizeof(ce));
+	else
+		snprintf(ce, sizeof(ce), "%.2f", epoll_median > 0 ? s.median / epoll_median : 1.0);
+	if (nb)
+		ci_str(&bci, cb, sizeof(cb));
+	table_row("%-8s %-22s %-12s %5d %10.1f %10.1f %10.1f %10.1f %22s %22s", what, ref,
+		  method, s.n, s.median, s.p99, s.min, s.q1, ce, cb);
 	json_begin(&J, "latency");
 	json_str(&J, "net", net->name);
 	json_str(&J, "event", what);
@@ -431,8 +499,19 @@ static void report(const struct net *net, const char *what, const char *ref,
 	json_str(&J, "method", method);
 	json_str(&J, "unit", "us");
 	json_stat(&J, "value", &s);
+	json_ci(&J, "value_ci", &vci);
 	json_num(&J, "ratio_vs_epoll", epoll_median > 0 ? s.median / epoll_median : 1.0);
+	if (ne) {
+		json_ci(&J, "ratio_ci", &eci);
+		json_samples(&J, "rep_ratios", re, ne);
+	}
+	if (nb) {
+		json_ci(&J, "ratio_vs_blocking_ci", &bci);
+		json_samples(&J, "rep_ratios_vs_blocking", rb, nb);
+	}
 	json_end(&J);
+	free(re);
+	free(rb);
 }
 
 static double median_of(double *v, int n)
@@ -447,6 +526,8 @@ void test_latency(const struct net *net, struct peer *p)
 {
 	int S = O.lat_samples, m, i, j, k;
 	double *syn[L_METHODS], *syn_ev, *rst_peer[L_METHODS], *rst_tr[L_METHODS];
+	/* the same by round (NAN: no sample in that round), for the pairs */
+	double *psyn[L_METHODS], *prst_peer[L_METHODS], *prst_tr[L_METHODS];
 	int nsyn[L_METHODS] = { 0 }, nrst_tr[L_METHODS] = { 0 }, nrst[L_METHODS] = { 0 };
 	int nsyn_ev = 0, skipped = 0;
 	bool traced = trace_setup(), delayed;
@@ -457,13 +538,21 @@ void test_latency(const struct net *net, struct peer *p)
 		syn[m] = calloc(S, sizeof(double));
 		rst_peer[m] = calloc(S, sizeof(double));
 		rst_tr[m] = calloc(S, sizeof(double));
+		psyn[m] = calloc(S, sizeof(double));
+		prst_peer[m] = calloc(S, sizeof(double));
+		prst_tr[m] = calloc(S, sizeof(double));
+		if (!syn[m] || !rst_peer[m] || !rst_tr[m] || !psyn[m] || !prst_peer[m] ||
+		    !prst_tr[m])
+			die("out of memory");
+		for (i = 0; i < S; i++)
+			psyn[m][i] = prst_peer[m][i] = prst_tr[m][i] = NAN;
 	}
 	syn_ev = calloc(S, sizeof(double));
 
-	table_row("\n== 2. Event latency (%s): us, %d samples per method, one connection at a time%s; x epoll = median / epoll median (lower is better)",
+	table_row("\n== 2. Event latency (%s): us, %d samples per method, one connection at a time%s; x epoll, x ref:blocking = median of the per-round ratios [CI] (lower is better)",
 		  net->name, S, O.spin ? ", SCHED_IDLE spinner on the client CPU" : "");
-	table_row("%-8s %-22s %-9s %5s %10s %10s %10s %10s %8s", "event", "reference", "method",
-		  "n", "median", "p99", "min", "q1", "x epoll");
+	table_row("%-8s %-22s %-12s %5s %10s %10s %10s %10s %22s %22s", "event", "reference",
+		  "method", "n", "median", "p99", "min", "q1", "x epoll [CI]", "x ref:blocking [CI]");
 
 	if (O.spin) {
 		atomic_store(&spin_stop, false);
@@ -499,7 +588,8 @@ void test_latency(const struct net *net, struct peer *p)
 			     lname[m], c.port, tsc_to_ns((int64_t)(ref - t_req)) / 1e3,
 			     tsc_to_ns((int64_t)(learn - t_req)) / 1e3);
 			if (ref && learn > ref)
-				syn[m][nsyn[m]++] = tsc_to_ns((int64_t)(learn - ref)) / 1e3;
+				syn[m][nsyn[m]++] = psyn[m][i] =
+					tsc_to_ns((int64_t)(learn - ref)) / 1e3;
 			else
 				vlog("no SYN_SENT->ESTABLISHED trace for port %u", c.port);
 			if (m == L_SOCKOBJ)
@@ -517,8 +607,9 @@ void test_latency(const struct net *net, struct peer *p)
 
 		for (m = 0; m < L_METHODS; m++)
 			report(net, "SYN-ACK", "TCP transition (trace)", lname[m], syn[m],
-			       nsyn[m], em);
-		report(net, "SYN-ACK", "sockobj timestamp_ns", "sockobj", syn_ev, nsyn_ev, em);
+			       nsyn[m], em, psyn[m], psyn[L_EPOLL], psyn[L_BLOCK], S);
+		report(net, "SYN-ACK", "sockobj timestamp_ns", "sockobj", syn_ev, nsyn_ev, em,
+		       NULL, NULL, NULL, 0);
 	}
 
 	/* RST: the peer aborts 5 ms after accepting. */
@@ -546,11 +637,13 @@ void test_latency(const struct net *net, struct peer *p)
 				if (p->rst_port[k] == c.port)
 					break;
 			if (k >= 0 && learn > p->rst_tsc[k])
-				rst_peer[m][nrst[m]++] = tsc_to_ns((int64_t)(learn - p->rst_tsc[k])) / 1e3;
+				rst_peer[m][nrst[m]++] = prst_peer[m][i] =
+					tsc_to_ns((int64_t)(learn - p->rst_tsc[k])) / 1e3;
 			if (traced) {
 				ref = trace_find(c.port, "TCP_ESTABLISHED", "TCP_CLOSE");
 				if (ref && learn > ref)
-					rst_tr[m][nrst_tr[m]++] = tsc_to_ns((int64_t)(learn - ref)) / 1e3;
+					rst_tr[m][nrst_tr[m]++] = prst_tr[m][i] =
+						tsc_to_ns((int64_t)(learn - ref)) / 1e3;
 			}
 			lclose(&c);
 		}
@@ -565,12 +658,14 @@ void test_latency(const struct net *net, struct peer *p)
 
 		for (m = 0; m < L_METHODS; m++)
 			report(net, "RST", "peer before close()", lname[m], rst_peer[m],
-			       nrst[m], em);
+			       nrst[m], em, prst_peer[m], prst_peer[L_EPOLL], prst_peer[L_BLOCK],
+			       i);
 		if (traced) {
 			em = median_of(rst_tr[L_EPOLL], nrst_tr[L_EPOLL]);
 			for (m = 0; m < L_METHODS; m++)
 				report(net, "RST", "TCP transition (trace)", lname[m],
-				       rst_tr[m], nrst_tr[m], em);
+				       rst_tr[m], nrst_tr[m], em, prst_tr[m], prst_tr[L_EPOLL],
+				       prst_tr[L_BLOCK], i);
 		}
 	}
 	watchdog("", 0);
@@ -587,6 +682,9 @@ void test_latency(const struct net *net, struct peer *p)
 		free(syn[m]);
 		free(rst_peer[m]);
 		free(rst_tr[m]);
+		free(psyn[m]);
+		free(prst_peer[m]);
+		free(prst_tr[m]);
 	}
 	free(syn_ev);
 }

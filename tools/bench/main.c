@@ -29,6 +29,7 @@ struct opts O = {
 	.reps_big_veth = 7,
 	.tput_ms = 200,
 	.tput_warm_ms = 50,
+	.tput_recv_nice = -10,
 	.lat_samples = 120,
 	.spin = true,
 	.chunk = 0,
@@ -189,6 +190,7 @@ static void usage(void)
 	fputs("usage: sockobj-bench [--json FILE] [--reps N] [--reps-big N] [--quick]\n"
 	      "                     [--tests rate,connto,latency,tput,mem,scale] [--nets lo,veth]\n"
 	      "                     [--chunk OBJECTS] [--no-spin] [-v]\n"
+	      "                     [--tput-sched nice|normal]\n"
 	      "  profiling: [--point DIR:CONNS:SIZE[:METHOD]] [--tput-ms MS]\n", stderr);
 	exit(2);
 }
@@ -207,6 +209,7 @@ int main(int argc, char **argv)
 		{ "point", required_argument, NULL, 'P' },
 		{ "no-spin", no_argument, NULL, 'S' },
 		{ "tput-ms", required_argument, NULL, 'T' },
+		{ "tput-sched", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *json = NULL, *nets = NULL;
@@ -236,7 +239,7 @@ int main(int argc, char **argv)
 	char mitig[160];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "j:r:R:qt:n:c:vP:T:S", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:r:R:qt:n:c:vP:T:SB:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = optarg;
@@ -273,6 +276,11 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			O.tput_ms = (unsigned int)atoi(optarg);
+			break;
+		case 'B':
+			if (strcmp(optarg, "normal") && strcmp(optarg, "nice"))
+				usage();
+			O.tput_recv_nice = strcmp(optarg, "nice") ? 0 : -10;
 			break;
 		default:
 			usage();
@@ -362,11 +370,12 @@ int main(int argc, char **argv)
 		 "{\"kernel\": \"%s\", \"cpus\": %ld, \"cost_mode\": %s, \"mitigations\": \"%s\", "
 		 "\"reps\": %d, \"reps_big\": %d, "
 		 "\"reps_big_veth\": %d, "
-		 "\"tput_ms\": %u, \"lat_samples\": %d, \"tsc_per_ns\": %.6f, "
+		 "\"tput_ms\": %u, \"tput_sched\": \"%s\", \"lat_samples\": %d, \"tsc_per_ns\": %.6f, "
 		 "\"runtime_s\": %.1f, \"probe_us\": [%.1f, %.1f], "
 		 "\"probe_max_over_min\": [%.3f, %.3f]}",
 		 un.release, ncpus, cost ? "true" : "false", mitig, O.reps, O.reps_big,
-		 O.reps_big_veth, O.tput_ms, O.lat_samples, tsc_per_ns, (double)(now_ns() - t_start) / 1e9,
+		 O.reps_big_veth, O.tput_ms, O.tput_recv_nice ? "nice" : "normal", O.lat_samples,
+		 tsc_per_ns, (double)(now_ns() - t_start) / 1e9,
 		 probe_med0, probe_med1, probe_spread0, probe_spread1);
 	json_close(&J, meta);
 	prof_report();

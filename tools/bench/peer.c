@@ -217,6 +217,7 @@ static void *peer_main(void *arg)
 	int one = 1, i, n;
 	socklen_t sl = sizeof(p->addr);
 
+	atomic_store(&p->tid, (int)gettid());
 	pin_cpu(p->cpu);
 	enter_netns(p->ns);
 	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -5,7 +5,7 @@
 # stock-kernel VM (TCG), then plot on the host.
 #
 #   tools/bench/run.sh [--out DIR] [--module KO] [--wall] [--no-mitigations]
-#                      [SOCKOBJ-BENCH ARGS...]
+#                      [--mem MB] [SOCKOBJ-BENCH ARGS...]
 #
 # By default the VM runs in cost mode (vm-run --cost: one vCPU, QEMU counts
 # instructions, guest time is 1 ns per instruction whatever the host's load)
@@ -13,6 +13,8 @@
 # guest, timed by the host's clock (figures move with the host's load).
 # --no-mitigations: boot with mitigations=off (a second table: what the
 # syscall entry costs without them).
+# --mem MB: the guest's memory (vm-run's default: 2048; TCP's memory
+# limits, tcp_mem, scale with it).
 # --module KO: load this sockobj.ko instead of building the working tree's
 # module (e.g. one built from a commit while kmod/ is being edited).
 # DIR (default build/bench) receives: table.txt (the table), bench.json,
@@ -20,7 +22,7 @@
 # of the issue are checked (tools/bench/targets.py) and appended to the
 # table. Extra
 # arguments go to sockobj-bench (e.g. --quick, --reps 7, --tests rate,tput,
-# --nets lo). 6-12 minutes with the defaults, depending on the host's load.
+# --nets lo). About 1.5 hours with the defaults, 20 minutes with --quick.
 set -eu
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -29,12 +31,14 @@ out=$repo/build/bench
 module=
 mode=--cost
 mitig=--mitigations
+mem=
 while [ $# -ge 1 ]; do
     case $1 in
     --out) [ $# -ge 2 ] || break; out=$(realpath -m "$2"); shift ;;
     --module) [ $# -ge 2 ] || break; module=$(realpath "$2"); shift ;;
     --wall) mode= ;;
     --no-mitigations) mitig= ;;
+    --mem) [ $# -ge 2 ] || break; mem="--mem $2"; shift ;;
     *) break ;;
     esac
     shift
@@ -77,9 +81,12 @@ echo "run.sh: running the benchmark in a VM (output in $out)" >&2
 set +e
 # The table goes to $out/table.txt; the console (kernel log included) to
 # vm.log, of which only the benchmark's own lines are echoed here.
+# The VM's limit is wall time: a whole default run takes about 1.5 hours
+# (the throughput test alone about 50 minutes), more on a loaded host, so
+# 3 hours; a stalled test is ended sooner by the benchmark's watchdog.
 # shellcheck disable=SC2016  # the script runs in the guest's sh
-# shellcheck disable=SC2086  # $modopt $mode $mitig: options, split on purpose
-tools/testing/vm-run --kernel stock --timeout 3000 --out "$out" $mode $mitig $modopt -- \
+# shellcheck disable=SC2086  # $modopt $mode $mitig $mem: options, split on purpose
+tools/testing/vm-run --kernel stock --timeout 10800 --out "$out" $mode $mitig $mem $modopt -- \
     sh -c 'b=$1; o=$2; shift 2
            { "$b" --json "$o/bench.json" "$@"; echo $? >"$o/status"; } | tee "$o/table.txt"
            exit "$(cat "$o/status")"' \

@@ -75,7 +75,7 @@ def main(argv):
     d = load(argv[1])
     res = d["results"]
     out = []
-    fmt = "%-30s %-38s %-24s %6s %s"
+    fmt = "%-34s %-38s %-24s %6s %s"
 
     def row(target, case, ci, goal, higher=True, unit="%.2f"):
         if ci is None:
@@ -164,6 +164,68 @@ def main(argv):
             if r:
                 row("tput 64 B batch >= 1.5x", "%s send %d conn 64 B" % (net, conns),
                     median_ci(ratios(r)), 1.5)
+
+    # 64 B against the limits of the same reps (paired ratios): sends over
+    # ref:sendmsg512 (one writev-like call of 512 x 64 B), receives over
+    # ref:bulkrecv (one 256 KiB recv() per call: 64 B messages drained as
+    # fast as a receiver can). The bytes are the same stream, so the ratio
+    # of MB/s is the ratio of 64 B messages per second.
+    limits = {"send": "ref:sendmsg512", "recv": "ref:bulkrecv"}
+    for net in nets:
+        for dr, lim in limits.items():
+            for conns in (1, 64):
+                ref = find(res, test="tput", net=net, dir=dr, conns=conns, size=64,
+                           method=lim)
+                if not ref:
+                    continue
+                for r in res:
+                    if r.get("test") != "tput" or (r.get("net"), r.get("dir"),
+                                                   r.get("conns"), r.get("size")) \
+                            != (net, dr, conns, 64) or r["method"] == lim:
+                        continue
+                    fr = median_ci(paired(r, ref, lambda x, y: x / y))
+                    if fr is None:
+                        continue
+                    out.append(fmt % ("(info) 64 B / " + lim, "%s %s %d conn %s" %
+                                      (net, dr, conns, r["method"]),
+                                      "%.3f [%.3f..%.3f]" % fr[:3], "%.1f" % (100 * fr[3]),
+                                      ""))
+            # Issue 18: 64 B receives batched >= 0.6x the bulk-recv limit,
+            # judged on the batched receive method ("sockobj-batch" with
+            # dir "recv") when the run has one.
+            if dr != "recv":
+                continue
+            for conns in (1, 64):
+                ref = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
+                           method=lim)
+                if not ref:
+                    continue
+                case = "%s recv %d conn 64 B" % (net, conns)
+                b = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
+                         method="sockobj-batch")
+                if b:
+                    row("(18) recv 64 B batch >= 0.6x bulk", case + " / ref:bulkrecv",
+                        median_ci(paired(b, ref, lambda x, y: x / y)), 0.6)
+                else:
+                    out.append(fmt % ("(18) recv 64 B batch >= 0.6x bulk", case,
+                                      "-", "", "no batched 64 B recv in this run"))
+
+    # Issue 18: event latency <= 0.9x epoll and <= 1.15x ref:blocking, from
+    # the per-round paired ratios (sample i of every method is taken in
+    # round i).
+    for net in nets:
+        for r in res:
+            if r.get("test") != "latency" or r.get("net") != net or \
+                    r.get("method") != "sockobj" or r.get("reference") == "sockobj timestamp_ns":
+                continue
+            short = {"TCP transition (trace)": "TCP transition",
+                     "peer before close()": "peer's close()"}
+            case = "%s %s from %s" % (net, r["event"], short.get(r["reference"],
+                                                                 r["reference"]))
+            row("(18) latency <= 0.9x epoll", case, median_ci(r.get("rep_ratios") or []),
+                0.9, False)
+            row("(18) latency <= 1.15x ref:blocking", case,
+                median_ci(r.get("rep_ratios_vs_blocking") or []), 1.15, False)
 
     # 4. Memory: sockobj <= plain socket + 512 B (client side), paired by rep.
     so = find(res, test="mem", method="sockobj")
