@@ -31,7 +31,8 @@
 			  SOCKOBJ_FEAT_DATA | SOCKOBJ_FEAT_OPTIONS | \
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
-			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP)
+			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
+			  SOCKOBJ_FEAT_BATCH_RECV)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -324,19 +325,31 @@ static long handoff(struct sockobj_file *file, void __user *argp)
 
 static u32 batch_op_flags(u32 op)
 {
-	return op == SOCKOBJ_OP_DESTROY ? SOCKOBJ_DESTROY_F_ALL : 0;
+	switch (op) {
+	case SOCKOBJ_OP_DESTROY:
+		return SOCKOBJ_DESTROY_F_ALL;
+	case SOCKOBJ_OP_RECV:
+		return SOCKOBJ_IO_PEEK;
+	default:
+		return 0;
+	}
+}
+
+static bool batch_op_is_io(u32 op)
+{
+	return op == SOCKOBJ_OP_SEND || op == SOCKOBJ_OP_RECV;
 }
 
 static bool batch_op_valid(const struct sockobj_batch_op *o)
 {
-	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_DESTROY)
+	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_RECV)
 		return false;
 	if (o->flags & ~batch_op_flags(o->op))
 		return false;
-	if (o->op != SOCKOBJ_OP_SEND && o->len)
+	if (!batch_op_is_io(o->op) && o->len)
 		return false;
 	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
-			 o->op == SOCKOBJ_OP_SEND) :
+			 batch_op_is_io(o->op)) :
 			(o->op != SOCKOBJ_OP_CREATE && o->op != SOCKOBJ_OP_CONFIGURE);
 }
 
@@ -365,6 +378,26 @@ static long batch_send(struct sockobj_obj *obj, const struct sockobj_batch_op *o
 	if (!ret)
 		ret = sockobj_data_send(obj, &iter, &res);
 	return ret ?: res.done;
+}
+
+static long batch_recv(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
+{
+	struct sockobj_io_result res = {};
+	struct iov_iter iter;
+	struct iovec iov;
+	long ret;
+
+	ret = sockobj_import_user(ITER_DEST, u64_to_user_ptr(o->arg),
+				  min_t(u64, o->len, INT_MAX), &iov, &iter);
+	if (!ret)
+		ret = sockobj_data_recv(obj, &iter, o->flags & SOCKOBJ_IO_PEEK,
+					&res);
+	if (ret)
+		return ret;
+	/* UDP: the datagram's real length, above len when it was truncated */
+	if (obj->proto == SOCKOBJ_PROTO_UDP)
+		return min_t(size_t, res.full_len, INT_MAX);
+	return res.done;
 }
 
 /*
@@ -405,6 +438,9 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 	case SOCKOBJ_OP_SEND:
 		ret = batch_send(obj, o);
 		break;
+	case SOCKOBJ_OP_RECV:
+		ret = batch_recv(obj, o);
+		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);
 		break;
@@ -435,24 +471,35 @@ static long batch_send_rest(struct sockobj_obj *obj, const struct iovec *iov,
 	return off + res.done;
 }
 
+/* Whether ops a and b can share one socket call: same kind, no peeking */
+static bool batch_io_joins(const struct sockobj_batch_op *a,
+			   const struct sockobj_batch_op *b)
+{
+	return b->op == a->op && !(b->flags & SOCKOBJ_IO_PEEK);
+}
+
 /*
  * Consecutive SEND ops of a chunk on one TCP object go to the socket as one
- * sendmsg() over all their buffers: a stream keeps no boundaries, and one
- * call costs about what one small send did. Each op still gets the result
- * it would have had alone. The ops the socket took whole get their length.
- * Where it stopped short (out of room, or a bad buffer further on), that
- * op's rest is sent alone and the run ends: the ops after it run on their
- * own, and get -EAGAIN when room ran out. When nothing was taken because a
- * buffer faulted, the first op runs alone to tell whose buffer it was. An
- * op that cannot join (another object, UDP) runs alone through
- * batch_one().
+ * sendmsg() over all their buffers, and consecutive RECV ops (not peeking)
+ * as one recvmsg() into theirs: a stream keeps no boundaries, and one call
+ * costs about what one small send or receive did. Each op still gets the
+ * result it would have had alone. The ops the socket filled or took whole
+ * get their length. Where it stopped short (out of room or out of data, or
+ * a bad buffer further on), that op gets what moved into or out of it, the
+ * rest of a SEND op sent alone, a RECV op that got nothing run alone, and
+ * the run ends: the ops after it run on their own (a SEND gets -EAGAIN when
+ * room ran out, a RECV -EAGAIN, or 0 once the peer closed). When nothing
+ * moved because a buffer faulted, the first op runs alone to tell whose
+ * buffer it was. An op that cannot join (another object, UDP, a peek) runs
+ * alone through batch_one().
  *
  * Return: the number of ops of @ops that ran (at least one).
  */
-static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
-					     struct sockobj_batch_op *ops,
-					     u32 n, u32 last)
+static noinline_for_stack u32 batch_io_run(struct sockobj_file *file,
+					   struct sockobj_batch_op *ops,
+					   u32 n, u32 last)
 {
+	bool send = ops[0].op == SOCKOBJ_OP_SEND;
 	struct sockobj_io_result res = {};
 	struct iovec iov[BATCH_CHUNK];
 	u32 id = ops[0].id ?: last;
@@ -467,7 +514,7 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 		void __user *buf = u64_to_user_ptr(ops[m].arg);
 		size_t len = min_t(u64, ops[m].len, INT_MAX);
 
-		if (ops[m].op != SOCKOBJ_OP_SEND || !batch_op_valid(&ops[m]) ||
+		if (!batch_io_joins(&ops[0], &ops[m]) || !batch_op_valid(&ops[m]) ||
 		    (ops[m].id ?: last) != id || len > MAX_RW_COUNT - total ||
 		    !access_ok(buf, len))
 			break;
@@ -477,8 +524,11 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 	}
 	if (m < 2)
 		goto alone;
-	iov_iter_init(&iter, ITER_SOURCE, iov, m, total);
-	ret = sockobj_data_send(obj, &iter, &res);
+	iov_iter_init(&iter, send ? ITER_SOURCE : ITER_DEST, iov, m, total);
+	if (send)
+		ret = sockobj_data_send(obj, &iter, &res);
+	else
+		ret = sockobj_data_recv(obj, &iter, false, &res);
 	if (ret == -EFAULT)
 		goto alone;
 	if (ret) {
@@ -491,7 +541,10 @@ static noinline_for_stack u32 batch_send_run(struct sockobj_file *file,
 		res.done -= iov[k].iov_len;
 	}
 	if (k < m) {
-		ops[k].result = batch_send_rest(obj, &iov[k], res.done);
+		if (send)
+			ops[k].result = batch_send_rest(obj, &iov[k], res.done);
+		else
+			ops[k].result = res.done ?: batch_one(file, &ops[k], last);
 		k++;
 	}
 	sockobj_object_put(obj);
@@ -547,8 +600,9 @@ static long batch(struct sockobj_file *file, void __user *argp)
 			/* Re-validated: the array may have changed since. */
 			if (!batch_op_valid(&ops[k]))
 				ops[k].result = -EINVAL;
-			else if (ops[k].op == SOCKOBJ_OP_SEND)
-				ran = batch_send_run(file, ops + k, n - k, last);
+			else if (batch_op_is_io(ops[k].op) &&
+				 !(ops[k].flags & SOCKOBJ_IO_PEEK))
+				ran = batch_io_run(file, ops + k, n - k, last);
 			else
 				ops[k].result = batch_one(file, &ops[k], last);
 			/* Only the last op of a run can have failed. */

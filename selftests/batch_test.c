@@ -12,6 +12,12 @@
  *   when ops of two objects interleave; when the send buffer fills up, the
  *   results are the lengths, one partial count, then -EAGAIN, exactly the
  *   bytes the peer receives; a faulting buffer fails its own op only.
+ * - RECV ops (API version 7): consecutive ones on one TCP object fill their
+ *   buffers in order (one recvmsg()), across the kernel's chunks of ops,
+ *   then the part that was queued, then -EAGAIN; after the peer's FIN, 0;
+ *   a peek leaves the data for the next op; a faulting buffer fails its
+ *   own op and the data stays for the next; a UDP op gets one datagram
+ *   and its real length.
  *
  * Each test runs in a private network namespace (loopback only).
  *
@@ -66,6 +72,18 @@ static void send_op(struct sockobj_batch_op *o, __u32 id, const void *buf,
 	memset(o, 0, sizeof(*o));
 	o->op = SOCKOBJ_OP_SEND;
 	o->id = id;
+	o->arg = U64((uintptr_t)buf);
+	o->len = len;
+	o->result = -12345;	/* must be overwritten */
+}
+
+static void recv_op(struct sockobj_batch_op *o, __u32 id, void *buf,
+		    size_t len, __u32 flags)
+{
+	memset(o, 0, sizeof(*o));
+	o->op = SOCKOBJ_OP_RECV;
+	o->id = id;
+	o->flags = flags;
 	o->arg = U64((uintptr_t)buf);
 	o->len = len;
 	o->result = -12345;	/* must be overwritten */
@@ -399,6 +417,216 @@ TEST_F(batch, a_bad_buffer_fails_only_its_own_op)
 	close(srv);
 	close(lfd);
 	munmap(bad, page);
+}
+
+/* An object whose peer srv has written len bytes, all queued on our side */
+static __u32 queued_from_peer(struct __test_metadata *_metadata, int fd,
+			      int lfd, __u64 cookie, const void *data,
+			      size_t len, int *srv)
+{
+	struct sockobj_info info;
+	__u32 id;
+
+	id = so_establish(_metadata, fd, lfd, "127.0.0.1", PORT, cookie, srv);
+	ASSERT_EQ((ssize_t)len, send(*srv, data, len, 0));
+	ASSERT_EQ(0, WAIT_INFO(fd, id, info, info.rx_queued == len,
+			       so_tmo(5000)));
+	return id;
+}
+
+TEST_F(batch, recvs_fill_in_order_then_a_part_then_eagain)
+{
+	/* more ops than one chunk of the kernel's (16), the last ones short */
+	enum { NOPS = 50, SZ = 64, QUEUED = 46 * SZ + 30 };
+	static unsigned char data[QUEUED], got[NOPS * SZ];
+	struct sockobj_batch_op ops[NOPS];
+	struct sockobj_info info;
+	int lfd, srv = -1, i;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 5);
+	id = queued_from_peer(_metadata, self->fd, lfd, 50, data, sizeof(data),
+			      &srv);
+	for (i = 0; i < NOPS; i++)
+		recv_op(&ops[i], id, got + i * SZ, SZ, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
+	ASSERT_EQ(U32(NOPS), done);
+	for (i = 0; i < 46; i++)
+		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
+	EXPECT_EQ(30, ops[46].result);
+	for (i = 47; i < NOPS; i++)
+		EXPECT_EQ(-EAGAIN, ops[i].result) TH_LOG("op %d", i);
+	EXPECT_EQ(0, memcmp(data, got, sizeof(data)));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(sizeof(data), info.bytes_received);
+	EXPECT_EQ(0U, info.rx_queued);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, recv_after_the_peers_fin_gives_the_rest_then_0)
+{
+	enum { SZ = 64 };
+	static unsigned char data[100], got[3 * SZ];
+	struct sockobj_batch_op ops[4];
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 6);
+	id = queued_from_peer(_metadata, self->fd, lfd, 51, data, sizeof(data),
+			      &srv);
+	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_PEER_CLOSING,
+				   so_tmo(5000)));
+	recv_op(&ops[0], id, got, SZ, 0);
+	recv_op(&ops[1], id, got + SZ, SZ, 0);
+	recv_op(&ops[2], id, got + 2 * SZ, SZ, 0);
+	recv_op(&ops[3], id, got + 2 * SZ, SZ, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 4, 0, &done));
+	ASSERT_EQ(U32(4), done);
+	EXPECT_EQ(SZ, ops[0].result);
+	EXPECT_EQ(36, ops[1].result);
+	EXPECT_EQ(0, ops[2].result);
+	EXPECT_EQ(0, ops[3].result);
+	EXPECT_EQ(0, memcmp(data, got, sizeof(data)));
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, a_peek_leaves_the_data_for_the_next_op)
+{
+	static unsigned char data[40], got[4][40];
+	struct sockobj_batch_op ops[4];
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 7);
+	id = queued_from_peer(_metadata, self->fd, lfd, 52, data, sizeof(data),
+			      &srv);
+	recv_op(&ops[0], id, got[0], 10, SOCKOBJ_IO_PEEK);
+	recv_op(&ops[1], id, got[1], 20, SOCKOBJ_IO_PEEK);
+	recv_op(&ops[2], id, got[2], 15, 0);
+	recv_op(&ops[3], id, got[3], 40, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 4, 0, &done));
+	ASSERT_EQ(U32(4), done);
+	EXPECT_EQ(10, ops[0].result);
+	EXPECT_EQ(20, ops[1].result);
+	EXPECT_EQ(15, ops[2].result);
+	EXPECT_EQ(25, ops[3].result);
+	EXPECT_EQ(0, memcmp(data, got[0], 10));
+	EXPECT_EQ(0, memcmp(data, got[1], 20));
+	EXPECT_EQ(0, memcmp(data, got[2], 15));
+	EXPECT_EQ(0, memcmp(data + 15, got[3], 25));
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, a_bad_recv_buffer_fails_only_its_own_op)
+{
+	enum { SZ = 64 };
+	static unsigned char data[3 * SZ], got[3][SZ];
+	long page = sysconf(_SC_PAGESIZE);
+	struct sockobj_batch_op ops[4];
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+	void *bad;
+
+	bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 8);
+	id = queued_from_peer(_metadata, self->fd, lfd, 53, data, sizeof(data),
+			      &srv);
+	/* in the middle of a run, and a run's first op */
+	recv_op(&ops[0], id, got[0], SZ, 0);
+	recv_op(&ops[1], id, bad, SZ, 0);
+	recv_op(&ops[2], id, got[1], SZ, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, 0, &done));
+	ASSERT_EQ(U32(3), done);
+	EXPECT_EQ(SZ, ops[0].result);
+	EXPECT_EQ(-EFAULT, ops[1].result);
+	EXPECT_EQ(SZ, ops[2].result);
+	recv_op(&ops[0], id, bad, SZ, 0);
+	recv_op(&ops[1], id, got[2], SZ, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	EXPECT_EQ(-EFAULT, ops[0].result);
+	EXPECT_EQ(SZ, ops[1].result);
+	EXPECT_EQ(0, memcmp(data, got, sizeof(data)));
+	close(srv);
+	close(lfd);
+	munmap(bad, page);
+}
+
+TEST_F(batch, a_udp_recv_gets_one_datagram_and_its_length)
+{
+	static unsigned char big[100], small[10], got[2][64];
+	struct sockobj_batch_op ops[2];
+	struct sockaddr_storage ss;
+	struct sockobj_info info;
+	socklen_t sl;
+	int peer;
+	__u32 id, done = 0;
+
+	peer = so_udp_in(NULL, "127.0.0.1", PORT);
+	ASSERT_LE(0, peer);
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, 54, &id));
+	ASSERT_EQ(0, so_set_target(self->fd, id, "127.0.0.1", PORT));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+				   so_tmo(5000)));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	sl = so_sockaddr(&ss, &info.local);
+	pattern(big, sizeof(big), 0, 9);
+	pattern(small, sizeof(small), 0, 10);
+
+	/* longer than the buffer: its start, and its real length */
+	ASSERT_EQ((ssize_t)sizeof(big),
+		  sendto(peer, big, sizeof(big), 0, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 100,
+			       so_tmo(5000)));
+	recv_op(&ops[0], id, got[0], 64, 0);
+	recv_op(&ops[1], id, got[1], 64, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	ASSERT_EQ(U32(2), done);
+	EXPECT_EQ(100, ops[0].result);
+	EXPECT_EQ(-EAGAIN, ops[1].result);
+	EXPECT_EQ(0, memcmp(big, got[0], 64));
+
+	/* the rest of that datagram is gone: the next op gets the next one */
+	ASSERT_EQ((ssize_t)sizeof(small),
+		  sendto(peer, small, sizeof(small), 0, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 10,
+			       so_tmo(5000)));
+	recv_op(&ops[0], id, got[1], 64, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	EXPECT_EQ(10, ops[0].result);
+	EXPECT_EQ(0, memcmp(small, got[1], 10));
+	close(peer);
+}
+
+TEST_F(batch, a_recv_op_takes_only_the_peek_flag)
+{
+	static unsigned char buf[8];
+	struct sockobj_batch_op ops[1];
+	__u32 id;
+
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, 55, &id));
+	recv_op(&ops[0], id, buf, sizeof(buf), SOCKOBJ_IO_TRUNC);
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 1, 0, NULL));
+	EXPECT_EQ(-12345, ops[0].result);
+	recv_op(&ops[0], id, buf, sizeof(buf), 1u << 1);
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 1, 0, NULL));
+	/* valid: the object's own error */
+	recv_op(&ops[0], id, buf, sizeof(buf), SOCKOBJ_IO_PEEK);
+	EXPECT_EQ(0, run_batch(self->fd, ops, 1, 0, NULL));
+	EXPECT_EQ(-ENOTCONN, ops[0].result);
 }
 
 SO_HARNESS_MAIN

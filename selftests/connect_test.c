@@ -452,8 +452,7 @@ TEST_F_TIMEOUT(tcp, bind_port_zero, T_NET)
 	__u32 id;
 
 	if (strchr(variant->lo2, ':'))
-		ASSERT_EQ(0, so_sh("ip -6 addr add %s/128 dev lo nodad",
-				   variant->lo2));
+		ASSERT_EQ(0, so_addr_add(NULL, "lo", variant->lo2, 128));
 	lfd = so_listen(variant->lo, PORT);
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
@@ -1024,13 +1023,14 @@ static void iface_setup(struct __test_metadata *_metadata,
 				   "10.12.1.2", 24));
 	ASSERT_EQ(0, so_veth_to_ns(self->peer, "so_i2", "so_p2", "10.12.2.1",
 				   "10.12.2.2", 24));
-	ASSERT_EQ(0, so_sh_ns(self->peer, "ip addr add 10.12.3.3/32 dev lo"));
-	ASSERT_EQ(0, so_sh(
-		"ip route add 10.12.3.3/32 via 10.12.1.2 dev so_i1 metric 10 && "
-		"ip route add 10.12.3.3/32 via 10.12.2.2 dev so_i2 metric 20 && "
-		"ip link add so_i3 type veth peer name so_q3 && "
-		"ip addr add 10.12.9.1/24 dev so_i3 && "
-		"ip link set so_q3 up && ip link set so_i3 up"));
+	ASSERT_EQ(0, so_addr_add(self->peer, "lo", "10.12.3.3", 32));
+	/* one ip run (-batch) rather than one per command */
+	ASSERT_EQ(0, so_sh("printf '%%s\\n' "
+		"'route add 10.12.3.3/32 via 10.12.1.2 dev so_i1 metric 10' "
+		"'route add 10.12.3.3/32 via 10.12.2.2 dev so_i2 metric 20' "
+		"'link add so_i3 type veth peer name so_q3' "
+		"'addr add 10.12.9.1/24 dev so_i3' "
+		"'link set so_q3 up' 'link set so_i3 up' | ip -batch -"));
 }
 
 /* Connect with the given interface configuration; the server's view */
@@ -1139,9 +1139,7 @@ static void deleted_iface(struct __test_metadata *_metadata, int fd,
 	unsigned int ifindex;
 	__u32 id;
 
-	ASSERT_EQ(0, so_sh("ip link add so_gone type dummy && "
-			   "ip addr add 10.12.7.1/24 dev so_gone && "
-			   "ip link set so_gone up"));
+	ASSERT_EQ(0, so_dummy_add("so_gone", "10.12.7.1", 24));
 	ifindex = if_nametoindex("so_gone");
 	ASSERT_NE(0U, ifindex);
 	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
@@ -1154,7 +1152,7 @@ static void deleted_iface(struct __test_metadata *_metadata, int fd,
 	else
 		cfg.ifindex = ifindex;
 	ASSERT_EQ(0, so_configure(fd, &cfg));
-	ASSERT_EQ(0, so_sh("ip link del so_gone"));
+	ASSERT_EQ(0, so_link_del("so_gone"));
 	EXPECT_EQ(-ENODEV, so_connect(fd, id));
 	ASSERT_NO_EVENT(fd, id, 200);
 	EXPECT_INFO(fd, id, CLOSED, NONE, CLOSED, 0);

@@ -1558,7 +1558,7 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 	EXPECT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), info.state);
 
 	/* acknowledgements again: one SENT, nothing left unacknowledged */
-	ASSERT_EQ(0, so_sh_ns(self->peer, "nft delete table inet sockobj"));
+	ASSERT_EQ(0, so_nft_delete(self->peer));
 	so_expect_data(_metadata, self->fd, id, COOKIE, SOCKOBJ_EV_SENT,
 		       SOCKOBJ_STATE_ESTABLISHED, 0, so_tmo(10000), NULL);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
@@ -1584,7 +1584,7 @@ TEST_F_TIMEOUT(data, unacked_and_sent_threshold, T_PEER)
 	cfg.nodelay = 0;
 	cfg.sent_threshold = 0;
 	ASSERT_EQ(0, so_configure(self->fd, &cfg));
-	ASSERT_EQ(0, so_sh_ns(self->peer, "nft delete table inet sockobj"));
+	ASSERT_EQ(0, so_nft_delete(self->peer));
 	ASSERT_EQ(0, so_io_send(self->fd, id, msg + 500, 500, &done));
 	ASSERT_EQ(500U, done);
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.tx_unacked == 0,

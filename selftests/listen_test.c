@@ -922,14 +922,13 @@ TEST_F(listen, deleted_interface)
 	struct sockobj_info info;
 	__u32 id;
 
-	ASSERT_EQ(0, so_sh("ip link add so_gone type dummy && "
-			   "ip link set so_gone up"));
+	ASSERT_EQ(0, so_dummy_add("so_gone", NULL, 0));
 	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_TCP, COOKIE, &id));
 	c.id = id;
 	ASSERT_EQ(0, so_addr(&c.local, "0.0.0.0", PORT));
 	strcpy(c.ifname, "so_gone");
 	ASSERT_EQ(0, so_configure(self->fd, &c));
-	ASSERT_EQ(0, so_sh("ip link del so_gone"));
+	ASSERT_EQ(0, so_link_del("so_gone"));
 	EXPECT_EQ(-ENODEV, do_listen(self->fd, id, SOCKOBJ_INCON_ANY, 0));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, info.state);
@@ -1053,7 +1052,7 @@ FIXTURE_VARIANT(listen_udp) {
 	const char *lo;		/* where the objects listen */
 	const char *any;	/* the unspecified address of the family */
 	const char *lo2;	/* another local address, as a client */
-	const char *lo2_cmd;	/* what makes lo2 usable, or NULL */
+	int lo2_add;		/* lo2 must be added to lo (/128) */
 };
 
 FIXTURE_VARIANT_ADD(listen_udp, ipv4) {
@@ -1062,7 +1061,7 @@ FIXTURE_VARIANT_ADD(listen_udp, ipv4) {
 
 FIXTURE_VARIANT_ADD(listen_udp, ipv6) {
 	.lo = "::1", .any = "::", .lo2 = "fd00:77::2",
-	.lo2_cmd = "ip -6 addr add fd00:77::2/128 dev lo nodad",
+	.lo2_add = 1,
 };
 
 FIXTURE_SETUP(listen_udp)
@@ -1072,8 +1071,8 @@ FIXTURE_SETUP(listen_udp)
 	self->fd = -1;
 	SO_REQUIRE_DEVICE();
 	ASSERT_EQ(0, so_netns_private());
-	if (variant->lo2_cmd)
-		ASSERT_EQ(0, so_sh("%s", variant->lo2_cmd));
+	if (variant->lo2_add)
+		ASSERT_EQ(0, so_addr_add(NULL, "lo", variant->lo2, 128));
 	self->fd = so_open(0);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, so_get_api(self->fd, &api));

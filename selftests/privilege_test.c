@@ -406,8 +406,7 @@ TEST_F(priv, interface_binding_unprivileged)
 	int lo = (int)if_nametoindex("lo"), dummy;
 	__u16 port = self->port;
 
-	ASSERT_EQ(0, so_sh("ip link add pv0 type dummy && ip addr add "
-			   "192.168.79.1/24 dev pv0 && ip link set pv0 up"));
+	ASSERT_EQ(0, so_dummy_add("pv0", "192.168.79.1", 24));
 	dummy = (int)if_nametoindex("pv0");
 	ASSERT_LT(0, dummy);
 	nobody_node(_metadata, self->node, sizeof(self->node));

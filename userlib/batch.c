@@ -100,6 +100,27 @@ SOCKOBJ_EXPORT void sockobj_prep_send(struct sockobj_batch_op *op,
 }
 
 /**
+ * sockobj_prep_recv() - fill a batch op that receives data
+ * @op: the op
+ * @id: the object, 0 for the one the batch created last
+ * @buf: where the data goes; it must stay valid until the batch is
+ *	submitted
+ * @len: its size
+ * @flags: 0 or SOCKOBJ_IO_PEEK
+ *
+ * Context: any; no system call.
+ */
+SOCKOBJ_EXPORT void sockobj_prep_recv(struct sockobj_batch_op *op,
+				      unsigned int id, void *buf, size_t len,
+				      unsigned int flags)
+{
+	prep(op, SOCKOBJ_OP_RECV, id);
+	op->flags = flags;
+	op->arg = (uint64_t)(uintptr_t)buf;
+	op->len = len;
+}
+
+/**
  * sockobj_prep_disconnect() - fill a batch op that closes gracefully
  * @op: the op
  * @id: the object, 0 for the one the batch created last

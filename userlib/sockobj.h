@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	6
+#define SOCKOBJ_LIB_VERSION_MINOR	7
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -225,6 +225,9 @@ void sockobj_prep_configure(struct sockobj_batch_op *op, unsigned int id,
 void sockobj_prep_connect(struct sockobj_batch_op *op, unsigned int id);
 void sockobj_prep_send(struct sockobj_batch_op *op, unsigned int id,
 		       const void *buf, size_t len);
+/* Module API version 7 and later (SOCKOBJ_FEAT_BATCH_RECV) (0.7) */
+void sockobj_prep_recv(struct sockobj_batch_op *op, unsigned int id,
+		       void *buf, size_t len, unsigned int flags);
 void sockobj_prep_disconnect(struct sockobj_batch_op *op, unsigned int id);
 void sockobj_prep_abort(struct sockobj_batch_op *op, unsigned int id);
 void sockobj_prep_destroy(struct sockobj_batch_op *op, unsigned int id,

@@ -748,7 +748,7 @@ static void op_batch(struct worker *w, struct slot *s)
 			targets[i] = pair_id ? pair_serial : UINT32_MAX;
 			continue;
 		}
-		o->op = 1 + so_rnd_below(&w->r, 7);
+		o->op = 1 + so_rnd_below(&w->r, 8);
 		if (so_rnd_pct(&w->r, 3))
 			o->op = so_rnd_u32_edgy(&w->r);
 		if (o->op == SOCKOBJ_OP_CREATE) {
@@ -791,6 +791,11 @@ static void op_batch(struct worker *w, struct slot *s)
 		case SOCKOBJ_OP_SEND:
 			gen_buffer(w, 0, &o->arg, &o->len);
 			break;
+		case SOCKOBJ_OP_RECV:
+			gen_buffer(w, 1, &o->arg, &o->len);
+			if (so_rnd_pct(&w->r, 20))
+				o->flags = SOCKOBJ_IO_PEEK;
+			break;
 		case SOCKOBJ_OP_DESTROY:
 			has_destroy = 1;
 			if (so_rnd_pct(&w->r, 50))
@@ -827,11 +832,20 @@ static void op_batch(struct worker *w, struct slot *s)
 	 */
 	if (so_rnd_pct(&w->r, 3)) {
 		uint32_t k = so_rnd_below(&w->r, n);
-		__u64 create_arg = ops[k].arg;
+		__u64 old_arg = ops[k].arg, old_len = ops[k].len;
 
 		maybe_corrupt_range(w, &ops[k],
 				    offsetof(struct sockobj_batch_op, flags),
 				    sizeof(ops[k]), 100);
+		/*
+		 * A RECV writes where arg and len say: a flipped byte could aim
+		 * it at our own heap or stack (gen_buffer() has the bad
+		 * buffers that are safe to receive into).
+		 */
+		if (ops[k].op == SOCKOBJ_OP_RECV) {
+			ops[k].arg = old_arg;
+			ops[k].len = old_len;
+		}
 		/*
 		 * Nor a CREATE's argument: a flipped low byte can aim it at
 		 * another struct sockobj_create of ours (this batch's, or a
@@ -839,7 +853,7 @@ static void op_batch(struct worker *w, struct slot *s)
 		 * object with another serial's cookie.
 		 */
 		if (ops[k].op == SOCKOBJ_OP_CREATE)
-			ops[k].arg = create_arg;
+			ops[k].arg = old_arg;
 		/* a configuration read from who knows where */
 		if (ops[k].op == SOCKOBJ_OP_CONFIGURE)
 			atomic_store(&s->timeouts_unknown, 1);
@@ -869,7 +883,7 @@ static void op_batch(struct worker *w, struct slot *s)
 		for (i = 0; i < n && off < sizeof(w->cur->detail); i++)
 			off += (size_t)snprintf(w->cur->detail + off,
 						sizeof(w->cur->detail) - off,
-						"%c%u=%d ", "?CFNSDAX"[ops[i].op < 8 ?
+						"%c%u=%d ", "?CFNSDAXR"[ops[i].op < 9 ?
 								    ops[i].op : 0],
 						ops[i].id, ops[i].result);
 		note(w, n, UINT32_MAX, ret);
@@ -883,15 +897,15 @@ static void op_batch(struct worker *w, struct slot *s)
 			VIOL(w, "BATCH done %u of %u", b.done, n);
 		for (i = 0; i < n && i < b.done; i++) {
 			struct sockobj_batch_op *o = &ops[i];
-			static const int *const errs[8] = {
+			static const int *const errs[9] = {
 				NULL, so_errs_create, so_errs_configure,
 				so_errs_connect, so_errs_send,
 				so_errs_disconnect, so_errs_abort,
-				so_errs_destroy,
+				so_errs_destroy, so_errs_recv,
 			};
 			uint32_t t = targets[i];
 
-			if (o->op < 1 || o->op > 7) {
+			if (o->op < 1 || o->op > 8) {
 				VIOL(w, "BATCH ran unknown op %u", o->op);
 				continue;
 			}

@@ -18,9 +18,9 @@
  *    that events of other objects read on the way are kept for later; the
  *    assertions on state and data records (ASSERT_EVENTS() and the like)
  *    are in this header, as they use the harness;
- *  - netns.c: running a command (ip, nft, sysctl), in this or a named
- *    namespace; network namespaces: a fresh one for the test, named ones,
- *    veth pairs;
+ *  - netns.c: running a command (nft, sysctl), in this or a named
+ *    namespace; network namespaces: a fresh one for the test, named ones;
+ *    veth pairs, dummy links and addresses over rtnetlink; nft rules;
  *  - peer.c: the peer side: TCP listeners and accept with a timeout, UDP
  *    sockets, peer processes (python3, sh) with their stdout read line by
  *    line, an AF_PACKET capture of what the object's socket puts on the
@@ -151,7 +151,8 @@
 #define SO_FEAT_KNOWN	(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_IPV6 |		\
 			 SOCKOBJ_FEAT_EVENTS | SO_FEAT_LATER | SOCKOBJ_FEAT_BATCH | \
 			 SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN |		\
-			 SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP)
+			 SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP |	\
+			 SOCKOBJ_FEAT_BATCH_RECV)
 #define SO_FEAT_LATER	(SO_FEAT_(UDP) | SO_FEAT_(DATA) |		\
 			 SO_FEAT_(OPTIONS) | SO_FEAT_(HANDOFF))
 #define SO_FEAT_(name)	SO_FEAT_##name##_
@@ -426,6 +427,11 @@ int so_veth_to_ns(const char *ns, const char *our_if,
 		  const char *peer_if, const char *our_addr,
 		  const char *peer_addr, int prefix);
 int so_nft_input_rule(const char *ns, const char *rule);
+int so_nft_delete(const char *ns);
+int so_addr_add(const char *ns, const char *ifname, const char *addr,
+		int prefix);
+int so_dummy_add(const char *ifname, const char *addr, int prefix);
+int so_link_del(const char *ifname);
 
 #define SH_OK(...)		ASSERT_EQ(0, so_sh(__VA_ARGS__))
 #define SH_NS_OK(ns, ...)	ASSERT_EQ(0, so_sh_ns(ns, __VA_ARGS__))

@@ -8,7 +8,7 @@
 # start):
 #
 #   kernels  builds the debug kernel (KUnit, KASAN, lockdep, kmemleak), then
-#            Linux 6.12 and 7.2 from Debian's sources: once, cached outside
+#            Linux 7.2 and 6.12 from Debian's sources: once, cached outside
 #            the checkout; nothing to do when cached;
 #   stock    (one VM at a time) on the host, the library's and the sockobj
 #            command's check targets and lint; in VMs on the stock kernel,
@@ -18,10 +18,11 @@
 #            built, KUnit and the selftests on it;
 #
 # and each VM lane, once done with its own steps, takes the next of the
-# shared steps no lane has taken yet: Debian's 6.1 PREEMPT_RT kernel, the
-# in-tree build, Linux 6.12, the install/DKMS check, Linux 7.2 (the other
-# kernels through tools/testing/check-kernels.sh: the module, KUnit where
-# there is KUnit, a named subset of the selftests).
+# shared steps no lane has taken yet: Debian's 6.1 PREEMPT_RT kernel,
+# Linux 7.2, the in-tree build with the install/DKMS check, Linux 6.12 (the
+# other kernels through tools/testing/check-kernels.sh: the module, KUnit
+# where there is KUnit, the full selftest suite on 7.2, the newest, and a
+# named subset on the others).
 #
 # So at most two VMs run at once, and a lane that needs a kernel waits on
 # the build's lock until the kernels lane has built it. The selftests (the
@@ -122,43 +123,11 @@ ksft_step() {
 	count_step "$log" selftests "$title" "$rc" $((SECONDS - t))
 }
 
-# KUnit on the debug kernel: the suites run when sockobj_kunit.ko is
-# loaded; the KTAP the kernel printed is read back from debugfs and parsed
-# with the tree's kunit.py.
+# KUnit on the debug kernel (tools/testing/kunit-run.sh: in a VM, parsed
+# by the tree's kunit.py)
 kunit_step() {
-	local tree=$1 title="KUnit on the debug kernel" log=$LOGDIR/kunit.log t rc prc line p f s c
-	say "$title"
-	t=$SECONDS
-	mkdir -p "$LOGDIR/kunit"
-	# shellcheck disable=SC2016 # the guest's script
-	tools/testing/vm-run --kernel debug --module build/debug/kmod/sockobj_kunit.ko \
-		--out "$LOGDIR/kunit" -- sh -c \
-		'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$LOGDIR/kunit" \
-		>"$log" 2>&1 </dev/null
-	rc=$?
-	awk -f tools/testing/kunit-merge.awk "$LOGDIR/kunit/results.ktap" >"$LOGDIR/kunit.ktap" 2>/dev/null
-	/usr/bin/python3 "$tree/tools/testing/kunit/kunit.py" parse "$LOGDIR/kunit.ktap" 2>&1 |
-		sed 's/\x1b\[[0-9;]*m//g' >>"$log"
-	prc=${PIPESTATUS[0]}
-	line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
-	t=$((SECONDS - t))
-	if [ -z "$line" ]; then
-		record "$log" "$title" 0 1 0 "$t" "$title: no KTAP result (vm status $rc)"
-		return
-	fi
-	p=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$line")
-	f=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$line")
-	s=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$line")
-	c=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$line")
-	f=$((${f:-0} + ${c:-0}))
-	if [ "$f" -gt 0 ]; then
-		record "$log" "$title" "${p:-0}" "$f" "${s:-0}" "$t" "$title: $f failed"
-	elif [ "${p:-0}" -eq 0 ] || [ "$rc" -ne 0 ] || [ "$prc" -ne 0 ]; then
-		record "$log" "$title" "${p:-0}" 1 "${s:-0}" "$t" \
-			"$title: no test passed, or the VM run or parse failed (vm $rc, parse $prc)"
-	else
-		record "$log" "$title" "$p" 0 "${s:-0}" "$t"
-	fi
+	step kunit "KUnit on the debug kernel" kunit.log \
+		tools/testing/kunit-run.sh debug "$1" "$LOGDIR/kunit"
 }
 
 # A build that must succeed for a lane to go on: its output in LOG, and a
@@ -196,15 +165,16 @@ for k in "${KERNELS[@]}"; do
 done
 
 # The steps either VM lane may run: each lane, once its own steps are
-# done, takes the next one no lane has taken (mkdir claims it), in the
-# order a fresh machine can run them: the in-tree check needs the debug
-# kernel, the install check 6.12, and 7.2 is built last. The in-tree and
-# install checks are one step: both run make in the checkout. With the
-# kernels cached, the stock lane (about 15 minutes of its own) takes most
-# of them while the debug lane runs the debug selftests (about 35).
+# done, takes the next one no lane has taken (mkdir claims it), the longest
+# first where a fresh machine allows: 7.2 (the full suite) is built right
+# after the debug kernel and 6.12 last, which the install check needs. The
+# in-tree and install checks are one step: both run make in the checkout.
+# With the kernels cached, the stock lane (about 12 minutes of its own)
+# takes PREEMPT_RT and 7.2 while the debug lane runs the debug selftests
+# (about 25), which then takes the last two.
 shared_steps() {
 	local s
-	for s in rt intree-install 6.12 7.2; do
+	for s in rt 7.2 intree-install 6.12; do
 		mkdir "$LOGDIR/claimed-$s" 2>/dev/null || continue
 		case $s in
 		intree-install)
@@ -220,9 +190,9 @@ shared_steps() {
 
 lane_kernels() {
 	local t=$SECONDS
-	say "kernels lane: the debug kernel (about 8 minutes the first time, more while VMs run), then $(want 6.12 && echo "6.12 ")$(want 7.2 && echo "7.2 ")(10-15 minutes each the first time); cached outside the checkout"
+	say "kernels lane: the debug kernel (about 8 minutes the first time, more while VMs run), then $(want 7.2 && echo "7.2 ")$(want 6.12 && echo "6.12 ")(10-15 minutes each the first time); cached outside the checkout"
 	build build-debug.log "Debug kernel build" tools/testing/kernel/build-debug.sh || return
-	for k in 6.12 7.2; do
+	for k in 7.2 6.12; do
 		want "$k" || continue
 		build "build-$k.log" "Linux $k build" tools/testing/kernel/build-kernel.sh "$k" || return
 	done

@@ -46,7 +46,9 @@
  * (struct sockobj_listen's reconmode, which was reserved and zero: the
  * same behaviour; SOCKOBJ_REASON_REPLACED). API version 6 added passive
  * opens of UDP objects (SOCKOBJ_FEAT_LISTEN_UDP; LISTEN of a UDP object
- * failed with EOPNOTSUPP before).
+ * failed with EOPNOTSUPP before). API version 7 added receives to batches
+ * (SOCKOBJ_OP_RECV, SOCKOBJ_FEAT_BATCH_RECV; a batch holding that op
+ * failed with EINVAL before).
  *
  * Ioctls
  * ------
@@ -358,7 +360,8 @@
  *	Runs count operations (struct sockobj_batch_op, at most
  *	SOCKOBJ_BATCH_MAX) in order, each exactly as its own ioctl would,
  *	and writes each one's result back (result: >= 0 or -errno; the new
- *	id for SOCKOBJ_OP_CREATE, the bytes queued for SOCKOBJ_OP_SEND). An
+ *	id for SOCKOBJ_OP_CREATE, the bytes queued for SOCKOBJ_OP_SEND, the
+ *	bytes received for SOCKOBJ_OP_RECV). An
  *	id of 0 names the object made by the nearest SOCKOBJ_OP_CREATE before
  *	it in the same batch (-ENOENT if there is none or it failed). With
  *	SOCKOBJ_BATCH_STOP, processing stops after the first failed op. done
@@ -367,6 +370,17 @@
  *	queued by a single sendmsg() over their buffers, with the results
  *	they would have had one by one: each its length, the part that fit
  *	where the send buffer filled up, -EAGAIN for the ops after that.
+ *	SOCKOBJ_OP_RECV is SOCKOBJ_IOC_RECV into the op's buffer (arg, len;
+ *	flags: SOCKOBJ_IO_PEEK), with its errors; TCP: the result is the
+ *	bytes received, 0 when the peer closed its side. UDP: one datagram,
+ *	and the result is its real length, above len when it was truncated
+ *	(the rest discarded); its source address is not reported (use
+ *	SOCKOBJ_IOC_RECV where the source matters). Consecutive
+ *	SOCKOBJ_OP_RECV ops without SOCKOBJ_IO_PEEK on one TCP object are
+ *	filled by a single recvmsg(), in order, with the results they would
+ *	have had one by one: each its length while data lasts, then the part
+ *	that was queued, then -EAGAIN (or 0 once the peer closed) for the ops
+ *	after that.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
  *	leaving every op unrun) or EFAULT. EFAULT before any op ran (the
@@ -463,7 +477,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		6
+#define SOCKOBJ_API_VERSION		7
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -478,6 +492,7 @@
 #define SOCKOBJ_FEAT_LISTEN		(1ULL << 9)
 #define SOCKOBJ_FEAT_RECONNECT		(1ULL << 10)
 #define SOCKOBJ_FEAT_LISTEN_UDP		(1ULL << 11)
+#define SOCKOBJ_FEAT_BATCH_RECV		(1ULL << 12)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -925,6 +940,7 @@ struct sockobj_listen {
 #define SOCKOBJ_OP_DISCONNECT		5
 #define SOCKOBJ_OP_ABORT		6
 #define SOCKOBJ_OP_DESTROY		7	/* flags: SOCKOBJ_DESTROY_* */
+#define SOCKOBJ_OP_RECV			8	/* arg: buffer, len: its size */
 
 #define SOCKOBJ_BATCH_STOP		(1U << 0)	/* stop at the first error */
 #define SOCKOBJ_BATCH_F_ALL		SOCKOBJ_BATCH_STOP
@@ -934,11 +950,12 @@ struct sockobj_listen {
  * struct sockobj_batch_op - one operation of a batch
  * @op: SOCKOBJ_OP_*
  * @id: the object, or 0 for the one the batch created last
- * @flags: the operation's flags (SOCKOBJ_DESTROY_* for destroy), else 0
- * @result: out: >= 0 on success (the id for create, bytes for send), or
- *	-errno
+ * @flags: the operation's flags (SOCKOBJ_DESTROY_* for destroy,
+ *	SOCKOBJ_IO_PEEK for recv), else 0
+ * @result: out: >= 0 on success (the id for create, bytes for send and
+ *	recv, a UDP datagram's real length for recv), or -errno
  * @arg: in: the address of the op's argument (see SOCKOBJ_OP_*), else 0
- * @len: in: SOCKOBJ_OP_SEND: the buffer length, else 0
+ * @len: in: SOCKOBJ_OP_SEND, SOCKOBJ_OP_RECV: the buffer length, else 0
  */
 struct sockobj_batch_op {
 	__u32 op;

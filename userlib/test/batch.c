@@ -2,7 +2,8 @@
 /*
  * Description: libsockobj tests: batches. The prep helpers fill one op and
  * nothing else; sockobj_submit() runs a whole batch with per-op results,
- * chains id 0 to the last create, stops with SOCKOBJ_BATCH_STOP, refuses
+ * chains id 0 to the last create, receives (a module of API version 7),
+ * stops with SOCKOBJ_BATCH_STOP, refuses
  * bad input having run nothing, and drops the queued records of the
  * objects it destroys; sockobj_connect_many() starts one object per
  * target, reports each target's outcome and leaves no object behind for
@@ -66,6 +67,7 @@ static int test_prep(void)
 	struct sockobj_create cr;
 	struct sockobj_config cfg;
 	const char data[] = "abc";
+	char rbuf[3];
 
 	memset(&op, 0xa5, sizeof(op));
 	memset(&cr, 0xa5, sizeof(cr));
@@ -99,6 +101,15 @@ static int test_prep(void)
 	CHECK(op.arg == (uint64_t)(uintptr_t)data);
 	CHECK_EQ(op.len, 3);
 	CHECK_EQ(op.flags, 0);
+	CHECK_EQ(op.result, 0);
+
+	memset(&op, 0xa5, sizeof(op));
+	sockobj_prep_recv(&op, 4, rbuf, 3, SOCKOBJ_IO_PEEK);
+	CHECK_EQ(op.op, SOCKOBJ_OP_RECV);
+	CHECK_EQ(op.id, 4);
+	CHECK(op.arg == (uint64_t)(uintptr_t)rbuf);
+	CHECK_EQ(op.len, 3);
+	CHECK_EQ(op.flags, SOCKOBJ_IO_PEEK);
 	CHECK_EQ(op.result, 0);
 
 	memset(&op, 0xa5, sizeof(op));
@@ -185,6 +196,71 @@ static int test_submit_chain(void)
 	CHECK_EQ(got, 11);
 	CHECK(!memcmp(buf, "hello batch", 11));
 	CHECK_EQ(read(afd, buf, sizeof(buf)), 0);	/* our FIN */
+
+	close(afd);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_EXIT_PASS;
+}
+
+/*
+ * Receives in a batch (module API version 7): what the peer wrote, in
+ * order, over three ops (a peek first), then -EAGAIN.
+ */
+static int test_submit_recv(void)
+{
+	struct sockobj_batch_op ops[4];
+	struct sockobj_config cfg;
+	struct sockobj_create cr;
+	struct sockobj_event ev;
+	struct sockaddr_storage ss;
+	struct sockobj_info info;
+	struct sockobj_ctx *ctx;
+	char peek[5], buf[3][8];
+	socklen_t len;
+	int lfd, afd, id, tries;
+
+	if (need_module())
+		return T_EXIT_SKIP;
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	NEED_FEATURE(SOCKOBJ_FEAT_BATCH_RECV);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mask = SOCKOBJ_CFG_TARGET;
+	CHECK_OK(addr_of(&cfg.target, &ss, len));
+	sockobj_prep_create(&ops[0], &cr, SOCKOBJ_PROTO_TCP, 0xbeef);
+	sockobj_prep_configure(&ops[1], 0, &cfg);
+	sockobj_prep_connect(&ops[2], 0);
+	CHECK_RET(sockobj_submit(ctx, ops, 3, SOCKOBJ_BATCH_STOP), 3);
+	id = ops[0].result;
+	CHECK_OK(sockobj_wait_state(ctx, id, est_or_closed, WAIT_MS, &ev));
+	CHECK_EQ(ev.state, SOCKOBJ_STATE_ESTABLISHED);
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	CHECK_EQ(write(afd, "receive in a batch", 18), 18);
+	for (tries = 0; tries < WAIT_MS / 10; tries++) {
+		CHECK_OK(sockobj_get_info(ctx, id, &info));
+		if (info.rx_queued == 18)
+			break;
+		usleep(10000);
+	}
+	CHECK_EQ(info.rx_queued, 18);
+
+	sockobj_prep_recv(&ops[0], id, peek, sizeof(peek), SOCKOBJ_IO_PEEK);
+	sockobj_prep_recv(&ops[1], id, buf[0], sizeof(buf[0]), 0);
+	sockobj_prep_recv(&ops[2], id, buf[1], sizeof(buf[1]), 0);
+	sockobj_prep_recv(&ops[3], id, buf[2], sizeof(buf[2]), 0);
+	CHECK_RET(sockobj_submit(ctx, ops, 4, 0), 4);
+	CHECK_EQ(ops[0].result, 5);
+	CHECK_EQ(ops[1].result, 8);
+	CHECK_EQ(ops[2].result, 8);
+	CHECK_EQ(ops[3].result, 2);
+	CHECK(!memcmp(peek, "recei", 5));
+	CHECK(!memcmp(buf, "receive in a batch", 18));
+	sockobj_prep_recv(&ops[0], id, buf[0], sizeof(buf[0]), 0);
+	CHECK_RET(sockobj_submit(ctx, ops, 1, 0), 1);
+	CHECK_EQ(ops[0].result, -EAGAIN);
 
 	close(afd);
 	sockobj_close(ctx);
@@ -485,6 +561,7 @@ int main(void)
 	t_run("prep", test_prep);
 	module_setup();
 	t_run("submit_chain", test_submit_chain);
+	t_run("submit_recv", test_submit_recv);
 	t_run("submit_stop", test_submit_stop);
 	t_run("submit_bad", test_submit_bad);
 	t_run("submit_destroy_drops_queued", test_submit_destroy_drops_queued);
