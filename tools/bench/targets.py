@@ -164,6 +164,12 @@ def main(argv):
             if r:
                 row("tput 64 B batch >= 1.5x", "%s send %d conn 64 B" % (net, conns),
                     median_ci(ratios(r)), 1.5)
+            # Issue 18: 64 B receives batched >= 2x epoll's recv(64).
+            r = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
+                     method="sockobj-batch")
+            if r:
+                row("(18) recv 64 B batch >= 2x epoll", "%s recv %d conn 64 B" % (net, conns),
+                    median_ci(ratios(r)), 2.0)
 
     # 64 B against the limits of the same reps (paired ratios): sends over
     # ref:sendmsg512 (one writev-like call of 512 x 64 B), receives over

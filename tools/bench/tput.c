@@ -18,9 +18,11 @@
  *                 EPOLLOUT|EPOLLET / EPOLLIN|EPOLLET;
  *   sockobj       SOCKOBJ_IOC_SEND / SOCKOBJ_IOC_RECV, blocking read() of
  *                 WRITABLE / READABLE records (up to 256 at a time);
- *   sockobj-batch (send, 64 B) SOCKOBJ_IOC_BATCH of 512 SOCKOBJ_OP_SEND,
- *                 spread over the connections that are not blocked (512 /
- *                 open consecutive ops per connection), SOCKOBJ_BATCH_STOP.
+ *   sockobj-batch (64 B) SOCKOBJ_IOC_BATCH of 512 SOCKOBJ_OP_SEND (send) or
+ *                 SOCKOBJ_OP_RECV of 64 B into consecutive slices of one
+ *                 buffer (recv; API version 7), spread over the
+ *                 connections that are not blocked (512 / open consecutive
+ *                 ops per connection), SOCKOBJ_BATCH_STOP.
  *   ref:sendmsg512 (send, 64 B; a reference, not a target) epoll with one
  *                 sendmsg() of 512 x 64 B iovecs per call: what a batch
  *                 that coalesced its sends to one object into one
@@ -81,6 +83,8 @@ static bool only64(int m)
 /* Whether method m has a window in the case (direction, size). */
 static bool applies(int m, bool send, int size)
 {
+	if (m == T_BATCH)
+		return size == 64;
 	if (only64(m))
 		return send && size == 64;
 	if (m == T_BULKRECV)
@@ -524,19 +528,27 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 
 		conn[k] = c;
 		memset(&ops[k], 0, sizeof(ops[k]));
-		ops[k].op = SOCKOBJ_OP_SEND;
+		ops[k].op = t->send ? SOCKOBJ_OP_SEND : SOCKOBJ_OP_RECV;
 		ops[k].id = t->ids[c];
-		ops[k].arg = (uintptr_t)t->buf;
+		/* a receive's messages each in their own place */
+		ops[k].arg = (uintptr_t)(t->send ? t->buf : t->buf + (size_t)k * t->size);
 		ops[k].len = (uint64_t)t->size;
 	}
+	t->calls++;
 	ret = so_batch_flags(t->sofd, ops, BATCH_OPS, SOCKOBJ_BATCH_STOP, &done);
 	if (ret)
 		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
 	for (k = 0; k < (int)done; k++) {
-		if (ops[k].result == -EAGAIN || (ops[k].result >= 0 && ops[k].result < t->size))
+		int r = ops[k].result;
+
+		if (r == 0 && !t->send)
+			die("batch recv: the peer closed");
+		if (r > 0 && !t->send)
+			t->bytes += (uint64_t)r;
+		if (r == -EAGAIN || (r >= 0 && r < t->size))
 			t->blocked[conn[k]] = true;
-		else if (ops[k].result < 0)
-			die("batch send: %s", strerror(-ops[k].result));
+		else if (r < 0)
+			die("batch %s: %s", t->send ? "send" : "recv", strerror(-r));
 	}
 	return !tick(t);
 }
