@@ -138,6 +138,7 @@ extern struct json J;
 /* --------------------------------------------------------------- sockobj.c */
 
 int so_open(void);			/* O_RDWR|O_CLOEXEC; dies when absent */
+uint64_t so_features(int fd);		/* SOCKOBJ_FEAT_* of the module */
 int so_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 or -errno */
 int so_batch(int fd, struct sockobj_batch_op *ops, uint32_t count, uint32_t *done);
 int so_batch_flags(int fd, struct sockobj_batch_op *ops, uint32_t count, uint32_t flags,

@@ -29,6 +29,16 @@ int so_open(void)
 	return fd;
 }
 
+uint64_t so_features(int fd)
+{
+	struct sockobj_api api;
+
+	memset(&api, 0, sizeof(api));
+	if (ioctl(fd, SOCKOBJ_IOC_GET_API, &api))
+		die("SOCKOBJ_IOC_GET_API: %s", strerror(errno));
+	return api.features;
+}
+
 int so_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
