@@ -187,12 +187,17 @@ TEST_F(trace, retry_waits_and_attempts)
 	ASSERT_EQ(0, write_file(self->dir, "events/sockobj/enable", "0"));
 	snprintf(want[0], sizeof(want[0]),
 		 "sockobj_retry_wait: id=%u attempt=1 reason=REFUSED wait_ms=20", id);
+	/*
+	 * late_ms is not checked: an attempt waits (late_ms > 0) when its
+	 * records would not fit, which a reader slowed by the host's load
+	 * causes (52 ms seen on PREEMPT_RT beside another VM).
+	 */
 	snprintf(want[1], sizeof(want[1]),
-		 "sockobj_retry_start: id=%u attempt=2 late_ms=0 ret=0", id);
+		 "sockobj_retry_start: id=%u attempt=2 late_ms=", id);
 	snprintf(want[2], sizeof(want[2]),
 		 "sockobj_retry_wait: id=%u attempt=2 reason=REFUSED wait_ms=20", id);
 	snprintf(want[3], sizeof(want[3]),
-		 "sockobj_retry_start: id=%u attempt=3 late_ms=0 ret=0", id);
+		 "sockobj_retry_start: id=%u attempt=3 late_ms=", id);
 	trace = read_trace(self->dir);
 	ASSERT_NE(NULL, trace);
 	for (line = strtok_r(trace, "\n", &p); line; line = strtok_r(NULL, "\n", &p)) {
@@ -201,6 +206,9 @@ TEST_F(trace, retry_waits_and_attempts)
 		ASSERT_GT(ARRAY_SIZE(want), next) TH_LOG("extra: %s", line);
 		EXPECT_NE(NULL, strstr(line, want[next]))
 			TH_LOG("event %zu: want '%s' in '%s'", next, want[next], line);
+		if (strstr(want[next], "retry_start"))
+			EXPECT_NE(NULL, strstr(line, " ret=0"))
+				TH_LOG("event %zu: want ret=0 in '%s'", next, line);
 		next++;
 	}
 	free(trace);
