@@ -93,11 +93,13 @@ static bool batch_recv;
  * peer fills the others (it sends on a connection until EAGAIN), so its
  * windows measured how much of 64 receive buffers the peer had filled and
  * how TCP's memory limits cut that (tcp_mem: drops, retransmission
- * timeouts), not blocking calls: 16-103 MB/s from one window to the next
- * when each starts from empty queues, 810-847 MB/s reading what the
- * warm-up left in a 6 GB guest, 0.64-0.78x epoll in the 2 GB one. No steady
- * state, so no reference; a blocking program serving 64 connections would
- * use a thread each. Sending (blocking send()s never wait for a peer that
+ * timeouts), not blocking calls. With every window starting from empty
+ * queues: 16-103 MB/s from one window to the next in the 2 GB guest, and
+ * 6-8 MB/s in a 6 GB one (no drops: the peer fills all 64 buffers, one
+ * blocking call each per window); before, 810-847 MB/s reading what the
+ * warm-up left (6 GB) and 0.64-0.78x epoll (2 GB). No steady state, so no
+ * reference; a blocking program serving 64 connections would use a thread
+ * each. Sending (blocking send()s never wait for a peer that
  * always sinks) and on one connection it stays.
  */
 static bool applies(int m, bool send, int conns, int size)
