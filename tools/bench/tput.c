@@ -39,7 +39,8 @@
  *                 for receiving 64 B messages (n bytes are n / 64 of them
  *                 in one call; the peer sinks with calls of the same size).
  *   ref:blocking  blocking sockets, no event mechanism: send()/recv() of
- *                 the size on each connection in turn.
+ *                 the size on each connection in turn (receiving on one
+ *                 connection only: see applies()).
  * Socket options are the defaults for all (Nagle on, autotuned buffers).
  *
  * Alternating windows on one setup: per case (direction, connections,
@@ -60,7 +61,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -80,11 +83,26 @@ static bool only64(int m)
 	return m == T_BATCH || m == T_IOV || m == T_MMSG || m == T_URING;
 }
 
-/* Whether method m has a window in the case (direction, size). */
 /* The module has SOCKOBJ_OP_RECV (API version 7): sockobj-batch receives */
 static bool batch_recv;
 
-static bool applies(int m, bool send, int size)
+/*
+ * Whether method m has a window in the case (direction, connections, size).
+ * ref:blocking does not receive on 64 connections: one thread reading one
+ * blocking call per connection in turn waits on one connection while the
+ * peer fills the others (it sends on a connection until EAGAIN), so its
+ * windows measured how much of 64 receive buffers the peer had filled and
+ * how TCP's memory limits cut that (tcp_mem: drops, retransmission
+ * timeouts), not blocking calls. With every window starting from empty
+ * queues: 16-103 MB/s from one window to the next in the 2 GB guest, and
+ * 6-8 MB/s in a 6 GB one (no drops: the peer fills all 64 buffers, one
+ * blocking call each per window); before, 810-847 MB/s reading what the
+ * warm-up left (6 GB) and 0.64-0.78x epoll (2 GB). No steady state, so no
+ * reference; a blocking program serving 64 connections would use a thread
+ * each. Sending (blocking send()s never wait for a peer that
+ * always sinks) and on one connection it stays.
+ */
+static bool applies(int m, bool send, int conns, int size)
 {
 	if (m == T_BATCH)
 		return size == 64 && (send || batch_recv);
@@ -92,6 +110,8 @@ static bool applies(int m, bool send, int size)
 		return send && size == 64;
 	if (m == T_BULKRECV)
 		return !send && size == 64;
+	if (m == T_BLOCK)
+		return send || conns == 1;
 	return true;
 }
 
@@ -120,6 +140,14 @@ struct tctx {
 	char *buf;
 	uint64_t t_start, t0, t1, c0, c1, bytes;
 	int phase;		/* 0 warm-up, 1 measuring, 2 done */
+	/*
+	 * Receiving: how the window started (-v): 1 the client had read every
+	 * connection to EAGAIN, 0 it had not by the warm-up's limit. What the
+	 * drain before it found: bytes read, the peer's SIOCOUTQ at its start,
+	 * its duration.
+	 */
+	int started_empty;
+	uint64_t drained, drain_outq, drain_ns;
 	/* -v: what the window did (calls, waits, switches, TCP counters) */
 	uint64_t calls, waits;
 	struct wsnap *d0, *d1;
@@ -220,7 +248,7 @@ static void snap_log(struct tctx *t)
 	buf[o] = 0;
 	if (!on_plain(t->m) || getsockopt(t->fds[0], SOL_SOCKET, SO_RCVBUF, &rb, &sl))
 		rb = -1;
-	vlog("tput diag %s %s %d x %d: %.1f MB/s calls %llu waits %llu nvcsw %ld nivcsw %ld client run %.1f ms wait %.1f ms slices %llu, peer run %.1f ms wait %.1f ms slices %llu; rcvbuf[0] %d; end %s;%s",
+	vlog("tput diag %s %s %d x %d: %.1f MB/s calls %llu waits %llu nvcsw %ld nivcsw %ld client run %.1f ms wait %.1f ms slices %llu, peer run %.1f ms wait %.1f ms slices %llu; rcvbuf[0] %d; start %s; end %s;%s",
 	     tname[t->m], t->send ? "send" : "recv", t->conns, t->size,
 	     (double)(t->c1 - t->c0) / ((double)(t->t1 - t->t0) / 1e9) / 1e6,
 	     (unsigned long long)(t->d1->calls - t->d0->calls),
@@ -230,7 +258,8 @@ static void snap_log(struct tctx *t)
 	     (double)(t->d1->cs[1] - t->d0->cs[1]) / 1e6, t->d1->cs[2] - t->d0->cs[2],
 	     (double)(t->d1->ps[0] - t->d0->ps[0]) / 1e6,
 	     (double)(t->d1->ps[1] - t->d0->ps[1]) / 1e6, t->d1->ps[2] - t->d0->ps[2],
-	     rb, t->d1->sockstat, buf);
+	     rb, t->started_empty < 0 ? "timed" : t->started_empty ? "empty" : "behind",
+	     t->d1->sockstat, buf);
 }
 
 static uint64_t counter(struct tctx *t)
@@ -239,18 +268,41 @@ static uint64_t counter(struct tctx *t)
 			 t->bytes;
 }
 
+/*
+ * Receiving, the warm-up ends at the first point after O.tput_warm_ms where
+ * the client has read every connection to EAGAIN (start_window() from
+ * run_window(), "caught up"), so that every method's window starts with
+ * empty receive queues; a client that reads slower than the peer sends (64 B
+ * and 1 KiB reads) never gets there: its window starts at WARM_MAX times the
+ * warm-up, with the queues as full as they stay (its steady state).
+ */
+#define WARM_MAX 4
+
+static void start_window(struct tctx *t, int empty)
+{
+	if (verbose)
+		snap(t, t->d0);
+	t->started_empty = empty;
+	prof_on();
+	t->t0 = now_ns();
+	t->c0 = counter(t);
+	t->phase = 1;
+}
+
+/* Receiving: whether the warm-up's time is over (start at the next EAGAIN). */
+static bool warm_done(const struct tctx *t)
+{
+	return now_ns() >= t->t_start + O.tput_warm_ms * 1000000ull;
+}
+
 /* Advance the window; true when the measurement is over. */
 static bool tick(struct tctx *t)
 {
 	uint64_t now = now_ns();
+	uint64_t warm = (t->send ? 1 : WARM_MAX) * O.tput_warm_ms * 1000000ull;
 
-	if (t->phase == 0 && now >= t->t_start + O.tput_warm_ms * 1000000ull) {
-		if (verbose)
-			snap(t, t->d0);
-		prof_on();
-		t->t0 = now_ns();
-		t->c0 = counter(t);
-		t->phase = 1;
+	if (t->phase == 0 && now >= t->t_start + warm) {
+		start_window(t, t->send ? -1 : 0);
 	} else if (t->phase == 1 && now >= t->t0 + O.tput_ms * 1000000ull) {
 		t->t1 = now;
 		t->c1 = counter(t);
@@ -315,38 +367,101 @@ static bool on_plain(int m)
 	return on_epoll(m) || m == T_BLOCK;
 }
 
+/* Bytes the peer's connections [lo, hi) have queued and not had acknowledged. */
+static uint64_t peer_outq(const struct tctx *t, int lo, int hi)
+{
+	uint64_t sum = 0;
+	int i, q;
+
+	for (i = lo; i < hi; i++)
+		if (t->p->fds[i] >= 0 && !ioctl(t->p->fds[i], SIOCOUTQ, &q) && q > 0)
+			sum += (uint64_t)q;
+	return sum;
+}
+
+/* Read connection i of the set to EAGAIN (non-blocking, calls of len); the bytes. */
+static uint64_t read_out(struct tctx *t, bool plain, int i, size_t len)
+{
+	uint64_t got = 0;
+	size_t done;
+	ssize_t n;
+
+	for (;;) {
+		if (plain) {
+			n = recv(t->fds[i], t->buf, len, MSG_DONTWAIT);
+			if (n <= 0)
+				break;
+			done = (size_t)n;
+		} else if (so_recv(t->sofd, t->ids[i], t->buf, len, &done) || !done) {
+			break;
+		}
+		got += done;
+	}
+	return got;
+}
+
 /*
- * Receiving, after a window: the peer has stopped; read what its set still
- * holds (both ends' buffers) until three passes 2 ms apart find nothing.
- * Left full, an idle set's 64 autotuned receive buffers would put TCP
- * under memory pressure (tcp_mem) during the other methods' windows and
- * stall them; emptied, every window starts from the same state. Untimed.
+ * Receiving, after a window: the peer has stopped (PEER_HOLD), but its
+ * sockets may still hold what it queued (up to the send buffer, 4 MB each,
+ * more after drops under TCP memory pressure, which only a retransmission
+ * timeout sends again). Read the window's set to EAGAIN until the peer's
+ * side of it has nothing unacknowledged (SIOCOUTQ 0: every byte it queued
+ * reached the client's receive queue), then once more: both ends of every
+ * connection are empty, so every window starts from the same state. (Three
+ * quiet passes 2 ms apart, the drain before this, left what a
+ * retransmission timeout resent later to the next window: epoll's windows
+ * after ref:blocking's at 64 connections came out at 384-605 MB/s against
+ * 306.) Left full, an idle set's 64 autotuned receive buffers would also
+ * put TCP under memory pressure (tcp_mem) during the other set's windows.
+ * Untimed; the run ends if the peer's queues do not empty in 30 s.
  */
 static void drain_set(struct tctx *t, bool plain)
 {
-	int i, quiet = 0;
-	size_t done;
-	ssize_t n;
-	bool got;
+	int lo = plain ? 0 : t->conns, i;
+	uint64_t start = now_ns(), q;
 
-	while (quiet < 3) {
-		got = false;
-		for (i = 0; i < t->conns; i++) {
-			for (;;) {
-				if (plain) {
-					n = recv(t->fds[i], t->buf, 65536, MSG_DONTWAIT);
-					if (n <= 0)
-						break;
-				} else if (so_recv(t->sofd, t->ids[i], t->buf, 65536, &done) ||
-					   !done) {
-					break;
-				}
-				got = true;
-			}
-		}
-		quiet = got ? 0 : quiet + 1;
-		sleep_ms(2);
+	t->drained = 0;
+	t->drain_outq = peer_outq(t, lo, lo + t->conns);
+	for (;;) {
+		for (i = 0; i < t->conns; i++)
+			t->drained += read_out(t, plain, i, 65536);
+		q = peer_outq(t, lo, lo + t->conns);
+		if (!q)
+			break;
+		if (now_ns() - start > 30000000000ull)
+			die("throughput: the peer's sockets still hold %llu bytes after 30 s",
+			    (unsigned long long)q);
+		sleep_ms(1);
 	}
+	for (i = 0; i < t->conns; i++)
+		t->drained += read_out(t, plain, i, 65536);
+	t->drain_ns = now_ns() - start;
+}
+
+/*
+ * ref:blocking, at the end of its warm-up's time: read every connection to
+ * EAGAIN (non-blocking reads of the size, in the warm-up), pass after pass
+ * until one finds all of them empty, so that its window starts with empty
+ * receive queues where an event loop's does (when it finds every connection
+ * empty), and as full as they stay where an event loop never finds them
+ * empty (64 B reads: then the warm-up's limit comes first). Without it a blocking reader, which reads one call per connection
+ * in turn, starts its window on what the peer queued on the others during
+ * the warm-up (at 64 connections up to 64 full receive buffers) and
+ * measures reading a backlog. 1 when it caught up, 0 when the warm-up's
+ * limit came first.
+ */
+static int catch_up(struct tctx *t)
+{
+	uint64_t got, end = t->t_start + WARM_MAX * O.tput_warm_ms * 1000000ull;
+	int i;
+
+	do {
+		got = 0;
+		for (i = 0; i < t->conns; i++)
+			got += read_out(t, true, i, (size_t)t->size);
+		t->bytes += got;
+	} while (got && now_ns() < end);
+	return !got;
 }
 
 static void teardown(struct tctx *t)
@@ -686,11 +801,17 @@ static double run_window(struct tctx *t)
 				if (!t->blocked[i] && !drive(t, i))
 					goto out;
 		}
+		if (t->m == T_BLOCK && !t->send && t->phase == 0 && warm_done(t))
+			start_window(t, catch_up(t));
 		for (i = 0; i < t->conns; i++)
 			if (!t->blocked[i])
 				break;
-		if (i == t->conns)
+		if (i == t->conns) {
+			/* every connection read to EAGAIN: start here (tick()) */
+			if (!t->send && t->phase == 0 && warm_done(t))
+				start_window(t, 1);
 			wait_events(t);
+		}
 		/*
 		 * ref:blocking makes one call per connection and round: on one
 		 * connection, look at the clock every TCHECK calls, as drive()
@@ -705,6 +826,9 @@ out:
 	if (!t->send) {
 		peer_mode(t->p, PEER_HOLD);
 		drain_set(t, on_plain(t->m));
+		vlog("tput drain %s %s %d x %d: %llu bytes read, the peer's SIOCOUTQ %llu at the start, %.1f ms",
+		     tname[t->m], "recv", t->conns, t->size, (unsigned long long)t->drained,
+		     (unsigned long long)t->drain_outq, (double)t->drain_ns / 1e6);
 	}
 	if (verbose && t->phase == 2)
 		snap_log(t);
@@ -775,7 +899,7 @@ void test_tput(const struct net *net, struct peer *p)
 				t.conns = conns[ci];
 				t.size = sizes[si];
 				for (m = 0; m < T_METHODS; m++) {
-					use[m] = applies(m, t.send, t.size);
+					use[m] = applies(m, t.send, t.conns, t.size);
 					any |= use[m] && selected(&t, m);
 				}
 				if (!any)
