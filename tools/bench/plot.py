@@ -159,13 +159,14 @@ def main(argv):
     legend(ax_flat, fontsize=8)
 
     # 3. throughput ratios (the 64 B limits are far off scale: a note)
-    limits = ("ref:sendmsg512", "ref:bulkrecv")
+    limits = ("ref:sendmsg512", "ref:bulkrecv", "ref:recvmsg512")
     tput = [r for r in res if r["test"] == "tput" and r["method"] not in
             ("epoll",) + limits]
     refs = [r for r in res if r["test"] == "tput" and r["method"] in limits]
     if refs:
         ax_tput.text(0.25, 0.97, "limits, 64 B: sends, one sendmsg() of 512 iovecs;\n"
-                     "receives, one recv() of 256 KiB:\n" +
+                     "receives, one recv() of 256 KiB, one recvmsg()\n"
+                     "of 512 x 64 B iovecs:\n" +
                      "\n".join("  %s %s, %d conn: %.1fx epoll" % (r["dir"], r["net"],
                                                              r["conns"], r["ratio_vs_epoll"])
                                for r in refs),

@@ -38,6 +38,11 @@
  *                 stream drained as fast as a receiver can, i.e. the limit
  *                 for receiving 64 B messages (n bytes are n / 64 of them
  *                 in one call; the peer sinks with calls of the same size).
+ *   ref:recvmsg512 (recv, 64 B; a reference, not a target) epoll with one
+ *                 recvmsg() into 512 x 64 B iovecs (sockobj-batch's
+ *                 buffers) per call until EAGAIN: what a batch that fills
+ *                 its 512 receive buffers with one sock_recvmsg() could
+ *                 approach; ref:bulkrecv over it is the cost of the buffers.
  *   ref:blocking  blocking sockets, no event mechanism: send()/recv() of
  *                 the size on each connection in turn (receiving on one
  *                 connection only: see applies()).
@@ -70,11 +75,12 @@
 #include <unistd.h>
 
 enum {
-	T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BULKRECV, T_BLOCK, T_METHODS
+	T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BULKRECV, T_BLOCK,
+	T_IOVRECV, T_METHODS
 };
 static const char *const tname[T_METHODS] = {
 	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512", "ref:sendmmsg512",
-	"ref:uring512", "ref:bulkrecv", "ref:blocking",
+	"ref:uring512", "ref:bulkrecv", "ref:blocking", "ref:recvmsg512",
 };
 
 /* Methods that exist only for 64 B sends. */
@@ -108,7 +114,7 @@ static bool applies(int m, bool send, int conns, int size)
 		return size == 64 && (send || batch_recv);
 	if (only64(m))
 		return send && size == 64;
-	if (m == T_BULKRECV)
+	if (m == T_BULKRECV || m == T_IOVRECV)
 		return !send && size == 64;
 	if (m == T_BLOCK)
 		return send || conns == 1;
@@ -118,7 +124,8 @@ static bool applies(int m, bool send, int conns, int size)
 /* Methods on plain sockets with epoll readiness. */
 static bool on_epoll(int m)
 {
-	return m == T_EPOLL || m == T_IOV || m == T_MMSG || m == T_URING || m == T_BULKRECV;
+	return m == T_EPOLL || m == T_IOV || m == T_MMSG || m == T_URING ||
+	       m == T_BULKRECV || m == T_IOVRECV;
 }
 
 static struct io_uring uring;
@@ -573,6 +580,31 @@ static bool drive(struct tctx *t, int i)
 				t->blocked[i] = true;
 				return true;
 			}
+			continue;
+		} else if (t->m == T_IOVRECV) {
+			static struct iovec iov[BATCH_OPS];
+			struct msghdr mh;
+			int k;
+
+			/* sockobj-batch's buffers: consecutive 64 B slices */
+			for (k = 0; k < BATCH_OPS; k++) {
+				iov[k].iov_base = t->buf + (size_t)k * (size_t)t->size;
+				iov[k].iov_len = (size_t)t->size;
+			}
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_iov = iov;
+			mh.msg_iovlen = BATCH_OPS;
+			n = recvmsg(t->fds[i], &mh, MSG_DONTWAIT);
+			if (n < 0) {
+				if (errno == EAGAIN) {
+					t->blocked[i] = true;
+					return true;
+				}
+				die("recvmsg: %s", strerror(errno));
+			}
+			if (n == 0)
+				die("recvmsg: the peer closed");
+			t->bytes += (size_t)n;
 			continue;
 		} else if (t->m == T_BLOCK) {
 			n = t->send ? send(t->fds[i], t->buf, (size_t)t->size, MSG_NOSIGNAL) :
