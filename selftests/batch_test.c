@@ -246,7 +246,8 @@ static void pattern(unsigned char *buf, size_t len, size_t off, int stream)
 
 TEST_F(batch, small_sends_arrive_whole_and_in_order)
 {
-	enum { NOPS = 200, SZ = 64 };
+	/* more than one chunk of the kernel's (512): two runs */
+	enum { NOPS = 600, SZ = 16 };
 	static unsigned char data[NOPS * SZ], got[NOPS * SZ];
 	struct sockobj_batch_op ops[NOPS];
 	struct sockobj_info info;
@@ -436,8 +437,11 @@ static __u32 queued_from_peer(struct __test_metadata *_metadata, int fd,
 
 TEST_F(batch, recvs_fill_in_order_then_a_part_then_eagain)
 {
-	/* more ops than one chunk of the kernel's (16), the last ones short */
-	enum { NOPS = 50, SZ = 64, QUEUED = 46 * SZ + 30 };
+	/*
+	 * More ops than one chunk of the kernel's (512), so a run is cut in
+	 * two; the last ones find nothing.
+	 */
+	enum { NOPS = 600, FULL = 560, SZ = 64, QUEUED = FULL * SZ + 30 };
 	static unsigned char data[QUEUED], got[NOPS * SZ];
 	struct sockobj_batch_op ops[NOPS];
 	struct sockobj_info info;
@@ -453,10 +457,10 @@ TEST_F(batch, recvs_fill_in_order_then_a_part_then_eagain)
 		recv_op(&ops[i], id, got + i * SZ, SZ, 0);
 	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
 	ASSERT_EQ(U32(NOPS), done);
-	for (i = 0; i < 46; i++)
+	for (i = 0; i < FULL; i++)
 		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
-	EXPECT_EQ(30, ops[46].result);
-	for (i = 47; i < NOPS; i++)
+	EXPECT_EQ(30, ops[FULL].result);
+	for (i = FULL + 1; i < NOPS; i++)
 		EXPECT_EQ(-EAGAIN, ops[i].result) TH_LOG("op %d", i);
 	EXPECT_EQ(0, memcmp(data, got, sizeof(data)));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
