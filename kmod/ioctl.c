@@ -33,7 +33,7 @@
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
-			  SOCKOBJ_FEAT_BATCH_RECV)
+			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -727,6 +727,90 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 	return 0;
 }
 
+/*
+ * Move pending records into @buf (@count bytes), oldest first, with the
+ * file's read mutex held. A record leaves the queue only once it has been
+ * copied, so -EFAULT loses nothing.
+ * Return: bytes copied, else -EAGAIN (none pending) or -EFAULT.
+ */
+static ssize_t take_records(struct sockobj_file *file, char __user *buf,
+			    size_t count)
+{
+	struct sockobj_event ev;
+	struct sockobj_obj *obj;
+	size_t copied = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&file->read_mutex);
+	while (count - copied >= sizeof(ev)) {
+		ret = sockobj_event_peek(file, &ev, &obj);
+		if (ret)
+			break;
+		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
+			sockobj_object_put(obj);
+			ret = -EFAULT;
+			break;
+		}
+		sockobj_event_commit(file, obj, &ev);
+		trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
+		copied += sizeof(ev);
+	}
+	return copied ?: ret;
+}
+
+static bool batch_header_valid(const struct sockobj_batch *b)
+{
+	bool wait = b->flags & SOCKOBJ_BATCH_WAIT;
+
+	if (b->count > SOCKOBJ_BATCH_MAX || (b->flags & ~SOCKOBJ_BATCH_F_ALL) ||
+	    b->done || b->reserved)
+		return false;
+	if (!b->events != !b->nevents || b->nevents > SOCKOBJ_BATCH_EVENTS_MAX)
+		return false;
+	if ((wait && !b->events) || (b->wait_ms && !wait))
+		return false;
+	return b->count || b->events;
+}
+
+/*
+ * The records part of a batch whose ops ran: move pending records into
+ * b->events, first waiting for one up to b->wait_ms under
+ * SOCKOBJ_BATCH_WAIT unless SOCKOBJ_BATCH_STOP cut the batch short or a
+ * fatal signal is pending. Any other signal ends the wait with none.
+ * Return: 0 (b->nevents set) or -EFAULT (none taken).
+ */
+static int batch_events(struct sockobj_file *file, struct sockobj_batch *b)
+{
+	char __user *buf = u64_to_user_ptr(b->events);
+	size_t size = (size_t)b->nevents * sizeof(struct sockobj_event);
+	long left = 0;
+	ssize_t n;
+
+	if ((b->flags & SOCKOBJ_BATCH_WAIT) && b->done == b->count &&
+	    !fatal_signal_pending(current))
+		left = b->wait_ms == SOCKOBJ_WAIT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
+			msecs_to_jiffies(b->wait_ms);
+	b->nevents = 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&file->read_mutex))
+			return 0;
+		n = take_records(file, buf, size);
+		mutex_unlock(&file->read_mutex);
+		if (n != -EAGAIN)
+			break;
+		/* Another reader may take what woke us: then wait again. */
+		if (!left)
+			return 0;
+		left = sockobj_event_wait_timeout(file, left);
+		if (left <= 0)
+			return 0;
+	}
+	if (n < 0)
+		return n;
+	b->nevents = n / sizeof(struct sockobj_event);
+	return 0;
+}
+
 static long batch(struct sockobj_file *file, void __user *argp)
 {
 	struct {
@@ -742,18 +826,32 @@ static long batch(struct sockobj_file *file, void __user *argp)
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
-	if (!b.count || b.count > SOCKOBJ_BATCH_MAX || (b.flags & ~SOCKOBJ_BATCH_F_ALL) ||
-	    b.done || b.pad || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
+	if (!batch_header_valid(&b))
 		return -EINVAL;
 	uops = u64_to_user_ptr(b.ops);
-	batch_chunk_init(&c, &stack, b.count);
-	ret = batch_validate(&b, uops, &c);
-	if (!ret)
-		ret = batch_run(file, &b, uops, &c);
-	if (c.ops != on_stack.ops)
-		kfree(c.ops);
-	if (ret && !b.done)
-		return ret;
+	b.done = 0;
+	if (b.count) {
+		batch_chunk_init(&c, &stack, b.count);
+		ret = batch_validate(&b, uops, &c);
+		if (!ret)
+			ret = batch_run(file, &b, uops, &c);
+		if (c.ops != on_stack.ops)
+			kfree(c.ops);
+		if (ret && !b.done)
+			return ret;
+	}
+	if (!ret && b.events) {
+		/*
+		 * Records leave the queue for good once taken: take none
+		 * unless the count of them can reach the caller.
+		 */
+		if (put_user(b.done, &((struct sockobj_batch __user *)argp)->done))
+			ret = -EFAULT;
+		else
+			ret = batch_events(file, &b);
+		if (ret && !b.done)
+			return ret;
+	}
 	/* Ops that ran have had their effect: report them, even after a fault. */
 	if (copy_to_user(argp, &b, sizeof(b)))
 		return -EFAULT;
@@ -845,12 +943,9 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 			   size_t count, bool nonblock)
 {
-	struct sockobj_event ev;
-	struct sockobj_obj *obj;
-	size_t copied = 0;
-	ssize_t ret = 0;
+	ssize_t ret;
 
-	if (count < sizeof(ev))
+	if (count < sizeof(struct sockobj_event))
 		return -EINVAL;
 	for (;;) {
 		if (nonblock) {
@@ -859,22 +954,10 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 		} else if (mutex_lock_interruptible(&file->read_mutex)) {
 			return -ERESTARTSYS;
 		}
-		while (count - copied >= sizeof(ev)) {
-			ret = sockobj_event_peek(file, &ev, &obj);
-			if (ret)
-				break;
-			if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
-				sockobj_object_put(obj);
-				ret = -EFAULT;
-				break;
-			}
-			sockobj_event_commit(file, obj, &ev);
-			trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
-			copied += sizeof(ev);
-		}
+		ret = take_records(file, buf, count);
 		mutex_unlock(&file->read_mutex);
-		if (copied || nonblock || ret != -EAGAIN)
-			return copied ? copied : ret;
+		if (nonblock || ret != -EAGAIN)
+			return ret;
 		/* Another reader may take what woke us: then wait again. */
 		ret = sockobj_event_wait(file);
 		if (ret)
