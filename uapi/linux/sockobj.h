@@ -371,7 +371,9 @@
  *	SOCKOBJ_BATCH_STOP, processing stops after the first failed op. done
  *	says how many ops ran (and have a result). A fatal signal stops the
  *	batch early. Consecutive SOCKOBJ_OP_SEND ops on one TCP object are
- *	queued by a single sendmsg() over their buffers, with the results
+ *	queued by one sendmsg() over their buffers (the kernel takes the ops
+ *	512 at a time, 8 when it is short of memory, and such a run does not
+ *	cross from one of these chunks to the next), with the results
  *	they would have had one by one: each its length, the part that fit
  *	where the send buffer filled up, -EAGAIN for the ops after that.
  *	SOCKOBJ_OP_RECV is SOCKOBJ_IOC_RECV into the op's buffer (arg, len;
@@ -381,7 +383,8 @@
  *	(the rest discarded); its source address is not reported (use
  *	SOCKOBJ_IOC_RECV where the source matters). Consecutive
  *	SOCKOBJ_OP_RECV ops without SOCKOBJ_IO_PEEK on one TCP object are
- *	filled by a single recvmsg(), in order, with the results they would
+ *	filled by one recvmsg() (chunks as for SEND), in order, with
+ *	the results they would
  *	have had one by one: each its length while data lasts, then the part
  *	that was queued, then -EAGAIN (or 0 once the peer closed) for the ops
  *	after that.
