@@ -229,6 +229,20 @@ int sockobj_event_wait(struct sockobj_file *file)
 }
 
 /**
+ * sockobj_event_wait_timeout() - sleep until a record is pending, for a time
+ * @file: the open context
+ * @timeout: the longest sleep in jiffies, or MAX_SCHEDULE_TIMEOUT
+ *
+ * Context: process, without the file's read mutex.
+ * Return: the jiffies left (at least 1) once a record is pending, 0 when
+ * the time ran out first, or -ERESTARTSYS when a signal arrived.
+ */
+long sockobj_event_wait_timeout(struct sockobj_file *file, long timeout)
+{
+	return wait_event_interruptible_timeout(file->wq, pending(file), timeout);
+}
+
+/**
  * sockobj_event_peek() - the oldest record of the first ready object
  * @file: the open context
  * @ev: filled with the record in its uapi form

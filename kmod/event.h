@@ -101,5 +101,6 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 			  const struct sockobj_event *ev);
 int sockobj_event_wait(struct sockobj_file *file);
+long sockobj_event_wait_timeout(struct sockobj_file *file, long timeout);
 
 #endif /* _SOCKOBJ_EVENT_H */

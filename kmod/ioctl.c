@@ -33,7 +33,7 @@
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
-			  SOCKOBJ_FEAT_BATCH_RECV)
+			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT)
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -379,10 +379,21 @@ static long handoff(struct sockobj_file *file, void __user *argp)
 }
 
 /*
- * Ops of a batch are copied in and answered in chunks of this many, on the
- * stack: the call allocates nothing, so it cannot fail with ENOMEM.
+ * Ops of a batch are copied in, run and answered a chunk at a time. The
+ * chunk is a buffer allocated for the call, of up to BATCH_HEAP_OPS ops and
+ * their iovecs, so that a coalesced run of SEND or RECV ops spans up to that
+ * many ops in one socket call. Without the memory it is BATCH_STACK_OPS on
+ * the stack: the runs are shorter, and the call still cannot fail with
+ * ENOMEM. A batch that fits in one chunk is copied in once.
  */
-#define BATCH_CHUNK 16
+#define BATCH_STACK_OPS 8
+#define BATCH_HEAP_OPS 512
+
+struct batch_chunk {
+	struct sockobj_batch_op *ops;
+	struct iovec *iov;
+	u32 cap;
+};
 
 static u32 batch_op_flags(u32 op)
 {
@@ -554,15 +565,16 @@ static bool batch_io_joins(const struct sockobj_batch_op *a,
  * buffer it was. An op that cannot join (another object, UDP, a peek) runs
  * alone through batch_one().
  *
+ * @iov has room for @n iovecs.
+ *
  * Return: the number of ops of @ops that ran (at least one).
  */
 static noinline_for_stack u32 batch_io_run(struct sockobj_file *file,
 					   struct sockobj_batch_op *ops,
-					   u32 n, u32 last)
+					   struct iovec *iov, u32 n, u32 last)
 {
 	bool send = ops[0].op == SOCKOBJ_OP_SEND;
 	struct sockobj_io_result res = {};
-	struct iovec iov[BATCH_CHUNK];
 	u32 id = ops[0].id ?: last;
 	struct sockobj_obj *obj;
 	struct iov_iter iter;
@@ -618,43 +630,72 @@ alone:
 	return 1;
 }
 
-static long batch(struct sockobj_file *file, void __user *argp)
+/*
+ * The chunk for a batch of @count ops: allocated when more than the stack's
+ * would hold and the memory is there (charged to the caller, as the objects
+ * are), else @stack's.
+ */
+static void batch_chunk_init(struct batch_chunk *c, struct batch_chunk *stack,
+			     u32 count)
 {
-	struct sockobj_batch_op ops[BATCH_CHUNK];
-	struct sockobj_batch_op __user *uops;
-	struct sockobj_batch b;
+	u32 cap = min_t(u32, count, BATCH_HEAP_OPS);
+
+	*c = *stack;
+	if (count <= stack->cap)
+		return;
+	c->ops = kmalloc_array(cap, sizeof(*c->ops) + sizeof(*c->iov),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_NORETRY);
+	if (!c->ops) {
+		*c = *stack;
+		return;
+	}
+	c->iov = (struct iovec *)(c->ops + cap);
+	c->cap = cap;
+}
+
+/*
+ * Validate every op of @b before running any, so that a bad batch does
+ * nothing. Return: 0, -EINVAL or -EFAULT.
+ */
+static int batch_validate(const struct sockobj_batch *b,
+			  struct sockobj_batch_op __user *uops,
+			  const struct batch_chunk *c)
+{
+	u32 i, k, n;
+
+	for (i = 0; i < b->count; i += n) {
+		n = min_t(u32, c->cap, b->count - i);
+		if (copy_from_user(c->ops, uops + i, n * sizeof(*c->ops)))
+			return -EFAULT;
+		for (k = 0; k < n; k++)
+			if (!batch_op_valid(&c->ops[k]))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Run the ops of @b, a chunk at a time, and write their results back;
+ * b->done counts the ops that ran. Return: 0 or -EFAULT.
+ */
+static noinline_for_stack int batch_run(struct sockobj_file *file,
+					struct sockobj_batch *b,
+					struct sockobj_batch_op __user *uops,
+					const struct batch_chunk *c)
+{
+	struct sockobj_batch_op *ops = c->ops;
 	u32 i, n, last = 0;
 	bool stop = false;
-	long ret = 0;
 
-	if (copy_from_user(&b, argp, sizeof(b)))
-		return -EFAULT;
-	if (!b.count || b.count > SOCKOBJ_BATCH_MAX || (b.flags & ~SOCKOBJ_BATCH_F_ALL) ||
-	    b.done || b.pad || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
-		return -EINVAL;
-	uops = u64_to_user_ptr(b.ops);
-
-	/* Validate every op before running any, so a bad batch does nothing. */
-	for (i = 0; i < b.count && !ret; i += n) {
+	b->done = 0;
+	for (i = 0; i < b->count && !stop; i += n) {
 		u32 k;
 
-		n = min_t(u32, BATCH_CHUNK, b.count - i);
-		if (copy_from_user(ops, uops + i, n * sizeof(*ops)))
-			ret = -EFAULT;
-		for (k = 0; k < n && !ret; k++)
-			if (!batch_op_valid(&ops[k]))
-				ret = -EINVAL;
-	}
-
-	b.done = 0;
-	for (i = 0; i < b.count && !ret && !stop; i += n) {
-		u32 k;
-
-		n = min_t(u32, BATCH_CHUNK, b.count - i);
-		if (copy_from_user(ops, uops + i, n * sizeof(*ops))) {
-			ret = -EFAULT;
-			break;
-		}
+		n = min_t(u32, c->cap, b->count - i);
+		/* A batch of one chunk runs the copy it validated. */
+		if (b->count > c->cap &&
+		    copy_from_user(ops, uops + i, n * sizeof(*ops)))
+			return -EFAULT;
 		for (k = 0; k < n && !stop; ) {
 			u32 ran = 1, end;
 
@@ -663,7 +704,8 @@ static long batch(struct sockobj_file *file, void __user *argp)
 				ops[k].result = -EINVAL;
 			else if (batch_op_is_io(ops[k].op) &&
 				 !(ops[k].flags & SOCKOBJ_IO_PEEK))
-				ran = batch_io_run(file, ops + k, n - k, last);
+				ran = batch_io_run(file, ops + k, c->iov, n - k,
+						   last);
 			else
 				ops[k].result = batch_one(file, &ops[k], last);
 			/* Only the last op of a run can have failed. */
@@ -672,22 +714,148 @@ static long batch(struct sockobj_file *file, void __user *argp)
 
 				if (ops[k].op == SOCKOBJ_OP_CREATE)
 					last = r > 0 ? r : 0;
-				b.done++;
-				if ((r < 0 && (b.flags & SOCKOBJ_BATCH_STOP)) ||
+				b->done++;
+				if ((r < 0 && (b->flags & SOCKOBJ_BATCH_STOP)) ||
 				    fatal_signal_pending(current))
 					stop = true;
 			}
 			cond_resched();
 		}
 		if (copy_to_user(uops + i, ops, k * sizeof(*ops)))
-			ret = -EFAULT;
+			return -EFAULT;
 	}
-	if (ret && !b.done)
-		return ret;
+	return 0;
+}
+
+/*
+ * Move pending records into @buf (@count bytes), oldest first, with the
+ * file's read mutex held. A record leaves the queue only once it has been
+ * copied, so -EFAULT loses nothing.
+ * Return: bytes copied, else -EAGAIN (none pending) or -EFAULT.
+ */
+static ssize_t take_records(struct sockobj_file *file, char __user *buf,
+			    size_t count)
+{
+	struct sockobj_event ev;
+	struct sockobj_obj *obj;
+	size_t copied = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&file->read_mutex);
+	while (count - copied >= sizeof(ev)) {
+		ret = sockobj_event_peek(file, &ev, &obj);
+		if (ret)
+			break;
+		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
+			sockobj_object_put(obj);
+			ret = -EFAULT;
+			break;
+		}
+		sockobj_event_commit(file, obj, &ev);
+		trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
+		copied += sizeof(ev);
+	}
+	return copied ?: ret;
+}
+
+static bool batch_header_valid(const struct sockobj_batch *b)
+{
+	bool wait = b->flags & SOCKOBJ_BATCH_WAIT;
+
+	if (b->count > SOCKOBJ_BATCH_MAX || (b->flags & ~SOCKOBJ_BATCH_F_ALL) ||
+	    b->done || b->reserved)
+		return false;
+	if (!b->events != !b->nevents || b->nevents > SOCKOBJ_BATCH_EVENTS_MAX)
+		return false;
+	if ((wait && !b->events) || (b->wait_ms && !wait))
+		return false;
+	return b->count || b->events;
+}
+
+/*
+ * The records part of a batch whose ops ran: move pending records into
+ * b->events, first waiting for one up to b->wait_ms under
+ * SOCKOBJ_BATCH_WAIT unless SOCKOBJ_BATCH_STOP cut the batch short or a
+ * fatal signal is pending. Any other signal ends the wait with none.
+ * Return: 0 (b->nevents set) or -EFAULT (none taken).
+ */
+static int batch_events(struct sockobj_file *file, struct sockobj_batch *b)
+{
+	char __user *buf = u64_to_user_ptr(b->events);
+	size_t size = (size_t)b->nevents * sizeof(struct sockobj_event);
+	long left = 0;
+	ssize_t n;
+
+	if ((b->flags & SOCKOBJ_BATCH_WAIT) && b->done == b->count &&
+	    !fatal_signal_pending(current))
+		left = b->wait_ms == SOCKOBJ_WAIT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
+			msecs_to_jiffies(b->wait_ms);
+	b->nevents = 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&file->read_mutex))
+			return 0;
+		n = take_records(file, buf, size);
+		mutex_unlock(&file->read_mutex);
+		if (n != -EAGAIN)
+			break;
+		/* Another reader may take what woke us: then wait again. */
+		if (!left)
+			return 0;
+		left = sockobj_event_wait_timeout(file, left);
+		if (left <= 0)
+			return 0;
+	}
+	if (n < 0)
+		return n;
+	b->nevents = n / sizeof(struct sockobj_event);
+	return 0;
+}
+
+static long batch(struct sockobj_file *file, void __user *argp)
+{
+	struct {
+		struct sockobj_batch_op ops[BATCH_STACK_OPS];
+		struct iovec iov[BATCH_STACK_OPS];
+	} on_stack;
+	struct batch_chunk c, stack = {
+		.ops = on_stack.ops, .iov = on_stack.iov, .cap = BATCH_STACK_OPS,
+	};
+	struct sockobj_batch_op __user *uops;
+	struct sockobj_batch b;
+	int ret;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (!batch_header_valid(&b))
+		return -EINVAL;
+	uops = u64_to_user_ptr(b.ops);
+	b.done = 0;
+	if (b.count) {
+		batch_chunk_init(&c, &stack, b.count);
+		ret = batch_validate(&b, uops, &c);
+		if (!ret)
+			ret = batch_run(file, &b, uops, &c);
+		if (c.ops != on_stack.ops)
+			kfree(c.ops);
+		if (ret && !b.done)
+			return ret;
+	}
+	if (!ret && b.events) {
+		/*
+		 * Records leave the queue for good once taken: take none
+		 * unless the count of them can reach the caller.
+		 */
+		if (put_user(b.done, &((struct sockobj_batch __user *)argp)->done))
+			ret = -EFAULT;
+		else
+			ret = batch_events(file, &b);
+		if (ret && !b.done)
+			return ret;
+	}
 	/* Ops that ran have had their effect: report them, even after a fault. */
 	if (copy_to_user(argp, &b, sizeof(b)))
 		return -EFAULT;
-	return ret == -EFAULT ? -EFAULT : 0;
+	return ret;
 }
 
 /**
@@ -775,12 +943,9 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 			   size_t count, bool nonblock)
 {
-	struct sockobj_event ev;
-	struct sockobj_obj *obj;
-	size_t copied = 0;
-	ssize_t ret = 0;
+	ssize_t ret;
 
-	if (count < sizeof(ev))
+	if (count < sizeof(struct sockobj_event))
 		return -EINVAL;
 	for (;;) {
 		if (nonblock) {
@@ -789,22 +954,10 @@ ssize_t sockobj_ioctl_read(struct sockobj_file *file, char __user *buf,
 		} else if (mutex_lock_interruptible(&file->read_mutex)) {
 			return -ERESTARTSYS;
 		}
-		while (count - copied >= sizeof(ev)) {
-			ret = sockobj_event_peek(file, &ev, &obj);
-			if (ret)
-				break;
-			if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
-				sockobj_object_put(obj);
-				ret = -EFAULT;
-				break;
-			}
-			sockobj_event_commit(file, obj, &ev);
-			trace_sockobj_deliver(ev.id, ev.type, ev.seq, ev.state);
-			copied += sizeof(ev);
-		}
+		ret = take_records(file, buf, count);
 		mutex_unlock(&file->read_mutex);
-		if (copied || nonblock || ret != -EAGAIN)
-			return copied ? copied : ret;
+		if (nonblock || ret != -EAGAIN)
+			return ret;
 		/* Another reader may take what woke us: then wait again. */
 		ret = sockobj_event_wait(file);
 		if (ret)

@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/time.h>
 
 #include "sotest.h"
 
@@ -246,7 +247,8 @@ static void pattern(unsigned char *buf, size_t len, size_t off, int stream)
 
 TEST_F(batch, small_sends_arrive_whole_and_in_order)
 {
-	enum { NOPS = 200, SZ = 64 };
+	/* more than one chunk of the kernel's (512): two runs */
+	enum { NOPS = 600, SZ = 16 };
 	static unsigned char data[NOPS * SZ], got[NOPS * SZ];
 	struct sockobj_batch_op ops[NOPS];
 	struct sockobj_info info;
@@ -436,8 +438,11 @@ static __u32 queued_from_peer(struct __test_metadata *_metadata, int fd,
 
 TEST_F(batch, recvs_fill_in_order_then_a_part_then_eagain)
 {
-	/* more ops than one chunk of the kernel's (16), the last ones short */
-	enum { NOPS = 50, SZ = 64, QUEUED = 46 * SZ + 30 };
+	/*
+	 * More ops than one chunk of the kernel's (512), so a run is cut in
+	 * two; the last ones find nothing.
+	 */
+	enum { NOPS = 600, FULL = 560, SZ = 64, QUEUED = FULL * SZ + 30 };
 	static unsigned char data[QUEUED], got[NOPS * SZ];
 	struct sockobj_batch_op ops[NOPS];
 	struct sockobj_info info;
@@ -453,10 +458,10 @@ TEST_F(batch, recvs_fill_in_order_then_a_part_then_eagain)
 		recv_op(&ops[i], id, got + i * SZ, SZ, 0);
 	ASSERT_EQ(0, run_batch(self->fd, ops, NOPS, 0, &done));
 	ASSERT_EQ(U32(NOPS), done);
-	for (i = 0; i < 46; i++)
+	for (i = 0; i < FULL; i++)
 		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
-	EXPECT_EQ(30, ops[46].result);
-	for (i = 47; i < NOPS; i++)
+	EXPECT_EQ(30, ops[FULL].result);
+	for (i = FULL + 1; i < NOPS; i++)
 		EXPECT_EQ(-EAGAIN, ops[i].result) TH_LOG("op %d", i);
 	EXPECT_EQ(0, memcmp(data, got, sizeof(data)));
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
@@ -630,3 +635,225 @@ TEST_F(batch, a_recv_op_takes_only_the_peek_flag)
 }
 
 SO_HARNESS_MAIN
+
+/* A batch that also takes records (API version 8); *nev in and out. */
+static int run_batch_events(int fd, struct sockobj_batch_op *ops, __u32 count,
+			    __u32 flags, __u32 wait_ms,
+			    struct sockobj_event *ev, __u32 *nev, __u32 *done)
+{
+	struct sockobj_batch b = {
+		.ops = U64((uintptr_t)ops),
+		.count = count,
+		.flags = flags,
+		.wait_ms = wait_ms,
+		.events = U64((uintptr_t)ev),
+		.nevents = *nev,
+	};
+	int ret = so_ioctl(fd, SOCKOBJ_IOC_BATCH, &b);
+
+	*nev = b.nevents;
+	if (done)
+		*done = b.done;
+	return ret;
+}
+
+static __u64 ms_since(__u64 t0_ns)
+{
+	return (so_now_ns() - t0_ns) / 1000000;
+}
+
+TEST_F(batch, connect_then_wait_returns_the_records_in_the_same_call)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 60 };
+	struct sockobj_config cfg = { .mask = SOCKOBJ_CFG_TARGET };
+	struct sockobj_batch_op ops[3] = {
+		{ .op = SOCKOBJ_OP_CREATE, .arg = U64((uintptr_t)&cr) },
+		{ .op = SOCKOBJ_OP_CONFIGURE, .arg = U64((uintptr_t)&cfg) },
+		{ .op = SOCKOBJ_OP_CONNECT },
+	};
+	struct sockobj_event ev[8];
+	__u32 nev = ARRAY_SIZE(ev), done = 0, id, seen = 0, i;
+	int lfd, ret;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	so_addr(&cfg.target, "127.0.0.1", PORT);
+	ASSERT_EQ(0, run_batch_events(self->fd, ops, 3, SOCKOBJ_BATCH_WAIT,
+				      so_tmo(5000), ev, &nev, &done));
+	ASSERT_EQ(U32(3), done);
+	ASSERT_LT(0, ops[0].result);
+	id = (__u32)ops[0].result;
+	EXPECT_EQ(0, ops[1].result);
+	EXPECT_EQ(0, ops[2].result);
+	/* the CONNECTING record at least, then ESTABLISHED, in one call or more */
+	ASSERT_LE(U32(1), nev);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), ev[0].state);
+	for (;;) {
+		for (i = 0; i < nev; i++) {
+			EXPECT_EQ(id, ev[i].id);
+			EXPECT_EQ(60ULL, ev[i].cookie);
+			if (ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
+				seen = 1;
+		}
+		if (seen)
+			break;
+		nev = ARRAY_SIZE(ev);
+		/* count 0: a batch that only waits for records */
+		ret = run_batch_events(self->fd, NULL, 0, SOCKOBJ_BATCH_WAIT,
+				       so_tmo(5000), ev, &nev, &done);
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(U32(0), done);
+		ASSERT_LE(U32(1), nev) TH_LOG("no ESTABLISHED record within 5 s");
+	}
+	close(lfd);
+}
+
+TEST_F(batch, a_wait_with_nothing_to_come_ends_at_wait_ms)
+{
+	struct sockobj_event ev[2];
+	__u32 nev = ARRAY_SIZE(ev), done = 99;
+	__u64 t0 = so_now_ns(), ms;
+
+	ASSERT_EQ(0, run_batch_events(self->fd, NULL, 0, SOCKOBJ_BATCH_WAIT,
+				      300, ev, &nev, &done));
+	ms = ms_since(t0);
+	EXPECT_EQ(U32(0), nev);
+	EXPECT_EQ(U32(0), done);
+	EXPECT_LE(290ULL, ms);
+	EXPECT_GT(U64(so_tmo(5000)), ms);
+	/* without the flag (or with wait_ms 0) it does not wait at all */
+	nev = ARRAY_SIZE(ev);
+	t0 = so_now_ns();
+	ASSERT_EQ(0, run_batch_events(self->fd, NULL, 0, 0, 0, ev, &nev, NULL));
+	EXPECT_EQ(U32(0), nev);
+	nev = ARRAY_SIZE(ev);
+	ASSERT_EQ(0, run_batch_events(self->fd, NULL, 0, SOCKOBJ_BATCH_WAIT, 0,
+				      ev, &nev, NULL));
+	EXPECT_EQ(U32(0), nev);
+	EXPECT_GT(U64(so_tmo(250)), ms_since(t0));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F(batch, a_signal_ends_a_wait_forever_with_no_records)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct sockobj_event ev[2];
+	__u32 nev = ARRAY_SIZE(ev);
+	__u64 t0 = so_now_ns();
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, run_batch_events(self->fd, NULL, 0, SOCKOBJ_BATCH_WAIT,
+				      SOCKOBJ_WAIT_FOREVER, ev, &nev, NULL));
+	EXPECT_EQ(U32(0), nev);
+	EXPECT_LE(150ULL, ms_since(t0));
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST_F(batch, stop_skips_the_wait_and_nevents_bounds_what_is_taken)
+{
+	struct sockobj_batch_op ops[2] = {
+		{ .op = SOCKOBJ_OP_DESTROY, .id = 999 },
+		{ .op = SOCKOBJ_OP_CONNECT, .id = 999 },
+	};
+	struct sockobj_event ev[2], rest[8];
+	struct sockobj_info info;
+	__u32 nev = 1, done = 0, id[3];
+	__u64 t0;
+	int i;
+
+	/* three refused attempts: three CONNECTING and three CLOSED records */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, so_new(self->fd, 70 + i, "127.0.0.1", PORT + 9, &id[i]));
+		ASSERT_EQ(0, so_connect(self->fd, id[i]));
+	}
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, WAIT_INFO(self->fd, id[i], info,
+				       info.state == SOCKOBJ_STATE_CLOSED,
+				       so_tmo(5000)));
+	/* STOP cut the batch short: no wait, but the records still come */
+	t0 = so_now_ns();
+	ASSERT_EQ(0, run_batch_events(self->fd, ops, 2,
+				      SOCKOBJ_BATCH_STOP | SOCKOBJ_BATCH_WAIT,
+				      SOCKOBJ_WAIT_FOREVER, ev, &nev, &done));
+	EXPECT_GT(U64(so_tmo(2000)), ms_since(t0));
+	EXPECT_EQ(U32(1), done);
+	EXPECT_EQ(-ENOENT, ops[0].result);
+	ASSERT_EQ(U32(1), nev);
+	EXPECT_EQ(id[0], ev[0].id);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), ev[0].state);
+	/* the other five stay for read(), each delivered once */
+	EXPECT_EQ((ssize_t)(5 * sizeof(rest[0])),
+		  read(self->fd, rest, sizeof(rest)));
+	for (i = 0; i < 5; i++)
+		EXPECT_FALSE(rest[i].id == id[0] &&
+			     rest[i].state == SOCKOBJ_STATE_CONNECTING);
+}
+
+TEST_F(batch, bad_event_fields_run_nothing)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP };
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
+				       .arg = U64((uintptr_t)&cr) };
+	struct sockobj_event ev[2];
+	struct {
+		__u32 count, flags, wait_ms, nevents, reserved;
+		__u64 events;
+	} bad[] = {
+		{ 1, 0, 0, 2, 0, 0 },			/* nevents, no events */
+		{ 1, 0, 0, 0, 0, 1 },			/* events, no nevents */
+		{ 1, 0, 0, SOCKOBJ_BATCH_EVENTS_MAX + 1, 0, 1 },
+		{ 1, SOCKOBJ_BATCH_WAIT, 100, 0, 0, 0 },	/* wait, no events */
+		{ 1, 0, 100, 2, 0, 1 },			/* wait_ms, no WAIT */
+		{ 0, 0, 0, 0, 0, 0 },			/* no ops, no events */
+		{ 1, 0, 0, 2, 1, 1 },			/* reserved */
+		{ 1, 1U << 2, 0, 2, 0, 1 },		/* unknown flag */
+	};
+	struct sockobj_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct sockobj_batch b = {
+			.ops = U64((uintptr_t)&op), .count = bad[i].count,
+			.flags = bad[i].flags, .wait_ms = bad[i].wait_ms,
+			.events = bad[i].events ? U64((uintptr_t)ev) : 0,
+			.nevents = bad[i].nevents, .reserved = bad[i].reserved,
+		};
+
+		op.result = -12345;
+		EXPECT_EQ(-EINVAL, so_ioctl(self->fd, SOCKOBJ_IOC_BATCH, &b))
+			TH_LOG("case %zu", i);
+		EXPECT_EQ(-12345, op.result) TH_LOG("case %zu", i);
+	}
+	/* nothing was created: the first id is still free */
+	EXPECT_EQ(-ENOENT, so_get_info(self->fd, 1, &info));
+}
+
+TEST_F(batch, a_bad_events_buffer_leaves_the_records_queued)
+{
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CONNECT };
+	struct sockobj_event ev[4];
+	long page = sysconf(_SC_PAGESIZE);
+	void *bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	__u32 nev = 2, done = 0;
+	ssize_t n;
+
+	ASSERT_NE(MAP_FAILED, bad);
+	ASSERT_EQ(0, so_new(self->fd, 80, "127.0.0.1", PORT + 9, &op.id));
+	ASSERT_EQ(-EFAULT, run_batch_events(self->fd, &op, 1, 0, 0, bad, &nev,
+					    &done));
+	/* the op ran (its result and done came back); no record was lost */
+	EXPECT_EQ(U32(1), done);
+	EXPECT_EQ(0, op.result);
+	n = read(self->fd, ev, sizeof(ev));
+	ASSERT_LE((ssize_t)sizeof(ev[0]), n);
+	EXPECT_EQ(op.id, ev[0].id);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), ev[0].state);
+	munmap(bad, page);
+}

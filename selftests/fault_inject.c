@@ -9,8 +9,8 @@
  *  - systematically, with /proc/thread-self/fail-nth: for one call at a
  *    time (open, CREATE, CONFIGURE, CONNECT to a listener / a closed port /
  *    a destination without a route / UDP / with every option and a local
- *    bind, SEND, RECV, DISCONNECT, ABORT, DESTROY, HANDOFF, BATCH, read,
- *    close), the 1st, 2nd, 3rd... allocation the call makes (the module's
+ *    bind, SEND, RECV, DISCONNECT, ABORT, DESTROY, HANDOFF, BATCH, a
+ *    BATCH of RECV ops, read, close), the 1st, 2nd, 3rd... allocation the call makes (the module's
  *    own and those of the socket layer below it) fails, until the call
  *    makes no more;
  *  - at random, with task-filter and /proc/thread-self/make-it-fail set
@@ -199,7 +199,7 @@ enum kind {
 	K_CONNECT4, K_CONNECT6, K_CONNECT_REFUSED, K_CONNECT_NOROUTE,
 	K_CONNECT_UDP, K_CONNECT_OPTS, K_SEND_TCP, K_SEND_UDP, K_RECV_TCP,
 	K_RECV_UDP, K_DISCONNECT, K_ABORT, K_DESTROY, K_DESTROY_ABORT,
-	K_HANDOFF, K_BATCH, K_READ, K_CLOSE, K_N
+	K_HANDOFF, K_BATCH, K_BATCH_RECV, K_READ, K_CLOSE, K_N
 };
 
 static const char *const kname[K_N] = {
@@ -207,7 +207,8 @@ static const char *const kname[K_N] = {
 	"connect tcp4 listener", "connect tcp6 listener", "connect refused",
 	"connect no route", "connect udp", "connect with options+bind",
 	"send tcp", "send udp", "recv tcp", "recv udp", "disconnect",
-	"abort", "destroy", "destroy abort", "handoff", "batch", "read",
+	"abort", "destroy", "destroy abort", "handoff", "batch", "batch recv",
+	"read",
 	"close with objects",
 };
 
@@ -222,7 +223,8 @@ static const int *const kerrs[K_N] = {
 	[K_RECV_UDP] = so_errs_recv, [K_DISCONNECT] = so_errs_disconnect,
 	[K_ABORT] = so_errs_abort, [K_DESTROY] = so_errs_destroy,
 	[K_DESTROY_ABORT] = so_errs_destroy, [K_HANDOFF] = so_errs_handoff,
-	[K_BATCH] = so_errs_batch, [K_READ] = so_errs_read,
+	[K_BATCH] = so_errs_batch,
+	[K_BATCH_RECV] = so_errs_batch, [K_READ] = so_errs_read,
 };
 
 /* open(2) of the device may fail with ENOMEM (or ENFILE) */
@@ -329,6 +331,54 @@ static void prefault(struct ctx *c)
 	memset(c->buf, 'p', sizeof(c->buf));
 }
 
+/*
+ * More RECV ops than the kernel's chunk on the stack (8), so the first
+ * allocation of the call is the chunk's: failing it must only shorten the
+ * coalesced runs. The call fails only with EINVAL or EFAULT, and the ops'
+ * results are what they would be one by one: 64 while the 1,000 queued
+ * bytes last, then the rest, then -EAGAIN.
+ */
+static int batch_recv(struct ctx *c)
+{
+	enum { NOPS = 20, SZ = 64 };
+	struct sockobj_batch_op ops[NOPS] = {};
+	struct sockobj_batch b = { .ops = (uintptr_t)ops, .count = NOPS };
+	__u64 got = 0;
+	int i, ret;
+
+	memset(c->buf, 0, NOPS * SZ);
+	for (i = 0; i < NOPS; i++) {
+		ops[i].op = SOCKOBJ_OP_RECV;
+		ops[i].id = c->id;
+		ops[i].arg = (uintptr_t)(c->buf + i * SZ);
+		ops[i].len = SZ;
+	}
+	ret = so_ioctl(c->fd, SOCKOBJ_IOC_BATCH, &b);
+	if (ret)
+		return ret;
+	if (b.done != NOPS)
+		BAD("batch recv: %u of %d ops ran", b.done, NOPS);
+	for (i = 0; i < (int)b.done; i++) {
+		int r = ops[i].result;
+		/* full ops while data lasts, then at most one part, then EAGAIN */
+		bool ok = got == (__u64)i * SZ ? (r > 0 && r <= SZ) || r == -EAGAIN :
+						  r == -EAGAIN;
+
+		if (!ok || got + (r > 0 ? r : 0) > 1000)
+			BAD("batch recv op %d: %d after %llu bytes", i, r,
+			    (unsigned long long)got);
+		if (r > 0)
+			got += r;
+	}
+	for (i = 0; i < (int)got; i++)
+		if (c->buf[i] != 'p') {
+			BAD("batch recv: byte %d is %#x", i, c->buf[i]);
+			break;
+		}
+	c->received = got;
+	return 0;
+}
+
 /* Prepare a case (no faults). 0, or -1 to skip this round. */
 static int case_setup(enum kind k, struct ctx *c)
 {
@@ -389,6 +439,7 @@ static int case_setup(enum kind k, struct ctx *c)
 	}
 	case K_SEND_TCP:
 	case K_RECV_TCP:
+	case K_BATCH_RECV:
 	case K_DISCONNECT:
 	case K_ABORT:
 	case K_DESTROY:
@@ -398,7 +449,8 @@ static int case_setup(enum kind k, struct ctx *c)
 	case K_CLOSE:
 		if (establish(c, SOCKOBJ_PROTO_TCP))
 			return -1;
-		if (k == K_RECV_TCP || k == K_DESTROY || k == K_CLOSE) {
+		if (k == K_RECV_TCP || k == K_BATCH_RECV || k == K_DESTROY ||
+		    k == K_CLOSE) {
 			/* data waiting for us */
 			if (write(c->lfd, c->buf, 1000) != 1000)
 				return -1;
@@ -522,6 +574,8 @@ static int case_call(enum kind k, struct ctx *c)
 		}
 		return ret;
 	}
+	case K_BATCH_RECV:
+		return batch_recv(c);
 	case K_READ: {
 		struct sockobj_event ev[8];
 		ssize_t n = read(c->fd, ev, sizeof(ev));
@@ -585,6 +639,7 @@ static void case_check(enum kind k, struct ctx *c, int ret)
 	case K_SEND_UDP:
 	case K_RECV_TCP:
 	case K_RECV_UDP:
+	case K_BATCH_RECV:
 		r = so_get_info(c->fd, c->id, &info);
 		if (r)
 			BAD("%s: GET_INFO afterwards: %s", kname[k], strerror(-r));

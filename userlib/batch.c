@@ -203,7 +203,7 @@ SOCKOBJ_EXPORT int sockobj_submit(struct sockobj_ctx *ctx,
 	int ret;
 
 	if (!ops || !count || count > SOCKOBJ_BATCH_MAX ||
-	    (flags & ~SOCKOBJ_BATCH_F_ALL))
+	    (flags & ~SOCKOBJ_BATCH_STOP))
 		return -EINVAL;
 	memset(&b, 0, sizeof(b));
 	b.ops = (uint64_t)(uintptr_t)ops;
@@ -218,6 +218,109 @@ SOCKOBJ_EXPORT int sockobj_submit(struct sockobj_ctx *ctx,
 		return -EPROTO;
 	drop_destroyed(ctx, ops, b.done);
 	return ret < 0 ? ret : (int)b.done;
+}
+
+/*
+ * One SOCKOBJ_IOC_BATCH of sockobj_submit_and_wait(): the ops (count may
+ * be 0), then up to max records into evs, waiting up to wait_ms (< 0:
+ * forever; 0: not at all) for the first. *ran and *got say what it did.
+ */
+static int submit_records(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
+			  unsigned int count, unsigned int flags,
+			  struct sockobj_event *evs, unsigned int max,
+			  int64_t wait_ms, unsigned int *ran, unsigned int *got)
+{
+	struct sockobj_batch b;
+	int ret;
+
+	*ran = *got = 0;
+	memset(&b, 0, sizeof(b));
+	b.ops = (uint64_t)(uintptr_t)ops;
+	b.count = count;
+	b.flags = flags;
+	b.events = (uint64_t)(uintptr_t)evs;
+	b.nevents = max;
+	if (wait_ms) {
+		b.flags |= SOCKOBJ_BATCH_WAIT;
+		b.wait_ms = wait_ms < 0 || wait_ms >= SOCKOBJ_WAIT_FOREVER ?
+			    SOCKOBJ_WAIT_FOREVER : (uint32_t)wait_ms;
+	}
+	/* Not restarted on EINTR, as sockobj_submit(). */
+	ret = do_ioctl(ctx, SOCKOBJ_IOC_BATCH, &b);
+	if (b.done > count || b.nevents > max)
+		return -EPROTO;
+	drop_destroyed(ctx, ops, b.done);
+	*ran = b.done;
+	/* A race's attempts are the race's (race.c), as for a read(). */
+	*got = b.nevents ? __sockobj_race_route(ctx, evs, b.nevents) : 0;
+	if (ret < 0)
+		return ret;
+	return b.nevents && !*got ? -EAGAIN : 0;
+}
+
+/**
+ * sockobj_submit_and_wait() - run a batch of ops, then take event records
+ *	with the same system call, waiting for the first
+ * @ctx: the context
+ * @ops: the ops, filled by the sockobj_prep_*() helpers (NULL when @count
+ *	is 0)
+ * @count: their number, 0..SOCKOBJ_BATCH_MAX; 0 only takes records
+ * @flags: 0 or SOCKOBJ_BATCH_STOP
+ * @evs: the records
+ * @nevs: in: room in @evs, 1..SOCKOBJ_BATCH_EVENTS_MAX; out: the records
+ *	written, also when an error is returned
+ * @timeout_ms: the longest wait for a first record; negative waits forever,
+ *	0 does not wait
+ *
+ * Context: process. The records sockobj_wait_state() kept come first, and
+ * then the call does not wait. It waits for the device's records only (a
+ * lookup's end does not end it); a signal ends the wait with no record.
+ * Needs module API version 8 (SOCKOBJ_FEAT_BATCH_WAIT).
+ * Return: the number of ops that ran, or a negative errno (-EINVAL: bad
+ * arguments, or a module older than API version 8; nothing ran).
+ */
+SOCKOBJ_EXPORT int sockobj_submit_and_wait(struct sockobj_ctx *ctx,
+					   struct sockobj_batch_op *ops,
+					   unsigned int count,
+					   unsigned int flags,
+					   struct sockobj_event *evs,
+					   unsigned int *nevs, int timeout_ms)
+{
+	unsigned int max, n, ran = 0, r, got;
+	int64_t deadline, wait;
+	int ret;
+
+	if (!evs || !nevs || !*nevs || *nevs > SOCKOBJ_BATCH_EVENTS_MAX ||
+	    (count && !ops) || count > SOCKOBJ_BATCH_MAX ||
+	    (flags & ~SOCKOBJ_BATCH_STOP))
+		return -EINVAL;
+	max = *nevs;
+	n = __sockobj_queue_take(ctx, evs, max);
+	*nevs = n;
+	if (n == max && !count)
+		return 0;
+	deadline = timeout_ms < 0 ? -1 : __sockobj_now_ms() + timeout_ms;
+	wait = n ? 0 : timeout_ms;
+	for (;;) {
+		ret = submit_records(ctx, ops, count, flags, evs + n, max - n,
+				     wait, &r, &got);
+		if (count)
+			ran = r;
+		*nevs = n + got;
+		/* Every record was a race's: wait on for the time left. */
+		if (ret != -EAGAIN || !wait)
+			break;
+		ops = NULL;
+		count = 0;
+		if (deadline >= 0) {
+			wait = deadline - __sockobj_now_ms();
+			if (wait <= 0)
+				break;
+		}
+	}
+	if (ret < 0 && ret != -EAGAIN)
+		return ret;
+	return (int)ran;
 }
 
 /* Where the ops of target i of a chunk failed: its result for the caller. */

@@ -488,6 +488,13 @@ int __sockobj_read_now(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 	return read_records(ctx, evs, room);
 }
 
+/* Records sockobj_wait_state() kept, oldest first: how many were moved. */
+unsigned int __sockobj_queue_take(struct sockobj_ctx *ctx,
+				  struct sockobj_event *evs, unsigned int max)
+{
+	return ctx->queue.len ? queue_pop(&ctx->queue, evs, max) : 0;
+}
+
 /* Only for the records of the last __sockobj_read_now(). */
 void __sockobj_queue_keep(struct sockobj_ctx *ctx,
 			  const struct sockobj_event *ev)

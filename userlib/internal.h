@@ -62,6 +62,8 @@ void __sockobj_event_from_info(struct sockobj_event *ev,
 			       const struct sockobj_info *info);
 int __sockobj_read_now(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 		       unsigned int max);
+unsigned int __sockobj_queue_take(struct sockobj_ctx *ctx,
+				  struct sockobj_event *evs, unsigned int max);
 
 /*
  * race.c: takes the records of the running races' attempts out of the n

@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	7
+#define SOCKOBJ_LIB_VERSION_MINOR	8
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -234,6 +234,14 @@ void sockobj_prep_destroy(struct sockobj_batch_op *op, unsigned int id,
 			  unsigned int flags);
 int sockobj_submit(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
 		   unsigned int count, unsigned int flags);
+/*
+ * Module API version 8 and later (SOCKOBJ_FEAT_BATCH_WAIT) (0.8): the ops,
+ * then records, with one system call per turn of an event loop.
+ */
+int sockobj_submit_and_wait(struct sockobj_ctx *ctx,
+			    struct sockobj_batch_op *ops, unsigned int count,
+			    unsigned int flags, struct sockobj_event *evs,
+			    unsigned int *nevs, int timeout_ms);
 /*
  * The common case: an object per target, created, configured (tmpl, or
  * NULL, plus the target) and connected in batches; ids[i] is the id of

@@ -713,15 +713,21 @@ static void op_batch(struct worker *w, struct slot *s)
 	struct sockobj_create creates[10];
 	struct sockobj_config cfgs[10];
 	uint32_t serials[10], targets[10];
+	static __thread struct sockobj_event evs[16];
 	struct sockobj_batch b = { 0 };
 	uint32_t i, n = 1 + so_rnd_below(&w->r, 8), last_create = UINT32_MAX;
-	uint32_t pair_id = 0, pair_serial = UINT32_MAX;
+	uint32_t pair_id = 0, pair_serial = UINT32_MAX, asked = 0;
 	int pairs = so_rnd_pct(&w->r, 15);
+	/* records in the same call (API version 8): read in order, as read() */
+	int take = so_rnd_pct(&w->r, 25);
 	enum ptr_kind kind;
 	int ret, has_destroy = 0, ncreate = 0;
+	uint64_t t0;
 	void *arg;
 
 	memset(ops, 0, sizeof(ops));
+	if (take)
+		pthread_mutex_lock(&s->rd);	/* before mu, as op_read() */
 	pthread_mutex_lock(&s->mu);
 	/*
 	 * One object closed and connected again, up to four times in one
@@ -865,16 +871,45 @@ static void op_batch(struct worker *w, struct slot *s)
 	b.ops = (uintptr_t)ops;
 	if (so_rnd_pct(&w->r, 30))
 		b.flags = SOCKOBJ_BATCH_STOP;
+	/* count 0 is valid with events: never with them */
 	if (so_rnd_pct(&w->r, 2))
-		b.count = so_rnd_pct(&w->r, 50) ? 0 : SOCKOBJ_BATCH_MAX + 1;
+		b.count = so_rnd_pct(&w->r, 50) && !take ? 0 : SOCKOBJ_BATCH_MAX + 1;
 	if (so_rnd_pct(&w->r, 2))
 		b.ops = wild_ptrs[so_rnd_below(&w->r, ARRAY_SIZE(wild_ptrs))];
-	/* flags, done, pad, reserved; never count (our array has 10) */
+	if (take) {
+		b.events = (uintptr_t)evs;
+		b.nevents = asked = 1 + so_rnd_below(&w->r, ARRAY_SIZE(evs));
+		if (so_rnd_pct(&w->r, 50)) {
+			b.flags |= SOCKOBJ_BATCH_WAIT;
+			b.wait_ms = so_rnd_below(&w->r, 4);
+		}
+	}
+	/* flags, done, wait_ms, events, nevents, reserved; never count */
 	maybe_corrupt_range(w, &b, offsetof(struct sockobj_batch, flags),
 			    sizeof(b), 2);
+	/*
+	 * The kernel writes records where events and nevents say: never into
+	 * memory of ours other than evs, and never more than evs holds; nor
+	 * a wait of minutes.
+	 */
+	if (b.events != (uintptr_t)evs)
+		b.events = 0;
+	if (b.nevents > ARRAY_SIZE(evs) && b.nevents <= SOCKOBJ_BATCH_EVENTS_MAX)
+		b.nevents = ARRAY_SIZE(evs);
+	if (b.wait_ms > 10)
+		b.wait_ms = 10;
+	asked = b.events ? b.nevents : 0;
 	arg = arg_place(w, &b, sizeof(b), &kind);
+	t0 = so_now_ns();
 	ret = check_ret(w, "BATCH", xioctl(s->fd, SOCKOBJ_IOC_BATCH, arg),
 			so_errs_batch);
+	if (take && ret == 0 && kind == P_GOOD) {
+		if (b.nevents > asked)
+			VIOL(w, "BATCH took %u records, asked %u", b.nevents, asked);
+		else
+			for (i = 0; i < b.nevents; i++)
+				check_record(w, s, &evs[i], t0);
+	}
 
 	if (w->cur) {
 		size_t off = 0;
@@ -954,6 +989,8 @@ static void op_batch(struct worker *w, struct slot *s)
 					mark_gone_locked(s, serials[i]);
 	}
 	pthread_mutex_unlock(&s->mu);
+	if (take)
+		pthread_mutex_unlock(&s->rd);
 }
 
 static void op_get_api(struct worker *w, struct slot *s)

@@ -30,6 +30,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_RECONNECT, "reconnect" },
 	{ SOCKOBJ_FEAT_LISTEN_UDP, "listen-udp" },
 	{ SOCKOBJ_FEAT_BATCH_RECV, "batch-recv" },
+	{ SOCKOBJ_FEAT_BATCH_WAIT, "batch-wait" },
 };
 
 int cmd_api(int argc, char **argv)
@@ -46,7 +47,8 @@ int cmd_api(int argc, char **argv)
 		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
-			       "handoff batch retry listen reconnect listen-udp batch-recv) and limits of the\n"
+			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait) and\n"
+			       "limits of the "
 			       "loaded module.\n\n"
 			       "  --json      one JSON object: api_version, features (an array of\n"
 			       "              names), features_mask, unknown_features, max_objects,\n"

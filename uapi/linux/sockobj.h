@@ -48,7 +48,11 @@
  * opens of UDP objects (SOCKOBJ_FEAT_LISTEN_UDP; LISTEN of a UDP object
  * failed with EOPNOTSUPP before). API version 7 added receives to batches
  * (SOCKOBJ_OP_RECV, SOCKOBJ_FEAT_BATCH_RECV; a batch holding that op
- * failed with EINVAL before).
+ * failed with EINVAL before). API version 8 added waiting for records and
+ * returning them from a batch (SOCKOBJ_BATCH_WAIT and struct
+ * sockobj_batch's wait_ms, events and nevents, which were pad and
+ * reserved and zero: the same behaviour; SOCKOBJ_FEAT_BATCH_WAIT; a count
+ * of 0 with events).
  *
  * Ioctls
  * ------
@@ -367,7 +371,9 @@
  *	SOCKOBJ_BATCH_STOP, processing stops after the first failed op. done
  *	says how many ops ran (and have a result). A fatal signal stops the
  *	batch early. Consecutive SOCKOBJ_OP_SEND ops on one TCP object are
- *	queued by a single sendmsg() over their buffers, with the results
+ *	queued by one sendmsg() over their buffers (the kernel takes the ops
+ *	512 at a time, 8 when it is short of memory, and such a run does not
+ *	cross from one of these chunks to the next), with the results
  *	they would have had one by one: each its length, the part that fit
  *	where the send buffer filled up, -EAGAIN for the ops after that.
  *	SOCKOBJ_OP_RECV is SOCKOBJ_IOC_RECV into the op's buffer (arg, len;
@@ -377,18 +383,38 @@
  *	(the rest discarded); its source address is not reported (use
  *	SOCKOBJ_IOC_RECV where the source matters). Consecutive
  *	SOCKOBJ_OP_RECV ops without SOCKOBJ_IO_PEEK on one TCP object are
- *	filled by a single recvmsg(), in order, with the results they would
+ *	filled by one recvmsg() (chunks as for SEND), in order, with
+ *	the results they would
  *	have had one by one: each its length while data lasts, then the part
  *	that was queued, then -EAGAIN (or 0 once the peer closed) for the ops
  *	after that.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
- *	leaving every op unrun) or EFAULT. EFAULT before any op ran (the
- *	struct or the op array unreadable) changes nothing; EFAULT when the
- *	results cannot be written back leaves the ops that ran with their
- *	effect (done is written back if it can be), and an object such a
- *	batch created without its id reaching the caller stays until the
- *	file is closed. Signals other than fatal ones do not interrupt it.
+ *	events and nevents not both 0 or both set, nevents above
+ *	SOCKOBJ_BATCH_EVENTS_MAX, wait_ms without SOCKOBJ_BATCH_WAIT,
+ *	SOCKOBJ_BATCH_WAIT without events; each leaving every op unrun) or
+ *	EFAULT. EFAULT before any op ran (the struct or the op array
+ *	unreadable) changes nothing; EFAULT when the results cannot be
+ *	written back leaves the ops that ran with their effect (done is
+ *	written back if it can be), and an object such a batch created
+ *	without its id reaching the caller stays until the file is closed.
+ *	Signals other than fatal ones do not interrupt the ops.
+ *	Records in the same call (API version 8): with events (the address
+ *	of an array of nevents struct sockobj_event), once the ops have run
+ *	the call moves up to nevents pending records into it, exactly as a
+ *	non-blocking read() of that many would (the oldest first, each
+ *	delivered once, to this call or to one read()), and sets nevents to
+ *	the number moved (0 when none was pending). count may then be 0: a
+ *	batch of no ops that only takes records. With SOCKOBJ_BATCH_WAIT,
+ *	when no record is pending after the ops, the call first sleeps until
+ *	one is, for at most wait_ms milliseconds (SOCKOBJ_WAIT_FOREVER: no
+ *	limit; 0: not at all); a signal ends the sleep early, and the call
+ *	still returns 0 with the ops' results and nevents 0. The wait is
+ *	skipped when SOCKOBJ_BATCH_STOP stopped the batch or a fatal signal
+ *	is pending. A read() and such a batch of the same file in two threads
+ *	each get whole records, none twice. EFAULT writing the records back
+ *	leaves them queued: the call fails with EFAULT, the ops' results and
+ *	done written back as above.
  *
  * States and reasons
  * ------------------
@@ -477,7 +503,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		7
+#define SOCKOBJ_API_VERSION		8
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -493,6 +519,7 @@
 #define SOCKOBJ_FEAT_RECONNECT		(1ULL << 10)
 #define SOCKOBJ_FEAT_LISTEN_UDP		(1ULL << 11)
 #define SOCKOBJ_FEAT_BATCH_RECV		(1ULL << 12)
+#define SOCKOBJ_FEAT_BATCH_WAIT		(1ULL << 13)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -943,8 +970,11 @@ struct sockobj_listen {
 #define SOCKOBJ_OP_RECV			8	/* arg: buffer, len: its size */
 
 #define SOCKOBJ_BATCH_STOP		(1U << 0)	/* stop at the first error */
-#define SOCKOBJ_BATCH_F_ALL		SOCKOBJ_BATCH_STOP
+#define SOCKOBJ_BATCH_WAIT		(1U << 1)	/* wait for a record */
+#define SOCKOBJ_BATCH_F_ALL		(SOCKOBJ_BATCH_STOP | SOCKOBJ_BATCH_WAIT)
 #define SOCKOBJ_BATCH_MAX		65536
+#define SOCKOBJ_BATCH_EVENTS_MAX	4096	/* records one batch returns */
+#define SOCKOBJ_WAIT_FOREVER		0xFFFFFFFFU	/* wait_ms: no limit */
 
 /**
  * struct sockobj_batch_op - one operation of a batch
@@ -969,10 +999,16 @@ struct sockobj_batch_op {
 /**
  * struct sockobj_batch - SOCKOBJ_IOC_BATCH
  * @ops: in: address of an array of @count struct sockobj_batch_op
- * @count: in: number of ops, 1..SOCKOBJ_BATCH_MAX
+ * @count: in: number of ops, 1..SOCKOBJ_BATCH_MAX (0..SOCKOBJ_BATCH_MAX
+ *	with @events)
  * @flags: in: SOCKOBJ_BATCH_*
  * @done: out: ops that ran
- * @pad: zero
+ * @wait_ms: in: with SOCKOBJ_BATCH_WAIT, the longest wait for a record in
+ *	ms (SOCKOBJ_WAIT_FOREVER: no limit), else 0 (API version 8; was pad)
+ * @events: in: address of an array of @nevents struct sockobj_event that
+ *	receives pending records once the ops ran, or 0 (API version 8)
+ * @nevents: in: its length, 1..SOCKOBJ_BATCH_EVENTS_MAX, or 0 without
+ *	@events; out: the records written (API version 8)
  * @reserved: zero
  */
 struct sockobj_batch {
@@ -980,8 +1016,10 @@ struct sockobj_batch {
 	__u32 count;
 	__u32 flags;
 	__u32 done;
-	__u32 pad;
-	__u64 reserved[2];
+	__u32 wait_ms;
+	__u64 events;
+	__u32 nevents;
+	__u32 reserved;
 };
 
 #define SOCKOBJ_IOC_API_MAGIC		0xB8	/* GET_API only, forever */

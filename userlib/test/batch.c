@@ -555,6 +555,84 @@ static int test_connect_many_chunks(void)
 	return T_EXIT_PASS;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Ops and records in one call (module API version 8): a connect, then
+ * its CONNECTING and ESTABLISHED records, waited for; a wait with nothing
+ * to come ends at the timeout; bad arguments run nothing.
+ */
+static int test_submit_and_wait(void)
+{
+	struct sockobj_event evs[8];
+	struct sockobj_batch_op ops[3];
+	struct sockobj_config cfg;
+	struct sockobj_create cr;
+	struct sockaddr_storage ss;
+	struct sockobj_ctx *ctx;
+	unsigned int n, i, est = 0;
+	int64_t t0;
+	socklen_t len;
+	int lfd, id;
+
+	if (need_module())
+		return T_EXIT_SKIP;
+	lfd = listener(AF_INET, &ss, &len, 4);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	NEED_FEATURE(SOCKOBJ_FEAT_BATCH_WAIT);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mask = SOCKOBJ_CFG_TARGET;
+	CHECK_OK(addr_of(&cfg.target, &ss, len));
+	sockobj_prep_create(&ops[0], &cr, SOCKOBJ_PROTO_TCP, 0xcafe);
+	sockobj_prep_configure(&ops[1], 0, &cfg);
+	sockobj_prep_connect(&ops[2], 0);
+	n = 8;
+	CHECK_RET(sockobj_submit_and_wait(ctx, ops, 3, SOCKOBJ_BATCH_STOP, evs,
+					  &n, WAIT_MS), 3);
+	id = ops[0].result;
+	CHECK(id > 0);
+	CHECK(n >= 1);
+	CHECK_EQ(evs[0].id, (unsigned int)id);
+	CHECK_EQ(evs[0].state, SOCKOBJ_STATE_CONNECTING);
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if (evs[i].state == SOCKOBJ_STATE_ESTABLISHED)
+				est = 1;
+		if (est)
+			break;
+		n = 8;
+		CHECK_RET(sockobj_submit_and_wait(ctx, NULL, 0, 0, evs, &n,
+						  WAIT_MS), 0);
+		CHECK(n >= 1);
+	}
+
+	/* Its records go with it: nothing is left to come. */
+	CHECK_OK(sockobj_destroy(ctx, id, SOCKOBJ_DESTROY_ABORT));
+	n = 8;
+	t0 = now_ms();
+	CHECK_RET(sockobj_submit_and_wait(ctx, NULL, 0, 0, evs, &n, 300), 0);
+	CHECK_EQ(n, 0);
+	CHECK(now_ms() - t0 >= 290);
+
+	n = 0;
+	CHECK_RET(sockobj_submit_and_wait(ctx, NULL, 0, 0, evs, &n, 0), -EINVAL);
+	n = 8;
+	CHECK_RET(sockobj_submit_and_wait(ctx, NULL, 1, 0, evs, &n, 0), -EINVAL);
+	CHECK_RET(sockobj_submit_and_wait(ctx, ops, 1, SOCKOBJ_BATCH_WAIT, evs,
+					  &n, 0), -EINVAL);
+	CHECK_RET(sockobj_submit(ctx, ops, 1, SOCKOBJ_BATCH_WAIT), -EINVAL);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_EXIT_PASS;
+}
+
 int main(void)
 {
 	t_init();
@@ -562,6 +640,7 @@ int main(void)
 	module_setup();
 	t_run("submit_chain", test_submit_chain);
 	t_run("submit_recv", test_submit_recv);
+	t_run("submit_and_wait", test_submit_and_wait);
 	t_run("submit_stop", test_submit_stop);
 	t_run("submit_bad", test_submit_bad);
 	t_run("submit_destroy_drops_queued", test_submit_destroy_drops_queued);
