@@ -1220,7 +1220,7 @@ TEST_F_TIMEOUT(single, many_objects, 300)
 	pthread_t th;
 
 	if (so_debug_kernel())
-		TH_LOG("SOCKOBJ_KERNEL=debug: %d objects instead of 1000 "
+		TH_LOG("debug kernel: %d objects instead of 1000 "
 		       "(the debug kernel is about 25x slower)", n);
 	ASSERT_EQ(0, so_get_api(self->fd, &api));
 	if (api.max_objects < (__u32)n) {

@@ -9,8 +9,9 @@
  *
  * Default scale, chosen at run time: 10,000 objects for 20 s of traffic on
  * the stock kernel; 500 objects for 20 s on the debug kernel
- * (SOCKOBJ_KERNEL=debug), where KASAN and lockdep under TCG make 10,000
- * connections cycling far too slow for make check's budget. Printed first.
+ * (SOCKOBJ_KERNEL=debug, or any kernel with lockdep), where KASAN and
+ * lockdep under TCG make 10,000 connections cycling far too slow for make
+ * check's budget. Printed first.
  *
  * Checked: every CONNECT that returned 0 produced exactly one attempt whose
  * records arrived complete and in order (CONNECTING, then ESTABLISHED,

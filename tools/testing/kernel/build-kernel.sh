@@ -164,7 +164,7 @@ if [ ! -f "$tree/.sockobj-configured" ]; then
     declare -A want=()
     while IFS= read -r line; do
         case $line in
-        CONFIG_*=y) want[${line%%=*}]=y ;;
+        CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
         "# CONFIG_"*" is not set") opt=${line#\# }; want[${opt%% *}]=n ;;
         esac
     done < <(sed -e 's/[[:space:]]*$//' "${frags[@]}")
@@ -175,9 +175,9 @@ if [ ! -f "$tree/.sockobj-configured" ]; then
             say "note: $opt does not exist in Linux $ver"
             continue
         fi
-        if [ "${want[$opt]}" = y ]; then
-            grep -qx "$opt=y" "$tree/.config" \
-                || bad+=("$opt (wanted y, got: $(grep -E "^$opt=|^# $opt is not set" "$tree/.config" || echo 'absent'))")
+        if [ "${want[$opt]}" != n ]; then
+            grep -qx "$opt=${want[$opt]}" "$tree/.config" \
+                || bad+=("$opt (wanted ${want[$opt]}, got: $(grep -E "^$opt=|^# $opt is not set" "$tree/.config" || echo 'absent'))")
         elif grep -qx "$opt=y" "$tree/.config"; then
             bad+=("$opt (wanted not set, got y)")
         fi

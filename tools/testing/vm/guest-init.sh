@@ -124,5 +124,7 @@ if [ -w $KMEMLEAK ]; then
     fi
     cat $KMEMLEAK >"$RUN/kmemleak" 2>/dev/null
 fi
+# How full lockdep's tables got (lockdep kernels): a full table turns it off.
+[ -r /proc/lockdep_stats ] && cat /proc/lockdep_stats >"$RUN/lockdep_stats" 2>/dev/null
 
 finish
