@@ -120,6 +120,7 @@ static void file_free(struct kref *ref)
 	put_pid(file->pid);
 	sockobj_user_put(file->user);
 	mutex_destroy(&file->read_mutex);
+	kfree(file->batch_chunk);
 	kfree(file);
 }
 

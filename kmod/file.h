@@ -36,6 +36,8 @@ struct sockobj_user;
  * @user: the opener's per-user accounting
  * @listen_lock: @listeners and what each listener holds (listen.c)
  * @listeners: the file's listening sockets (struct sockobj_listener)
+ * @batch_chunk: a batch chunk kept for the next SOCKOBJ_IOC_BATCH, or NULL
+ *	(ioctl.c; taken and given back with xchg(), freed with the file)
  */
 struct sockobj_file {
 	struct kref ref;
@@ -53,6 +55,7 @@ struct sockobj_file {
 	struct sockobj_user *user;
 	struct mutex listen_lock;	/* see the kernel-doc above */
 	struct list_head listeners;
+	void *batch_chunk;
 };
 
 struct sockobj_file *sockobj_file_create(void);
