@@ -21,7 +21,9 @@ if [ $# -ne 3 ]; then
 	echo "usage: tools/testing/kunit-run.sh KERNEL TREE DIR" >&2
 	exit 2
 fi
-k=$1 tree=$2 dir=$3
+k=$1 tree=$2
+# Absolute: the guest writes there, from its own working directory.
+dir=$(realpath -m -- "$3")
 mkdir -p "$dir"
 # shellcheck disable=SC2016 # the guest's script
 tools/testing/vm-run --kernel "$k" --module "build/$k/kmod/sockobj_kunit.ko" \
