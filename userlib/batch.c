@@ -238,8 +238,13 @@ static int submit_records(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
 	b.ops = (uint64_t)(uintptr_t)ops;
 	b.count = count;
 	b.flags = flags;
-	b.events = (uint64_t)(uintptr_t)evs;
-	b.nevents = max;
+	/* No room left (kept records filled evs): the ops alone, no wait. */
+	if (!max)
+		wait_ms = 0;
+	else {
+		b.events = (uint64_t)(uintptr_t)evs;
+		b.nevents = max;
+	}
 	if (wait_ms) {
 		b.flags |= SOCKOBJ_BATCH_WAIT;
 		b.wait_ms = wait_ms < 0 || wait_ms >= SOCKOBJ_WAIT_FOREVER ?

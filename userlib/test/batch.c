@@ -613,6 +613,40 @@ static int test_submit_and_wait(void)
 		CHECK(n >= 1);
 	}
 
+	/*
+	 * Records sockobj_wait_state() kept fill evs: the ops still run
+	 * (the call then takes no record from the module, and does not wait).
+	 */
+	{
+		struct sockobj_event ev;
+		struct sockobj_batch_op op;
+		struct sockobj_info info;
+		int id2, tries;
+
+		sockobj_prep_create(&ops[0], &cr, SOCKOBJ_PROTO_TCP, 0xd00d);
+		sockobj_prep_configure(&ops[1], 0, &cfg);
+		sockobj_prep_connect(&ops[2], 0);
+		CHECK_RET(sockobj_submit(ctx, ops, 3, SOCKOBJ_BATCH_STOP), 3);
+		id2 = ops[0].result;
+		for (tries = 0; tries < WAIT_MS / 10; tries++) {
+			CHECK_OK(sockobj_get_info(ctx, id2, &info));
+			if (info.state == SOCKOBJ_STATE_ESTABLISHED)
+				break;
+			usleep(10000);
+		}
+		/* id2's records are read with id's abort's, and kept */
+		CHECK_OK(sockobj_abort(ctx, id));
+		CHECK_OK(sockobj_wait_state(ctx, id, 1U << SOCKOBJ_STATE_CLOSED,
+					    WAIT_MS, &ev));
+		CHECK(sockobj_queued_events(ctx) >= 1);
+		sockobj_prep_destroy(&op, id2, SOCKOBJ_DESTROY_ABORT);
+		n = 1;
+		CHECK_RET(sockobj_submit_and_wait(ctx, &op, 1, 0, evs, &n,
+						  WAIT_MS), 1);
+		CHECK_EQ(op.result, 0);
+		CHECK_EQ(n, 1);
+		CHECK_EQ(evs[0].id, (unsigned int)id2);
+	}
 	/* Its records go with it: nothing is left to come. */
 	CHECK_OK(sockobj_destroy(ctx, id, SOCKOBJ_DESTROY_ABORT));
 	n = 8;
