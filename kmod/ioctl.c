@@ -440,36 +440,29 @@ static long batch_create(struct sockobj_file *file, const struct sockobj_batch_o
 	return ret ?: c.id;
 }
 
-static long batch_send(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
+/* A SEND or RECV op alone: its result as the op's own ioctl would give it. */
+static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 {
+	bool send = o->op == SOCKOBJ_OP_SEND;
 	struct sockobj_io_result res = {};
 	struct iov_iter iter;
 	struct iovec iov;
 	long ret;
 
-	ret = sockobj_import_user(ITER_SOURCE, u64_to_user_ptr(o->arg),
+	ret = sockobj_import_user(send ? ITER_SOURCE : ITER_DEST,
+				  u64_to_user_ptr(o->arg),
 				  min_t(u64, o->len, INT_MAX), &iov, &iter);
-	if (!ret)
+	if (ret)
+		return ret;
+	if (send)
 		ret = sockobj_data_send(obj, &iter, &res);
-	return ret ?: res.done;
-}
-
-static long batch_recv(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
-{
-	struct sockobj_io_result res = {};
-	struct iov_iter iter;
-	struct iovec iov;
-	long ret;
-
-	ret = sockobj_import_user(ITER_DEST, u64_to_user_ptr(o->arg),
-				  min_t(u64, o->len, INT_MAX), &iov, &iter);
-	if (!ret)
+	else
 		ret = sockobj_data_recv(obj, &iter, o->flags & SOCKOBJ_IO_PEEK,
 					&res);
 	if (ret)
 		return ret;
-	/* UDP: the datagram's real length, above len when it was truncated */
-	if (obj->proto == SOCKOBJ_PROTO_UDP)
+	/* UDP RECV: the datagram's real length, above len when truncated */
+	if (!send && obj->proto == SOCKOBJ_PROTO_UDP)
 		return min_t(size_t, res.full_len, INT_MAX);
 	return res.done;
 }
@@ -510,10 +503,8 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		ret = sockobj_conn_connect(obj);
 		break;
 	case SOCKOBJ_OP_SEND:
-		ret = batch_send(obj, o);
-		break;
 	case SOCKOBJ_OP_RECV:
-		ret = batch_recv(obj, o);
+		ret = batch_io(obj, o);
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);
