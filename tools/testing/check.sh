@@ -260,8 +260,8 @@ awk '{ split($0, a, "|"); sub(/^[0-9]+ [0-9]+ [0-9]+ [0-9]+ /, "", a[1]);
 # then its end (the CI keeps only this output).
 while IFS='|' read -r msg log; do
 	printf '\nFAILED: %s (%s):\n' "$msg" "$log"
-	grep -E '^not ok|^# +(FAIL|not ok)|WARNING|BUG|KASAN|kmemleak|vm-run:|FAILED' "$REPO/$log" |
-		tail -n 30 | sed 's/^/  | /'
+	grep -E '^not ok|^# +(FAIL|not ok)|\.c:[0-9]+:|WARNING|BUG|KASAN|kmemleak|vm-run:|kunit-run:|FAILED' "$REPO/$log" |
+		grep -v 'vm-run: lockdep tables' | tail -n 60 | sed 's/^/  | /'
 	echo "  its last lines:"
 	tail -n 25 "$REPO/$log" | sed 's/^/  | /'
 done <"$FAILURES"

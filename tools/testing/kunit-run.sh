@@ -25,9 +25,11 @@ k=$1 tree=$2
 # Absolute: the guest writes there, from its own working directory.
 dir=$(realpath -m -- "$3")
 mkdir -p "$dir"
+# The suites take seconds and the whole run under half a minute; a guest
+# that hangs fails in 10 minutes rather than at vm-run's default 25.
 # shellcheck disable=SC2016 # the guest's script
 tools/testing/vm-run --kernel "$k" --module "build/$k/kmod/sockobj_kunit.ko" \
-	--out "$dir" -- sh -c \
+	--timeout 600 --out "$dir" -- sh -c \
 	'cat /sys/kernel/debug/kunit/sockobj*/results > "$1/results.ktap"' sh "$dir" \
 	</dev/null 2>&1
 rc=$?

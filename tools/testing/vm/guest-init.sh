@@ -10,6 +10,7 @@
 # and receives what this script records:
 #   status        the command's exit status (written right after it ends)
 #   insmod_failed / rmmod_failed / setup_error   messages, when that happened
+#   teardown_stuck   the teardown ran past TEARDOWN_S (stacks in the log)
 #   kmemleak      the kmemleak report (debug kernel)
 #   dmesg         the full kernel log at the end
 #   done          written last: the teardown completed
@@ -92,10 +93,25 @@ fi
 kill -TERM -1 2>/dev/null && $BB sleep 0.3
 kill -KILL -1 2>/dev/null && $BB sleep 0.2
 
+# The teardown takes seconds (kmemleak's scan up to a minute under TCG).
+# When it has not ended after TEARDOWN_S, the kernel's stacks of blocked
+# tasks and of every CPU go to the log, so a hang says where it is rather
+# than only running into vm-run's --timeout; the run fails on it.
+TEARDOWN_S=300
+(
+    $BB sleep $TEARDOWN_S
+    say "teardown still running after $TEARDOWN_S s: blocked tasks and CPUs follow"
+    echo "teardown still running after $TEARDOWN_S s" >>"$RUN/teardown_stuck"
+    echo w >/proc/sysrq-trigger 2>/dev/null
+    echo l >/proc/sysrq-trigger 2>/dev/null
+) &
+watchdog=$!
+
 # Unload in reverse order. Sockets may drop their module reference a moment
 # after their last close (RCU), so a busy module gets a few retries.
 for name in $loaded; do
     tries=0
+    say "rmmod $name"
     until out=$(rmmod "$name" 2>&1); do
         tries=$((tries + 1))
         if [ $tries -ge 20 ]; then
@@ -126,5 +142,6 @@ if [ -w $KMEMLEAK ]; then
 fi
 # How full lockdep's tables got (lockdep kernels): a full table turns it off.
 [ -r /proc/lockdep_stats ] && cat /proc/lockdep_stats >"$RUN/lockdep_stats" 2>/dev/null
+kill "$watchdog" 2>/dev/null
 
 finish
