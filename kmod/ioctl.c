@@ -681,6 +681,27 @@ static int batch_validate(const struct sockobj_batch *b,
 }
 
 /*
+ * Write back the results of @n ops, and nothing else of them: the rest of
+ * each op is the caller's, as it wrote it. Four bytes per op rather than
+ * the whole 32 (the copy of the full ops cost a tenth of a 64 B op).
+ */
+static int batch_put_results(struct sockobj_batch_op __user *uops,
+			     const struct sockobj_batch_op *ops, u32 n)
+{
+	u32 k;
+
+	if (!user_access_begin(uops, n * sizeof(*uops)))
+		return -EFAULT;
+	for (k = 0; k < n; k++)
+		unsafe_put_user(ops[k].result, &uops[k].result, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
  * Run the ops of @b, a chunk at a time, and write their results back;
  * b->done counts the ops that ran. Return: 0 or -EFAULT.
  */
@@ -732,7 +753,7 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 			}
 			cond_resched();
 		}
-		if (copy_to_user(uops + i, ops, k * sizeof(*ops)))
+		if (batch_put_results(uops + i, ops, k))
 			return -EFAULT;
 	}
 	return 0;

@@ -532,6 +532,39 @@ TEST_F(batch, a_peek_leaves_the_data_for_the_next_op)
 	close(lfd);
 }
 
+/*
+ * Only each op's result is written back: the first op receives into the
+ * second op's arg and len, which keep the bytes received (a whole op
+ * written back from the kernel's copy would have put the old ones back).
+ */
+TEST_F(batch, only_the_results_are_written_back)
+{
+	static unsigned char data[16];
+	struct sockobj_batch_op ops[2];
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+	char got[16];
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 11);
+	id = queued_from_peer(_metadata, self->fd, lfd, 53, data, sizeof(data),
+			      &srv);
+	recv_op(&ops[1], id, got, sizeof(got), 0);
+	recv_op(&ops[0], id, &ops[1].arg, sizeof(ops[1].arg) + sizeof(ops[1].len),
+		0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	ASSERT_EQ(U32(2), done);
+	EXPECT_EQ(16, ops[0].result);
+	EXPECT_EQ(-EAGAIN, ops[1].result);
+	EXPECT_EQ(0, memcmp(data, &ops[1].arg, sizeof(data)));
+	EXPECT_EQ(U32(SOCKOBJ_OP_RECV), ops[1].op);
+	EXPECT_EQ(id, ops[1].id);
+	EXPECT_EQ(U32(0), ops[1].flags);
+	close(srv);
+	close(lfd);
+}
+
 TEST_F(batch, a_bad_recv_buffer_fails_only_its_own_op)
 {
 	enum { SZ = 64 };

@@ -363,7 +363,8 @@
  * SOCKOBJ_IOC_BATCH (struct sockobj_batch)
  *	Runs count operations (struct sockobj_batch_op, at most
  *	SOCKOBJ_BATCH_MAX) in order, each exactly as its own ioctl would,
- *	and writes each one's result back (result: >= 0 or -errno; the new
+ *	and writes back each one's result field, no other field of the
+ *	ops (result: >= 0 or -errno; the new
  *	id for SOCKOBJ_OP_CREATE, the bytes queued for SOCKOBJ_OP_SEND, the
  *	bytes received for SOCKOBJ_OP_RECV). An
  *	id of 0 names the object made by the nearest SOCKOBJ_OP_CREATE before
