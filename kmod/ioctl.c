@@ -33,11 +33,13 @@
 			  SOCKOBJ_FEAT_HANDOFF | SOCKOBJ_FEAT_BATCH | \
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
-			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT)
+			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT | \
+			  SOCKOBJ_FEAT_BATCH_VEC)
 
 static void __maybe_unused uapi_sizes(void)
 {
 	BUILD_BUG_ON(sizeof(struct sockobj_api) != 56);
+	BUILD_BUG_ON(SOCKOBJ_BATCH_IOV_MAX != UIO_MAXIOV);
 	BUILD_BUG_ON(sizeof(struct sockobj_addr) != 24);
 	BUILD_BUG_ON(sizeof(struct sockobj_create) != 40);
 	BUILD_BUG_ON(sizeof(struct sockobj_config) != 152);
@@ -403,6 +405,7 @@ static u32 batch_op_flags(u32 op)
 	case SOCKOBJ_OP_DESTROY:
 		return SOCKOBJ_DESTROY_F_ALL;
 	case SOCKOBJ_OP_RECV:
+	case SOCKOBJ_OP_RECVV:
 		return SOCKOBJ_IO_PEEK;
 	default:
 		return 0;
@@ -414,16 +417,24 @@ static bool batch_op_is_io(u32 op)
 	return op == SOCKOBJ_OP_SEND || op == SOCKOBJ_OP_RECV;
 }
 
+static bool batch_op_is_vec(u32 op)
+{
+	return op == SOCKOBJ_OP_SENDV || op == SOCKOBJ_OP_RECVV;
+}
+
 static bool batch_op_valid(const struct sockobj_batch_op *o)
 {
-	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_RECV)
+	bool data = batch_op_is_io(o->op) || batch_op_is_vec(o->op);
+
+	if (o->op < SOCKOBJ_OP_CREATE || o->op > SOCKOBJ_OP_RECVV)
 		return false;
 	if (o->flags & ~batch_op_flags(o->op))
 		return false;
-	if (!batch_op_is_io(o->op) && o->len)
+	if (batch_op_is_vec(o->op) ? o->len > SOCKOBJ_BATCH_IOV_MAX :
+				     !data && o->len)
 		return false;
 	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
-			 batch_op_is_io(o->op)) :
+			 data) :
 			(o->op != SOCKOBJ_OP_CREATE && o->op != SOCKOBJ_OP_CONFIGURE);
 }
 
@@ -468,6 +479,40 @@ static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 }
 
 /*
+ * A SENDV or RECVV op: one sendmsg() or recvmsg() over the caller's iovec
+ * array, read as readv(2) and writev(2) read theirs (a 32-bit program's
+ * own layout included); more than UIO_FASTIOV of them are copied into an
+ * allocation of the call's own, as those system calls do. Not inlined:
+ * the fast iovecs stay off batch()'s frame.
+ */
+static noinline_for_stack long batch_iov(struct sockobj_obj *obj,
+					 const struct sockobj_batch_op *o)
+{
+	struct iovec fast[UIO_FASTIOV], *iov = fast;
+	bool send = o->op == SOCKOBJ_OP_SENDV;
+	struct sockobj_io_result res = {};
+	struct iov_iter iter;
+	ssize_t ret;
+
+	ret = import_iovec(send ? ITER_SOURCE : ITER_DEST,
+			   u64_to_user_ptr(o->arg), o->len, UIO_FASTIOV, &iov,
+			   &iter);
+	if (ret < 0)
+		return ret;
+	if (send)
+		ret = sockobj_data_send(obj, &iter, &res);
+	else
+		ret = sockobj_data_recv(obj, &iter, o->flags & SOCKOBJ_IO_PEEK,
+					&res);
+	kfree(iov);
+	if (ret)
+		return ret;
+	if (!send && obj->proto == SOCKOBJ_PROTO_UDP)
+		return min_t(size_t, res.full_len, INT_MAX);
+	return res.done;
+}
+
+/*
  * One op of a batch; @last is the id the batch created last, or 0. Not
  * inlined: its configuration stays off batch()'s frame, which holds a chunk.
  */
@@ -505,6 +550,10 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 	case SOCKOBJ_OP_SEND:
 	case SOCKOBJ_OP_RECV:
 		ret = batch_io(obj, o);
+		break;
+	case SOCKOBJ_OP_SENDV:
+	case SOCKOBJ_OP_RECVV:
+		ret = batch_iov(obj, o);
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);

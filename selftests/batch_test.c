@@ -649,6 +649,240 @@ TEST_F(batch, a_udp_recv_gets_one_datagram_and_its_length)
 	close(peer);
 }
 
+/* A SENDV or RECVV op over iov[0..n) */
+static void vec_op(struct sockobj_batch_op *o, __u32 op, __u32 id,
+		   struct iovec *iov, __u32 n, __u32 flags)
+{
+	memset(o, 0, sizeof(*o));
+	o->op = op;
+	o->id = id;
+	o->flags = flags;
+	o->arg = U64((uintptr_t)iov);
+	o->len = n;
+	o->result = -12345;	/* must be overwritten */
+}
+
+TEST_F(batch, sendv_sends_its_buffers_as_one_stream)
+{
+	static unsigned char data[100], got[100];
+	struct sockobj_batch_op ops[3];
+	struct iovec iov[3] = {
+		{ data, 10 }, { data + 10, 0 }, { data + 10, 60 },
+	};
+	struct sockobj_info info;
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 60, &srv);
+	pattern(data, sizeof(data), 0, 12);
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, iov, 3, 0);
+	send_op(&ops[1], id, data + 70, 30);
+	vec_op(&ops[2], SOCKOBJ_OP_SENDV, id, NULL, 0, 0);	/* nothing */
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, 0, &done));
+	ASSERT_EQ(U32(3), done);
+	EXPECT_EQ(70, ops[0].result);
+	EXPECT_EQ(30, ops[1].result);
+	EXPECT_EQ(0, ops[2].result);
+	recv_all(_metadata, srv, got, sizeof(got));
+	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
+	expect_quiet(_metadata, srv, 200);
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(sizeof(data), info.bytes_sent);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, recvv_fills_its_buffers_in_order)
+{
+	static unsigned char data[40], got[3][30];
+	struct sockobj_batch_op ops[3];
+	struct iovec iov[3] = {
+		{ got[0], 15 }, { got[1], 10 }, { got[2], 30 },
+	};
+	int lfd, srv = -1;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 13);
+	id = queued_from_peer(_metadata, self->fd, lfd, 61, data, sizeof(data),
+			      &srv);
+	/* a peek first: the same bytes stay for the receive after it */
+	vec_op(&ops[0], SOCKOBJ_OP_RECVV, id, iov, 2, SOCKOBJ_IO_PEEK);
+	vec_op(&ops[1], SOCKOBJ_OP_RECVV, id, iov, 3, 0);
+	vec_op(&ops[2], SOCKOBJ_OP_RECVV, id, iov, 3, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, 0, &done));
+	ASSERT_EQ(U32(3), done);
+	EXPECT_EQ(25, ops[0].result);
+	EXPECT_EQ(40, ops[1].result);
+	EXPECT_EQ(-EAGAIN, ops[2].result);
+	EXPECT_EQ(0, memcmp(data, got[0], 15));
+	EXPECT_EQ(0, memcmp(data + 15, got[1], 10));
+	EXPECT_EQ(0, memcmp(data + 25, got[2], 15));
+
+	/* the peer's FIN: 0 */
+	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_PEER_CLOSING,
+				   so_tmo(5000)));
+	vec_op(&ops[0], SOCKOBJ_OP_RECVV, id, iov, 3, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	EXPECT_EQ(0, ops[0].result);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, a_full_send_buffer_takes_part_of_a_sendv_then_eagain)
+{
+	enum { NV = 64, SZ = 256 * 1024 };	/* 16 MiB: more than TCP takes */
+	static unsigned char data[SZ];
+	struct sockobj_batch_op ops[1];
+	struct iovec iov[NV];
+	int lfd, srv = -1, i;
+	__u32 id, done = 0;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 62, &srv);
+	for (i = 0; i < NV; i++) {
+		iov[i].iov_base = data;
+		iov[i].iov_len = SZ;
+	}
+	/*
+	 * The peer reads nothing: each op takes what the send buffer has
+	 * room for, never all 16 MiB, until one finds no room at all.
+	 */
+	for (i = 0; i < 64; i++) {
+		vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, iov, NV, 0);
+		ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+		ASSERT_EQ(U32(1), done);
+		if (ops[0].result == -EAGAIN)
+			break;
+		ASSERT_LT(0, ops[0].result) TH_LOG("op %d", i);
+		ASSERT_GT(NV * SZ, ops[0].result) TH_LOG("op %d", i);
+	}
+	EXPECT_EQ(-EAGAIN, ops[0].result);
+	EXPECT_LT(0, i);
+	close(srv);
+	close(lfd);
+}
+
+TEST_F(batch, a_udp_sendv_is_one_datagram_and_recvv_gets_its_length)
+{
+	static unsigned char out[50], big[100], got[2][20];
+	struct sockobj_batch_op ops[2];
+	struct iovec oiov[2] = { { out, 20 }, { out + 20, 30 } };
+	struct iovec iiov[2] = { { got[0], 20 }, { got[1], 20 } };
+	struct sockaddr_storage ss;
+	struct sockobj_info info;
+	unsigned char in[200];
+	socklen_t sl;
+	int peer;
+	__u32 id, done = 0;
+
+	peer = so_udp_in(NULL, "127.0.0.1", PORT);
+	ASSERT_LE(0, peer);
+	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, 63, &id));
+	ASSERT_EQ(0, so_set_target(self->fd, id, "127.0.0.1", PORT));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+				   so_tmo(5000)));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	sl = so_sockaddr(&ss, &info.local);
+	pattern(out, sizeof(out), 0, 14);
+	pattern(big, sizeof(big), 0, 15);
+
+	/* the two buffers: one datagram of 50 bytes */
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, oiov, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	EXPECT_EQ(50, ops[0].result);
+	EXPECT_EQ(50, so_recv(peer, in, sizeof(in), so_tmo(5000)));
+	EXPECT_EQ(0, memcmp(out, in, 50));
+	EXPECT_EQ(-ETIMEDOUT, so_recv(peer, in, sizeof(in), 200));
+
+	/* 100 bytes into 40: its start, and its real length */
+	ASSERT_EQ((ssize_t)sizeof(big),
+		  sendto(peer, big, sizeof(big), 0, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 100,
+			       so_tmo(5000)));
+	vec_op(&ops[0], SOCKOBJ_OP_RECVV, id, iiov, 2, 0);
+	vec_op(&ops[1], SOCKOBJ_OP_RECVV, id, iiov, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	ASSERT_EQ(U32(2), done);
+	EXPECT_EQ(100, ops[0].result);
+	EXPECT_EQ(-EAGAIN, ops[1].result);
+	EXPECT_EQ(0, memcmp(big, got[0], 20));
+	EXPECT_EQ(0, memcmp(big + 20, got[1], 20));
+	close(peer);
+}
+
+TEST_F(batch, bad_vectors_fail_as_documented)
+{
+	static unsigned char data[64], got[64];
+	struct sockobj_batch_op ops[4];
+	long page = sysconf(_SC_PAGESIZE);
+	struct iovec iov[2] = { { data, 32 }, { data + 32, 32 } };
+	struct iovec huge[1] = { { data, SIZE_MAX } };
+	struct iovec ro[1] = { { NULL, 16 } };
+	struct sockobj_info info;
+	void *bad, *rdonly;
+	int lfd, srv = -1;
+	__u32 id, done = 7;
+
+	bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	rdonly = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rdonly);
+	ro[0].iov_base = rdonly;
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 64, &srv);
+	pattern(data, sizeof(data), 0, 16);
+
+	/* more iovecs than SOCKOBJ_BATCH_IOV_MAX: nothing runs */
+	send_op(&ops[0], id, data, 8);
+	vec_op(&ops[1], SOCKOBJ_OP_SENDV, id, iov, SOCKOBJ_BATCH_IOV_MAX + 1, 0);
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 2, 0, &done));
+	/* a SENDV does not peek: nothing runs */
+	vec_op(&ops[1], SOCKOBJ_OP_SENDV, id, iov, 2, SOCKOBJ_IO_PEEK);
+	EXPECT_EQ(-EINVAL, run_batch(self->fd, ops, 2, 0, &done));
+	expect_quiet(_metadata, srv, 200);
+
+	/* each its own error; the ops around them run */
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, bad, 2, 0);
+	vec_op(&ops[1], SOCKOBJ_OP_SENDV, id, huge, 1, 0);
+	vec_op(&ops[2], SOCKOBJ_OP_SENDV, id, iov, 2, 0);
+	vec_op(&ops[3], SOCKOBJ_OP_SENDV, id, iov, SOCKOBJ_BATCH_IOV_MAX, 0);
+	ops[3].arg = U64((uintptr_t)bad);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 4, 0, &done));
+	ASSERT_EQ(U32(4), done);
+	EXPECT_EQ(-EFAULT, ops[0].result);
+	EXPECT_EQ(-EINVAL, ops[1].result);
+	EXPECT_EQ(64, ops[2].result);
+	EXPECT_EQ(-EFAULT, ops[3].result);
+	recv_all(_metadata, srv, got, sizeof(got));
+	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
+	expect_quiet(_metadata, srv, 200);
+
+	/* a receive into memory it cannot write: EFAULT, the data stays */
+	ASSERT_EQ(16, send(srv, data, 16, 0));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 16,
+			       so_tmo(5000)));
+	vec_op(&ops[0], SOCKOBJ_OP_RECVV, id, ro, 1, 0);
+	iov[0].iov_base = got;
+	iov[0].iov_len = 16;
+	vec_op(&ops[1], SOCKOBJ_OP_RECVV, id, iov, 1, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	EXPECT_EQ(-EFAULT, ops[0].result);
+	EXPECT_EQ(16, ops[1].result);
+	EXPECT_EQ(0, memcmp(data, got, 16));
+	close(srv);
+	close(lfd);
+	munmap(bad, page);
+	munmap(rdonly, page);
+}
+
 TEST_F(batch, a_recv_op_takes_only_the_peek_flag)
 {
 	static unsigned char buf[8];

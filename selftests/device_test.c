@@ -186,9 +186,10 @@ TEST_F(dev, get_api)
 
 	ASSERT_EQ(0, so_get_api(self->fd, &api));
 	EXPECT_EQ(U32(SOCKOBJ_API_VERSION), api.api_version);
-	EXPECT_EQ(8U, api.api_version);
+	EXPECT_EQ(9U, api.api_version);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_RECV);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_WAIT);
+	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_VEC);
 	EXPECT_EQ(sizeof(struct sockobj_event), api.event_size);
 	EXPECT_EQ(SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_EVENTS,
 		  api.features & (SOCKOBJ_FEAT_TCP | SOCKOBJ_FEAT_EVENTS));

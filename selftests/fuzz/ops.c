@@ -712,6 +712,7 @@ static void op_batch(struct worker *w, struct slot *s)
 	struct sockobj_batch_op ops[10];
 	struct sockobj_create creates[10];
 	struct sockobj_config cfgs[10];
+	struct iovec vecs[10][4];
 	uint32_t serials[10], targets[10];
 	static __thread struct sockobj_event evs[16];
 	struct sockobj_batch b = { 0 };
@@ -754,7 +755,7 @@ static void op_batch(struct worker *w, struct slot *s)
 			targets[i] = pair_id ? pair_serial : UINT32_MAX;
 			continue;
 		}
-		o->op = 1 + so_rnd_below(&w->r, 8);
+		o->op = 1 + so_rnd_below(&w->r, 10);
 		if (so_rnd_pct(&w->r, 3))
 			o->op = so_rnd_u32_edgy(&w->r);
 		if (o->op == SOCKOBJ_OP_CREATE) {
@@ -802,6 +803,25 @@ static void op_batch(struct worker *w, struct slot *s)
 			if (so_rnd_pct(&w->r, 20))
 				o->flags = SOCKOBJ_IO_PEEK;
 			break;
+		case SOCKOBJ_OP_SENDV:
+		case SOCKOBJ_OP_RECVV: {
+			/* 0..4 of gen_buffer()'s buffers, bad ones included */
+			uint32_t k, nv = so_rnd_below(&w->r, 5);
+			int recv = o->op == SOCKOBJ_OP_RECVV;
+
+			for (k = 0; k < nv; k++) {
+				__u64 base, len;
+
+				gen_buffer(w, recv, &base, &len);
+				vecs[i][k].iov_base = (void *)(uintptr_t)base;
+				vecs[i][k].iov_len = (size_t)len;
+			}
+			o->arg = nv || so_rnd_pct(&w->r, 50) ? (uintptr_t)vecs[i] : 0;
+			o->len = nv;
+			if (recv && so_rnd_pct(&w->r, 20))
+				o->flags = SOCKOBJ_IO_PEEK;
+			break;
+		}
 		case SOCKOBJ_OP_DESTROY:
 			has_destroy = 1;
 			if (so_rnd_pct(&w->r, 50))
@@ -848,7 +868,7 @@ static void op_batch(struct worker *w, struct slot *s)
 		 * it at our own heap or stack (gen_buffer() has the bad
 		 * buffers that are safe to receive into).
 		 */
-		if (ops[k].op == SOCKOBJ_OP_RECV) {
+		if (ops[k].op == SOCKOBJ_OP_RECV || ops[k].op == SOCKOBJ_OP_RECVV) {
 			ops[k].arg = old_arg;
 			ops[k].len = old_len;
 		}
@@ -918,7 +938,7 @@ static void op_batch(struct worker *w, struct slot *s)
 		for (i = 0; i < n && off < sizeof(w->cur->detail); i++)
 			off += (size_t)snprintf(w->cur->detail + off,
 						sizeof(w->cur->detail) - off,
-						"%c%u=%d ", "?CFNSDAXR"[ops[i].op < 9 ?
+						"%c%u=%d ", "?CFNSDAXRsr"[ops[i].op < 11 ?
 								    ops[i].op : 0],
 						ops[i].id, ops[i].result);
 		note(w, n, UINT32_MAX, ret);
@@ -932,15 +952,19 @@ static void op_batch(struct worker *w, struct slot *s)
 			VIOL(w, "BATCH done %u of %u", b.done, n);
 		for (i = 0; i < n && i < b.done; i++) {
 			struct sockobj_batch_op *o = &ops[i];
-			static const int *const errs[9] = {
+			/* an iovec array of more than 8 is allocated */
+			static const int errs_recvv[] = {
+				ENOENT, EINVAL, EFAULT, ENOTCONN, EAGAIN, ENOMEM, 0 };
+			static const int *const errs[11] = {
 				NULL, so_errs_create, so_errs_configure,
 				so_errs_connect, so_errs_send,
 				so_errs_disconnect, so_errs_abort,
 				so_errs_destroy, so_errs_recv,
+				so_errs_send, errs_recvv,
 			};
 			uint32_t t = targets[i];
 
-			if (o->op < 1 || o->op > 8) {
+			if (o->op < 1 || o->op > 10) {
 				VIOL(w, "BATCH ran unknown op %u", o->op);
 				continue;
 			}

@@ -199,6 +199,28 @@ def main(argv):
                                       (net, dr, conns, r["method"]),
                                       "%.3f [%.3f..%.3f]" % fr[:3], "%.1f" % (100 * fr[3]),
                                       ""))
+            # Issue 18: 64 B sends batched >= 0.8x ref:writev (ref:sendmsg512,
+            # the same 512 messages in one writev-like call) and >= 1.3x
+            # batched io_uring (ref:uring512), judged on each batched send
+            # method of the run.
+            if lim == "ref:sendmsg512":
+                for conns in (1, 64):
+                    ref = find(res, test="tput", net=net, dir="send", conns=conns,
+                               size=64, method=lim)
+                    uring = find(res, test="tput", net=net, dir="send", conns=conns,
+                                 size=64, method="ref:uring512")
+                    for m in ("sockobj-batch", "sockobj-vec"):
+                        b = find(res, test="tput", net=net, dir="send", conns=conns,
+                                 size=64, method=m)
+                        case = "%s send %d conn %s" % (net, conns, m)
+                        if b and ref:
+                            row("(18) send 64 B batch >= 0.8x writev", case +
+                                " / ref:sendmsg512",
+                                median_ci(paired(b, ref, lambda x, y: x / y)), 0.8)
+                        if b and uring:
+                            row("(18) send 64 B batch >= 1.3x uring", case +
+                                " / ref:uring512",
+                                median_ci(paired(b, uring, lambda x, y: x / y)), 1.3)
             # Issue 18: 64 B receives batched >= 0.6x the bulk-recv limit,
             # judged on the batched receive method ("sockobj-batch" with
             # dir "recv") when the run has one.
@@ -212,10 +234,15 @@ def main(argv):
                 case = "%s recv %d conn 64 B" % (net, conns)
                 b = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
                          method="sockobj-batch")
+                v = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
+                         method="sockobj-vec")
                 if b:
                     row("(18) recv 64 B batch >= 0.6x bulk", case + " / ref:bulkrecv",
                         median_ci(paired(b, ref, lambda x, y: x / y)), 0.6)
-                else:
+                if v:
+                    row("(18) recv 64 B batch >= 0.6x bulk", case + " sockobj-vec / ref:bulkrecv",
+                        median_ci(paired(v, ref, lambda x, y: x / y)), 0.6)
+                if not b and not v:
                     out.append(fmt % ("(18) recv 64 B batch >= 0.6x bulk", case,
                                       "-", "", "no batched 64 B recv in this run"))
 

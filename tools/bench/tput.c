@@ -23,6 +23,12 @@
  *                 buffer (recv; API version 7), spread over the
  *                 connections that are not blocked (512 / open consecutive
  *                 ops per connection), SOCKOBJ_BATCH_STOP.
+ *   sockobj-vec   (64 B) SOCKOBJ_IOC_BATCH of one SOCKOBJ_OP_SENDV (send) or
+ *                 SOCKOBJ_OP_RECVV (recv; API version 9) per connection
+ *                 that is not blocked, over sockobj-batch's 512 messages
+ *                 (512 / open iovecs each): each connection's messages in
+ *                 one socket call, as ref:sendmsg512 and ref:recvmsg512
+ *                 make them, with one system call for all connections.
  *   ref:sendmsg512 (send, 64 B; a reference, not a target) epoll with one
  *                 sendmsg() of 512 x 64 B iovecs per call: what a batch
  *                 that coalesced its sends to one object into one
@@ -76,11 +82,12 @@
 
 enum {
 	T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BULKRECV, T_BLOCK,
-	T_IOVRECV, T_METHODS
+	T_IOVRECV, T_VEC, T_METHODS
 };
 static const char *const tname[T_METHODS] = {
 	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512", "ref:sendmmsg512",
 	"ref:uring512", "ref:bulkrecv", "ref:blocking", "ref:recvmsg512",
+	"sockobj-vec",
 };
 
 /* Methods that exist only for 64 B sends. */
@@ -91,6 +98,8 @@ static bool only64(int m)
 
 /* The module has SOCKOBJ_OP_RECV (API version 7): sockobj-batch receives */
 static bool batch_recv;
+/* The module has SOCKOBJ_OP_SENDV and SOCKOBJ_OP_RECVV (API version 9) */
+static bool batch_vec;
 
 /*
  * Whether method m has a window in the case (direction, connections, size).
@@ -112,6 +121,8 @@ static bool applies(int m, bool send, int conns, int size)
 {
 	if (m == T_BATCH)
 		return size == 64 && (send || batch_recv);
+	if (m == T_VEC)
+		return size == 64 && batch_vec;
 	if (only64(m))
 		return send && size == 64;
 	if (m == T_BULKRECV || m == T_IOVRECV)
@@ -704,6 +715,55 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 }
 
 /*
+ * sockobj-vec: one batch of one SENDV or RECVV op per connection that is
+ * not blocked, each over its share of the BATCH_OPS messages (the last
+ * connection takes the remainder, as in drive_batch()). No
+ * SOCKOBJ_BATCH_STOP: the ops are of different connections.
+ */
+static bool drive_vec(struct tctx *t, struct sockobj_batch_op *ops)
+{
+	static struct iovec iov[BATCH_OPS];
+	int i, k, open = 0, per, ret, order[64];
+	uint32_t done;
+
+	for (i = 0; i < t->conns; i++)
+		if (!t->blocked[i])
+			order[open++] = i;
+	if (!open)
+		return true;
+	per = BATCH_OPS / open;
+	for (k = 0; k < BATCH_OPS; k++) {
+		/* a receive's messages each in their own place */
+		iov[k].iov_base = t->send ? t->buf : t->buf + (size_t)k * t->size;
+		iov[k].iov_len = (size_t)t->size;
+	}
+	for (i = 0; i < open; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op = t->send ? SOCKOBJ_OP_SENDV : SOCKOBJ_OP_RECVV;
+		ops[i].id = t->ids[order[i]];
+		ops[i].arg = (uintptr_t)(iov + i * per);
+		ops[i].len = (uint64_t)(i == open - 1 ? BATCH_OPS - i * per : per);
+	}
+	t->calls++;
+	ret = so_batch_flags(t->sofd, ops, (uint32_t)open, 0, &done);
+	if (ret)
+		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
+	for (i = 0; i < (int)done; i++) {
+		int r = ops[i].result;
+
+		if (r == 0 && !t->send)
+			die("vec recv: the peer closed");
+		if (r > 0 && !t->send)
+			t->bytes += (uint64_t)r;
+		if (r == -EAGAIN || (r >= 0 && (uint64_t)r < ops[i].len * (uint64_t)t->size))
+			t->blocked[order[i]] = true;
+		else if (r < 0)
+			die("vec %s: %s", t->send ? "send" : "recv", strerror(-r));
+	}
+	return !tick(t);
+}
+
+/*
  * The references batched like sockobj-batch: BATCH_OPS 64 B sends spread
  * over the connections that are not blocked, the sends of one connection
  * consecutive, in one system call: sendmmsg() (T_MMSG) or one
@@ -825,6 +885,9 @@ static double run_window(struct tctx *t)
 		if (t->m == T_BATCH) {
 			if (!drive_batch(t, ops))
 				break;
+		} else if (t->m == T_VEC) {
+			if (!drive_vec(t, ops))
+				break;
 		} else if (t->m == T_MMSG || t->m == T_URING) {
 			if (!drive_refbatch(t))
 				break;
@@ -882,6 +945,7 @@ void test_tput(const struct net *net, struct peer *p)
 	t.sofd = so_open();
 	/* an older module (--module) has no batched receive: no such window */
 	batch_recv = so_features(t.sofd) & SOCKOBJ_FEAT_BATCH_RECV;
+	batch_vec = so_features(t.sofd) & SOCKOBJ_FEAT_BATCH_VEC;
 	t.buf = calloc(1, BULK_RECV);
 	t.d0 = calloc(2, sizeof(*t.d0));
 	t.d1 = t.d0 + 1;

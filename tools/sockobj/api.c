@@ -31,6 +31,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_LISTEN_UDP, "listen-udp" },
 	{ SOCKOBJ_FEAT_BATCH_RECV, "batch-recv" },
 	{ SOCKOBJ_FEAT_BATCH_WAIT, "batch-wait" },
+	{ SOCKOBJ_FEAT_BATCH_VEC, "batch-vec" },
 };
 
 int cmd_api(int argc, char **argv)

@@ -52,7 +52,9 @@
  * returning them from a batch (SOCKOBJ_BATCH_WAIT and struct
  * sockobj_batch's wait_ms, events and nevents, which were pad and
  * reserved and zero: the same behaviour; SOCKOBJ_FEAT_BATCH_WAIT; a count
- * of 0 with events).
+ * of 0 with events). API version 9 added vectored sends and receives to
+ * batches (SOCKOBJ_OP_SENDV, SOCKOBJ_OP_RECVV, SOCKOBJ_FEAT_BATCH_VEC; a
+ * batch holding either op failed with EINVAL before).
  *
  * Ioctls
  * ------
@@ -389,8 +391,27 @@
  *	have had one by one: each its length while data lasts, then the part
  *	that was queued, then -EAGAIN (or 0 once the peer closed) for the ops
  *	after that.
+ *	SOCKOBJ_OP_SENDV and SOCKOBJ_OP_RECVV (API version 9) are
+ *	SOCKOBJ_OP_SEND and SOCKOBJ_OP_RECV over an array of buffers, as
+ *	writev(2) and readv(2) take them: arg is the address of len struct
+ *	iovec (the calling program's own layout, 32-bit ones included), len
+ *	is 0..SOCKOBJ_BATCH_IOV_MAX, and the buffers are one sendmsg() or
+ *	recvmsg() on the object's socket, in array order, at most MAX_RW_COUNT
+ *	(INT_MAX rounded down to a page) bytes in all. The result is as for
+ *	the single-buffer op: TCP: the bytes queued, which may be fewer than
+ *	the buffers hold when the send buffer fills up (-EAGAIN when none
+ *	fit), or the bytes received (-EAGAIN when none were there, 0 once the
+ *	peer closed); UDP: the buffers are one datagram (EMSGSIZE above the
+ *	largest), and a receive fills them with one datagram and returns its
+ *	real length, above the buffers' total when it was truncated.
+ *	SOCKOBJ_OP_RECVV takes SOCKOBJ_IO_PEEK. Such an op runs on its own,
+ *	never joined with its neighbours. An array that cannot be read is
+ *	the op's EFAULT, a buffer length above SSIZE_MAX its EINVAL; a
+ *	buffer that faults ends the op with the bytes moved before it, or
+ *	EFAULT when there were none.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
+ *	a SENDV or RECVV op's len above SOCKOBJ_BATCH_IOV_MAX,
  *	events and nevents not both 0 or both set, nevents above
  *	SOCKOBJ_BATCH_EVENTS_MAX, wait_ms without SOCKOBJ_BATCH_WAIT,
  *	SOCKOBJ_BATCH_WAIT without events; each leaving every op unrun) or
@@ -504,7 +525,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		8
+#define SOCKOBJ_API_VERSION		9
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -521,6 +542,7 @@
 #define SOCKOBJ_FEAT_LISTEN_UDP		(1ULL << 11)
 #define SOCKOBJ_FEAT_BATCH_RECV		(1ULL << 12)
 #define SOCKOBJ_FEAT_BATCH_WAIT		(1ULL << 13)
+#define SOCKOBJ_FEAT_BATCH_VEC		(1ULL << 14)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -969,6 +991,10 @@ struct sockobj_listen {
 #define SOCKOBJ_OP_ABORT		6
 #define SOCKOBJ_OP_DESTROY		7	/* flags: SOCKOBJ_DESTROY_* */
 #define SOCKOBJ_OP_RECV			8	/* arg: buffer, len: its size */
+#define SOCKOBJ_OP_SENDV		9	/* arg: struct iovec [len] */
+#define SOCKOBJ_OP_RECVV		10	/* arg: struct iovec [len] */
+
+#define SOCKOBJ_BATCH_IOV_MAX		1024	/* len of SENDV, RECVV */
 
 #define SOCKOBJ_BATCH_STOP		(1U << 0)	/* stop at the first error */
 #define SOCKOBJ_BATCH_WAIT		(1U << 1)	/* wait for a record */
@@ -982,11 +1008,13 @@ struct sockobj_listen {
  * @op: SOCKOBJ_OP_*
  * @id: the object, or 0 for the one the batch created last
  * @flags: the operation's flags (SOCKOBJ_DESTROY_* for destroy,
- *	SOCKOBJ_IO_PEEK for recv), else 0
- * @result: out: >= 0 on success (the id for create, bytes for send and
- *	recv, a UDP datagram's real length for recv), or -errno
+ *	SOCKOBJ_IO_PEEK for recv and recvv), else 0
+ * @result: out: >= 0 on success (the id for create, bytes for send, recv
+ *	and their vectored forms, a UDP datagram's real length for recv and
+ *	recvv), or -errno
  * @arg: in: the address of the op's argument (see SOCKOBJ_OP_*), else 0
- * @len: in: SOCKOBJ_OP_SEND, SOCKOBJ_OP_RECV: the buffer length, else 0
+ * @len: in: SOCKOBJ_OP_SEND, SOCKOBJ_OP_RECV: the buffer length;
+ *	SOCKOBJ_OP_SENDV, SOCKOBJ_OP_RECVV: the number of iovecs; else 0
  */
 struct sockobj_batch_op {
 	__u32 op;
