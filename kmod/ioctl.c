@@ -451,11 +451,33 @@ static long batch_create(struct sockobj_file *file, const struct sockobj_batch_o
 	return ret ?: c.id;
 }
 
-/* A SEND or RECV op alone: its result as the op's own ioctl would give it. */
+/*
+ * Move the data of a send or receive op (@send), single or vectored, from
+ * or into @iter: the op's result, as its own ioctl would give it.
+ */
+static long batch_move(struct sockobj_obj *obj, const struct sockobj_batch_op *o,
+		       bool send, struct iov_iter *iter)
+{
+	struct sockobj_io_result res = {};
+	long ret;
+
+	if (send)
+		ret = sockobj_data_send(obj, iter, &res);
+	else
+		ret = sockobj_data_recv(obj, iter, o->flags & SOCKOBJ_IO_PEEK,
+					&res);
+	if (ret)
+		return ret;
+	/* UDP receive: the datagram's real length, above len when truncated */
+	if (!send && obj->proto == SOCKOBJ_PROTO_UDP)
+		return min_t(size_t, res.full_len, INT_MAX);
+	return res.done;
+}
+
+/* A SEND or RECV op alone */
 static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 {
 	bool send = o->op == SOCKOBJ_OP_SEND;
-	struct sockobj_io_result res = {};
 	struct iov_iter iter;
 	struct iovec iov;
 	long ret;
@@ -463,19 +485,7 @@ static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 	ret = sockobj_import_user(send ? ITER_SOURCE : ITER_DEST,
 				  u64_to_user_ptr(o->arg),
 				  min_t(u64, o->len, INT_MAX), &iov, &iter);
-	if (ret)
-		return ret;
-	if (send)
-		ret = sockobj_data_send(obj, &iter, &res);
-	else
-		ret = sockobj_data_recv(obj, &iter, o->flags & SOCKOBJ_IO_PEEK,
-					&res);
-	if (ret)
-		return ret;
-	/* UDP RECV: the datagram's real length, above len when truncated */
-	if (!send && obj->proto == SOCKOBJ_PROTO_UDP)
-		return min_t(size_t, res.full_len, INT_MAX);
-	return res.done;
+	return ret ?: batch_move(obj, o, send, &iter);
 }
 
 /*
@@ -490,26 +500,17 @@ static noinline_for_stack long batch_iov(struct sockobj_obj *obj,
 {
 	struct iovec fast[UIO_FASTIOV], *iov = fast;
 	bool send = o->op == SOCKOBJ_OP_SENDV;
-	struct sockobj_io_result res = {};
 	struct iov_iter iter;
-	ssize_t ret;
+	long ret;
 
 	ret = import_iovec(send ? ITER_SOURCE : ITER_DEST,
 			   u64_to_user_ptr(o->arg), o->len, UIO_FASTIOV, &iov,
 			   &iter);
 	if (ret < 0)
 		return ret;
-	if (send)
-		ret = sockobj_data_send(obj, &iter, &res);
-	else
-		ret = sockobj_data_recv(obj, &iter, o->flags & SOCKOBJ_IO_PEEK,
-					&res);
+	ret = batch_move(obj, o, send, &iter);
 	kfree(iov);
-	if (ret)
-		return ret;
-	if (!send && obj->proto == SOCKOBJ_PROTO_UDP)
-		return min_t(size_t, res.full_len, INT_MAX);
-	return res.done;
+	return ret;
 }
 
 /*

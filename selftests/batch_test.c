@@ -602,6 +602,27 @@ TEST_F(batch, a_bad_recv_buffer_fails_only_its_own_op)
 	munmap(bad, page);
 }
 
+/*
+ * A UDP object of @fd aimed at the test's peer port, ESTABLISHED; its
+ * local address into ss and sl, for the peer to send to.
+ */
+static __u32 udp_object(struct __test_metadata *_metadata, int fd,
+			__u64 cookie, struct sockaddr_storage *ss,
+			socklen_t *sl)
+{
+	struct sockobj_info info;
+	__u32 id = 0;
+
+	ASSERT_EQ(0, so_create(fd, SOCKOBJ_PROTO_UDP, cookie, &id));
+	ASSERT_EQ(0, so_set_target(fd, id, "127.0.0.1", PORT));
+	ASSERT_EQ(0, so_connect(fd, id));
+	ASSERT_EQ(0, so_wait_state(fd, id, SOCKOBJ_STATE_ESTABLISHED,
+				   so_tmo(5000)));
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
+	*sl = so_sockaddr(ss, &info.local);
+	return id;
+}
+
 TEST_F(batch, a_udp_recv_gets_one_datagram_and_its_length)
 {
 	static unsigned char big[100], small[10], got[2][64];
@@ -614,13 +635,7 @@ TEST_F(batch, a_udp_recv_gets_one_datagram_and_its_length)
 
 	peer = so_udp_in(NULL, "127.0.0.1", PORT);
 	ASSERT_LE(0, peer);
-	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, 54, &id));
-	ASSERT_EQ(0, so_set_target(self->fd, id, "127.0.0.1", PORT));
-	ASSERT_EQ(0, so_connect(self->fd, id));
-	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
-				   so_tmo(5000)));
-	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
-	sl = so_sockaddr(&ss, &info.local);
+	id = udp_object(_metadata, self->fd, 54, &ss, &sl);
 	pattern(big, sizeof(big), 0, 9);
 	pattern(small, sizeof(small), 0, 10);
 
@@ -783,13 +798,7 @@ TEST_F(batch, a_udp_sendv_is_one_datagram_and_recvv_gets_its_length)
 
 	peer = so_udp_in(NULL, "127.0.0.1", PORT);
 	ASSERT_LE(0, peer);
-	ASSERT_EQ(0, so_create(self->fd, SOCKOBJ_PROTO_UDP, 63, &id));
-	ASSERT_EQ(0, so_set_target(self->fd, id, "127.0.0.1", PORT));
-	ASSERT_EQ(0, so_connect(self->fd, id));
-	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
-				   so_tmo(5000)));
-	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
-	sl = so_sockaddr(&ss, &info.local);
+	id = udp_object(_metadata, self->fd, 63, &ss, &sl);
 	pattern(out, sizeof(out), 0, 14);
 	pattern(big, sizeof(big), 0, 15);
 

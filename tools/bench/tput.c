@@ -665,6 +665,44 @@ static bool drive(struct tctx *t, int i)
 	}
 }
 
+/* The connections that are not blocked, in order, into order[]: how many */
+static int open_conns(const struct tctx *t, int *order)
+{
+	int i, open = 0;
+
+	for (i = 0; i < t->conns; i++)
+		if (!t->blocked[i])
+			order[open++] = i;
+	return open;
+}
+
+/*
+ * The results of the first @done ops of a batch, op k on connection
+ * conn[k]: bytes received count, and a connection whose op moved less
+ * than all its bytes (a SENDV or RECVV op: len messages) waits for its
+ * next readiness record.
+ */
+static void batch_results(struct tctx *t, const struct sockobj_batch_op *ops,
+			  uint32_t done, const int *conn)
+{
+	uint32_t k;
+
+	for (k = 0; k < done; k++) {
+		bool vec = ops[k].op == SOCKOBJ_OP_SENDV || ops[k].op == SOCKOBJ_OP_RECVV;
+		uint64_t all = vec ? ops[k].len * (uint64_t)t->size : (uint64_t)t->size;
+		int r = ops[k].result;
+
+		if (r == 0 && !t->send)
+			die("batch recv: the peer closed");
+		if (r > 0 && !t->send)
+			t->bytes += (uint64_t)r;
+		if (r == -EAGAIN || (r >= 0 && (uint64_t)r < all))
+			t->blocked[conn[k]] = true;
+		else if (r < 0)
+			die("batch %s: %s", t->send ? "send" : "recv", strerror(-r));
+	}
+}
+
 /*
  * sockobj-batch: one batch of BATCH_OPS sends over the connections that are
  * not blocked, the ops of one connection consecutive (BATCH_OPS / open
@@ -674,13 +712,11 @@ static bool drive(struct tctx *t, int i)
  */
 static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 {
-	int i, k, open = 0, per, ret;
+	int k, open, per, ret;
 	int order[64], conn[BATCH_OPS];
 	uint32_t done;
 
-	for (i = 0; i < t->conns; i++)
-		if (!t->blocked[i])
-			order[open++] = i;
+	open = open_conns(t, order);
 	if (!open)
 		return true;
 	per = BATCH_OPS / open;
@@ -699,18 +735,7 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 	ret = so_batch_flags(t->sofd, ops, BATCH_OPS, SOCKOBJ_BATCH_STOP, &done);
 	if (ret)
 		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
-	for (k = 0; k < (int)done; k++) {
-		int r = ops[k].result;
-
-		if (r == 0 && !t->send)
-			die("batch recv: the peer closed");
-		if (r > 0 && !t->send)
-			t->bytes += (uint64_t)r;
-		if (r == -EAGAIN || (r >= 0 && r < t->size))
-			t->blocked[conn[k]] = true;
-		else if (r < 0)
-			die("batch %s: %s", t->send ? "send" : "recv", strerror(-r));
-	}
+	batch_results(t, ops, done, conn);
 	return !tick(t);
 }
 
@@ -723,12 +748,10 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 static bool drive_vec(struct tctx *t, struct sockobj_batch_op *ops)
 {
 	static struct iovec iov[BATCH_OPS];
-	int i, k, open = 0, per, ret, order[64];
+	int i, k, open, per, ret, order[64];
 	uint32_t done;
 
-	for (i = 0; i < t->conns; i++)
-		if (!t->blocked[i])
-			order[open++] = i;
+	open = open_conns(t, order);
 	if (!open)
 		return true;
 	per = BATCH_OPS / open;
@@ -748,18 +771,7 @@ static bool drive_vec(struct tctx *t, struct sockobj_batch_op *ops)
 	ret = so_batch_flags(t->sofd, ops, (uint32_t)open, 0, &done);
 	if (ret)
 		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
-	for (i = 0; i < (int)done; i++) {
-		int r = ops[i].result;
-
-		if (r == 0 && !t->send)
-			die("vec recv: the peer closed");
-		if (r > 0 && !t->send)
-			t->bytes += (uint64_t)r;
-		if (r == -EAGAIN || (r >= 0 && (uint64_t)r < ops[i].len * (uint64_t)t->size))
-			t->blocked[order[i]] = true;
-		else if (r < 0)
-			die("vec %s: %s", t->send ? "send" : "recv", strerror(-r));
-	}
+	batch_results(t, ops, done, order);
 	return !tick(t);
 }
 
