@@ -55,6 +55,10 @@ for f in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/p
 done
 
 $BB hostname sockobj-vm
+# Every SysRq function (Debian's default leaves out the dumps): vm-run
+# presses Alt+SysRq+w and +l through QEMU's monitor before it kills a
+# guest that ran out of time, so a hang leaves its stacks in the log.
+echo 1 >/proc/sys/kernel/sysrq 2>/dev/null
 ip link set lo up 2>/dev/null || $BB ip link set lo up || fatal "cannot bring lo up"
 
 # Load the modules.
