@@ -121,6 +121,51 @@ SOCKOBJ_EXPORT void sockobj_prep_recv(struct sockobj_batch_op *op,
 }
 
 /**
+ * sockobj_prep_sendv() - fill a batch op that sends data from several
+ *	buffers with one sendmsg()
+ * @op: the op
+ * @id: the object, 0 for the one the batch created last
+ * @iov: the buffers, in order; the array and the data must stay valid
+ *	until the batch is submitted
+ * @iovcnt: their number, 0..SOCKOBJ_BATCH_IOV_MAX (the batch checks it)
+ *
+ * Needs module API version 9 (SOCKOBJ_FEAT_BATCH_VEC).
+ * Context: any; no system call.
+ */
+SOCKOBJ_EXPORT void sockobj_prep_sendv(struct sockobj_batch_op *op,
+				       unsigned int id,
+				       const struct iovec *iov,
+				       unsigned int iovcnt)
+{
+	prep(op, SOCKOBJ_OP_SENDV, id);
+	op->arg = (uint64_t)(uintptr_t)iov;
+	op->len = iovcnt;
+}
+
+/**
+ * sockobj_prep_recvv() - fill a batch op that receives data into several
+ *	buffers with one recvmsg()
+ * @op: the op
+ * @id: the object, 0 for the one the batch created last
+ * @iov: where the data goes, in order; the array and the buffers must
+ *	stay valid until the batch is submitted
+ * @iovcnt: their number, 0..SOCKOBJ_BATCH_IOV_MAX (the batch checks it)
+ * @flags: 0 or SOCKOBJ_IO_PEEK
+ *
+ * Needs module API version 9 (SOCKOBJ_FEAT_BATCH_VEC).
+ * Context: any; no system call.
+ */
+SOCKOBJ_EXPORT void sockobj_prep_recvv(struct sockobj_batch_op *op,
+				       unsigned int id, struct iovec *iov,
+				       unsigned int iovcnt, unsigned int flags)
+{
+	prep(op, SOCKOBJ_OP_RECVV, id);
+	op->flags = flags;
+	op->arg = (uint64_t)(uintptr_t)iov;
+	op->len = iovcnt;
+}
+
+/**
  * sockobj_prep_disconnect() - fill a batch op that closes gracefully
  * @op: the op
  * @id: the object, 0 for the one the batch created last

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/sockobj.h>
 
 #ifdef __cplusplus
@@ -38,7 +39,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	8
+#define SOCKOBJ_LIB_VERSION_MINOR	9
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -228,6 +229,16 @@ void sockobj_prep_send(struct sockobj_batch_op *op, unsigned int id,
 /* Module API version 7 and later (SOCKOBJ_FEAT_BATCH_RECV) (0.7) */
 void sockobj_prep_recv(struct sockobj_batch_op *op, unsigned int id,
 		       void *buf, size_t len, unsigned int flags);
+/*
+ * Module API version 9 and later (SOCKOBJ_FEAT_BATCH_VEC) (0.9): a send or
+ * a receive over iovcnt buffers (0..SOCKOBJ_BATCH_IOV_MAX), as writev()
+ * and readv() take them, with one sendmsg() or recvmsg().
+ */
+void sockobj_prep_sendv(struct sockobj_batch_op *op, unsigned int id,
+			const struct iovec *iov, unsigned int iovcnt);
+void sockobj_prep_recvv(struct sockobj_batch_op *op, unsigned int id,
+			struct iovec *iov, unsigned int iovcnt,
+			unsigned int flags);
 void sockobj_prep_disconnect(struct sockobj_batch_op *op, unsigned int id);
 void sockobj_prep_abort(struct sockobj_batch_op *op, unsigned int id);
 void sockobj_prep_destroy(struct sockobj_batch_op *op, unsigned int id,

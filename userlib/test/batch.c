@@ -3,7 +3,8 @@
  * Description: libsockobj tests: batches. The prep helpers fill one op and
  * nothing else; sockobj_submit() runs a whole batch with per-op results,
  * chains id 0 to the last create, receives (a module of API version 7),
- * stops with SOCKOBJ_BATCH_STOP, refuses
+ * sends and receives over several buffers (version 9), stops with
+ * SOCKOBJ_BATCH_STOP, refuses
  * bad input having run nothing, and drops the queued records of the
  * objects it destroys; sockobj_connect_many() starts one object per
  * target, reports each target's outcome and leaves no object behind for
@@ -68,6 +69,7 @@ static int test_prep(void)
 	struct sockobj_config cfg;
 	const char data[] = "abc";
 	char rbuf[3];
+	struct iovec iov[2];
 
 	memset(&op, 0xa5, sizeof(op));
 	memset(&cr, 0xa5, sizeof(cr));
@@ -111,6 +113,29 @@ static int test_prep(void)
 	CHECK_EQ(op.len, 3);
 	CHECK_EQ(op.flags, SOCKOBJ_IO_PEEK);
 	CHECK_EQ(op.result, 0);
+
+	memset(&op, 0xa5, sizeof(op));
+	sockobj_prep_sendv(&op, 6, iov, 2);
+	CHECK_EQ(op.op, SOCKOBJ_OP_SENDV);
+	CHECK_EQ(op.id, 6);
+	CHECK(op.arg == (uint64_t)(uintptr_t)iov);
+	CHECK_EQ(op.len, 2);
+	CHECK_EQ(op.flags, 0);
+	CHECK_EQ(op.result, 0);
+
+	memset(&op, 0xa5, sizeof(op));
+	sockobj_prep_recvv(&op, 8, iov, SOCKOBJ_BATCH_IOV_MAX, SOCKOBJ_IO_PEEK);
+	CHECK_EQ(op.op, SOCKOBJ_OP_RECVV);
+	CHECK_EQ(op.id, 8);
+	CHECK(op.arg == (uint64_t)(uintptr_t)iov);
+	CHECK_EQ(op.len, SOCKOBJ_BATCH_IOV_MAX);
+	CHECK_EQ(op.flags, SOCKOBJ_IO_PEEK);
+	CHECK_EQ(op.result, 0);
+	memset(&op, 0xa5, sizeof(op));
+	sockobj_prep_recvv(&op, 0, NULL, 0, 0);
+	CHECK_EQ(op.op, SOCKOBJ_OP_RECVV);
+	CHECK(op.id == 0 && op.arg == 0 && op.len == 0 && op.flags == 0 &&
+	      op.result == 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_destroy(&op, 9, SOCKOBJ_DESTROY_ABORT);
@@ -261,6 +286,99 @@ static int test_submit_recv(void)
 	sockobj_prep_recv(&ops[0], id, buf[0], sizeof(buf[0]), 0);
 	CHECK_RET(sockobj_submit(ctx, ops, 1, 0), 1);
 	CHECK_EQ(ops[0].result, -EAGAIN);
+
+	close(afd);
+	sockobj_close(ctx);
+	close(lfd);
+	return T_EXIT_PASS;
+}
+
+/*
+ * Sends and receives over several buffers in a batch (module API version
+ * 9): three buffers of a SENDV, between two plain sends, arrive at the
+ * peer as one stream in array order; a RECVV with SOCKOBJ_IO_PEEK leaves
+ * the data queued, and one without fills its two buffers in order and
+ * takes it; then -EAGAIN.
+ */
+static int test_submit_vec(void)
+{
+	static const char stream[] = "<vectored send, three buffers>";
+	char sdata[] = "three buffers send, vectored";
+	struct sockobj_batch_op ops[3];
+	struct sockaddr_storage ss;
+	struct sockobj_info info;
+	struct sockobj_ctx *ctx;
+	struct iovec siov[3], riov[2];
+	char buf[64], peek[2][3], head[4], tail[16];
+	socklen_t len;
+	int lfd, afd, id, got = 0, tries;
+	ssize_t r;
+
+	if (need_module())
+		return T_EXIT_SKIP;
+	lfd = listener(AF_INET, &ss, &len, 1);
+	CHECK(lfd >= 0);
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	NEED_FEATURE(SOCKOBJ_FEAT_BATCH_VEC);
+	id = tcp_pair(ctx, lfd, &ss, len, 0x7ec, &afd);
+	CHECK(id > 0);
+
+	/* Buffers of the array out of memory order: the array's order counts. */
+	siov[0].iov_base = sdata + 20;	/* "vectored" */
+	siov[0].iov_len = 8;
+	siov[1].iov_base = sdata + 13;	/* " send, " */
+	siov[1].iov_len = 7;
+	siov[2].iov_base = sdata;	/* "three buffers" */
+	siov[2].iov_len = 13;
+	sockobj_prep_send(&ops[0], id, "<", 1);
+	sockobj_prep_sendv(&ops[1], id, siov, 3);
+	sockobj_prep_send(&ops[2], id, ">", 1);
+	CHECK_RET(sockobj_submit(ctx, ops, 3, SOCKOBJ_BATCH_STOP), 3);
+	CHECK_EQ(ops[0].result, 1);
+	CHECK_EQ(ops[1].result, 28);
+	CHECK_EQ(ops[2].result, 1);
+	while (got < 30) {
+		struct pollfd pfd = { .fd = afd, .events = POLLIN };
+
+		CHECK_EQ(poll(&pfd, 1, WAIT_MS), 1);
+		r = read(afd, buf + got, sizeof(buf) - got);
+		CHECK(r > 0);
+		got += (int)r;
+	}
+	CHECK_EQ(got, 30);
+	CHECK(!memcmp(buf, stream, 30));
+
+	CHECK_EQ(write(afd, "abcdefghijklm", 13), 13);
+	for (tries = 0; tries < WAIT_MS / 10; tries++) {
+		CHECK_OK(sockobj_get_info(ctx, id, &info));
+		if (info.rx_queued == 13)
+			break;
+		usleep(10000);
+	}
+	CHECK_EQ(info.rx_queued, 13);
+	riov[0].iov_base = peek[0];
+	riov[0].iov_len = sizeof(peek[0]);
+	riov[1].iov_base = peek[1];
+	riov[1].iov_len = sizeof(peek[1]);
+	sockobj_prep_recvv(&ops[0], id, riov, 2, SOCKOBJ_IO_PEEK);
+	CHECK_RET(sockobj_submit(ctx, ops, 1, 0), 1);
+	CHECK_EQ(ops[0].result, 6);
+	CHECK(!memcmp(peek, "abcdef", 6));
+
+	riov[0].iov_base = head;
+	riov[0].iov_len = sizeof(head);
+	riov[1].iov_base = tail;
+	riov[1].iov_len = sizeof(tail);
+	memset(tail, 0, sizeof(tail));
+	sockobj_prep_recvv(&ops[0], id, riov, 2, 0);
+	sockobj_prep_recvv(&ops[1], id, riov, 2, 0);
+	CHECK_RET(sockobj_submit(ctx, ops, 2, 0), 2);
+	CHECK_EQ(ops[0].result, 13);
+	CHECK(!memcmp(head, "abcd", 4));
+	CHECK(!memcmp(tail, "efghijklm", 10));
+	CHECK_EQ(ops[1].result, -EAGAIN);
+	CHECK_OK(sockobj_get_info(ctx, id, &info));
+	CHECK_EQ(info.rx_queued, 0);
 
 	close(afd);
 	sockobj_close(ctx);
@@ -674,6 +792,7 @@ int main(void)
 	module_setup();
 	t_run("submit_chain", test_submit_chain);
 	t_run("submit_recv", test_submit_recv);
+	t_run("submit_vec", test_submit_vec);
 	t_run("submit_and_wait", test_submit_and_wait);
 	t_run("submit_stop", test_submit_stop);
 	t_run("submit_bad", test_submit_bad);
