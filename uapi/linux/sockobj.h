@@ -408,7 +408,8 @@
  *	never joined with its neighbours. An array that cannot be read is
  *	the op's EFAULT, a buffer length above SSIZE_MAX its EINVAL; a
  *	buffer that faults ends the op with the bytes moved before it, or
- *	EFAULT when there were none.
+ *	EFAULT when there were none; ENOMEM when an array of more than 8
+ *	iovecs finds no memory to be copied into.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
  *	a SENDV or RECVV op's len above SOCKOBJ_BATCH_IOV_MAX,

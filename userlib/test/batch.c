@@ -62,6 +62,25 @@ static int closed_port(struct sockobj_addr *a)
 }
 
 /* The prep helpers write the op (and a create's argument), all of it. */
+/* Read exactly want bytes from a socket (the peer's), waiting for each */
+static int read_exact(int fd, char *buf, int want)
+{
+	int got = 0;
+
+	while (got < want) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, WAIT_MS) != 1)
+			break;
+		r = read(fd, buf + got, (size_t)(want - got));
+		if (r <= 0)
+			break;
+		got += (int)r;
+	}
+	return got;
+}
+
 static int test_prep(void)
 {
 	struct sockobj_batch_op op;
@@ -176,8 +195,7 @@ static int test_submit_chain(void)
 	struct sockobj_ctx *ctx;
 	char buf[16];
 	socklen_t len;
-	int lfd, afd, id, got = 0;
-	ssize_t r;
+	int lfd, afd, id;
 
 	if (need_module())
 		return T_EXIT_SKIP;
@@ -210,15 +228,7 @@ static int test_submit_chain(void)
 	CHECK_EQ(ops[0].result, 6);
 	CHECK_EQ(ops[1].result, 5);
 	CHECK_EQ(ops[2].result, 0);
-	while (got < 11) {
-		struct pollfd pfd = { .fd = afd, .events = POLLIN };
-
-		CHECK_EQ(poll(&pfd, 1, WAIT_MS), 1);
-		r = read(afd, buf + got, sizeof(buf) - got);
-		CHECK(r > 0);
-		got += (int)r;
-	}
-	CHECK_EQ(got, 11);
+	CHECK_EQ(read_exact(afd, buf, 11), 11);
 	CHECK(!memcmp(buf, "hello batch", 11));
 	CHECK_EQ(read(afd, buf, sizeof(buf)), 0);	/* our FIN */
 
@@ -311,8 +321,7 @@ static int test_submit_vec(void)
 	struct iovec siov[3], riov[2];
 	char buf[64], peek[2][3], head[4], tail[16];
 	socklen_t len;
-	int lfd, afd, id, got = 0, tries;
-	ssize_t r;
+	int lfd, afd, id, tries;
 
 	if (need_module())
 		return T_EXIT_SKIP;
@@ -337,15 +346,7 @@ static int test_submit_vec(void)
 	CHECK_EQ(ops[0].result, 1);
 	CHECK_EQ(ops[1].result, 28);
 	CHECK_EQ(ops[2].result, 1);
-	while (got < 30) {
-		struct pollfd pfd = { .fd = afd, .events = POLLIN };
-
-		CHECK_EQ(poll(&pfd, 1, WAIT_MS), 1);
-		r = read(afd, buf + got, sizeof(buf) - got);
-		CHECK(r > 0);
-		got += (int)r;
-	}
-	CHECK_EQ(got, 30);
+	CHECK_EQ(read_exact(afd, buf, 30), 30);
 	CHECK(!memcmp(buf, stream, 30));
 
 	CHECK_EQ(write(afd, "abcdefghijklm", 13), 13);
