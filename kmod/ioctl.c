@@ -430,8 +430,9 @@ static bool batch_op_valid(const struct sockobj_batch_op *o)
 		return false;
 	if (o->flags & ~batch_op_flags(o->op))
 		return false;
-	if (batch_op_is_vec(o->op) ? o->len > SOCKOBJ_BATCH_IOV_MAX :
-				     !data && o->len)
+	/* len: a buffer's length, a number of iovecs, or nothing */
+	if ((!data && o->len) ||
+	    (batch_op_is_vec(o->op) && o->len > SOCKOBJ_BATCH_IOV_MAX))
 		return false;
 	return o->arg ? (o->op == SOCKOBJ_OP_CREATE || o->op == SOCKOBJ_OP_CONFIGURE ||
 			 data) :
