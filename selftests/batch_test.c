@@ -785,9 +785,11 @@ TEST_F(batch, a_full_send_buffer_takes_part_of_a_sendv_then_eagain)
 
 TEST_F(batch, a_udp_sendv_is_one_datagram_and_recvv_gets_its_length)
 {
-	static unsigned char out[50], big[100], got[2][20];
+	static unsigned char out[50], big[100], got[2][20], huge[40000];
 	struct sockobj_batch_op ops[2];
 	struct iovec oiov[2] = { { out, 20 }, { out + 20, 30 } };
+	/* 70,000 bytes: above the largest UDP datagram over IPv4 */
+	struct iovec hiov[2] = { { huge, 40000 }, { huge, 30000 } };
 	struct iovec iiov[2] = { { got[0], 20 }, { got[1], 20 } };
 	struct sockaddr_storage ss;
 	struct sockobj_info info;
@@ -808,6 +810,10 @@ TEST_F(batch, a_udp_sendv_is_one_datagram_and_recvv_gets_its_length)
 	EXPECT_EQ(50, ops[0].result);
 	EXPECT_EQ(50, so_recv(peer, in, sizeof(in), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(out, in, 50));
+	/* buffers that add up to more than a datagram holds: nothing sent */
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, hiov, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	EXPECT_EQ(-EMSGSIZE, ops[0].result);
 	EXPECT_EQ(-ETIMEDOUT, so_recv(peer, in, sizeof(in), 200));
 
 	/* 100 bytes into 40: its start, and its real length */
