@@ -62,6 +62,23 @@ static int closed_port(struct sockobj_addr *a)
 }
 
 /* The prep helpers write the op (and a create's argument), all of it. */
+/*
+ * Whether a prepared op holds exactly these fields, result 0 (each field
+ * that differs is reported): 0, else T_EXIT_FAIL.
+ */
+static int op_is(const struct sockobj_batch_op *op, unsigned int code,
+		 unsigned int id, const void *arg, uint64_t len,
+		 unsigned int flags)
+{
+	CHECK_EQ(op->op, code);
+	CHECK_EQ(op->id, id);
+	CHECK(op->arg == (uint64_t)(uintptr_t)arg);
+	CHECK(op->len == len);
+	CHECK_EQ(op->flags, flags);
+	CHECK_EQ(op->result, 0);
+	return 0;
+}
+
 /* Read exactly want bytes from a socket (the peer's), waiting for each */
 static int read_exact(int fd, char *buf, int want)
 {
@@ -108,75 +125,42 @@ static int test_prep(void)
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_configure(&op, 7, &cfg);
-	CHECK_EQ(op.op, SOCKOBJ_OP_CONFIGURE);
-	CHECK_EQ(op.id, 7);
-	CHECK(op.arg == (uint64_t)(uintptr_t)&cfg);
-	CHECK_EQ(op.flags, 0);
-	CHECK_EQ(op.result, 0);
-	CHECK_EQ(op.len, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_CONFIGURE, 7, &cfg, 0, 0), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_send(&op, 3, data, 3);
-	CHECK_EQ(op.op, SOCKOBJ_OP_SEND);
-	CHECK_EQ(op.id, 3);
-	CHECK(op.arg == (uint64_t)(uintptr_t)data);
-	CHECK_EQ(op.len, 3);
-	CHECK_EQ(op.flags, 0);
-	CHECK_EQ(op.result, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_SEND, 3, data, 3, 0), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_recv(&op, 4, rbuf, 3, SOCKOBJ_IO_PEEK);
-	CHECK_EQ(op.op, SOCKOBJ_OP_RECV);
-	CHECK_EQ(op.id, 4);
-	CHECK(op.arg == (uint64_t)(uintptr_t)rbuf);
-	CHECK_EQ(op.len, 3);
-	CHECK_EQ(op.flags, SOCKOBJ_IO_PEEK);
-	CHECK_EQ(op.result, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_RECV, 4, rbuf, 3, SOCKOBJ_IO_PEEK), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_sendv(&op, 6, iov, 2);
-	CHECK_EQ(op.op, SOCKOBJ_OP_SENDV);
-	CHECK_EQ(op.id, 6);
-	CHECK(op.arg == (uint64_t)(uintptr_t)iov);
-	CHECK_EQ(op.len, 2);
-	CHECK_EQ(op.flags, 0);
-	CHECK_EQ(op.result, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_SENDV, 6, iov, 2, 0), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_recvv(&op, 8, iov, SOCKOBJ_BATCH_IOV_MAX, SOCKOBJ_IO_PEEK);
-	CHECK_EQ(op.op, SOCKOBJ_OP_RECVV);
-	CHECK_EQ(op.id, 8);
-	CHECK(op.arg == (uint64_t)(uintptr_t)iov);
-	CHECK_EQ(op.len, SOCKOBJ_BATCH_IOV_MAX);
-	CHECK_EQ(op.flags, SOCKOBJ_IO_PEEK);
-	CHECK_EQ(op.result, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_RECVV, 8, iov, SOCKOBJ_BATCH_IOV_MAX,
+		       SOCKOBJ_IO_PEEK), 0);
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_recvv(&op, 0, NULL, 0, 0);
-	CHECK_EQ(op.op, SOCKOBJ_OP_RECVV);
-	CHECK(op.id == 0 && op.arg == 0 && op.len == 0 && op.flags == 0 &&
-	      op.result == 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_RECVV, 0, NULL, 0, 0), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_destroy(&op, 9, SOCKOBJ_DESTROY_ABORT);
-	CHECK_EQ(op.op, SOCKOBJ_OP_DESTROY);
-	CHECK_EQ(op.id, 9);
-	CHECK_EQ(op.flags, SOCKOBJ_DESTROY_ABORT);
-	CHECK_EQ(op.arg, 0);
-	CHECK_EQ(op.len, 0);
-	CHECK_EQ(op.result, 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_DESTROY, 9, NULL, 0,
+		       SOCKOBJ_DESTROY_ABORT), 0);
 
 	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_connect(&op, 0);
-	CHECK_EQ(op.op, SOCKOBJ_OP_CONNECT);
-	CHECK_EQ(op.id, 0);
-	CHECK(op.arg == 0 && op.len == 0 && op.flags == 0 && op.result == 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_CONNECT, 0, NULL, 0, 0), 0);
+	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_disconnect(&op, 4);
-	CHECK_EQ(op.op, SOCKOBJ_OP_DISCONNECT);
-	CHECK_EQ(op.id, 4);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_DISCONNECT, 4, NULL, 0, 0), 0);
+	memset(&op, 0xa5, sizeof(op));
 	sockobj_prep_abort(&op, 5);
-	CHECK_EQ(op.op, SOCKOBJ_OP_ABORT);
-	CHECK_EQ(op.id, 5);
-	CHECK(op.arg == 0 && op.len == 0 && op.flags == 0 && op.result == 0);
+	CHECK_EQ(op_is(&op, SOCKOBJ_OP_ABORT, 5, NULL, 0, 0), 0);
 	return T_EXIT_PASS;
 }
 
