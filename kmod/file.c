@@ -121,6 +121,7 @@ static void file_free(struct kref *ref)
 	sockobj_user_put(file->user);
 	mutex_destroy(&file->read_mutex);
 	kfree(file->batch_chunk);
+	kfree(file->batch_iov);
 	kfree(file);
 }
 

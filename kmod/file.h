@@ -17,6 +17,7 @@
 struct cred;
 struct net;
 struct pid;
+struct iovec;
 struct sockobj_user;
 
 /**
@@ -38,6 +39,8 @@ struct sockobj_user;
  * @listeners: the file's listening sockets (struct sockobj_listener)
  * @batch_chunk: a batch chunk kept for the next SOCKOBJ_IOC_BATCH, or NULL
  *	(ioctl.c; taken and given back with xchg(), freed with the file)
+ * @batch_iov: SOCKOBJ_BATCH_IOV_MAX iovecs kept for the next vectored op,
+ *	or NULL (as @batch_chunk)
  */
 struct sockobj_file {
 	struct kref ref;
@@ -56,6 +59,7 @@ struct sockobj_file {
 	struct mutex listen_lock;	/* see the kernel-doc above */
 	struct list_head listeners;
 	void *batch_chunk;
+	struct iovec *batch_iov;
 };
 
 struct sockobj_file *sockobj_file_create(void);

@@ -492,25 +492,43 @@ static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 /*
  * A SENDV or RECVV op: one sendmsg() or recvmsg() over the caller's iovec
  * array, read as readv(2) and writev(2) read theirs (a 32-bit program's
- * own layout included); more than UIO_FASTIOV of them are copied into an
- * allocation of the call's own, as those system calls do. Not inlined:
- * the fast iovecs stay off batch()'s frame.
+ * own layout included). Up to UIO_FASTIOV of them are copied to the stack;
+ * more into the file's kept array (allocated once, charged to the caller,
+ * as the objects are: an allocation per op, zeroed on Debian's
+ * init_on_alloc kernels, cost a quarter of a 512-buffer receive), or, while
+ * another batch of the file holds that, into an allocation of the call's
+ * own, as those system calls do. Not inlined: the fast iovecs stay off
+ * batch()'s frame.
  */
-static noinline_for_stack long batch_iov(struct sockobj_obj *obj,
+static noinline_for_stack long batch_iov(struct sockobj_file *file,
+					 struct sockobj_obj *obj,
 					 const struct sockobj_batch_op *o)
 {
-	struct iovec fast[UIO_FASTIOV], *iov = fast;
+	struct iovec fast[UIO_FASTIOV], *kept = NULL, *iov = fast;
 	bool send = o->op == SOCKOBJ_OP_SENDV;
+	unsigned int nfast = UIO_FASTIOV;
 	struct iov_iter iter;
 	long ret;
 
+	if (o->len > UIO_FASTIOV) {
+		kept = xchg(&file->batch_iov, NULL);
+		if (!kept)
+			kept = kmalloc_array(SOCKOBJ_BATCH_IOV_MAX, sizeof(*kept),
+					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (kept) {
+			iov = kept;
+			nfast = SOCKOBJ_BATCH_IOV_MAX;
+		}
+	}
 	ret = import_iovec(send ? ITER_SOURCE : ITER_DEST,
-			   u64_to_user_ptr(o->arg), o->len, UIO_FASTIOV, &iov,
-			   &iter);
-	if (ret < 0)
-		return ret;
-	ret = batch_move(obj, o, send, &iter);
-	kfree(iov);
+			   u64_to_user_ptr(o->arg), o->len, nfast, &iov, &iter);
+	if (ret >= 0) {
+		ret = batch_move(obj, o, send, &iter);
+		/* NULL when the array given (the stack's, the kept) held them */
+		kfree(iov);
+	}
+	if (kept && cmpxchg(&file->batch_iov, NULL, kept))
+		kfree(kept);
 	return ret;
 }
 
@@ -555,7 +573,7 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		break;
 	case SOCKOBJ_OP_SENDV:
 	case SOCKOBJ_OP_RECVV:
-		ret = batch_iov(obj, o);
+		ret = batch_iov(file, obj, o);
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);

@@ -24,6 +24,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 
@@ -745,6 +746,87 @@ TEST_F(batch, recvv_fills_its_buffers_in_order)
 	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
 	EXPECT_EQ(0, ops[0].result);
 	close(srv);
+	close(lfd);
+}
+
+/* One thread's vectored receives of its own object's stream, for below. */
+struct vec_reader {
+	int fd;
+	__u32 id;
+	int stream;
+	size_t len;
+	size_t got;		/* out: bytes received in order */
+	int bad;		/* out: a result no receive may give, or 0 */
+};
+
+static void *vec_read_all(void *arg)
+{
+	struct vec_reader *r = arg;
+	static __thread unsigned char buf[1024 * 3];
+	static __thread struct iovec iov[1024];
+	unsigned char want[sizeof(buf)];
+	struct sockobj_batch_op op;
+	unsigned int round;
+
+	for (round = 0; r->got < r->len && round < 100000; round++) {
+		/* 9 to 1024 buffers of 1-3 bytes: beyond the stack's 8 */
+		__u32 n = 9 + (round * 37) % 1016, k, done = 0;
+		size_t room = 0;
+
+		for (k = 0; k < n; k++) {
+			iov[k].iov_base = buf + room;
+			iov[k].iov_len = 1 + (k + round) % 3;
+			room += iov[k].iov_len;
+		}
+		memset(buf, 0, room);
+		vec_op(&op, SOCKOBJ_OP_RECVV, r->id, iov, n, 0);
+		if (run_batch(r->fd, &op, 1, 0, &done) || done != 1 ||
+		    op.result <= 0 || (size_t)op.result > room) {
+			r->bad = op.result ?: -1;
+			break;
+		}
+		pattern(want, (size_t)op.result, r->got, r->stream);
+		if (memcmp(want, buf, (size_t)op.result)) {
+			r->bad = -1;
+			break;
+		}
+		r->got += (size_t)op.result;
+	}
+	return NULL;
+}
+
+TEST_F(batch, concurrent_vectored_receives_each_fill_their_own_buffers)
+{
+	/*
+	 * Above 8 iovecs the kernel copies an op's array into the file's one
+	 * kept array, or a transient one while another op holds it: two
+	 * threads' receives on one file must each land in their own buffers.
+	 */
+	enum { LEN = 40000 };
+	static unsigned char data[2][LEN];
+	struct vec_reader r[2];
+	pthread_t th[2];
+	int lfd, srv[2] = { -1, -1 }, i;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	for (i = 0; i < 2; i++) {
+		pattern(data[i], LEN, 0, 20 + i);
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].fd = self->fd;
+		r[i].stream = 20 + i;
+		r[i].len = LEN;
+		r[i].id = queued_from_peer(_metadata, self->fd, lfd, 70 + i,
+					   data[i], LEN, &srv[i]);
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, vec_read_all, &r[i]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+		EXPECT_EQ(0, r[i].bad) TH_LOG("reader %d after %zu bytes", i, r[i].got);
+		EXPECT_EQ((size_t)LEN, r[i].got);
+		close(srv[i]);
+	}
 	close(lfd);
 }
 
