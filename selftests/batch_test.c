@@ -755,42 +755,57 @@ struct vec_reader {
 	__u32 id;
 	int stream;
 	size_t len;
+	pthread_barrier_t *start;
 	size_t got;		/* out: bytes received in order */
 	int bad;		/* out: a result no receive may give, or 0 */
 };
 
+/*
+ * One RECVV of 9 to 1024 buffers of 1-3 bytes (beyond the stack's 8),
+ * checked against the stream from r->got: its length, or 0 when wrong.
+ */
+static size_t vec_read_once(struct vec_reader *r, unsigned int round,
+			    __u32 flags)
+{
+	static __thread unsigned char buf[1024 * 3], want[1024 * 3];
+	static __thread struct iovec iov[1024];
+	__u32 n = 9 + (round * 37) % 1016, k, done = 0;
+	struct sockobj_batch_op op;
+	size_t room = 0;
+
+	for (k = 0; k < n; k++) {
+		iov[k].iov_base = buf + room;
+		iov[k].iov_len = 1 + (k + round) % 3;
+		room += iov[k].iov_len;
+	}
+	memset(buf, 0, room);
+	vec_op(&op, SOCKOBJ_OP_RECVV, r->id, iov, n, flags);
+	if (run_batch(r->fd, &op, 1, 0, &done) || done != 1 ||
+	    op.result <= 0 || (size_t)op.result > room) {
+		r->bad = op.result ?: -1;
+		return 0;
+	}
+	pattern(want, (size_t)op.result, r->got, r->stream);
+	if (memcmp(want, buf, (size_t)op.result)) {
+		r->bad = -1;
+		return 0;
+	}
+	return (size_t)op.result;
+}
+
 static void *vec_read_all(void *arg)
 {
 	struct vec_reader *r = arg;
-	static __thread unsigned char buf[1024 * 3];
-	static __thread struct iovec iov[1024];
-	unsigned char want[sizeof(buf)];
-	struct sockobj_batch_op op;
 	unsigned int round;
+	size_t n = 1;
 
-	for (round = 0; r->got < r->len && round < 100000; round++) {
-		/* 9 to 1024 buffers of 1-3 bytes: beyond the stack's 8 */
-		__u32 n = 9 + (round * 37) % 1016, k, done = 0;
-		size_t room = 0;
-
-		for (k = 0; k < n; k++) {
-			iov[k].iov_base = buf + room;
-			iov[k].iov_len = 1 + (k + round) % 3;
-			room += iov[k].iov_len;
-		}
-		memset(buf, 0, room);
-		vec_op(&op, SOCKOBJ_OP_RECVV, r->id, iov, n, 0);
-		if (run_batch(r->fd, &op, 1, 0, &done) || done != 1 ||
-		    op.result <= 0 || (size_t)op.result > room) {
-			r->bad = op.result ?: -1;
-			break;
-		}
-		pattern(want, (size_t)op.result, r->got, r->stream);
-		if (memcmp(want, buf, (size_t)op.result)) {
-			r->bad = -1;
-			break;
-		}
-		r->got += (size_t)op.result;
+	pthread_barrier_wait(r->start);
+	/* peeks first: as many ops as wanted, both threads at once */
+	for (round = 0; round < 2000 && n; round++)
+		n = vec_read_once(r, round, SOCKOBJ_IO_PEEK);
+	for (; r->got < r->len && n; round++) {
+		n = vec_read_once(r, round, 0);
+		r->got += n;
 	}
 	return NULL;
 }
@@ -804,18 +819,21 @@ TEST_F(batch, concurrent_vectored_receives_each_fill_their_own_buffers)
 	 */
 	enum { LEN = 40000 };
 	static unsigned char data[2][LEN];
+	pthread_barrier_t start;
 	struct vec_reader r[2];
 	pthread_t th[2];
 	int lfd, srv[2] = { -1, -1 }, i;
 
 	lfd = so_listen("127.0.0.1", PORT);
 	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 2));
 	for (i = 0; i < 2; i++) {
 		pattern(data[i], LEN, 0, 20 + i);
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].fd = self->fd;
 		r[i].stream = 20 + i;
 		r[i].len = LEN;
+		r[i].start = &start;
 		r[i].id = queued_from_peer(_metadata, self->fd, lfd, 70 + i,
 					   data[i], LEN, &srv[i]);
 	}
@@ -827,6 +845,7 @@ TEST_F(batch, concurrent_vectored_receives_each_fill_their_own_buffers)
 		EXPECT_EQ((size_t)LEN, r[i].got);
 		close(srv[i]);
 	}
+	pthread_barrier_destroy(&start);
 	close(lfd);
 }
 
