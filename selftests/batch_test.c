@@ -981,6 +981,23 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	expect_quiet(_metadata, srv, 200);
 
+	/*
+	 * A buffer that faults after a good one: what TCP queued before the
+	 * fault (its copies go a chunk at a time, so that may be nothing:
+	 * EFAULT), and the peer gets exactly that.
+	 */
+	iov[0].iov_len = 10;
+	iov[1].iov_base = bad;
+	iov[1].iov_len = 16;
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, iov, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	if (ops[0].result != -EFAULT) {
+		EXPECT_EQ(10, ops[0].result);
+		recv_all(_metadata, srv, got, 10);
+		EXPECT_EQ(0, memcmp(data, got, 10));
+	}
+	expect_quiet(_metadata, srv, 200);
+
 	/* a receive into memory it cannot write: EFAULT, the data stays */
 	ASSERT_EQ(16, send(srv, data, 16, 0));
 	ASSERT_EQ(0, WAIT_INFO(self->fd, id, info, info.rx_queued == 16,
