@@ -199,7 +199,7 @@ enum kind {
 	K_CONNECT4, K_CONNECT6, K_CONNECT_REFUSED, K_CONNECT_NOROUTE,
 	K_CONNECT_UDP, K_CONNECT_OPTS, K_SEND_TCP, K_SEND_UDP, K_RECV_TCP,
 	K_RECV_UDP, K_DISCONNECT, K_ABORT, K_DESTROY, K_DESTROY_ABORT,
-	K_HANDOFF, K_BATCH, K_BATCH_RECV, K_READ, K_CLOSE, K_N
+	K_HANDOFF, K_BATCH, K_BATCH_RECV, K_BATCH_RECVV, K_READ, K_CLOSE, K_N
 };
 
 static const char *const kname[K_N] = {
@@ -208,7 +208,7 @@ static const char *const kname[K_N] = {
 	"connect no route", "connect udp", "connect with options+bind",
 	"send tcp", "send udp", "recv tcp", "recv udp", "disconnect",
 	"abort", "destroy", "destroy abort", "handoff", "batch", "batch recv",
-	"read",
+	"batch recvv", "read",
 	"close with objects",
 };
 
@@ -224,7 +224,8 @@ static const int *const kerrs[K_N] = {
 	[K_ABORT] = so_errs_abort, [K_DESTROY] = so_errs_destroy,
 	[K_DESTROY_ABORT] = so_errs_destroy, [K_HANDOFF] = so_errs_handoff,
 	[K_BATCH] = so_errs_batch,
-	[K_BATCH_RECV] = so_errs_batch, [K_READ] = so_errs_read,
+	[K_BATCH_RECV] = so_errs_batch, [K_BATCH_RECVV] = so_errs_batch,
+	[K_READ] = so_errs_read,
 };
 
 /* open(2) of the device may fail with ENOMEM (or ENFILE) */
@@ -379,6 +380,42 @@ static int batch_recv(struct ctx *c)
 	return 0;
 }
 
+/*
+ * One RECVV op over 20 iovecs of 64 B: more than the 8 the kernel copies to
+ * its stack, so the array goes to the file's kept one, allocated on first
+ * use, or to an allocation of its own: -ENOMEM when neither can be had.
+ */
+static int batch_recvv(struct ctx *c)
+{
+	enum { NIOV = 20, SZ = 64 };
+	struct iovec iov[NIOV];
+	struct sockobj_batch_op op = {
+		.op = SOCKOBJ_OP_RECVV, .id = c->id,
+		.arg = (uintptr_t)iov, .len = NIOV,
+	};
+	struct sockobj_batch b = { .ops = (uintptr_t)&op, .count = 1 };
+	int i, ret;
+
+	memset(c->buf, 0, NIOV * SZ);
+	for (i = 0; i < NIOV; i++) {
+		iov[i].iov_base = c->buf + i * SZ;
+		iov[i].iov_len = SZ;
+	}
+	ret = so_ioctl(c->fd, SOCKOBJ_IOC_BATCH, &b);
+	if (ret)
+		return ret;
+	if (b.done != 1 || !(op.result == -EAGAIN || op.result == -ENOMEM ||
+			     (op.result > 0 && op.result <= 1000)))
+		BAD("batch recvv: %u ops ran, result %d", b.done, op.result);
+	c->received = op.result > 0 ? op.result : 0;
+	for (i = 0; i < (int)c->received; i++)
+		if (c->buf[i] != 'p') {
+			BAD("batch recvv: byte %d is %#x", i, c->buf[i]);
+			break;
+		}
+	return 0;
+}
+
 /* Prepare a case (no faults). 0, or -1 to skip this round. */
 static int case_setup(enum kind k, struct ctx *c)
 {
@@ -440,6 +477,7 @@ static int case_setup(enum kind k, struct ctx *c)
 	case K_SEND_TCP:
 	case K_RECV_TCP:
 	case K_BATCH_RECV:
+	case K_BATCH_RECVV:
 	case K_DISCONNECT:
 	case K_ABORT:
 	case K_DESTROY:
@@ -449,8 +487,8 @@ static int case_setup(enum kind k, struct ctx *c)
 	case K_CLOSE:
 		if (establish(c, SOCKOBJ_PROTO_TCP))
 			return -1;
-		if (k == K_RECV_TCP || k == K_BATCH_RECV || k == K_DESTROY ||
-		    k == K_CLOSE) {
+		if (k == K_RECV_TCP || k == K_BATCH_RECV || k == K_BATCH_RECVV ||
+		    k == K_DESTROY || k == K_CLOSE) {
 			/* data waiting for us */
 			if (write(c->lfd, c->buf, 1000) != 1000)
 				return -1;
@@ -576,6 +614,8 @@ static int case_call(enum kind k, struct ctx *c)
 	}
 	case K_BATCH_RECV:
 		return batch_recv(c);
+	case K_BATCH_RECVV:
+		return batch_recvv(c);
 	case K_READ: {
 		struct sockobj_event ev[8];
 		ssize_t n = read(c->fd, ev, sizeof(ev));
@@ -640,6 +680,7 @@ static void case_check(enum kind k, struct ctx *c, int ret)
 	case K_RECV_TCP:
 	case K_RECV_UDP:
 	case K_BATCH_RECV:
+	case K_BATCH_RECVV:
 		r = so_get_info(c->fd, c->id, &info);
 		if (r)
 			BAD("%s: GET_INFO afterwards: %s", kname[k], strerror(-r));
