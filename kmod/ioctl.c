@@ -9,6 +9,7 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/compat.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
@@ -34,7 +35,8 @@
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
 			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT | \
-			  SOCKOBJ_FEAT_BATCH_VEC)
+			  SOCKOBJ_FEAT_BATCH_VEC | \
+			  (IS_ENABLED(CONFIG_IO_URING) ? SOCKOBJ_FEAT_URING_CMD : 0))
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -49,6 +51,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_io) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch_op) != 32);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch) != 40);
+	BUILD_BUG_ON(sizeof(struct sockobj_uring_cmd) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_retry) != 56);
 	BUILD_BUG_ON(sizeof(struct sockobj_listen) != 32);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
@@ -564,6 +567,117 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		ret = sockobj_conn_abort(obj);
 		break;
 	}
+	sockobj_object_put(obj);
+	return ret;
+}
+
+/*
+ * Read @n iovecs at @uvec into @iov: struct compat_iovec when @compat,
+ * else struct iovec. The kernel's own reader of either layout,
+ * __import_iovec(), is not exported (up to 7.2 at least), and
+ * import_iovec() chooses by in_compat_syscall(), which says nothing of the
+ * ring's task in an io-wq worker or the SQPOLL thread. As readv(2): a
+ * length above SSIZE_MAX (the compat one's) is EINVAL.
+ */
+static int batch_iov_copy(struct iovec *iov, const void __user *uvec, u32 n,
+			  bool compat)
+{
+	u32 k;
+
+#ifdef CONFIG_COMPAT
+	if (compat) {
+		const struct compat_iovec __user *cv = uvec;
+		struct compat_iovec c;
+
+		for (k = 0; k < n; k++) {
+			if (copy_from_user(&c, &cv[k], sizeof(c)))
+				return -EFAULT;
+			if ((compat_ssize_t)c.iov_len < 0)
+				return -EINVAL;
+			iov[k].iov_base = compat_ptr(c.iov_base);
+			iov[k].iov_len = c.iov_len;
+		}
+		return 0;
+	}
+#endif
+	if (copy_from_user(iov, uvec, array_size(n, sizeof(*iov))))
+		return -EFAULT;
+	for (k = 0; k < n; k++)
+		if ((ssize_t)iov[k].iov_len < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * A SENDV or RECVV op of a ring: batch_iov() with the array read in the
+ * layout @compat says (batch_iov_copy()), each buffer checked and the
+ * total capped at MAX_RW_COUNT as import_iovec() does.
+ */
+static noinline_for_stack long batch_iov_ring(struct sockobj_obj *obj,
+					      const struct sockobj_batch_op *o,
+					      bool compat)
+{
+	struct iovec fast[UIO_FASTIOV], *iov = fast;
+	bool send = o->op == SOCKOBJ_OP_SENDV;
+	struct iov_iter iter;
+	size_t total = 0;
+	long ret;
+	u32 k;
+
+	if (o->len > UIO_FASTIOV) {
+		iov = kmalloc_array(o->len, sizeof(*iov), GFP_KERNEL);
+		if (!iov)
+			return -ENOMEM;
+	}
+	ret = batch_iov_copy(iov, u64_to_user_ptr(o->arg), o->len, compat);
+	for (k = 0; !ret && k < o->len; k++) {
+		if (!access_ok(iov[k].iov_base, iov[k].iov_len)) {
+			ret = -EFAULT;
+			break;
+		}
+		iov[k].iov_len = min_t(size_t, iov[k].iov_len,
+				       MAX_RW_COUNT - total);
+		total += iov[k].iov_len;
+	}
+	if (!ret) {
+		iov_iter_init(&iter, send ? ITER_SOURCE : ITER_DEST, iov,
+			      o->len, total);
+		ret = batch_move(obj, o, send, &iter);
+	}
+	if (iov != fast)
+		kfree(iov);
+	return ret;
+}
+
+/**
+ * sockobj_ioctl_batch_op() - run one op outside a batch
+ * @file: the open context
+ * @o: the op, a kernel copy not yet validated (its result is ignored)
+ * @compat: a SENDV or RECVV op's iovec array has the 32-bit layout
+ *
+ * Description: the io_uring passthrough's way in (uring.c): the op is
+ * checked as a batch checks each of its ops, then run as one; there is no
+ * object created last, so an id of 0 is -ENOENT except for CREATE.
+ *
+ * Context: process (the ring's submitter, its SQPOLL thread or an io-wq
+ * worker, all with the ring's user memory).
+ * Return: the op's result as SOCKOBJ_IOC_BATCH would write it, or -EINVAL
+ * for an op that would make a batch fail with EINVAL.
+ */
+long sockobj_ioctl_batch_op(struct sockobj_file *file,
+			    const struct sockobj_batch_op *o, bool compat)
+{
+	struct sockobj_obj *obj;
+	long ret;
+
+	if (!batch_op_valid(o))
+		return -EINVAL;
+	if (!batch_op_is_vec(o->op))
+		return batch_one(file, o, 0);
+	obj = o->id ? sockobj_object_lookup(file, o->id) : NULL;
+	if (!obj)
+		return -ENOENT;
+	ret = batch_iov_ring(obj, o, compat);
 	sockobj_object_put(obj);
 	return ret;
 }

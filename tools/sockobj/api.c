@@ -32,6 +32,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_BATCH_RECV, "batch-recv" },
 	{ SOCKOBJ_FEAT_BATCH_WAIT, "batch-wait" },
 	{ SOCKOBJ_FEAT_BATCH_VEC, "batch-vec" },
+	{ SOCKOBJ_FEAT_URING_CMD, "uring-cmd" },
 };
 
 int cmd_api(int argc, char **argv)

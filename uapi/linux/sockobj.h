@@ -526,7 +526,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		9
+#define SOCKOBJ_API_VERSION		10
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -544,6 +544,7 @@
 #define SOCKOBJ_FEAT_BATCH_RECV		(1ULL << 12)
 #define SOCKOBJ_FEAT_BATCH_WAIT		(1ULL << 13)
 #define SOCKOBJ_FEAT_BATCH_VEC		(1ULL << 14)
+#define SOCKOBJ_FEAT_URING_CMD		(1ULL << 15)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -1024,6 +1025,23 @@ struct sockobj_batch_op {
 	__s32 result;
 	__u64 arg;
 	__u64 len;
+};
+
+/* sqe->cmd_op of an IORING_OP_URING_CMD on the device (API version 10) */
+#define SOCKOBJ_URING_OP		1
+
+/**
+ * struct sockobj_uring_cmd - the command area of a 128-byte SQE
+ * @op: one op, as in a batch; @op.result must be 0 (the result is the
+ *	CQE's res) and @op.id must name an object, except for CREATE
+ * @reserved: zero
+ *
+ * Exactly the 80 bytes an IORING_SETUP_SQE128 ring's SQE holds from its
+ * cmd field on (see "io_uring passthrough" above).
+ */
+struct sockobj_uring_cmd {
+	struct sockobj_batch_op op;
+	__u64 reserved[6];
 };
 
 /**
