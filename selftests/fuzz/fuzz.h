@@ -172,6 +172,8 @@ struct worker {
 	struct oplog log[OPLOG_LEN];	/* the last operations, a ring */
 	unsigned long nlog;
 	struct oplog *cur;		/* the one running */
+	struct io_uring *ring;		/* 128-byte SQEs, made on first use */
+	int no_ring;			/* io_uring or the passthrough absent */
 };
 
 /* state.c */

@@ -49,7 +49,8 @@ int cmd_api(int argc, char **argv)
 		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
-			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait) and\n"
+			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait\n"
+			       "batch-vec uring-cmd) and\n"
 			       "limits of the "
 			       "loaded module.\n\n"
 			       "  --json      one JSON object: api_version, features (an array of\n"
