@@ -138,6 +138,7 @@ struct fz {
 	atomic_long violations;
 	atomic_long calls[OP_NOPS], ok[OP_NOPS];
 	atomic_long records, fds_handed, connects, bytes_sent, bytes_recv;
+	atomic_long uring_sqes, uring_async, uring_refused;	/* uring_ops() */
 	atomic_long listens, passive_opens;	/* LISTENING, PASSIVE_OPENING records */
 	atomic_long merged_records;
 	atomic_int stop;

@@ -776,8 +776,10 @@ static void uring_ops(struct worker *w, struct io_uring *ring, int fd,
 			want = -EINVAL;
 		}
 		memcpy(sqe->cmd, &c, sizeof(c));
-		if (so_rnd_pct(&w->r, 10))
+		if (so_rnd_pct(&w->r, 10)) {
 			sqe->flags |= IOSQE_ASYNC;
+			atomic_fetch_add(&FZ->uring_async, 1);
+		}
 		ret = io_uring_submit(ring);
 		if (ret != 1) {
 			VIOL(w, "io_uring_submit: %d", ret);
@@ -793,6 +795,9 @@ static void uring_ops(struct worker *w, struct io_uring *ring, int fd,
 		}
 		ops[i].result = cqe->res;
 		io_uring_cqe_seen(ring, cqe);
+		atomic_fetch_add(&FZ->uring_sqes, 1);
+		if (want)
+			atomic_fetch_add(&FZ->uring_refused, 1);
 		if (want && ops[i].result != want)
 			VIOL(w, "URING_CMD op %u: res %d where %d was due",
 			     ops[i].op, ops[i].result, want);
