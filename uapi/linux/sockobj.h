@@ -473,8 +473,9 @@
  *	Errors, as the CQE's res, besides the op's own: ENOTTY for a cmd_op
  *	other than SOCKOBJ_URING_OP (as for an unknown ioctl); EINVAL for a
  *	64-byte SQE, a non-zero result or reserved word, or an op a batch
- *	would refuse with EINVAL (an unknown op or op flag, a len or arg the
- *	op does not take, a SENDV or RECVV len above SOCKOBJ_BATCH_IOV_MAX);
+ *	would refuse with EINVAL (an unknown op or op flag, a len or arg
+ *	where the op takes none, no arg for CREATE or CONFIGURE, a SENDV or
+ *	RECVV len above SOCKOBJ_BATCH_IOV_MAX);
  *	each changes nothing. On a polled ring (IORING_SETUP_IOPOLL), 6.1
  *	and 6.12 fail the SQE with EOPNOTSUPP themselves (the file has no
  *	polled completion), and 7.2 runs it as on any ring.
