@@ -11,7 +11,9 @@
  *   one); forced to io-wq (IOSQE_ASYNC), ops run there and give the same
  *   results; an SQPOLL ring runs them with no system call.
  * - A SEND's positive result does not cancel the SQE linked after it.
- * - Bad input: each its errno, nothing done.
+ * - Bad input: each its errno, nothing done. A polled ring (IOPOLL):
+ *   EOPNOTSUPP from io_uring itself on 6.1 and 6.12, run as on any ring
+ *   on 7.2.
  * - Closing the ring and the fd in either order, with objects and
  *   completed SQEs, leaves nothing (the debug kernel's kmemleak checks).
  *
@@ -23,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sys/utsname.h>
 #include <liburing.h>
 
 #include "sotest.h"
@@ -532,6 +535,55 @@ TEST_F(uring, bad_input_gives_its_errno_and_does_nothing)
 	EXPECT_EQ(-ETIMEDOUT, so_recv(srv, data, 1, 200));
 	close(srv);
 	close(lfd);
+}
+
+/* The running kernel's version as major * 1000 + minor */
+static int kernel_version(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major * 1000 + minor;
+}
+
+TEST_F(uring, a_polled_ring_as_the_uapi_says)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 13 };
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
+				       .arg = U64((uintptr_t)&cr) };
+	struct io_uring_cqe *cqe = NULL;
+	struct sockobj_info info;
+	int v = kernel_version(), k, res;
+	struct io_uring pr;
+
+	ASSERT_EQ(0, ring_init(&pr, IORING_SETUP_SQE128 | IORING_SETUP_IOPOLL));
+	ASSERT_NE(NULL, prep_op(&pr, self->fd, &op, SOCKOBJ_URING_OP, 0));
+	ASSERT_EQ(1, io_uring_submit(&pr));
+	/*
+	 * Not io_uring_wait_cqe(): on a polled ring it polls for completions
+	 * the file does not have. Both outcomes are posted by the submit.
+	 */
+	for (k = 0; k < 500 && io_uring_peek_cqe(&pr, &cqe); k++)
+		so_sleep_ms(10);
+	ASSERT_NE(NULL, cqe);
+	res = cqe->res;
+	io_uring_cqe_seen(&pr, cqe);
+	io_uring_queue_exit(&pr);
+	TH_LOG("Linux %d.%d: CREATE on a polled ring: %d", v / 1000, v % 1000,
+	       res);
+	if (v < 6013) {
+		/* 6.1, 6.12: io_uring's own refusal */
+		EXPECT_EQ(-EOPNOTSUPP, res);
+	} else if (v >= 7002) {
+		/* 7.2: as on any ring */
+		ASSERT_LT(0, res);
+		ASSERT_EQ(0, so_get_info(self->fd, (__u32)res, &info));
+		EXPECT_EQ(13ULL, info.cookie);
+	} else {
+		EXPECT_TRUE(res == -EOPNOTSUPP || res > 0);
+	}
 }
 
 /*
