@@ -84,4 +84,73 @@ static inline int sockobj_setsockopt_int(struct socket *sock, int level,
 #endif
 }
 
+/*
+ * io_uring passthrough (uring.c), as the trees tested have it:
+ * - the header: <linux/io_uring.h> in 6.1, <linux/io_uring/cmd.h> (split
+ *   out in 6.7) later;
+ * - the command area of the SQE: ioucmd->cmd in 6.1; the SQE itself from
+ *   ioucmd->sqe later, through io_uring_sqe_cmd() (6.12) or, for the
+ *   128-byte form, io_uring_sqe128_cmd() (7.2, where io_uring_sqe_cmd()
+ *   checks the type's size against a 64-byte SQE);
+ * - io_uring_cmd_done(): (cmd, ret, res2, issue_flags) up to 6.12,
+ *   (cmd, ret, issue_flags) in 7.2 (io_uring_cmd_done32() has res2);
+ * - IO_URING_F_COMPAT (the ring's task is a 32-bit one): in 6.12 and 7.2;
+ *   6.1 has no such flag;
+ * - a result above 0 returned from ->uring_cmd: 6.1's io_uring_cmd()
+ *   hands it on as the issue's return, which io_issue_sqe() and
+ *   io_queue_async() take for an error: the CQE's res is right but the
+ *   request is marked failed (REQ_F_FAIL), which cancels the SQEs linked
+ *   after it. 6.12 and 7.2 complete it as a success (IOU_OK,
+ *   IOU_COMPLETE).
+ * The 7.2 forms are chosen by the macro io_uring_sqe128_cmd(), the others
+ * by the version of the header's split: between 6.1 and 6.12 only those
+ * two trees were built against.
+ */
+#if IS_ENABLED(CONFIG_IO_URING)
+#include <linux/sockobj.h>
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+#include <linux/io_uring/cmd.h>
+
+static inline const void *sockobj_uring_payload(struct io_uring_cmd *cmd)
+{
+#ifdef io_uring_sqe128_cmd
+	return io_uring_sqe128_cmd(cmd->sqe, struct sockobj_uring_cmd);
+#else
+	return io_uring_sqe_cmd(cmd->sqe);
+#endif
+}
+
+static inline bool sockobj_uring_compat(unsigned int issue_flags)
+{
+	return issue_flags & IO_URING_F_COMPAT;
+}
+
+#define SOCKOBJ_URING_RETURNS_POSITIVE true
+#else
+#include <linux/io_uring.h>
+
+static inline const void *sockobj_uring_payload(struct io_uring_cmd *cmd)
+{
+	return cmd->cmd;
+}
+
+static inline bool sockobj_uring_compat(unsigned int issue_flags)
+{
+	return false;
+}
+
+#define SOCKOBJ_URING_RETURNS_POSITIVE false
+#endif
+
+static inline void sockobj_uring_cmd_done(struct io_uring_cmd *cmd, int ret,
+					  unsigned int issue_flags)
+{
+#ifdef io_uring_sqe128_cmd
+	io_uring_cmd_done(cmd, ret, issue_flags);
+#else
+	io_uring_cmd_done(cmd, ret, 0, issue_flags);
+#endif
+}
+#endif /* CONFIG_IO_URING */
+
 #endif /* _SOCKOBJ_COMPAT_H */

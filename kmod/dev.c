@@ -16,6 +16,7 @@
 #include "event.h"
 #include "file.h"
 #include "ioctl.h"
+#include "uring.h"
 
 static int fop_open(struct inode *inode, struct file *filp)
 {
@@ -58,6 +59,9 @@ static const struct file_operations dev_fops = {
 	.poll = fop_poll,
 	.unlocked_ioctl = fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+#if IS_ENABLED(CONFIG_IO_URING)
+	.uring_cmd = sockobj_uring_cmd,
+#endif
 	.llseek = noop_llseek,
 };
 

@@ -9,6 +9,7 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/compat.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
@@ -34,7 +35,8 @@
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
 			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT | \
-			  SOCKOBJ_FEAT_BATCH_VEC)
+			  SOCKOBJ_FEAT_BATCH_VEC | \
+			  (IS_ENABLED(CONFIG_IO_URING) ? SOCKOBJ_FEAT_URING_CMD : 0))
 
 static void __maybe_unused uapi_sizes(void)
 {
@@ -49,6 +51,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_io) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch_op) != 32);
 	BUILD_BUG_ON(sizeof(struct sockobj_batch) != 40);
+	BUILD_BUG_ON(sizeof(struct sockobj_uring_cmd) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_retry) != 56);
 	BUILD_BUG_ON(sizeof(struct sockobj_listen) != 32);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
@@ -490,45 +493,96 @@ static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 }
 
 /*
+ * Read @n iovecs at @uvec into @iov: struct compat_iovec when @compat,
+ * else struct iovec. The kernel's own reader of either layout,
+ * __import_iovec(), is not exported (up to 7.2 at least), and
+ * import_iovec() chooses by in_compat_syscall(), which says nothing of the
+ * ring's task in an io-wq worker or the SQPOLL thread. As readv(2): a
+ * length above SSIZE_MAX (the compat one's) is EINVAL.
+ */
+static int batch_iov_copy(struct iovec *iov, const void __user *uvec, u32 n,
+			  bool compat)
+{
+	u32 k;
+
+#ifdef CONFIG_COMPAT
+	if (compat) {
+		const struct compat_iovec __user *cv = uvec;
+		struct compat_iovec c;
+
+		for (k = 0; k < n; k++) {
+			if (copy_from_user(&c, &cv[k], sizeof(c)))
+				return -EFAULT;
+			if ((compat_ssize_t)c.iov_len < 0)
+				return -EINVAL;
+			iov[k].iov_base = compat_ptr(c.iov_base);
+			iov[k].iov_len = c.iov_len;
+		}
+		return 0;
+	}
+#endif
+	if (copy_from_user(iov, uvec, array_size(n, sizeof(*iov))))
+		return -EFAULT;
+	for (k = 0; k < n; k++)
+		if ((ssize_t)iov[k].iov_len < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/*
  * A SENDV or RECVV op: one sendmsg() or recvmsg() over the caller's iovec
- * array, read as readv(2) and writev(2) read theirs (a 32-bit program's
- * own layout included). Up to UIO_FASTIOV of them are copied to the stack;
- * more into the file's kept array (allocated once, charged to the caller,
- * as the objects are: an allocation per op, zeroed on init_on_alloc
- * kernels such as Debian's, was 8% of a receive into 512 64 B buffers),
- * or, while another batch of the file holds that, into an allocation of
- * the call's own, as those system calls do. Not inlined: the fast iovecs stay off
+ * array, in the layout @compat says (a 32-bit program's, or the native
+ * one), each buffer checked and the total capped at MAX_RW_COUNT as
+ * readv(2) and writev(2) do. Up to UIO_FASTIOV iovecs are copied to the
+ * stack; more into the file's kept array (allocated once, charged to the
+ * caller, as the objects are: an allocation per op, zeroed on
+ * init_on_alloc kernels such as Debian's, was 8% of a receive into 512
+ * 64 B buffers), or, while another op of the file holds that, into an
+ * allocation of the op's own. Not inlined: the fast iovecs stay off
  * batch()'s frame.
  */
 static noinline_for_stack long batch_iov(struct sockobj_file *file,
 					 struct sockobj_obj *obj,
-					 const struct sockobj_batch_op *o)
+					 const struct sockobj_batch_op *o,
+					 bool compat)
 {
 	struct iovec fast[UIO_FASTIOV], *kept = NULL, *iov = fast;
 	bool send = o->op == SOCKOBJ_OP_SENDV;
-	unsigned int nfast = UIO_FASTIOV;
 	struct iov_iter iter;
+	size_t total = 0;
 	long ret;
+	u32 k;
 
 	if (o->len > UIO_FASTIOV) {
 		kept = xchg(&file->batch_iov, NULL);
 		if (!kept)
 			kept = kmalloc_array(SOCKOBJ_BATCH_IOV_MAX, sizeof(*kept),
 					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (kept) {
-			iov = kept;
-			nfast = SOCKOBJ_BATCH_IOV_MAX;
-		}
+		iov = kept ?: kmalloc_array(o->len, sizeof(*iov), GFP_KERNEL);
+		if (!iov)
+			return -ENOMEM;
 	}
-	ret = import_iovec(send ? ITER_SOURCE : ITER_DEST,
-			   u64_to_user_ptr(o->arg), o->len, nfast, &iov, &iter);
-	if (ret >= 0) {
+	ret = batch_iov_copy(iov, u64_to_user_ptr(o->arg), o->len, compat);
+	for (k = 0; !ret && k < o->len; k++) {
+		if (!access_ok(iov[k].iov_base, iov[k].iov_len)) {
+			ret = -EFAULT;
+			break;
+		}
+		iov[k].iov_len = min_t(size_t, iov[k].iov_len,
+				       MAX_RW_COUNT - total);
+		total += iov[k].iov_len;
+	}
+	if (!ret) {
+		iov_iter_init(&iter, send ? ITER_SOURCE : ITER_DEST, iov,
+			      o->len, total);
 		ret = batch_move(obj, o, send, &iter);
-		/* NULL when the array given (the stack's, the kept) held them */
+	}
+	if (kept) {
+		if (cmpxchg(&file->batch_iov, NULL, kept))
+			kfree(kept);
+	} else if (iov != fast) {
 		kfree(iov);
 	}
-	if (kept && cmpxchg(&file->batch_iov, NULL, kept))
-		kfree(kept);
 	return ret;
 }
 
@@ -573,7 +627,7 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		break;
 	case SOCKOBJ_OP_SENDV:
 	case SOCKOBJ_OP_RECVV:
-		ret = batch_iov(file, obj, o);
+		ret = batch_iov(file, obj, o, in_compat_syscall());
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);
@@ -582,6 +636,39 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		ret = sockobj_conn_abort(obj);
 		break;
 	}
+	sockobj_object_put(obj);
+	return ret;
+}
+
+/**
+ * sockobj_ioctl_batch_op() - run one op outside a batch
+ * @file: the open context
+ * @o: the op, a kernel copy not yet validated (its result is ignored)
+ * @compat: a SENDV or RECVV op's iovec array has the 32-bit layout
+ *
+ * Description: the io_uring passthrough's way in (uring.c): the op is
+ * checked as a batch checks each of its ops, then run as one; there is no
+ * object created last, so an id of 0 is -ENOENT except for CREATE.
+ *
+ * Context: process (the ring's submitter, its SQPOLL thread or an io-wq
+ * worker, all with the ring's user memory).
+ * Return: the op's result as SOCKOBJ_IOC_BATCH would write it, or -EINVAL
+ * for an op that would make a batch fail with EINVAL.
+ */
+long sockobj_ioctl_batch_op(struct sockobj_file *file,
+			    const struct sockobj_batch_op *o, bool compat)
+{
+	struct sockobj_obj *obj;
+	long ret;
+
+	if (!batch_op_valid(o))
+		return -EINVAL;
+	if (!batch_op_is_vec(o->op))
+		return batch_one(file, o, 0);
+	obj = o->id ? sockobj_object_lookup(file, o->id) : NULL;
+	if (!obj)
+		return -ENOENT;
+	ret = batch_iov(file, obj, o, compat);
 	sockobj_object_put(obj);
 	return ret;
 }

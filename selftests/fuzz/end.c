@@ -224,6 +224,10 @@ void fuzz_print_stats(double secs)
 	       atomic_load(&FZ->peer.rsts), atomic_load(&FZ->peer.dgrams));
 	printf("# fuzz: %ld LISTENING records, %ld incoming connections taken\n",
 	       atomic_load(&FZ->listens), atomic_load(&FZ->passive_opens));
+	printf("# fuzz: %ld io_uring SQEs (%ld forced to io-wq, %ld refused "
+	       "for a wrong cmd_op, result or reserved word)\n",
+	       atomic_load(&FZ->uring_sqes), atomic_load(&FZ->uring_async),
+	       atomic_load(&FZ->uring_refused));
 	printf("# fuzz: calls:");
 	for (i = 0; i < OP_NOPS; i++)
 		printf(" %s=%ld", op_names[i], atomic_load(&FZ->calls[i]));

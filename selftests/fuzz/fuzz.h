@@ -138,6 +138,7 @@ struct fz {
 	atomic_long violations;
 	atomic_long calls[OP_NOPS], ok[OP_NOPS];
 	atomic_long records, fds_handed, connects, bytes_sent, bytes_recv;
+	atomic_long uring_sqes, uring_async, uring_refused;	/* uring_ops() */
 	atomic_long listens, passive_opens;	/* LISTENING, PASSIVE_OPENING records */
 	atomic_long merged_records;
 	atomic_int stop;
@@ -172,6 +173,8 @@ struct worker {
 	struct oplog log[OPLOG_LEN];	/* the last operations, a ring */
 	unsigned long nlog;
 	struct oplog *cur;		/* the one running */
+	struct io_uring *ring;		/* 128-byte SQEs, made on first use */
+	int no_ring;			/* io_uring or the passthrough absent */
 };
 
 /* state.c */

@@ -21,7 +21,10 @@
  * interface whose subnet swallows everything, destinations without a route
  * (v4 and v6), link-local and broadcast targets, garbage. Some SEND and
  * RECV buffers have pages that come late (userfaultfd, see slowpage.c);
- * some batches close and reconnect one object again and again.
+ * some batches close and reconnect one object again and again. Some
+ * batches' ops go one by one as io_uring SQEs instead (API version 10's
+ * passthrough; some forced to io-wq, some with a wrong cmd_op, result or
+ * reserved word, which must fail exactly with ENOTTY or EINVAL).
  *
  * Checked for every call: the return is 0 (a positive fd for HANDOFF) or an
  * errno the contract documents for that ioctl (uapi/linux/sockobj.h), its

@@ -3,6 +3,8 @@
  * fuzz_ioctl: Bad pointers, generators, the operations and the worker threads.
  */
 #define SO_NO_HARNESS
+#include <liburing.h>
+
 #include "fuzz.h"
 
 static const uintptr_t wild_ptrs[] = {
@@ -706,6 +708,111 @@ static void op_io(struct worker *w, struct slot *s, int recv)
 			 (long)io.done);
 }
 
+/*
+ * The worker's io_uring of 128-byte SQEs (API version 10's passthrough),
+ * made on first use; NULL when io_uring is unavailable or the module has
+ * no passthrough (both said once by the run's own checks elsewhere).
+ */
+static struct io_uring *worker_ring(struct worker *w, int fd)
+{
+	struct sockobj_api api;
+	struct io_uring *ring;
+
+	if (w->ring || w->no_ring)
+		return w->ring;
+	w->no_ring = 1;
+	if (so_get_api(fd, &api) || !(api.features & SOCKOBJ_FEAT_URING_CMD))
+		return NULL;
+	ring = calloc(1, sizeof(*ring));
+	if (!ring || io_uring_queue_init(8, ring, IORING_SETUP_SQE128)) {
+		free(ring);
+		return NULL;
+	}
+	w->no_ring = 0;
+	w->ring = ring;
+	return ring;
+}
+
+/*
+ * The ops of a batch as IORING_OP_URING_CMD SQEs on fd, one at a time in
+ * order as a batch runs them, some through an io-wq worker (IOSQE_ASYNC),
+ * their results into ops[].result. Some SQEs get a wrong cmd_op, result
+ * or reserved word: each must give exactly -ENOTTY or -EINVAL (and so run
+ * nothing), marked in skip[]; so is an op the kernel refused with
+ * -EINVAL, as a batch holding it would have been. An id of 0 names no
+ * object here (-ENOENT).
+ */
+static void uring_ops(struct worker *w, struct io_uring *ring, int fd,
+		      struct sockobj_batch_op *ops, uint32_t n, int *skip)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		struct sockobj_uring_cmd c = { .op = ops[i] };
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+		struct io_uring_cqe *cqe;
+		int want = 0, ret;
+
+		skip[i] = 1;
+		if (!sqe) {
+			VIOL(w, "io_uring: no free SQE");
+			continue;
+		}
+		c.op.result = 0;
+		memset(sqe, 0, 2 * sizeof(*sqe));
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd;
+		sqe->cmd_op = SOCKOBJ_URING_OP;
+		if (so_rnd_pct(&w->r, 3)) {
+			sqe->cmd_op = so_rnd_u32_edgy(&w->r);
+			if (sqe->cmd_op != SOCKOBJ_URING_OP)
+				want = -ENOTTY;
+		} else if (so_rnd_pct(&w->r, 3)) {
+			c.reserved[so_rnd_below(&w->r, 6)] =
+				so_rnd_u32_edgy(&w->r) | 1;
+			want = -EINVAL;
+		} else if (so_rnd_pct(&w->r, 2)) {
+			c.op.result = (__s32)(so_rnd_u32_edgy(&w->r) | 1);
+			want = -EINVAL;
+		}
+		memcpy(sqe->cmd, &c, sizeof(c));
+		if (so_rnd_pct(&w->r, 10)) {
+			sqe->flags |= IOSQE_ASYNC;
+			atomic_fetch_add(&FZ->uring_async, 1);
+		}
+		ret = io_uring_submit(ring);
+		if (ret != 1) {
+			VIOL(w, "io_uring_submit: %d", ret);
+			continue;
+		}
+		/* the worker's timer signal may interrupt the wait */
+		do
+			ret = io_uring_wait_cqe(ring, &cqe);
+		while (ret == -EINTR);
+		if (ret) {
+			VIOL(w, "io_uring_wait_cqe: %d", ret);
+			continue;
+		}
+		ops[i].result = cqe->res;
+		io_uring_cqe_seen(ring, cqe);
+		atomic_fetch_add(&FZ->uring_sqes, 1);
+		if (want)
+			atomic_fetch_add(&FZ->uring_refused, 1);
+		if (want && ops[i].result != want)
+			VIOL(w, "URING_CMD op %u: res %d where %d was due",
+			     ops[i].op, ops[i].result, want);
+		if (!want && ops[i].op != SOCKOBJ_OP_CREATE && !ops[i].id &&
+		    ops[i].result != -ENOENT && ops[i].result != -EINVAL)
+			VIOL(w, "URING_CMD op %u on id 0: res %d", ops[i].op,
+			     ops[i].result);
+		if (!want && (ops[i].op < 1 || ops[i].op > 10) &&
+		    ops[i].result != -EINVAL)
+			VIOL(w, "URING_CMD ran unknown op %u: res %d", ops[i].op,
+			     ops[i].result);
+		skip[i] = want || ops[i].result == -EINVAL;
+	}
+}
+
 /* SOCKOBJ_IOC_BATCH: a few random ops. */
 static void op_batch(struct worker *w, struct slot *s)
 {
@@ -721,11 +828,17 @@ static void op_batch(struct worker *w, struct slot *s)
 	int pairs = so_rnd_pct(&w->r, 15);
 	/* records in the same call (API version 8): read in order, as read() */
 	int take = so_rnd_pct(&w->r, 25);
+	/* or each op as an io_uring SQE (API version 10), without records */
+	struct io_uring *ring = so_rnd_pct(&w->r, 15) ?
+				worker_ring(w, s->fd) : NULL;
+	int skip[10] = { 0 };
 	enum ptr_kind kind;
 	int ret, has_destroy = 0, ncreate = 0;
 	uint64_t t0;
 	void *arg;
 
+	if (ring)
+		take = 0;
 	memset(ops, 0, sizeof(ops));
 	if (take)
 		pthread_mutex_lock(&s->rd);	/* before mu, as op_read() */
@@ -919,10 +1032,19 @@ static void op_batch(struct worker *w, struct slot *s)
 	if (b.wait_ms > 10)
 		b.wait_ms = 10;
 	asked = b.events ? b.nevents : 0;
-	arg = arg_place(w, &b, sizeof(b), &kind);
-	t0 = so_now_ns();
-	ret = check_ret(w, "BATCH", xioctl(s->fd, SOCKOBJ_IOC_BATCH, arg),
-			so_errs_batch);
+	if (ring) {
+		uring_ops(w, ring, s->fd, ops, n, skip);
+		b = (struct sockobj_batch){ .ops = (uintptr_t)ops, .count = n,
+					    .done = n };
+		kind = P_GOOD;
+		ret = 0;
+	} else {
+		arg = arg_place(w, &b, sizeof(b), &kind);
+		t0 = so_now_ns();
+		ret = check_ret(w, "BATCH",
+				xioctl(s->fd, SOCKOBJ_IOC_BATCH, arg),
+				so_errs_batch);
+	}
 	if (take && ret == 0 && kind == P_GOOD) {
 		if (b.nevents > asked)
 			VIOL(w, "BATCH took %u records, asked %u", b.nevents, asked);
@@ -964,6 +1086,9 @@ static void op_batch(struct worker *w, struct slot *s)
 			};
 			uint32_t t = targets[i];
 
+			/* refused as a whole: ran nothing (uring_ops()) */
+			if (skip[i])
+				continue;
 			if (o->op < 1 || o->op > 10) {
 				VIOL(w, "BATCH ran unknown op %u", o->op);
 				continue;
@@ -1441,5 +1566,9 @@ void *worker_main(void *arg)
 	}
 	if (w->have_timer)
 		timer_delete(w->timer);
+	if (w->ring) {
+		io_uring_queue_exit(w->ring);
+		free(w->ring);
+	}
 	return NULL;
 }

@@ -32,6 +32,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_BATCH_RECV, "batch-recv" },
 	{ SOCKOBJ_FEAT_BATCH_WAIT, "batch-wait" },
 	{ SOCKOBJ_FEAT_BATCH_VEC, "batch-vec" },
+	{ SOCKOBJ_FEAT_URING_CMD, "uring-cmd" },
 };
 
 int cmd_api(int argc, char **argv)
@@ -48,7 +49,8 @@ int cmd_api(int argc, char **argv)
 		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
-			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait) and\n"
+			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait\n"
+			       "batch-vec uring-cmd) and\n"
 			       "limits of the "
 			       "loaded module.\n\n"
 			       "  --json      one JSON object: api_version, features (an array of\n"

@@ -39,7 +39,8 @@ mkdir -p "$LOGDIR"
 # data_test with 32 MiB each way instead of 256.
 NEWEST=7.2
 SELFTESTS=(device_test config_test connect_test trace_test batch_test data_test
-	udp_test options_test handoff_test fault_inject privilege_test retry_test listen_test)
+	udp_test options_test handoff_test fault_inject privilege_test retry_test listen_test
+	uring_test)
 NOT_HERE="fuzz_ioctl stress cmd_test.sh"
 SUBSET_DATA_MIB=32
 

@@ -54,7 +54,10 @@
  * reserved and zero: the same behaviour; SOCKOBJ_FEAT_BATCH_WAIT; a count
  * of 0 with events). API version 9 added vectored sends and receives to
  * batches (SOCKOBJ_OP_SENDV, SOCKOBJ_OP_RECVV, SOCKOBJ_FEAT_BATCH_VEC; a
- * batch holding either op failed with EINVAL before).
+ * batch holding either op failed with EINVAL before). API version 10 added
+ * the io_uring passthrough (SOCKOBJ_URING_OP, struct sockobj_uring_cmd,
+ * SOCKOBJ_FEAT_URING_CMD; io_uring failed such an SQE with EOPNOTSUPP
+ * before, its answer for a file without the passthrough).
  *
  * Ioctls
  * ------
@@ -439,6 +442,56 @@
  *	leaves them queued: the call fails with EFAULT, the ops' results and
  *	done written back as above.
  *
+ * io_uring passthrough
+ * --------------------
+ * API version 10, where SOCKOBJ_FEAT_URING_CMD says so: the module was
+ * built for a kernel with io_uring (CONFIG_IO_URING). Every op of
+ * SOCKOBJ_IOC_BATCH can also be submitted alone as an io_uring SQE on the
+ * file, beside a program's other io_uring I/O (with an SQPOLL ring, no
+ * system call at all). The SQE: opcode IORING_OP_URING_CMD, fd the file
+ * (or its registered index with IOSQE_FIXED_FILE), cmd_op
+ * SOCKOBJ_URING_OP, and in its command area (the 80 bytes from its cmd
+ * field on) a struct sockobj_uring_cmd: the op as a batch takes it, with
+ * result 0, then reserved words, zero. The ring must have 128-byte SQEs
+ * (IORING_SETUP_SQE128), since a 64-byte SQE holds 16 bytes of command;
+ * where the kernel has IORING_OP_URING_CMD128 (7.2 of those tested), that
+ * opcode's SQE on a ring of mixed SQE sizes (IORING_SETUP_SQE_MIXED) is
+ * as good.
+ *	The CQE's res is the op's result, exactly as the batch would write
+ *	it: CREATE the new id; SEND, RECV and their vectored forms the bytes,
+ *	-EAGAIN when there was no room or nothing to receive, 0 once the
+ *	peer closed; the others 0; else the op's -errno. io_uring never waits
+ *	for or retries an op: -EAGAIN is its result, as in a batch, and a
+ *	program waits for a record instead (poll() of the file, e.g. through
+ *	IORING_OP_POLL_ADD). Records stay on the file's queue, for read(),
+ *	poll() and SOCKOBJ_IOC_BATCH as before; no CQE carries one. Each SQE
+ *	is an op on its own: there is no object created last, so an id of 0
+ *	is -ENOENT except for CREATE (wait for the CREATE's CQE, or use a
+ *	batch, to go on with its object). SQEs submitted together run in the
+ *	order io_uring gives them (IOSQE_IO_LINK orders them); consecutive
+ *	SENDs are not joined into one socket call as in a batch.
+ *	Errors, as the CQE's res, besides the op's own: ENOTTY for a cmd_op
+ *	other than SOCKOBJ_URING_OP (as for an unknown ioctl); EINVAL for a
+ *	64-byte SQE, a non-zero result or reserved word, or an op a batch
+ *	would refuse with EINVAL (an unknown op or op flag, a len or arg
+ *	where the op takes none, no arg for CREATE or CONFIGURE, a SENDV or
+ *	RECVV len above SOCKOBJ_BATCH_IOV_MAX);
+ *	each changes nothing. On a polled ring (IORING_SETUP_IOPOLL), 6.1
+ *	and 6.12 fail the SQE with EOPNOTSUPP themselves (the file has no
+ *	polled completion), and 7.2 runs it as on any ring.
+ *	An op acts on the file's objects with the opener's credentials and
+ *	network namespace, as the ioctls do, whichever task issues it: the
+ *	submitter, the ring's SQPOLL thread or an io-wq worker (IOSQE_ASYNC,
+ *	or io_uring's own choice). What it allocates is charged to that
+ *	task's memory cgroup (io_uring's threads are in their ring's
+ *	creator's). A SENDV or RECVV op's iovec array has the layout of the
+ *	ring's creator, 32-bit ones included (struct compat_iovec), on
+ *	kernels whose io_uring says which that is (IO_URING_F_COMPAT: 6.12
+ *	and 7.2 of those tested); on 6.1 it is read as the 64-bit struct
+ *	iovec, whatever the program. Closing the file or the ring, in either
+ *	order, with SQEs in flight is safe: io_uring holds the file while
+ *	an SQE needs it.
+ *
  * States and reasons
  * ------------------
  *	CLOSED --connect--> CONNECTING --SYN-ACK--> ESTABLISHED
@@ -526,7 +579,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		9
+#define SOCKOBJ_API_VERSION		10
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -544,6 +597,7 @@
 #define SOCKOBJ_FEAT_BATCH_RECV		(1ULL << 12)
 #define SOCKOBJ_FEAT_BATCH_WAIT		(1ULL << 13)
 #define SOCKOBJ_FEAT_BATCH_VEC		(1ULL << 14)
+#define SOCKOBJ_FEAT_URING_CMD		(1ULL << 15)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -1024,6 +1078,23 @@ struct sockobj_batch_op {
 	__s32 result;
 	__u64 arg;
 	__u64 len;
+};
+
+/* sqe->cmd_op of an IORING_OP_URING_CMD on the device (API version 10) */
+#define SOCKOBJ_URING_OP		1
+
+/**
+ * struct sockobj_uring_cmd - the command area of a 128-byte SQE
+ * @op: one op, as in a batch; @op.result must be 0 (the result is the
+ *	CQE's res) and @op.id must name an object, except for CREATE
+ * @reserved: zero
+ *
+ * Exactly the 80 bytes an IORING_SETUP_SQE128 ring's SQE holds from its
+ * cmd field on (see "io_uring passthrough" above).
+ */
+struct sockobj_uring_cmd {
+	struct sockobj_batch_op op;
+	__u64 reserved[6];
 };
 
 /**
