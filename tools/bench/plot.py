@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 COLORS = {"ref:kernel": "black", "ref:blocking": "tab:gray", "ref:direct": "black",
           "sockobj": "tab:red", "epoll": "tab:blue", "io_uring": "tab:green",
           "io_uring+sock": "tab:olive", "sockobj-batch": "tab:purple",
-          "sockobj-vec": "tab:pink", "ref:sendmsg512": "tab:gray"}
+          "sockobj-vec": "tab:pink", "sockobj-uring": "tab:brown", "ref:sendmsg512": "tab:gray"}
 STYLES = {"lo": "-", "veth": "--"}
 MARKS = {"lo": "o", "veth": "s"}
 

@@ -210,7 +210,7 @@ def main(argv):
                                size=64, method=lim)
                     uring = find(res, test="tput", net=net, dir="send", conns=conns,
                                  size=64, method="ref:uring512")
-                    for m in ("sockobj-batch", "sockobj-vec"):
+                    for m in ("sockobj-batch", "sockobj-vec", "sockobj-uring"):
                         b = find(res, test="tput", net=net, dir="send", conns=conns,
                                  size=64, method=m)
                         case = "%s send %d conn %s" % (net, conns, m)
@@ -247,6 +247,11 @@ def main(argv):
                 if v:
                     row("(18) recv 64 B batch >= 0.6x bulk", case + " sockobj-vec / ref:bulkrecv",
                         median_ci(paired(v, ref, lambda x, y: x / y)), 0.6)
+                u = find(res, test="tput", net=net, dir="recv", conns=conns, size=64,
+                         method="sockobj-uring")
+                if u:
+                    row("(18) recv 64 B batch >= 0.6x bulk", case + " sockobj-uring / ref:bulkrecv",
+                        median_ci(paired(u, ref, lambda x, y: x / y)), 0.6)
                 if not b and not v:
                     out.append(fmt % ("(18) recv 64 B batch >= 0.6x bulk", case,
                                       "-", "", "no batched 64 B recv in this run"))

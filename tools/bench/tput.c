@@ -82,12 +82,12 @@
 
 enum {
 	T_EPOLL, T_SOCKOBJ, T_BATCH, T_IOV, T_MMSG, T_URING, T_BULKRECV, T_BLOCK,
-	T_IOVRECV, T_VEC, T_METHODS
+	T_IOVRECV, T_VEC, T_SOURING, T_METHODS
 };
 static const char *const tname[T_METHODS] = {
 	"epoll", "sockobj", "sockobj-batch", "ref:sendmsg512", "ref:sendmmsg512",
 	"ref:uring512", "ref:bulkrecv", "ref:blocking", "ref:recvmsg512",
-	"sockobj-vec",
+	"sockobj-vec", "sockobj-uring",
 };
 
 /* Methods that exist only for 64 B sends. */
@@ -100,6 +100,8 @@ static bool only64(int m)
 static bool batch_recv;
 /* The module has SOCKOBJ_OP_SENDV and SOCKOBJ_OP_RECVV (API version 9) */
 static bool batch_vec;
+/* The module takes its ops as io_uring SQEs (API version 10) */
+static bool uring_cmd;
 
 /*
  * Whether method m has a window in the case (direction, connections, size).
@@ -123,6 +125,8 @@ static bool applies(int m, bool send, int conns, int size)
 		return size == 64 && (send || batch_recv);
 	if (m == T_VEC)
 		return size == 64 && batch_vec;
+	if (m == T_SOURING)
+		return size == 64 && uring_cmd;
 	if (only64(m))
 		return send && size == 64;
 	if (m == T_BULKRECV || m == T_IOVRECV)
@@ -140,6 +144,7 @@ static bool on_epoll(int m)
 }
 
 static struct io_uring uring;
+static struct io_uring souring;	/* sockobj-uring's: 128-byte SQEs */
 
 #define BATCH_OPS 512
 #define TCHECK 16
@@ -740,6 +745,70 @@ static bool drive_batch(struct tctx *t, struct sockobj_batch_op *ops)
 }
 
 /*
+ * sockobj-uring: sockobj-batch's BATCH_OPS ops, each an IORING_OP_URING_CMD
+ * SQE (the io_uring passthrough), in one io_uring_submit_and_wait(). The
+ * SQEs are linked: the first op that fails (-EAGAIN: no room, nothing to
+ * receive) cancels the rest, as SOCKOBJ_BATCH_STOP ends sockobj-batch's.
+ */
+static bool drive_souring(struct tctx *t, struct sockobj_batch_op *ops)
+{
+	int k, open, per, ret, order[64], conn[BATCH_OPS];
+	unsigned int head, seen = 0, done = 0;
+	struct io_uring_cqe *cqe;
+
+	open = open_conns(t, order);
+	if (!open)
+		return true;
+	per = BATCH_OPS / open;
+	for (k = 0; k < BATCH_OPS; k++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&souring);
+		struct sockobj_uring_cmd c;
+
+		if (!sqe)
+			die("io_uring: no SQE");
+		conn[k] = order[k / per < open ? k / per : open - 1];
+		memset(&c, 0, sizeof(c));
+		c.op.op = t->send ? SOCKOBJ_OP_SEND : SOCKOBJ_OP_RECV;
+		c.op.id = t->ids[conn[k]];
+		c.op.arg = (uintptr_t)(t->send ? t->buf : t->buf + (size_t)k * t->size);
+		c.op.len = (uint64_t)t->size;
+		memset(sqe, 0, 2 * sizeof(*sqe));
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = t->sofd;
+		sqe->cmd_op = SOCKOBJ_URING_OP;
+		sqe->user_data = (uint64_t)k;
+		if (k < BATCH_OPS - 1)
+			sqe->flags = IOSQE_IO_LINK;
+		memcpy(sqe->cmd, &c, sizeof(c));
+	}
+	t->calls++;
+	ret = io_uring_submit_and_wait(&souring, BATCH_OPS);
+	if (ret < 0)
+		die("io_uring_submit_and_wait: %s", strerror(-ret));
+	while (seen < BATCH_OPS) {
+		unsigned int got = 0;
+
+		io_uring_for_each_cqe(&souring, head, cqe) {
+			ops[cqe->user_data].result = cqe->res;
+			if (cqe->res != -ECANCELED)
+				done++;
+			got++;
+		}
+		io_uring_cq_advance(&souring, got);
+		seen += got;
+		if (seen < BATCH_OPS && io_uring_wait_cqe(&souring, &cqe))
+			die("io_uring_wait_cqe");
+	}
+	/* the chain ran in order: the ops before the first failure, and it */
+	for (k = 0; k < BATCH_OPS; k++) {
+		ops[k].op = t->send ? SOCKOBJ_OP_SEND : SOCKOBJ_OP_RECV;
+		ops[k].len = (uint64_t)t->size;
+	}
+	batch_results(t, ops, done, conn);
+	return !tick(t);
+}
+
+/*
  * sockobj-vec: one batch of one SENDV or RECVV op per connection that is
  * not blocked, each over its share of the BATCH_OPS messages (the last
  * connection takes the remainder, as in drive_batch()). No
@@ -900,6 +969,9 @@ static double run_window(struct tctx *t)
 		} else if (t->m == T_VEC) {
 			if (!drive_vec(t, ops))
 				break;
+		} else if (t->m == T_SOURING) {
+			if (!drive_souring(t, ops))
+				break;
 		} else if (t->m == T_MMSG || t->m == T_URING) {
 			if (!drive_refbatch(t))
 				break;
@@ -958,12 +1030,24 @@ void test_tput(const struct net *net, struct peer *p)
 	/* an older module (--module) has no batched receive: no such window */
 	batch_recv = so_features(t.sofd) & SOCKOBJ_FEAT_BATCH_RECV;
 	batch_vec = so_features(t.sofd) & SOCKOBJ_FEAT_BATCH_VEC;
+	uring_cmd = so_features(t.sofd) & SOCKOBJ_FEAT_URING_CMD;
 	t.buf = calloc(1, BULK_RECV);
 	t.d0 = calloc(2, sizeof(*t.d0));
 	t.d1 = t.d0 + 1;
 	if (!t.buf || !t.d0)
 		die("out of memory");
 	uring_init(&uring, BATCH_OPS, 2 * BATCH_OPS);
+	if (uring_cmd) {
+		struct io_uring_params par = {
+			.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE | uring_flags,
+			.cq_entries = 2 * BATCH_OPS,
+		};
+		int ret = io_uring_queue_init_params(BATCH_OPS, &souring, &par);
+
+		if (ret)
+			die("io_uring_queue_init (128-byte SQEs): %s", strerror(-ret));
+		io_uring_register_ring_fd(&souring);
+	}
 	if (verbose)
 		run_cmd("cd /sys/kernel/debug/sched 2>/dev/null && grep -H . preempt latency_ns min_granularity_ns wakeup_granularity_ns features >&2; grep -H . /proc/sys/net/ipv4/tcp_mem /proc/sys/net/ipv4/tcp_rmem /proc/sys/net/ipv4/tcp_wmem /proc/sys/kernel/sched_autogroup_enabled >&2");
 
@@ -1080,6 +1164,8 @@ void test_tput(const struct net *net, struct peer *p)
 	if (O.tput_recv_nice)
 		setpriority(PRIO_PROCESS, 0, 0);
 	io_uring_queue_exit(&uring);
+	if (uring_cmd)
+		io_uring_queue_exit(&souring);
 	free(t.d0);
 	free(t.buf);
 	close(t.sofd);
