@@ -91,20 +91,6 @@ static void recv_op(struct sockobj_batch_op *o, __u32 id, void *buf,
 	o->result = -12345;	/* must be overwritten */
 }
 
-/* Read exactly len bytes from a socket, or fail the test. */
-static void recv_all(struct __test_metadata *_metadata, int fd, void *buf,
-		     size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		int n = so_recv(fd, (char *)buf + got, len - got, so_tmo(5000));
-
-		ASSERT_LT(0, n) TH_LOG("received %zu of %zu bytes: %d", got, len, n);
-		got += (size_t)n;
-	}
-}
-
 /* Nothing more arrives on a socket within ms. */
 static void expect_quiet(struct __test_metadata *_metadata, int fd, int ms)
 {
@@ -266,7 +252,7 @@ TEST_F(batch, small_sends_arrive_whole_and_in_order)
 	ASSERT_EQ(U32(NOPS), done);
 	for (i = 0; i < NOPS; i++)
 		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	ASSERT_EQ(0, memcmp(data, got, sizeof(got)));
 	expect_quiet(_metadata, srv, 200);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
@@ -303,7 +289,7 @@ TEST_F(batch, interleaved_objects_each_get_their_own_bytes)
 	for (i = 0; i < NOPS; i++)
 		ASSERT_EQ(SZ, ops[i].result) TH_LOG("op %d", i);
 	for (s = 0; s < 2; s++) {
-		recv_all(_metadata, srv[s], got, off[s]);
+		ASSERT_EQ((ssize_t)off[s], so_recv_exact(srv[s], got, off[s], so_tmo(5000)));
 		ASSERT_EQ(0, memcmp(data[s], got, off[s])) TH_LOG("object %c", 'A' + s);
 		expect_quiet(_metadata, srv[s], 100);
 		close(srv[s]);
@@ -370,7 +356,7 @@ TEST_F(batch, a_full_send_buffer_gives_lengths_a_part_then_eagain)
 	ASSERT_LT(0, whole);
 	ASSERT_EQ(-EAGAIN, ops[NOPS - 1].result);
 	/* The peer gets exactly what the results say, then room returns. */
-	recv_all(_metadata, srv, got, sum);
+	ASSERT_EQ((ssize_t)sum, so_recv_exact(srv, got, sum, so_tmo(5000)));
 	ASSERT_EQ(0, memcmp(want, got, sum));
 	expect_quiet(_metadata, srv, 300);
 	for (;;) {
@@ -414,7 +400,7 @@ TEST_F(batch, a_bad_buffer_fails_only_its_own_op)
 	EXPECT_EQ(-EFAULT, ops[2].result);
 	EXPECT_EQ(SZ, ops[3].result);
 	EXPECT_EQ(0, ops[4].result);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	expect_quiet(_metadata, srv, 200);
 	close(srv);
@@ -701,7 +687,7 @@ TEST_F(batch, sendv_sends_its_buffers_as_one_stream)
 	EXPECT_EQ(70, ops[0].result);
 	EXPECT_EQ(30, ops[1].result);
 	EXPECT_EQ(0, ops[2].result);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	expect_quiet(_metadata, srv, 200);
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
@@ -977,7 +963,7 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	EXPECT_EQ(-EINVAL, ops[1].result);
 	EXPECT_EQ(64, ops[2].result);
 	EXPECT_EQ(-EFAULT, ops[3].result);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	expect_quiet(_metadata, srv, 200);
 
@@ -993,7 +979,7 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
 	if (ops[0].result != -EFAULT) {
 		EXPECT_EQ(10, ops[0].result);
-		recv_all(_metadata, srv, got, 10);
+		ASSERT_EQ(10, so_recv_exact(srv, got, 10, so_tmo(5000)));
 		EXPECT_EQ(0, memcmp(data, got, 10));
 	}
 	expect_quiet(_metadata, srv, 200);

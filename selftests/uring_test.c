@@ -145,20 +145,6 @@ static struct sockobj_batch_op io_op(__u32 op, __u32 id, const void *buf,
 	};
 }
 
-/* Read exactly len bytes from a socket, or fail the test. */
-static void recv_all(struct __test_metadata *_metadata, int fd, void *buf,
-		     size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		int n = so_recv(fd, (char *)buf + got, len - got, so_tmo(5000));
-
-		ASSERT_LT(0, n) TH_LOG("received %zu of %zu bytes: %d", got, len, n);
-		got += (size_t)n;
-	}
-}
-
 static void pattern(unsigned char *buf, size_t len, int seed)
 {
 	for (size_t i = 0; i < len; i++)
@@ -275,7 +261,7 @@ TEST_F(uring, send_and_recv_round_trip)
 	ASSERT_EQ(0, reap(&self->ring, 2, res));
 	EXPECT_EQ(60, res[0]);
 	EXPECT_EQ(40, res[1]);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 
 	peer_sends(_metadata, self->fd, id, srv, data, 50);
@@ -336,7 +322,7 @@ TEST_F(uring, sendv_and_recvv)
 	pattern(data, sizeof(data), 3);
 	op = io_op(SOCKOBJ_OP_SENDV, id, siov, 3);
 	EXPECT_EQ(70, RUN_OP(&op));
-	recv_all(_metadata, srv, got, 70);
+	ASSERT_EQ(70, so_recv_exact(srv, got, 70, so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, 70));
 
 	peer_sends(_metadata, self->fd, id, srv, data, 40);
@@ -388,7 +374,7 @@ TEST_F(uring, ops_forced_to_io_wq_give_the_same_results)
 	op = io_op(SOCKOBJ_OP_SEND, eid, data, sizeof(data));
 	EXPECT_EQ(64, run_op_flags(_metadata, &self->ring, self->fd, &op,
 				   SOCKOBJ_URING_OP, IOSQE_ASYNC));
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	close(srv);
 	close(lfd);
@@ -417,7 +403,7 @@ TEST_F(uring, an_sqpoll_ring_runs_ops)
 	op = io_op(SOCKOBJ_OP_SEND, eid, data, sizeof(data));
 	EXPECT_EQ(32, run_op_flags(_metadata, &sq, self->fd, &op,
 				   SOCKOBJ_URING_OP, 0));
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
 	op = io_op(SOCKOBJ_OP_RECV, eid, got, sizeof(got));
 	EXPECT_EQ(-EAGAIN, run_op_flags(_metadata, &sq, self->fd, &op,
@@ -449,7 +435,7 @@ TEST_F(uring, a_send_result_does_not_cancel_the_linked_sqe)
 	ASSERT_EQ(0, reap(&self->ring, 2, res));
 	EXPECT_EQ(16, res[0]);
 	EXPECT_EQ(0, res[1]) TH_LOG("the NOP linked after a SEND: %d", res[1]);
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	close(srv);
 	close(lfd);
 }
@@ -610,7 +596,7 @@ static void close_in_order(struct __test_metadata *_metadata, int ring_first)
 	op = io_op(SOCKOBJ_OP_SEND, id, data, sizeof(data));
 	EXPECT_EQ(64, run_op_flags(_metadata, &ring, fd, &op, SOCKOBJ_URING_OP,
 				   IOSQE_ASYNC));
-	recv_all(_metadata, srv, got, sizeof(got));
+	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	/* data queued for the object, never read: its close resets */
 	ASSERT_EQ((ssize_t)sizeof(data), send(srv, data, sizeof(data), 0));
 	/* one more SQE left in the ring, not yet submitted */
