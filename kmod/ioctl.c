@@ -587,12 +587,13 @@ static noinline_for_stack long batch_iov(struct sockobj_file *file,
 }
 
 /*
- * One op of a batch; @last is the id the batch created last, or 0. Not
- * inlined: its configuration stays off batch()'s frame, which holds a chunk.
+ * One op of a batch; @last is the id the batch created last, or 0; @compat:
+ * a SENDV or RECVV op's iovec array has the 32-bit layout. Not inlined: its
+ * configuration stays off batch()'s frame, which holds a chunk.
  */
 static noinline_for_stack long batch_one(struct sockobj_file *file,
 					 const struct sockobj_batch_op *o,
-					 u32 last)
+					 u32 last, bool compat)
 {
 	struct sockobj_config cfg;
 	struct sockobj_obj *obj;
@@ -627,7 +628,7 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 		break;
 	case SOCKOBJ_OP_SENDV:
 	case SOCKOBJ_OP_RECVV:
-		ret = batch_iov(file, obj, o, in_compat_syscall());
+		ret = batch_iov(file, obj, o, compat);
 		break;
 	case SOCKOBJ_OP_DISCONNECT:
 		ret = sockobj_conn_disconnect(obj);
@@ -658,19 +659,9 @@ static noinline_for_stack long batch_one(struct sockobj_file *file,
 long sockobj_ioctl_batch_op(struct sockobj_file *file,
 			    const struct sockobj_batch_op *o, bool compat)
 {
-	struct sockobj_obj *obj;
-	long ret;
-
 	if (!batch_op_valid(o))
 		return -EINVAL;
-	if (!batch_op_is_vec(o->op))
-		return batch_one(file, o, 0);
-	obj = o->id ? sockobj_object_lookup(file, o->id) : NULL;
-	if (!obj)
-		return -ENOENT;
-	ret = batch_iov(file, obj, o, compat);
-	sockobj_object_put(obj);
-	return ret;
+	return batch_one(file, o, 0, compat);
 }
 
 /* The rest of a SEND op's buffer from @off, alone: its new result. */
@@ -712,7 +703,8 @@ static bool batch_io_joins(const struct sockobj_batch_op *a,
  * room ran out, a RECV -EAGAIN, or 0 once the peer closed). When nothing
  * moved because a buffer faulted, the first op runs alone to tell whose
  * buffer it was. An op that cannot join (another object, UDP, a peek) runs
- * alone through batch_one().
+ * alone through batch_one() (SEND and RECV ops have no iovec array whose
+ * layout would matter).
  *
  * @iov has room for @n iovecs. @checked: @ops are the copy batch_validate()
  * checked, so the ops need no second look.
@@ -769,7 +761,8 @@ static noinline_for_stack u32 batch_io_run(struct sockobj_file *file,
 		if (send)
 			ops[k].result = batch_send_rest(obj, &iov[k], res.done);
 		else
-			ops[k].result = res.done ?: batch_one(file, &ops[k], last);
+			ops[k].result = res.done ?:
+					batch_one(file, &ops[k], last, false);
 		k++;
 	}
 	sockobj_object_put(obj);
@@ -778,7 +771,7 @@ static noinline_for_stack u32 batch_io_run(struct sockobj_file *file,
 alone:
 	if (obj)
 		sockobj_object_put(obj);
-	ops[0].result = batch_one(file, &ops[0], last);
+	ops[0].result = batch_one(file, &ops[0], last, false);
 	return 1;
 }
 
@@ -895,7 +888,8 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 				ran = batch_io_run(file, ops + k, c->iov, n - k,
 						   last, checked);
 			else
-				ops[k].result = batch_one(file, &ops[k], last);
+				ops[k].result = batch_one(file, &ops[k], last,
+							  in_compat_syscall());
 			/* Only the last op of a run can have failed. */
 			for (end = k + ran; k < end; k++) {
 				long r = ops[k].result;
