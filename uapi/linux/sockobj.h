@@ -57,7 +57,10 @@
  * batch holding either op failed with EINVAL before). API version 10 added
  * the io_uring passthrough (SOCKOBJ_URING_OP, struct sockobj_uring_cmd,
  * SOCKOBJ_FEAT_URING_CMD; io_uring failed such an SQE with EOPNOTSUPP
- * before, its answer for a file without the passthrough).
+ * before, its answer for a file without the passthrough). API version 11
+ * added the mapped record ring (SOCKOBJ_IOC_RING_SETUP, struct
+ * sockobj_ring_setup, mmap() of the file, SOCKOBJ_FEAT_EVENT_RING; the
+ * ioctl failed with ENOTTY and mmap() with ENODEV before).
  *
  * Ioctls
  * ------
@@ -492,6 +495,59 @@
  *	order, with SQEs in flight is safe: io_uring holds the file while
  *	an SQE needs it.
  *
+ * Mapped record ring
+ * ------------------
+ * API version 11, where SOCKOBJ_FEAT_EVENT_RING says so. A program can
+ * take its records from memory it shares with the module instead of
+ * read(): no system call per record, the way io_uring's completion queue
+ * works.
+ * SOCKOBJ_IOC_RING_SETUP (struct sockobj_ring_setup)
+ *	Gives the file a ring of entries struct sockobj_event slots, entries
+ *	a power of two from 1 to SOCKOBJ_RING_MAX_ENTRIES, flags and reserved
+ *	zero, and writes back size (bytes to map) and the offsets in the
+ *	mapping of the ring's head, tail and flags (each a __u32) and of its
+ *	first slot. The memory is charged to the caller's memory cgroup. A
+ *	file has at most one ring, for its whole life. Errors: EINVAL (bad
+ *	entries, flags or reserved), EBUSY (the file has a ring), ENOMEM.
+ * mmap() of the file, offset 0, length at most size, MAP_SHARED, then
+ *	maps the ring (as often as wanted; it lives until the file's last
+ *	reference and mapping are gone). Errors: ENODEV (no ring yet; also
+ *	the answer of modules before version 11), EINVAL (a non-zero offset,
+ *	a length above size, or a private mapping, which would not see the
+ *	module's writes once written to).
+ * From the setup on, the module moves each record into the ring as soon
+ *	as it is queued, if there is room: it writes the slot at index
+ *	tail & (entries - 1), then advances tail (a store-release). The
+ *	program reads tail with a load-acquire, takes the records from index
+ *	head up to tail (again head & (entries - 1)), then advances head with
+ *	a store-release; the module reads head with a load-acquire and never
+ *	writes a slot the program has not released. Both indexes count
+ *	records since the setup and wrap at 2^32; the program owns head.
+ *	Every guarantee of the Events section holds for the records as they
+ *	appear in the ring: a record is in the ring once it has left the
+ *	queue, as a read() would have taken it, in the same order.
+ *	With no room, records wait in the module as they do for read() (each
+ *	object's bounded ring, merging, nothing lost) and SOCKOBJ_RING_PENDING
+ *	is set in the ring's flags; they move into the ring, oldest first, on
+ *	the next poll() of the file (epoll_wait() of an epoll that watches it,
+ *	poll() with a timeout of 0...), read(), or SOCKOBJ_IOC_BATCH with
+ *	events, each of which first looks for room; the flag is cleared once
+ *	none wait. A program that empties the ring and finds the flag set
+ *	calls one of those before it waits: a new record may never come to
+ *	wake it. poll() reports EPOLLIN | EPOLLRDNORM while the ring holds a
+ *	record or one waits.
+ *	read() and SOCKOBJ_IOC_BATCH's events keep working: they take the
+ *	records from the ring's head, advance head for the program, and
+ *	block or wait as before while the ring is empty and none wait. A
+ *	program that advances head itself must not also take records that
+ *	way at the same time (both would see the same records). A head that
+ *	the module could not have left (more than entries behind tail, or
+ *	ahead of it) stops delivery into the ring; read() and a batch's
+ *	events then fail with EINVAL and nothing is lost: the records wait
+ *	until the program writes a head back in range.
+ *	Records already in the ring when their object is destroyed or handed
+ *	off stay there (they had been delivered).
+ *
  * States and reasons
  * ------------------
  *	CLOSED --connect--> CONNECTING --SYN-ACK--> ESTABLISHED
@@ -579,7 +635,7 @@
 #include <linux/ioctl.h>
 
 #define SOCKOBJ_DEVICE_NAME		"sockobj"
-#define SOCKOBJ_API_VERSION		10
+#define SOCKOBJ_API_VERSION		11
 
 /* Features reported by SOCKOBJ_IOC_GET_API. */
 #define SOCKOBJ_FEAT_TCP		(1ULL << 0)
@@ -598,6 +654,7 @@
 #define SOCKOBJ_FEAT_BATCH_WAIT		(1ULL << 13)
 #define SOCKOBJ_FEAT_BATCH_VEC		(1ULL << 14)
 #define SOCKOBJ_FEAT_URING_CMD		(1ULL << 15)
+#define SOCKOBJ_FEAT_EVENT_RING		(1ULL << 16)
 
 /* Protocols of an object. */
 #define SOCKOBJ_PROTO_TCP		1
@@ -1084,6 +1141,35 @@ struct sockobj_batch_op {
 #define SOCKOBJ_URING_OP		1
 
 /**
+ * struct sockobj_ring_setup - argument of SOCKOBJ_IOC_RING_SETUP
+ * @entries: in: slots in the ring, a power of two from 1 to
+ *	SOCKOBJ_RING_MAX_ENTRIES
+ * @flags: in: 0
+ * @size: out: bytes to mmap() at offset 0
+ * @head_off: out: offset in the mapping of the __u32 head (the program's)
+ * @tail_off: out: offset of the __u32 tail (the module's)
+ * @flags_off: out: offset of the __u32 ring flags (SOCKOBJ_RING_PENDING)
+ * @events_off: out: offset of slot 0, entries struct sockobj_event in a row
+ * @pad: zero
+ * @reserved: zero
+ */
+struct sockobj_ring_setup {
+	__u32 entries;
+	__u32 flags;
+	__u32 size;
+	__u32 head_off;
+	__u32 tail_off;
+	__u32 flags_off;
+	__u32 events_off;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SOCKOBJ_RING_MAX_ENTRIES	65536U
+/* Ring flags, in the mapping: records wait in the module for room. */
+#define SOCKOBJ_RING_PENDING		(1U << 0)
+
+/**
  * struct sockobj_uring_cmd - the command area of a 128-byte SQE
  * @op: one op, as in a batch; @op.result must be 0 (the result is the
  *	CQE's res) and @op.id must name an object, except for CREATE
@@ -1142,5 +1228,6 @@ struct sockobj_batch {
 #define SOCKOBJ_IOC_SET_RETRY	_IOW(SOCKOBJ_IOC_MAGIC, 0x0D, struct sockobj_retry)
 #define SOCKOBJ_IOC_GET_RETRY	_IOWR(SOCKOBJ_IOC_MAGIC, 0x0E, struct sockobj_retry)
 #define SOCKOBJ_IOC_LISTEN	_IOW(SOCKOBJ_IOC_MAGIC, 0x0F, struct sockobj_listen)
+#define SOCKOBJ_IOC_RING_SETUP	_IOWR(SOCKOBJ_IOC_MAGIC, 0x10, struct sockobj_ring_setup)
 
 #endif /* _UAPI_LINUX_SOCKOBJ_H */
