@@ -312,6 +312,7 @@ extern const int so_errs_get_api[], so_errs_create[], so_errs_configure[],
 	so_errs_get_config[], so_errs_connect[], so_errs_disconnect[],
 	so_errs_abort[], so_errs_destroy[], so_errs_get_info[], so_errs_send[],
 	so_errs_recv[], so_errs_handoff[], so_errs_batch[], so_errs_read[],
+	so_errs_ring_setup[],
 	so_errs_set_retry[], so_errs_get_retry[], so_errs_listen[],
 	so_errs_unknown[];
 int so_err_allowed(const int *list, int err);
