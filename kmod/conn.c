@@ -112,7 +112,9 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		obj->att.peer_fin = true;
 		break;
 	}
-	obj->state = next;
+	/* Release: sockobj_conn_state_peek() reads it without the lock. */
+	smp_store_release(&obj->state, next);
+	sockobj_event_deliver(obj->file);
 }
 
 static void transition(struct sockobj_obj *obj, unsigned int next,
@@ -194,6 +196,26 @@ bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
 	spin_unlock_bh(&file->lock);
 	sockobj_socket_release(obj, true);
 	return true;
+}
+
+/**
+ * sockobj_conn_state_peek() - read an object's state without its file's lock
+ * @obj: the object
+ *
+ * For a caller that only needs to know whether the object is connected
+ * now, as a send or receive does (under the object's lock, which keeps the
+ * socket, not the state): what it reads can change the next instant,
+ * under the lock as well; the socket call that follows tells the rest.
+ * The file's lock and unlock (with their bottom-half enable) were a tenth
+ * of the module's own cost in a 64-byte receive.
+ *
+ * Context: any.
+ * Return: SOCKOBJ_STATE_*.
+ */
+unsigned int sockobj_conn_state_peek(const struct sockobj_obj *obj)
+{
+	/* Acquire: pairs with the release in transition_ms(). */
+	return smp_load_acquire(&obj->state);
 }
 
 /**

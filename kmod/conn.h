@@ -18,6 +18,7 @@ struct sockobj_obj;
 struct sockobj_retry;
 
 unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space);
+unsigned int sockobj_conn_state_peek(const struct sockobj_obj *obj);
 void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
 			      bool rx_queued);
 bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,

@@ -270,7 +270,7 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		return ret;
-	ret = send_state_error(obj, sockobj_conn_state(obj, NULL));
+	ret = send_state_error(obj, sockobj_conn_state_peek(obj));
 	if (ret || !obj->sock) {
 		ret = ret ?: -ENOTCONN;
 		goto out;
@@ -364,7 +364,7 @@ int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 	ret = sockobj_object_lock_live(obj);
 	if (ret)
 		return ret;
-	state = sockobj_conn_state(obj, NULL);
+	state = sockobj_conn_state_peek(obj);
 	if (state == SOCKOBJ_STATE_CONNECTING ||
 	    state == SOCKOBJ_STATE_RETRY_WAIT || !obj->sock) {
 		ret = -ENOTCONN;

@@ -186,17 +186,35 @@ static void make_ready(struct sockobj_obj *obj)
 
 	if (list_empty(&obj->ready_node))
 		list_add_tail(&obj->ready_node, &file->ready);
+}
+
+/**
+ * sockobj_event_deliver() - hand queued records to the readers
+ * @file: the open context
+ *
+ * Moves them into the mapped ring, if the file has one, and wakes the
+ * readers.
+ *
+ * Context: any, including softirq; @file's lock held.
+ */
+void sockobj_event_deliver(struct sockobj_file *file)
+{
+	lockdep_assert_held(&file->lock);
 	if (file->mring)
 		mring_fill(file);
 	wake_up_interruptible_poll(&file->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /**
- * sockobj_event_post() - queue a state record of an object, wake readers
+ * sockobj_event_post() - queue a state record of an object
  * @obj: the object
  * @r: the record; its seq and time are assigned here
  *
- * Nothing is queued for a destroyed object (see make_ready()).
+ * Nothing is queued for a destroyed object (see make_ready()). The caller
+ * stores the state the record announces, then calls
+ * sockobj_event_deliver(): a record in a mapped ring is in the program's
+ * hands at once, and what it does next (a send, say) must find the object
+ * in that state, whether it looks under the file's lock or not.
  *
  * Context: any, including softirq; @obj's file lock held.
  */
@@ -248,6 +266,7 @@ void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err
 	d->attempt[i] = obj->att.gen;
 	d->merged[i] = 1;
 	make_ready(obj);
+	sockobj_event_deliver(obj->file);
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_post_data);
 
@@ -531,7 +550,8 @@ void sockobj_event_mring_destroy(struct sockobj_mring *m)
 
 	if (m->base)
 		vunmap(m->base);
-	for (k = 0; k < m->npages && m->pages[k]; k++)
+	/* A ring whose creation failed has no pages, or some of them. */
+	for (k = 0; m->pages && k < m->npages && m->pages[k]; k++)
 		__free_page(m->pages[k]);
 	kvfree(m->pages);
 	kfree(m);

@@ -92,6 +92,7 @@ struct sockobj_data_events {
 };
 
 void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r);
+void sockobj_event_deliver(struct sockobj_file *file);
 void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err);
 void sockobj_event_discard(struct sockobj_obj *obj);
 __poll_t sockobj_event_poll(struct sockobj_file *file, struct file *filp,
