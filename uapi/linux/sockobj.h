@@ -443,7 +443,8 @@
  *	is pending. A read() and such a batch of the same file in two threads
  *	each get whole records, none twice. EFAULT writing the records back
  *	leaves them queued: the call fails with EFAULT, the ops' results and
- *	done written back as above.
+ *	done written back as above; so it does with EINVAL for a mapped ring
+ *	whose head is out of range (see "Mapped record ring").
  *
  * io_uring passthrough
  * --------------------
@@ -542,9 +543,12 @@
  *	program that advances head itself must not also take records that
  *	way at the same time (both would see the same records). A head that
  *	the module could not have left (more than entries behind tail, or
- *	ahead of it) stops delivery into the ring; read() and a batch's
- *	events then fail with EINVAL and nothing is lost: the records wait
- *	until the program writes a head back in range.
+ *	ahead of it) stops delivery into the ring; read() then fails with
+ *	EINVAL, and so does SOCKOBJ_IOC_BATCH with events, after its ops ran
+ *	(their results and done written back, as when the copy of the
+ *	records faults); nothing
+ *	is lost: the records wait until the program writes a head back in
+ *	range.
  *	Records already in the ring when their object is destroyed or handed
  *	off stay there (they had been delivered).
  *
