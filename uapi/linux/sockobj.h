@@ -546,9 +546,8 @@
  *	ahead of it) stops delivery into the ring; read() then fails with
  *	EINVAL, and so does SOCKOBJ_IOC_BATCH with events, after its ops ran
  *	(their results and done written back, as when the copy of the
- *	records faults); nothing
- *	is lost: the records wait until the program writes a head back in
- *	range.
+ *	records faults); nothing is lost: the records wait until the
+ *	program writes a head back in range.
  *	Records already in the ring when their object is destroyed or handed
  *	off stay there (they had been delivered).
  *
