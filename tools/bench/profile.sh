@@ -3,7 +3,7 @@
 #
 # Profile one benchmark case per method with perf in a stock-kernel VM.
 #
-#   tools/bench/profile.sh [--out DIR] [--module KO] [--wall] POINT METHOD...
+#   tools/bench/profile.sh [--out DIR] [--module KO] [--wall] [--reps N] POINT METHOD...
 #
 # POINT selects the case (see sockobj-bench --point):
 #   send:CONNS:SIZE | recv:CONNS:SIZE     throughput (8 s window)
@@ -19,7 +19,9 @@
 # message sent or received, event handled), so that methods compare in
 # absolute cost, not in shares of different totals. --module KO: as for
 # run.sh, load this sockobj.ko instead of building the working tree's
-# module.
+# module. --reps N: repetitions of a rate, connto or scale point instead of
+# 15, 15 and 5 (an N = 1 rate point makes one connection per trial, 15
+# trials a repetition: 15 repetitions give too few samples to resolve it).
 #
 # Cost mode (the default, as for run.sh: vm-run --cost --mitigations, one
 # vCPU): cpu-clock is an hrtimer on the guest's clock, which counts
@@ -41,25 +43,27 @@ repo=$PWD
 out=$repo/build/bench-profile
 module=
 mode="--cost --mitigations"
+reps=
 while [ $# -ge 1 ]; do
     case $1 in
     --out) [ $# -ge 2 ] || break; out=$(realpath -m "$2"); shift ;;
     --module) [ $# -ge 2 ] || break; module=$(realpath "$2"); shift ;;
     --wall) mode= ;;
+    --reps) [ $# -ge 2 ] || break; reps=$2; shift ;;
     *) break ;;
     esac
     shift
 done
-[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] [--module KO] [--wall] POINT METHOD..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] [--module KO] [--wall] [--reps N] POINT METHOD..." >&2; exit 2; }
 point=$1
 shift
 mkdir -p "$out"
 
 case $point in
 send:*|recv:*) args="--tests tput --tput-ms 8000 --reps 1" ;;
-rate:*) args="--tests rate --reps 15" ;;
-connto:*) args="--tests connto --reps 15" ;;
-scale:*) args="--tests scale --reps 5" ;;
+rate:*) args="--tests rate --reps ${reps:-15}" ;;
+connto:*) args="--tests connto --reps ${reps:-15}" ;;
+scale:*) args="--tests scale --reps ${reps:-5}" ;;
 *) echo "profile.sh: unknown point $point" >&2; exit 2 ;;
 esac
 
