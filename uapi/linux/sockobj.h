@@ -512,7 +512,10 @@
  *	entries, flags or reserved), EBUSY (the file has a ring), ENOMEM.
  * mmap() of the file, offset 0, length at most size, MAP_SHARED, then
  *	maps the ring (as often as wanted; it lives until the file's last
- *	reference and mapping are gone). Errors: ENODEV (no ring yet; also
+ *	reference and mapping are gone). A mapping holds the file as any
+ *	mapping of a file does: "closing the file" (which destroys its
+ *	objects) happens when the last descriptor is closed and the last
+ *	mapping is unmapped, in either order. Errors: ENODEV (no ring yet; also
  *	the answer of modules before version 11), EINVAL (a non-zero offset,
  *	a length above size, or a private mapping, which would not see the
  *	module's writes once written to).
