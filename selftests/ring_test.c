@@ -585,7 +585,7 @@ static void overflow(struct __test_metadata *_metadata, int fd, int lfd,
 		     __u32 entries)
 {
 	struct sockobj_event evs[NOBJ * 8], *e;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
 	__u32 ids[NOBJ], tail, moved;
 	unsigned int n = 0, i, k, rounds = 0;
 	int srv[NOBJ], round, seen[NOBJ] = { 0 };
@@ -787,7 +787,7 @@ TEST_F(mapped, batch_events_take_from_the_head_and_advance_it)
 static void bad_head(struct __test_metadata *_metadata, int fd, int lfd,
 		     __u32 bad)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
 	struct sockobj_event evs[4];
 	struct ring r;
 	__u32 id1, id2, n;
@@ -872,7 +872,7 @@ TEST_F(mapped, records_of_a_destroyed_or_handed_off_object_stay)
 /* poll(): EPOLLIN while the ring holds a record, not once it is taken */
 TEST_F(mapped, poll_reports_a_record_in_the_ring_until_taken)
 {
-	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLRDNORM };
 	struct sockobj_event evs[4];
 	struct ring r;
 	__u32 id;
