@@ -187,6 +187,7 @@ TEST_F(dev, get_api)
 	ASSERT_EQ(0, so_get_api(self->fd, &api));
 	EXPECT_EQ(U32(SOCKOBJ_API_VERSION), api.api_version);
 	EXPECT_EQ(11U, api.api_version);
+	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_EVENT_RING);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_RECV);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_WAIT);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_BATCH_VEC);

@@ -29,6 +29,7 @@
  * skips.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "sotest.h"
@@ -177,6 +178,7 @@ struct ctx {
 	int hfd;		/* a handed-off socket, or -1 */
 	__u64 sent;		/* what SEND said */
 	__u64 received;
+	struct sockobj_ring_setup ring;	/* what RING_SETUP answered */
 	char buf[4096];
 };
 
@@ -199,7 +201,8 @@ enum kind {
 	K_CONNECT4, K_CONNECT6, K_CONNECT_REFUSED, K_CONNECT_NOROUTE,
 	K_CONNECT_UDP, K_CONNECT_OPTS, K_SEND_TCP, K_SEND_UDP, K_RECV_TCP,
 	K_RECV_UDP, K_DISCONNECT, K_ABORT, K_DESTROY, K_DESTROY_ABORT,
-	K_HANDOFF, K_BATCH, K_BATCH_RECV, K_BATCH_RECVV, K_READ, K_CLOSE, K_N
+	K_HANDOFF, K_BATCH, K_BATCH_RECV, K_BATCH_RECVV, K_READ, K_RING_SETUP,
+	K_CLOSE, K_N
 };
 
 static const char *const kname[K_N] = {
@@ -208,7 +211,7 @@ static const char *const kname[K_N] = {
 	"connect no route", "connect udp", "connect with options+bind",
 	"send tcp", "send udp", "recv tcp", "recv udp", "disconnect",
 	"abort", "destroy", "destroy abort", "handoff", "batch", "batch recv",
-	"batch recvv", "read",
+	"batch recvv", "read", "ring setup",
 	"close with objects",
 };
 
@@ -225,7 +228,7 @@ static const int *const kerrs[K_N] = {
 	[K_DESTROY_ABORT] = so_errs_destroy, [K_HANDOFF] = so_errs_handoff,
 	[K_BATCH] = so_errs_batch,
 	[K_BATCH_RECV] = so_errs_batch, [K_BATCH_RECVV] = so_errs_batch,
-	[K_READ] = so_errs_read,
+	[K_READ] = so_errs_read, [K_RING_SETUP] = so_errs_ring_setup,
 };
 
 /* open(2) of the device may fail with ENOMEM (or ENFILE) */
@@ -484,6 +487,7 @@ static int case_setup(enum kind k, struct ctx *c)
 	case K_DESTROY_ABORT:
 	case K_HANDOFF:
 	case K_READ:
+	case K_RING_SETUP:
 	case K_CLOSE:
 		if (establish(c, SOCKOBJ_PROTO_TCP))
 			return -1;
@@ -494,7 +498,7 @@ static int case_setup(enum kind k, struct ctx *c)
 				return -1;
 			so_sleep_ms(so_debug_kernel() ? 50 : 5);
 		}
-		if (k == K_READ) {
+		if (k == K_READ || k == K_RING_SETUP) {
 			/* records waiting: a refused attempt of another object */
 			__u32 id2 = new_tcp(c->fd, "127.0.0.1", E.closed_port);
 
@@ -622,6 +626,14 @@ static int case_call(enum kind k, struct ctx *c)
 
 		return n < 0 ? -errno : (int)n;
 	}
+	case K_RING_SETUP: {
+		/* 512 slots: 33 pages, each an allocation that can fail */
+		struct sockobj_ring_setup rs = { .entries = 512 };
+
+		ret = so_ioctl(c->fd, SOCKOBJ_IOC_RING_SETUP, &rs);
+		c->ring = rs;
+		return ret;
+	}
 	case K_CLOSE:
 		close(c->fd);
 		c->fd = -1;
@@ -629,6 +641,49 @@ static int case_call(enum kind k, struct ctx *c)
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * A ring set up under faults is whole: mapped, it holds the records that
+ * were pending (a refused attempt: CONNECTING, CLOSED) and a second setup
+ * is EBUSY; a setup that failed left no ring (mmap() ENODEV) and read()
+ * still has those records.
+ */
+static void ring_check(struct ctx *c, int ret)
+{
+	struct sockobj_ring_setup rs = { .entries = 1 };
+	struct sockobj_event ev[8];
+	const __u32 *tail;
+	void *map;
+	ssize_t n;
+
+	if (ret) {
+		map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, c->fd, 0);
+		if (map != MAP_FAILED || errno != ENODEV)
+			BAD("ring setup failed with %s, yet mmap() gives %s",
+			    strerror(-ret), map == MAP_FAILED ?
+			    strerror(errno) : "a mapping");
+		if (map != MAP_FAILED)
+			munmap(map, 4096);
+		n = read(c->fd, ev, sizeof(ev));
+		if (n < (ssize_t)(2 * sizeof(ev[0])))
+			BAD("ring setup failed, read() then gives %zd (%s)", n,
+			    n < 0 ? strerror(errno) : "too few records");
+		return;
+	}
+	if (so_ioctl(c->fd, SOCKOBJ_IOC_RING_SETUP, &rs) != -EBUSY)
+		BAD("a second ring setup is not EBUSY");
+	map = mmap(NULL, c->ring.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   c->fd, 0);
+	if (map == MAP_FAILED) {
+		BAD("ring set up, mmap(): %s", strerror(errno));
+		return;
+	}
+	tail = (const __u32 *)((char *)map + c->ring.tail_off);
+	if (__atomic_load_n(tail, __ATOMIC_ACQUIRE) < 2)
+		BAD("ring set up, yet it holds %u records of the 2 pending",
+		    *tail);
+	munmap(map, c->ring.size);
 }
 
 /* After the call (no faults): is everything consistent? */
@@ -738,6 +793,9 @@ static void case_check(enum kind k, struct ctx *c, int ret)
 	case K_BATCH:
 		if (!ret && c->sent)
 			attempt_outcome(c->fd, c->id, 1);
+		break;
+	case K_RING_SETUP:
+		ring_check(c, ret);
 		break;
 	default:
 		break;

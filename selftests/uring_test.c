@@ -196,12 +196,12 @@ static void peer_sends(struct __test_metadata *_metadata, int fd, __u32 id,
 			       so_tmo(5000)));
 }
 
-TEST_F(uring, the_feature_bit_and_version_10)
+TEST_F(uring, the_feature_bit_and_version_10_on)
 {
 	struct sockobj_api api;
 
 	ASSERT_EQ(0, so_get_api(self->fd, &api));
-	EXPECT_LE(10U, api.api_version);	/* 10 added it */
+	EXPECT_LE(10U, api.api_version);
 	EXPECT_NE(0ULL, api.features & SOCKOBJ_FEAT_URING_CMD);
 	EXPECT_EQ(80U, sizeof(struct sockobj_uring_cmd));
 }

@@ -334,6 +334,7 @@ const int so_errs_handoff[] = {
 	ENOENT, EINVAL, ENOTCONN, EBUSY, EMFILE, ENFILE, ENOMEM, EFAULT, 0 };
 const int so_errs_batch[] = { EINVAL, EFAULT, 0 };
 const int so_errs_read[] = { EINVAL, EAGAIN, EINTR, EFAULT, 0 };
+const int so_errs_ring_setup[] = { EINVAL, EBUSY, ENOMEM, EFAULT, 0 };
 const int so_errs_unknown[] = { ENOTTY, 0 };
 
 int so_err_allowed(const int *list, int err)

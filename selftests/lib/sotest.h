@@ -153,7 +153,7 @@
 			 SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN |		\
 			 SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP |	\
 			 SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT | \
-			 SOCKOBJ_FEAT_BATCH_VEC | SOCKOBJ_FEAT_URING_CMD | \
+			 SOCKOBJ_FEAT_BATCH_VEC | SOCKOBJ_FEAT_URING_CMD |	\
 			 SOCKOBJ_FEAT_EVENT_RING)
 #define SO_FEAT_LATER	(SO_FEAT_(UDP) | SO_FEAT_(DATA) |		\
 			 SO_FEAT_(OPTIONS) | SO_FEAT_(HANDOFF))
@@ -312,6 +312,7 @@ extern const int so_errs_get_api[], so_errs_create[], so_errs_configure[],
 	so_errs_get_config[], so_errs_connect[], so_errs_disconnect[],
 	so_errs_abort[], so_errs_destroy[], so_errs_get_info[], so_errs_send[],
 	so_errs_recv[], so_errs_handoff[], so_errs_batch[], so_errs_read[],
+	so_errs_ring_setup[],
 	so_errs_set_retry[], so_errs_get_retry[], so_errs_listen[],
 	so_errs_unknown[];
 int so_err_allowed(const int *list, int err);
