@@ -8,7 +8,8 @@
  * a ring of 1 with records pending in the module, nothing lost;
  * sockobj_wait_state() returns the real record from the ring; a destroyed
  * object's records in the ring do not come out; sockobj_fd() is readable
- * while the ring holds a record; sockobj_close() unmaps.
+ * while the ring holds a record; sockobj_close() unmaps; a race through
+ * a small ring keeps its attempts' records.
  *
  * They need /dev/sockobj and SOCKOBJ_FEAT_EVENT_RING, and skip without.
  *
@@ -407,6 +408,46 @@ static int test_destroy_drops(void)
 	return T_EXIT_PASS;
 }
 
+/*
+ * A race over a refused address and a listening one, through a ring of 2
+ * (records wait in the module): the winner, each attempt's outcome, and
+ * no attempt's record left for the caller.
+ */
+static int test_race(void)
+{
+	struct sockaddr_storage ss, ss_no;
+	struct sockobj_event out[2], evs[8];
+	struct sockobj_addr addrs[2];
+	struct sockobj_ctx *ctx;
+	int lfd, nfd, id, afd;
+	socklen_t len, len_no;
+
+	NEED_FEATURE(SOCKOBJ_FEAT_EVENT_RING);
+	lfd = listener(AF_INET, &ss, &len, 1);
+	nfd = listener(AF_INET, &ss_no, &len_no, 0);
+	CHECK(lfd >= 0 && nfd >= 0);
+	CHECK_OK(sockobj_addr_from_sockaddr(&addrs[0],
+					    (struct sockaddr *)&ss_no, len_no));
+	CHECK_OK(sockobj_addr_from_sockaddr(&addrs[1],
+					    (struct sockaddr *)&ss, len));
+	CHECK_OK(open_ctx(&ctx, SOCKOBJ_OPEN_NONBLOCK));
+	CHECK_OK(sockobj_ring_setup(ctx, 2));
+	id = sockobj_connect_race(ctx, addrs, 2, NULL, 7, 0, WAIT_MS, out);
+	CHECK_OK(id);
+	CHECK_EQ(out[0].state, SOCKOBJ_STATE_CLOSED);
+	CHECK_EQ(out[0].reason, SOCKOBJ_REASON_REFUSED);
+	CHECK_EQ(out[1].state, SOCKOBJ_STATE_ESTABLISHED);
+	CHECK_EQ(out[1].id, id);
+	CHECK_RET(sockobj_read_events(ctx, evs, 8), -EAGAIN);
+	afd = accept_wait(lfd);
+	CHECK(afd >= 0);
+	close(afd);
+	sockobj_close(ctx);
+	close(nfd);
+	close(lfd);
+	return T_EXIT_PASS;
+}
+
 /* Mappings of the device in this process */
 static int device_mappings(void)
 {
@@ -463,5 +504,6 @@ int main(void)
 	t_run("wait_state", test_wait_state);
 	t_run("destroy_drops", test_destroy_drops);
 	t_run("fd_and_close", test_fd_and_close);
+	t_run("race", test_race);
 	return t_exit();
 }
