@@ -224,7 +224,7 @@ static void drop_destroyed(struct sockobj_ctx *ctx,
 			continue;
 		id = ops[i].id ? ops[i].id : last;
 		if (id)
-			__sockobj_queue_drop_id(&ctx->queue, id);
+			__sockobj_queue_drop_id(ctx, id);
 	}
 }
 
@@ -322,9 +322,12 @@ static int submit_records(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
  * @timeout_ms: the longest wait for a first record; negative waits forever,
  *	0 does not wait
  *
- * Context: process. The records sockobj_wait_state() kept come first, and
- * then the call does not wait. It waits for the device's records only (a
- * lookup's end does not end it); a signal ends the wait with no record.
+ * Context: process. The records sockobj_wait_state() kept come first, then
+ * those of the mapped ring (sockobj_ring_setup()), and when there are any
+ * the call does not wait; with no op to run, it then makes no system call
+ * unless the module holds records for want of room in the ring. It waits
+ * for the device's records only (a lookup's end does not end it); a
+ * signal ends the wait with no record.
  * Needs module API version 8 (SOCKOBJ_FEAT_BATCH_WAIT).
  * Return: the number of ops that ran, or a negative errno (-EINVAL: bad
  * arguments, or a module older than API version 8; nothing ran).
@@ -346,8 +349,18 @@ SOCKOBJ_EXPORT int sockobj_submit_and_wait(struct sockobj_ctx *ctx,
 		return -EINVAL;
 	max = *nevs;
 	n = __sockobj_queue_take(ctx, evs, max);
+	/*
+	 * Then the mapped ring's, without a system call: the batch would
+	 * take them from the same head, and would make one only to look for
+	 * more while the module holds none for want of room.
+	 */
+	if (n < max) {
+		got = __sockobj_ring_take(ctx, evs + n, max - n);
+		n += __sockobj_race_route(ctx, evs + n, got);
+	}
 	*nevs = n;
-	if (n == max && !count)
+	if (!count && (n == max ||
+		       (n && ctx->ring.map && !__sockobj_ring_pending(ctx))))
 		return 0;
 	deadline = timeout_ms < 0 ? -1 : __sockobj_now_ms() + timeout_ms;
 	wait = n ? 0 : timeout_ms;

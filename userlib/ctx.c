@@ -61,6 +61,7 @@ static void ctx_free(struct sockobj_ctx *ctx)
 		close(ctx->pollfd);
 	if (ctx->queue.efd >= 0)
 		close(ctx->queue.efd);
+	__sockobj_ring_unmap(ctx);
 	if (ctx->fd >= 0)
 		close(ctx->fd);
 	__sockobj_queue_free(&ctx->queue);

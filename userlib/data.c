@@ -127,6 +127,6 @@ SOCKOBJ_EXPORT int sockobj_handoff(struct sockobj_ctx *ctx, unsigned int id,
 	 * after the object is gone (the connection closed with it).
 	 */
 	if (ret >= 0 || ret == -ENFILE || ret == -ENOMEM)
-		__sockobj_queue_drop_id(&ctx->queue, id);
+		__sockobj_queue_drop_id(ctx, id);
 	return ret;
 }

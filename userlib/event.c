@@ -160,11 +160,54 @@ static bool queue_take(struct sockobj_queue *queue, unsigned int id,
 	return found;
 }
 
-void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id)
+/*
+ * The records in the ring have left the module's queue: GET_INFO's
+ * pending no longer counts them, and destroying their object does not
+ * discard them. sockobj_wait_state() and __sockobj_queue_drop_id() move
+ * them to the library's queue (no system call) before they look there;
+ * -ENOBUFS when the queue cannot keep them all.
+ */
+static int ring_keep(struct sockobj_ctx *ctx)
 {
-	struct sockobj_event *q = queue->q + queue->head;
+	struct sockobj_queue *queue = &ctx->queue;
+	struct sockobj_event evs[WAIT_BATCH];
+	unsigned int room, n, i;
+	int ret;
+
+	for (;;) {
+		room = SOCKOBJ_QUEUE_MAX - queue->len;
+		if (!room)
+			return __sockobj_ring_ready(ctx) ? -ENOBUFS : 0;
+		if (room > WAIT_BATCH)
+			room = WAIT_BATCH;
+		ret = queue_reserve(queue, room);
+		if (ret < 0)
+			return ret;
+		n = __sockobj_ring_take(ctx, evs, room);
+		if (!n)
+			return 0;
+		n = __sockobj_race_route(ctx, evs, n);
+		for (i = 0; i < n; i++)
+			queue_push(queue, &evs[i]);
+		queue_update(queue);
+	}
+}
+
+/*
+ * A destroyed or handed-off object: no record of its id follows, and the
+ * id may be given to a later object. The records in the ring stay there
+ * (they had been delivered): those go to the queue first, as wait_state()
+ * takes them, and the id's go with the queue's. A queue too full to take
+ * them all leaves the rest in the ring.
+ */
+void __sockobj_queue_drop_id(struct sockobj_ctx *ctx, unsigned int id)
+{
+	struct sockobj_queue *queue = &ctx->queue;
+	struct sockobj_event *q;
 	unsigned int i, j;
 
+	ring_keep(ctx);
+	q = queue->q + queue->head;
 	for (i = 0, j = 0; i < queue->len; i++)
 		if (q[i].id != id)
 			q[j++] = q[i];
@@ -174,7 +217,14 @@ void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id)
 	queue_update(queue);
 }
 
-/* One read() of the device, which never blocks: -EAGAIN when empty. */
+/*
+ * Records from the mapped ring first (ring.c), without a system call;
+ * then one read() of the device, which never blocks (-EAGAIN when empty),
+ * when the ring had none, or fewer than max while the module holds
+ * records for want of room: read() moves those in and takes them, after
+ * the ones taken here. The ring empty and nothing waiting, the read() is
+ * the only way to know that nothing came since, so it is made.
+ */
 static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 			unsigned int max)
 {
@@ -183,17 +233,33 @@ static int read_records(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 
 	if (max > READ_MAX)
 		max = READ_MAX;
-	ret = read(ctx->fd, evs, (size_t)max * sizeof(*evs));
-	if (ret < 0)
-		return -errno;
-	if (ret == 0 || ret % sizeof(*evs))
-		return -EIO;	/* not the record size of this header */
+	n = __sockobj_ring_take(ctx, evs, max);
+	if (n == max || (n && !__sockobj_ring_pending(ctx)))
+		goto route;
+	ret = read(ctx->fd, evs + n, (size_t)(max - n) * sizeof(*evs));
+	if (ret < 0) {
+		/* An error is left for the next call, which has no record. */
+		if (!n)
+			return -errno;
+	} else if (ret == 0 || ret % sizeof(*evs)) {
+		if (!n)
+			return -EIO;	/* not the record size of this header */
+	} else {
+		n += (unsigned int)(ret / sizeof(*evs));
+	}
+route:
 	/*
 	 * A race's attempts are the race's (race.c), whoever reads: what is
 	 * left may be nothing, which reads as no record yet.
 	 */
-	n = __sockobj_race_route(ctx, evs, (unsigned int)(ret / sizeof(*evs)));
+	n = __sockobj_race_route(ctx, evs, n);
 	return n ? (int)n : -EAGAIN;
+}
+
+/* Whether the ring can give records or has the module's waiting. */
+static bool ring_has_records(const struct sockobj_ctx *ctx)
+{
+	return __sockobj_ring_ready(ctx) || __sockobj_ring_pending(ctx);
 }
 
 /* The blocking mode, O_NONBLOCK of sockobj_fd(), which fcntl() may change. */
@@ -335,6 +401,12 @@ SOCKOBJ_EXPORT int sockobj_wait_events(struct sockobj_ctx *ctx,
 		return -EINVAL;
 	if (ctx->queue.len)
 		return sockobj_read_events(ctx, evs, max);
+	/* The ring's records need no poll() (nor a read() to take them). */
+	if (ring_has_records(ctx)) {
+		ret = read_records(ctx, evs, max);
+		if (ret != -EAGAIN)
+			return ret;
+	}
 
 	deadline = deadline_of(timeout_ms);
 	for (;;) {
@@ -404,15 +476,26 @@ SOCKOBJ_EXPORT int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 	if (!id || !state_mask || (state_mask & ~SOCKOBJ_STATE_MASK_ALL))
 		return -EINVAL;
 
-	if (queue_take(queue, id, state_mask, &ev))
-		goto out;
+	for (;;) {
+		ret = ring_keep(ctx);
+		if (ret < 0)
+			return ret;
+		if (queue_take(queue, id, state_mask, &ev))
+			goto out;
 
-	ret = sockobj_get_info(ctx, id, &info);
-	if (ret < 0)
-		return ret;
-	if (state_in(state_mask, info.state) && !info.pending) {
-		__sockobj_event_from_info(&ev, &info);
-		goto out;
+		ret = sockobj_get_info(ctx, id, &info);
+		if (ret < 0)
+			return ret;
+		if (!state_in(state_mask, info.state) || info.pending)
+			break;
+		/*
+		 * A record that reached the ring since ring_keep() is not
+		 * pending either: take it, and look again.
+		 */
+		if (!__sockobj_ring_ready(ctx)) {
+			__sockobj_event_from_info(&ev, &info);
+			goto out;
+		}
 	}
 
 	deadline = deadline_of(timeout_ms);

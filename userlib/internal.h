@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 
 #include "sockobj.h"
@@ -39,6 +41,25 @@ struct sockobj_queue {
 };
 
 /*
+ * The mapped record ring (ring.c, module API version 11): set up once
+ * SOCKOBJ_IOC_RING_SETUP succeeded (setup.entries > 0: its answer, kept
+ * so that a failed mmap() can be retried, the file having a ring for its
+ * whole life), mapped once map is not NULL. head, tail and flags point
+ * into the mapping. The module writes the slots, tail and flags; the
+ * library writes head (as the kernel does for it in read() and a batch's
+ * events, so head is loaded each time, never cached).
+ */
+struct sockobj_ring {
+	struct sockobj_ring_setup setup;
+	void *map;
+	uint32_t *head;
+	const uint32_t *tail;
+	const uint32_t *flags;
+	const struct sockobj_event *slots;
+	uint32_t mask;
+};
+
+/*
  * fd is /dev/sockobj, always O_NONBLOCK: the library blocks in poll(),
  * never in read(), so that the blocking mode can live on pollfd. pollfd is
  * what sockobj_fd() gives: an epoll instance over fd and queue.efd, readable
@@ -50,11 +71,12 @@ struct sockobj_ctx {
 	int pollfd;
 	struct sockobj_queue queue;
 	struct sockobj_race *races;	/* those running, see race.c */
+	struct sockobj_ring ring;
 };
 
 /* event.c; hidden, but global in libsockobj.a: hence the prefix. */
 void __sockobj_queue_free(struct sockobj_queue *queue);
-void __sockobj_queue_drop_id(struct sockobj_queue *queue, unsigned int id);
+void __sockobj_queue_drop_id(struct sockobj_ctx *ctx, unsigned int id);
 int64_t __sockobj_now_ms(void);
 void __sockobj_queue_keep(struct sockobj_ctx *ctx,
 			  const struct sockobj_event *ev);
@@ -64,6 +86,19 @@ int __sockobj_read_now(struct sockobj_ctx *ctx, struct sockobj_event *evs,
 		       unsigned int max);
 unsigned int __sockobj_queue_take(struct sockobj_ctx *ctx,
 				  struct sockobj_event *evs, unsigned int max);
+
+/*
+ * ring.c: the records in the mapped ring, up to max copied to evs and
+ * released (no system call; 0 without a mapping, or when head is out of
+ * range, which only read() can report); how many it holds; whether the module holds records
+ * for want of room (SOCKOBJ_RING_PENDING); the unmapping, for
+ * sockobj_close().
+ */
+unsigned int __sockobj_ring_take(struct sockobj_ctx *ctx,
+				 struct sockobj_event *evs, unsigned int max);
+unsigned int __sockobj_ring_ready(const struct sockobj_ctx *ctx);
+bool __sockobj_ring_pending(const struct sockobj_ctx *ctx);
+void __sockobj_ring_unmap(struct sockobj_ctx *ctx);
 
 /*
  * race.c: takes the records of the running races' attempts out of the n

@@ -106,7 +106,7 @@ SOCKOBJ_EXPORT int sockobj_destroy(struct sockobj_ctx *ctx, unsigned int id,
 	 * the more so as a later object may get the same id.
 	 */
 	if (ret == 0)
-		__sockobj_queue_drop_id(&ctx->queue, id);
+		__sockobj_queue_drop_id(ctx, id);
 	return ret;
 }
 

@@ -58,6 +58,12 @@ struct sockobj_race {
 	int tfd;			/* timerfd, readable at next_at */
 	int efd;			/* eventfd, readable after a record */
 	bool listed;
+	/*
+	 * finish() runs: a destroy moves the mapped ring's records to the
+	 * queue through __sockobj_race_route() (event.c), which must then
+	 * not name a winner the end would not see.
+	 */
+	bool finishing;
 	struct sockobj_addr addrs[SOCKOBJ_RACE_MAX];
 	struct sockobj_event outcomes[SOCKOBJ_RACE_MAX];
 	struct attempt at[SOCKOBJ_RACE_MAX];
@@ -176,6 +182,7 @@ static int finish(struct sockobj_race *race, int result)
 	struct sockobj_ctx *ctx = race->ctx;
 	unsigned int i;
 
+	race->finishing = true;
 	for (i = 0; i < race->started; i++) {
 		struct attempt *a = &race->at[i];
 
@@ -237,7 +244,7 @@ unsigned int __sockobj_race_route(struct sockobj_ctx *ctx,
 		 * After its CLOSED, nothing of an attempt is news, nor is
 		 * anything of a loser: the step cancels it.
 		 */
-		if (!a->closed && !race->winner) {
+		if (!a->closed && !race->winner && !race->finishing) {
 			race->outcomes[a->idx] = *ev;
 			if (ev->state == SOCKOBJ_STATE_ESTABLISHED ||
 			    ev->state == SOCKOBJ_STATE_PEER_CLOSING) {
@@ -335,6 +342,9 @@ static int race_step(struct sockobj_ctx *ctx, struct sockobj_race *race,
 		a->id = 0;
 		race->active--;
 	}
+	/* A destroy routes the mapped ring's records: one may have won. */
+	if (race->winner)
+		return finish(race, (int)race->winner);
 
 	/* The next attempt: its time has come, or none is running. */
 	while (race->started < race->n &&

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define SOCKOBJ_LIB_VERSION_MAJOR	0
-#define SOCKOBJ_LIB_VERSION_MINOR	9
+#define SOCKOBJ_LIB_VERSION_MINOR	10
 
 /* The value sockobj_lib_version() returns for a given version. */
 #define SOCKOBJ_LIB_VERSION_NUM(major, minor)	(((major) << 16) | (minor))
@@ -343,6 +343,20 @@ int sockobj_wait_state(struct sockobj_ctx *ctx, unsigned int id,
 		       unsigned int state_mask, int timeout_ms,
 		       struct sockobj_event *last);
 int sockobj_queued_events(const struct sockobj_ctx *ctx);
+/*
+ * The mapped record ring (0.10; module API version 11,
+ * SOCKOBJ_FEAT_EVENT_RING): after sockobj_ring_setup(), the functions
+ * above take the records the ring holds without a system call. For a
+ * loop of the caller's own: pointers to the records in the ring, oldest
+ * first, valid until sockobj_ring_advance() releases them; pending says
+ * the module holds records for want of room (read them with
+ * sockobj_read_events() before waiting).
+ */
+int sockobj_ring_setup(struct sockobj_ctx *ctx, unsigned int entries);
+int sockobj_ring_peek(struct sockobj_ctx *ctx,
+		      const struct sockobj_event **evs, unsigned int max);
+int sockobj_ring_advance(struct sockobj_ctx *ctx, unsigned int n);
+int sockobj_ring_pending(const struct sockobj_ctx *ctx);
 
 /* Names of constants; "unknown" for a value the library does not know. */
 const char *sockobj_state_name(unsigned int state);

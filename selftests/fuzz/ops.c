@@ -1179,7 +1179,7 @@ static const unsigned long known_cmds[] = {
 	SOCKOBJ_IOC_DISCONNECT, SOCKOBJ_IOC_ABORT, SOCKOBJ_IOC_GET_INFO,
 	SOCKOBJ_IOC_SEND, SOCKOBJ_IOC_RECV, SOCKOBJ_IOC_HANDOFF,
 	SOCKOBJ_IOC_BATCH, SOCKOBJ_IOC_SET_RETRY, SOCKOBJ_IOC_GET_RETRY,
-	SOCKOBJ_IOC_LISTEN,
+	SOCKOBJ_IOC_LISTEN, SOCKOBJ_IOC_RING_SETUP,
 };
 
 /*
@@ -1216,7 +1216,7 @@ static void op_bad_cmd(struct worker *w, struct slot *s)
 	} else if (roll < 80) {
 		/* a number of ours we do not use (yet) */
 		cmd = _IOC(so_rnd_below(&w->r, 4), SOCKOBJ_IOC_MAGIC,
-			   0x10 + so_rnd_below(&w->r, 0xF0),
+			   0x11 + so_rnd_below(&w->r, 0xEF),
 			   so_rnd_below(&w->r, 512));
 	} else {
 		cmd = (uint32_t)so_rnd_next(&w->r);

@@ -33,6 +33,7 @@ static const struct {
 	{ SOCKOBJ_FEAT_BATCH_WAIT, "batch-wait" },
 	{ SOCKOBJ_FEAT_BATCH_VEC, "batch-vec" },
 	{ SOCKOBJ_FEAT_URING_CMD, "uring-cmd" },
+	{ SOCKOBJ_FEAT_EVENT_RING, "event-ring" },
 };
 
 int cmd_api(int argc, char **argv)
@@ -50,7 +51,7 @@ int cmd_api(int argc, char **argv)
 			printf("usage: " PROG " api [--json]\n\n"
 			       "Print the API version, features (tcp ipv6 events udp data options\n"
 			       "handoff batch retry listen reconnect listen-udp batch-recv batch-wait\n"
-			       "batch-vec uring-cmd) and\n"
+			       "batch-vec uring-cmd event-ring) and\n"
 			       "limits of the "
 			       "loaded module.\n\n"
 			       "  --json      one JSON object: api_version, features (an array of\n"

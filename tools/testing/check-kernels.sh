@@ -40,7 +40,7 @@ mkdir -p "$LOGDIR"
 NEWEST=7.2
 SELFTESTS=(device_test config_test connect_test trace_test batch_test data_test
 	udp_test options_test handoff_test fault_inject privilege_test retry_test listen_test
-	uring_test)
+	uring_test ring_test)
 NOT_HERE="fuzz_ioctl stress cmd_test.sh"
 SUBSET_DATA_MIB=32
 

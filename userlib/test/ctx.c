@@ -23,9 +23,9 @@ _Static_assert(sizeof(struct sockobj_event) == 64, "sockobj_event size");
 static int test_version(void)
 {
 	CHECK_EQ(SOCKOBJ_LIB_VERSION_MAJOR, 0);
-	CHECK_EQ(SOCKOBJ_LIB_VERSION_MINOR, 9);
+	CHECK_EQ(SOCKOBJ_LIB_VERSION_MINOR, 10);
 	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION);
-	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION_NUM(0, 9));
+	CHECK_EQ(sockobj_lib_version(), SOCKOBJ_LIB_VERSION_NUM(0, 10));
 	CHECK(SOCKOBJ_LIB_VERSION_NUM(0, 5) > SOCKOBJ_LIB_VERSION_NUM(0, 4));
 	CHECK(SOCKOBJ_LIB_VERSION_NUM(1, 0) > SOCKOBJ_LIB_VERSION_NUM(0, 99));
 	return T_EXIT_PASS;
