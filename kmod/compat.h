@@ -21,6 +21,18 @@
 #define SOCKOBJ_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/* vm_flags became read-only, changed through vm_flags_set(), in 6.3. */
+#include <linux/mm.h>
+static inline void sockobj_vm_flags_set(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 /* from_timer() became timer_container_of() in 6.16. */
 #ifndef from_timer
 #define from_timer(var, t, field) timer_container_of(var, t, field)

@@ -46,6 +46,11 @@ static __poll_t fop_poll(struct file *filp, poll_table *pt)
 	return sockobj_event_poll(filp->private_data, filp, pt);
 }
 
+static int fop_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return sockobj_event_mring_mmap(filp->private_data, vma);
+}
+
 static long fop_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	return sockobj_ioctl_dispatch(filp->private_data, cmd, arg);
@@ -57,6 +62,7 @@ static const struct file_operations dev_fops = {
 	.release = fop_release,
 	.read = fop_read,
 	.poll = fop_poll,
+	.mmap = fop_mmap,
 	.unlocked_ioctl = fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 #if IS_ENABLED(CONFIG_IO_URING)

@@ -9,12 +9,19 @@
  * the file's read mutex and copies a record out before removing it (peek,
  * copy_to_user, commit), so a fault in the copy loses nothing.
  *
+ * A file may also have a mapped ring (the uapi's "Mapped record ring"):
+ * then the producers themselves move each record into it as they queue it,
+ * while it has room, and read() takes from the ring instead.
+ *
  * Copyright (C) 2026 The sockobj authors.
  */
 
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
 #include "compat.h"
@@ -89,6 +96,85 @@ void sockobj_event_ring_pop(struct sockobj_ring *ring)
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_ring_pop);
 
 /*
+ * The mapped ring. Its shared pages start with the program's head, the
+ * module's tail and the flags, a cache line each (the two sides write
+ * different lines), then the slots. The module keeps its own tail and
+ * flags: it writes their shared copies but never reads them back, so what
+ * a program writes there changes nothing but what it reads itself; head is
+ * the one word it reads, and checks.
+ */
+#define MRING_HEAD_OFF		0
+#define MRING_TAIL_OFF		64
+#define MRING_FLAGS_OFF		128
+#define MRING_EVENTS_OFF	256
+
+/**
+ * struct sockobj_mring - a file's mapped record ring
+ * @pages: the shared pages, mapped by mmap() of the file
+ * @npages: their number
+ * @base: the pages, mapped contiguously in the kernel
+ * @head: the shared head, in @base
+ * @shared_tail: the shared tail, in @base
+ * @shared_flags: the shared flags, in @base
+ * @slots: the shared slots, in @base
+ * @mask: slots - 1
+ * @tail: the tail, as the module last published it
+ * @waiting: records wait in the module for room (SOCKOBJ_RING_PENDING)
+ *
+ * @tail and @waiting change under the file's lock.
+ */
+struct sockobj_mring {
+	struct page **pages;
+	unsigned int npages;
+	void *base;
+	u32 *head;
+	u32 *shared_tail;
+	u32 *shared_flags;
+	struct sockobj_event *slots;
+	u32 mask;
+	u32 tail;
+	bool waiting;
+};
+
+static void fill_record(struct sockobj_obj *obj, struct sockobj_event *ev);
+static void consume_record(struct sockobj_file *file, struct sockobj_obj *obj,
+			   const struct sockobj_event *ev);
+
+/*
+ * Move records from the ready objects into the mapped ring while it has
+ * room, oldest of the first ready object first, as read() would take them.
+ * A head out of range (more than the ring's size behind tail, or ahead of
+ * it) leaves no room: nothing is written until the program mends it.
+ * Context: the file's lock held.
+ */
+static void mring_fill(struct sockobj_file *file)
+{
+	struct sockobj_mring *m = file->mring;
+	/* Acquire: the program read the slots it released before this. */
+	u32 head = smp_load_acquire(m->head);
+	struct sockobj_obj *obj;
+	struct sockobj_event ev;
+	u32 tail = m->tail;
+
+	lockdep_assert_held(&file->lock);
+	while (tail - head <= m->mask &&
+	       (obj = list_first_entry_or_null(&file->ready,
+					       struct sockobj_obj, ready_node))) {
+		fill_record(obj, &ev);
+		m->slots[tail & m->mask] = ev;
+		consume_record(file, obj, &ev);
+		tail++;
+	}
+	if (tail != m->tail) {
+		m->tail = tail;
+		/* Release: the slots are written before the program sees them. */
+		smp_store_release(m->shared_tail, tail);
+	}
+	m->waiting = !list_empty(&file->ready);
+	WRITE_ONCE(*m->shared_flags, m->waiting ? SOCKOBJ_RING_PENDING : 0);
+}
+
+/*
  * Records of a destroyed object are never queued again: its callbacks may
  * still fire between sockobj_event_discard() and their restoration, and a
  * re-linked dead object would stay on the ready list after its last put.
@@ -100,6 +186,8 @@ static void make_ready(struct sockobj_obj *obj)
 
 	if (list_empty(&obj->ready_node))
 		list_add_tail(&obj->ready_node, &file->ready);
+	if (file->mring)
+		mring_fill(file);
 	wake_up_interruptible_poll(&file->wq, EPOLLIN | EPOLLRDNORM);
 }
 
@@ -190,12 +278,24 @@ void sockobj_event_discard(struct sockobj_obj *obj)
 	list_del_init(&obj->ready_node);
 }
 
+/*
+ * Whether a reader has something to take. With a mapped ring, records that
+ * waited for room move in first: poll() is one of the calls that do it.
+ */
 static bool pending(struct sockobj_file *file)
 {
+	struct sockobj_mring *m;
 	bool ret;
 
 	spin_lock_bh(&file->lock);
-	ret = !list_empty(&file->ready);
+	m = file->mring;
+	if (m) {
+		if (m->waiting)
+			mring_fill(file);
+		ret = m->waiting || m->tail != READ_ONCE(*m->head);
+	} else {
+		ret = !list_empty(&file->ready);
+	}
 	spin_unlock_bh(&file->lock);
 	return ret;
 }
@@ -207,7 +307,8 @@ static bool pending(struct sockobj_file *file)
  * @pt: the poll table
  *
  * Context: process.
- * Return: EPOLLIN | EPOLLRDNORM while records are pending.
+ * Return: EPOLLIN | EPOLLRDNORM while records are pending (with a mapped
+ * ring: while it holds one, or one waits for room).
  */
 __poll_t sockobj_event_poll(struct sockobj_file *file, struct file *filp,
 			    poll_table *pt)
@@ -242,35 +343,15 @@ long sockobj_event_wait_timeout(struct sockobj_file *file, long timeout)
 	return wait_event_interruptible_timeout(file->wq, pending(file), timeout);
 }
 
-/**
- * sockobj_event_peek() - the oldest record of the first ready object
- * @file: the open context
- * @ev: filled with the record in its uapi form
- * @objp: set to the object, with a reference the caller gives back through
- *	sockobj_event_commit()
- *
- * Context: process, the file's read mutex held.
- * Return: 0, or -EAGAIN when nothing is pending.
- */
-int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
-		       struct sockobj_obj **objp)
+/* The oldest record of a ready object, in its uapi form; file lock held. */
+static void fill_record(struct sockobj_obj *obj, struct sockobj_event *ev)
 {
-	const struct sockobj_record *r;
-	struct sockobj_obj *obj;
-	int i;
+	const struct sockobj_record *r = sockobj_event_ring_peek(&obj->ring);
+	int i = first_data(&obj->data, r ? r->seq : U64_MAX);
 
-	spin_lock_bh(&file->lock);
-	obj = list_first_entry_or_null(&file->ready, struct sockobj_obj,
-				       ready_node);
-	if (!obj) {
-		spin_unlock_bh(&file->lock);
-		return -EAGAIN;
-	}
 	memset(ev, 0, sizeof(*ev));
 	ev->id = obj->id;
 	ev->cookie = obj->cookie;
-	r = sockobj_event_ring_peek(&obj->ring);
-	i = first_data(&obj->data, r ? r->seq : U64_MAX);
 	if (i >= 0) {
 		ev->type = SOCKOBJ_EV_READABLE + i;
 		ev->seq = obj->data.seq[i];
@@ -294,6 +375,31 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 		ev->attempt = r->attempt;
 		ev->retry_ms = r->retry_ms;
 	}
+}
+
+/**
+ * sockobj_event_peek() - the oldest record of the first ready object
+ * @file: the open context
+ * @ev: filled with the record in its uapi form
+ * @objp: set to the object, with a reference the caller gives back through
+ *	sockobj_event_commit()
+ *
+ * Context: process, the file's read mutex held.
+ * Return: 0, or -EAGAIN when nothing is pending.
+ */
+int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
+		       struct sockobj_obj **objp)
+{
+	struct sockobj_obj *obj;
+
+	spin_lock_bh(&file->lock);
+	obj = list_first_entry_or_null(&file->ready, struct sockobj_obj,
+				       ready_node);
+	if (!obj) {
+		spin_unlock_bh(&file->lock);
+		return -EAGAIN;
+	}
+	fill_record(obj, ev);
 	sockobj_object_get(obj);
 	spin_unlock_bh(&file->lock);
 	*objp = obj;
@@ -301,29 +407,15 @@ int sockobj_event_peek(struct sockobj_file *file, struct sockobj_event *ev,
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_peek);
 
-/**
- * sockobj_event_commit() - remove the record sockobj_event_peek() returned
- * @file: the open context
- * @obj: the object sockobj_event_peek() returned; its reference is dropped
- * @ev: the record it returned
- *
- * Only readers remove records and they are serialised, so the record is
- * still queued, unless the object was destroyed meanwhile (its records are
- * then gone already). A data event signalled again between the peek and
- * now was merged into the one read after it was copied: what it added
- * (its count, a newer errno) stays pending as a new record, with the next
- * seq, the current state and the time of this commit.
- *
- * Context: process, the file's read mutex held.
+/*
+ * Remove the record @ev that fill_record() made of live @obj, unless it is
+ * gone; file lock held (see sockobj_event_commit()).
  */
-void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
-			  const struct sockobj_event *ev)
+static void consume_record(struct sockobj_file *file, struct sockobj_obj *obj,
+			   const struct sockobj_event *ev)
 {
 	const struct sockobj_record *r;
 
-	spin_lock_bh(&file->lock);
-	if (obj->dead)
-		goto out;
 	if (ev->type == SOCKOBJ_EV_STATE) {
 		r = sockobj_event_ring_peek(&obj->ring);
 		if (r && r->seq == ev->seq) {
@@ -345,8 +437,220 @@ void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 	}
 	if (!obj->ring.count && !obj->data.pending)
 		list_del_init(&obj->ready_node);
-out:
+}
+
+/**
+ * sockobj_event_commit() - remove the record sockobj_event_peek() returned
+ * @file: the open context
+ * @obj: the object sockobj_event_peek() returned; its reference is dropped
+ * @ev: the record it returned
+ *
+ * Only readers remove records and they are serialised, so the record is
+ * still queued, unless the object was destroyed meanwhile (its records are
+ * then gone already). A data event signalled again between the peek and
+ * now was merged into the one read after it was copied: what it added
+ * (its count, a newer errno) stays pending as a new record, with the next
+ * seq, the current state and the time of this commit.
+ *
+ * Context: process, the file's read mutex held.
+ */
+void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
+			  const struct sockobj_event *ev)
+{
+	spin_lock_bh(&file->lock);
+	if (!obj->dead)
+		consume_record(file, obj, ev);
 	spin_unlock_bh(&file->lock);
 	sockobj_object_put(obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(sockobj_event_commit);
+
+/**
+ * sockobj_event_mring_create() - make a mapped ring for a file
+ * @file: the open context
+ * @rs: the request, checked: entries a power of two up to
+ *	SOCKOBJ_RING_MAX_ENTRIES; size and the offsets are filled in
+ *
+ * The pages are allocated one by one (no high-order allocation, whatever
+ * the size) and charged to the caller. The ring is the file's once
+ * sockobj_event_mring_install() has put it there.
+ *
+ * Context: process.
+ * Return: the ring, ERR_PTR(-EBUSY) (the file has one) or ERR_PTR(-ENOMEM).
+ */
+struct sockobj_mring *sockobj_event_mring_create(struct sockobj_file *file,
+						 struct sockobj_ring_setup *rs)
+{
+	size_t size = MRING_EVENTS_OFF +
+		      (size_t)rs->entries * sizeof(struct sockobj_event);
+	struct sockobj_mring *m;
+	unsigned int k;
+
+	if (READ_ONCE(file->mring))
+		return ERR_PTR(-EBUSY);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->npages = DIV_ROUND_UP(size, PAGE_SIZE);
+	m->pages = kvcalloc(m->npages, sizeof(*m->pages), GFP_KERNEL_ACCOUNT);
+	if (!m->pages)
+		goto nomem;
+	for (k = 0; k < m->npages; k++) {
+		m->pages[k] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!m->pages[k])
+			goto nomem;
+	}
+	m->base = vmap(m->pages, m->npages, VM_MAP, PAGE_KERNEL);
+	if (!m->base)
+		goto nomem;
+	m->head = m->base + MRING_HEAD_OFF;
+	m->shared_tail = m->base + MRING_TAIL_OFF;
+	m->shared_flags = m->base + MRING_FLAGS_OFF;
+	m->slots = m->base + MRING_EVENTS_OFF;
+	m->mask = rs->entries - 1;
+	rs->size = m->npages * PAGE_SIZE;
+	rs->head_off = MRING_HEAD_OFF;
+	rs->tail_off = MRING_TAIL_OFF;
+	rs->flags_off = MRING_FLAGS_OFF;
+	rs->events_off = MRING_EVENTS_OFF;
+	return m;
+nomem:
+	sockobj_event_mring_destroy(m);
+	return ERR_PTR(-ENOMEM);
+}
+
+/**
+ * sockobj_event_mring_destroy() - free a ring no file has
+ * @m: the ring
+ *
+ * Context: process.
+ */
+void sockobj_event_mring_destroy(struct sockobj_mring *m)
+{
+	unsigned int k;
+
+	if (m->base)
+		vunmap(m->base);
+	for (k = 0; k < m->npages && m->pages[k]; k++)
+		__free_page(m->pages[k]);
+	kvfree(m->pages);
+	kfree(m);
+}
+
+/**
+ * sockobj_event_mring_install() - make a ring the file's
+ * @file: the open context
+ * @m: a ring from sockobj_event_mring_create(), consumed
+ *
+ * Records already pending move into the ring at once, so that it has them
+ * in the order read() would have.
+ *
+ * Context: process, without the file's read mutex.
+ * Return: 0, or -EBUSY when the file got a ring meanwhile (@m is freed).
+ */
+int sockobj_event_mring_install(struct sockobj_file *file,
+				struct sockobj_mring *m)
+{
+	bool busy;
+
+	/* No read() runs while records change their way out. */
+	mutex_lock(&file->read_mutex);
+	spin_lock_bh(&file->lock);
+	busy = file->mring;
+	if (!busy) {
+		/* Release: mmap() reads it without the lock. */
+		smp_store_release(&file->mring, m);
+		mring_fill(file);
+	}
+	spin_unlock_bh(&file->lock);
+	mutex_unlock(&file->read_mutex);
+	if (!busy)
+		return 0;
+	sockobj_event_mring_destroy(m);
+	return -EBUSY;
+}
+
+/**
+ * sockobj_event_mring_mmap() - mmap() of the file: map its ring
+ * @file: the open context
+ * @vma: the mapping, at offset 0, shared, at most the ring's size
+ *
+ * A private mapping is refused: its first write by the program would
+ * give it a copy that the module's writes no longer reach.
+ *
+ * Context: process, mmap lock held for writing.
+ * Return: 0, -ENODEV (no ring), -EINVAL, or the error of vm_map_pages().
+ */
+int sockobj_event_mring_mmap(struct sockobj_file *file,
+			     struct vm_area_struct *vma)
+{
+	/* Acquire: pairs with the install's release, the ring is whole. */
+	struct sockobj_mring *m = smp_load_acquire(&file->mring);
+
+	if (!m)
+		return -ENODEV;
+	if (vma->vm_pgoff || vma_pages(vma) > m->npages ||
+	    !(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	sockobj_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return vm_map_pages(vma, m->pages, m->npages);
+}
+
+/**
+ * sockobj_event_mring_take() - the record at the mapped ring's head
+ * @file: the open context, with a ring
+ * @ev: filled with a copy of the record
+ * @head: set to the head it was found at, for sockobj_event_mring_advance()
+ *
+ * Records that waited for room move in first.
+ *
+ * Context: process, the file's read mutex held.
+ * Return: 0, -EAGAIN (the ring is empty and none wait) or -EINVAL (the
+ * program left head out of range).
+ */
+int sockobj_event_mring_take(struct sockobj_file *file,
+			     struct sockobj_event *ev, u32 *head)
+{
+	struct sockobj_mring *m = file->mring;
+	u32 tail;
+
+	spin_lock_bh(&file->lock);
+	if (m->waiting)
+		mring_fill(file);
+	tail = m->tail;
+	spin_unlock_bh(&file->lock);
+	/* Acquire: pairs with the release of head by the program. */
+	*head = smp_load_acquire(m->head);
+	if (tail - *head > m->mask + 1)
+		return -EINVAL;
+	if (tail == *head)
+		return -EAGAIN;
+	memcpy(ev, &m->slots[*head & m->mask], sizeof(*ev));
+	return 0;
+}
+
+/**
+ * sockobj_event_mring_advance() - release the record taken at @head
+ * @file: the open context, with a ring
+ * @head: what sockobj_event_mring_take() found
+ *
+ * Context: process, the file's read mutex held.
+ */
+void sockobj_event_mring_advance(struct sockobj_file *file, u32 head)
+{
+	/* Release: the slot was read before the module may write it again. */
+	smp_store_release(file->mring->head, head + 1);
+}
+
+/**
+ * sockobj_event_mring_free() - free a file's ring, if it has one
+ * @file: the open context, being freed: it has no mapping left (each
+ *	holds the struct file) and no object to post records
+ *
+ * Context: process.
+ */
+void sockobj_event_mring_free(struct sockobj_file *file)
+{
+	if (file->mring)
+		sockobj_event_mring_destroy(file->mring);
+}

@@ -103,4 +103,18 @@ void sockobj_event_commit(struct sockobj_file *file, struct sockobj_obj *obj,
 int sockobj_event_wait(struct sockobj_file *file);
 long sockobj_event_wait_timeout(struct sockobj_file *file, long timeout);
 
+struct vm_area_struct;
+struct sockobj_mring;
+struct sockobj_mring *sockobj_event_mring_create(struct sockobj_file *file,
+						 struct sockobj_ring_setup *rs);
+void sockobj_event_mring_destroy(struct sockobj_mring *m);
+int sockobj_event_mring_install(struct sockobj_file *file,
+				struct sockobj_mring *m);
+int sockobj_event_mring_mmap(struct sockobj_file *file,
+			     struct vm_area_struct *vma);
+int sockobj_event_mring_take(struct sockobj_file *file,
+			     struct sockobj_event *ev, u32 *head);
+void sockobj_event_mring_advance(struct sockobj_file *file, u32 head);
+void sockobj_event_mring_free(struct sockobj_file *file);
+
 #endif /* _SOCKOBJ_EVENT_H */

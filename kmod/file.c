@@ -122,6 +122,7 @@ static void file_free(struct kref *ref)
 	mutex_destroy(&file->read_mutex);
 	kfree(file->batch_chunk);
 	kfree(file->batch_iov);
+	sockobj_event_mring_free(file);
 	kfree(file);
 }
 

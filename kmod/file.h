@@ -19,6 +19,7 @@ struct net;
 struct pid;
 struct iovec;
 struct sockobj_user;
+struct sockobj_mring;
 
 /**
  * struct sockobj_file - the context of one open of /dev/sockobj
@@ -41,6 +42,8 @@ struct sockobj_user;
  *	(ioctl.c; taken and given back with xchg(), freed with the file)
  * @batch_iov: SOCKOBJ_BATCH_IOV_MAX iovecs kept for the next vectored op,
  *	or NULL (as @batch_chunk)
+ * @mring: the mapped record ring, or NULL; set once, under @read_mutex
+ *	and @lock, and freed with the file
  */
 struct sockobj_file {
 	struct kref ref;
@@ -60,6 +63,7 @@ struct sockobj_file {
 	struct list_head listeners;
 	void *batch_chunk;
 	struct iovec *batch_iov;
+	struct sockobj_mring *mring;
 };
 
 struct sockobj_file *sockobj_file_create(void);

@@ -35,7 +35,7 @@
 			  SOCKOBJ_FEAT_RETRY | SOCKOBJ_FEAT_LISTEN | \
 			  SOCKOBJ_FEAT_RECONNECT | SOCKOBJ_FEAT_LISTEN_UDP | \
 			  SOCKOBJ_FEAT_BATCH_RECV | SOCKOBJ_FEAT_BATCH_WAIT | \
-			  SOCKOBJ_FEAT_BATCH_VEC | \
+			  SOCKOBJ_FEAT_BATCH_VEC | SOCKOBJ_FEAT_EVENT_RING | \
 			  (IS_ENABLED(CONFIG_IO_URING) ? SOCKOBJ_FEAT_URING_CMD : 0))
 
 static void __maybe_unused uapi_sizes(void)
@@ -54,6 +54,7 @@ static void __maybe_unused uapi_sizes(void)
 	BUILD_BUG_ON(sizeof(struct sockobj_uring_cmd) != 80);
 	BUILD_BUG_ON(sizeof(struct sockobj_retry) != 56);
 	BUILD_BUG_ON(sizeof(struct sockobj_listen) != 32);
+	BUILD_BUG_ON(sizeof(struct sockobj_ring_setup) != 48);
 	BUILD_BUG_ON(SOCKOBJ_OBJ_RECORDS < SOCKOBJ_TRANSITIONS_MAX);
 	BUILD_BUG_ON(SOCKOBJ_STATE_COUNT > 255 || SOCKOBJ_REASON_COUNT > 255);
 }
@@ -910,10 +911,37 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 }
 
 /*
+ * Move records from a file's mapped ring into @buf, as take_records(); the
+ * ring's head moves past each record once it has been copied.
+ */
+static ssize_t take_mapped(struct sockobj_file *file, char __user *buf,
+			   size_t count)
+{
+	struct sockobj_event ev;
+	size_t copied = 0;
+	int ret = 0;
+	u32 head;
+
+	while (count - copied >= sizeof(ev)) {
+		ret = sockobj_event_mring_take(file, &ev, &head);
+		if (ret)
+			break;
+		if (copy_to_user(buf + copied, &ev, sizeof(ev))) {
+			ret = -EFAULT;
+			break;
+		}
+		sockobj_event_mring_advance(file, head);
+		copied += sizeof(ev);
+	}
+	return copied ?: ret;
+}
+
+/*
  * Move pending records into @buf (@count bytes), oldest first, with the
  * file's read mutex held. A record leaves the queue only once it has been
  * copied, so -EFAULT loses nothing.
- * Return: bytes copied, else -EAGAIN (none pending) or -EFAULT.
+ * Return: bytes copied, else -EAGAIN (none pending), -EFAULT, or -EINVAL
+ * (a mapped ring whose head the program left out of range).
  */
 static ssize_t take_records(struct sockobj_file *file, char __user *buf,
 			    size_t count)
@@ -924,6 +952,9 @@ static ssize_t take_records(struct sockobj_file *file, char __user *buf,
 	int ret = 0;
 
 	lockdep_assert_held(&file->read_mutex);
+	/* Set under the read mutex: fixed for this call. */
+	if (file->mring)
+		return take_mapped(file, buf, count);
 	while (count - copied >= sizeof(ev)) {
 		ret = sockobj_event_peek(file, &ev, &obj);
 		if (ret)
@@ -938,6 +969,29 @@ static ssize_t take_records(struct sockobj_file *file, char __user *buf,
 		copied += sizeof(ev);
 	}
 	return copied ?: ret;
+}
+
+static long ring_setup(struct sockobj_file *file, void __user *argp)
+{
+	struct sockobj_ring_setup rs;
+	struct sockobj_mring *m;
+
+	if (copy_from_user(&rs, argp, sizeof(rs)))
+		return -EFAULT;
+	/* size and the offsets are outputs: their input is ignored. */
+	if (!is_power_of_2(rs.entries) ||
+	    rs.entries > SOCKOBJ_RING_MAX_ENTRIES || rs.flags || rs.pad ||
+	    memchr_inv(rs.reserved, 0, sizeof(rs.reserved)))
+		return -EINVAL;
+	m = sockobj_event_mring_create(file, &rs);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	/* Answered before it is installed: a failed request changes nothing. */
+	if (copy_to_user(argp, &rs, sizeof(rs))) {
+		sockobj_event_mring_destroy(m);
+		return -EFAULT;
+	}
+	return sockobj_event_mring_install(file, m);
 }
 
 static bool batch_header_valid(const struct sockobj_batch *b)
@@ -1099,6 +1153,8 @@ long sockobj_ioctl_dispatch(struct sockobj_file *file, unsigned int cmd,
 		return get_retry(file, argp);
 	case SOCKOBJ_IOC_LISTEN:
 		return listen(file, argp);
+	case SOCKOBJ_IOC_RING_SETUP:
+		return ring_setup(file, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -250,7 +250,7 @@ void sockobj_retry_established(struct sockobj_obj *obj)
  * An attempt that came due while its records had no room starts now that
  * they have.
  *
- * Context: process (a reader).
+ * Context: any (a reader, or a producer moving records into a mapped ring).
  */
 void sockobj_retry_room(struct sockobj_obj *obj)
 {
