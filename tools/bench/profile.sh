@@ -3,7 +3,7 @@
 #
 # Profile one benchmark case per method with perf in a stock-kernel VM.
 #
-#   tools/bench/profile.sh [--out DIR] [--module KO] [--wall] POINT METHOD...
+#   tools/bench/profile.sh [--out DIR] [--module KO] [--wall] [--reps N] POINT METHOD...
 #
 # POINT selects the case (see sockobj-bench --point):
 #   send:CONNS:SIZE | recv:CONNS:SIZE     throughput (8 s window)
@@ -19,7 +19,10 @@
 # message sent or received, event handled), so that methods compare in
 # absolute cost, not in shares of different totals. --module KO: as for
 # run.sh, load this sockobj.ko instead of building the working tree's
-# module.
+# module. --reps N: N repetitions instead of the point's default (more
+# samples: at the default frequency a sample is 1 ms of the client CPU, and
+# scale:10's 5 repetitions give about 400 per method, too few to split a
+# microsecond per event).
 #
 # Cost mode (the default, as for run.sh: vm-run --cost --mitigations, one
 # vCPU): cpu-clock is an hrtimer on the guest's clock, which counts
@@ -41,16 +44,18 @@ repo=$PWD
 out=$repo/build/bench-profile
 module=
 mode="--cost --mitigations"
+reps=
 while [ $# -ge 1 ]; do
     case $1 in
     --out) [ $# -ge 2 ] || break; out=$(realpath -m "$2"); shift ;;
     --module) [ $# -ge 2 ] || break; module=$(realpath "$2"); shift ;;
     --wall) mode= ;;
+    --reps) [ $# -ge 2 ] || break; reps=$2; shift ;;
     *) break ;;
     esac
     shift
 done
-[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] [--module KO] [--wall] POINT METHOD..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: profile.sh [--out DIR] [--module KO] [--wall] [--reps N] POINT METHOD..." >&2; exit 2; }
 point=$1
 shift
 mkdir -p "$out"
@@ -62,6 +67,8 @@ connto:*) args="--tests connto --reps 15" ;;
 scale:*) args="--tests scale --reps 5" ;;
 *) echo "profile.sh: unknown point $point" >&2; exit 2 ;;
 esac
+# the last --reps counts (sockobj-bench's options are read in order)
+[ -z "$reps" ] || args="$args --reps $reps"
 
 tools/testing/deps.sh
 modopt=
