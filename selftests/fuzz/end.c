@@ -76,13 +76,16 @@ static void drain(struct worker *w, struct slot *s, int settle_ms)
 	long total = 0;
 
 	for (;;) {
+		uint32_t h0 = ring_pre_take(w, s);
 		uint64_t t0 = so_now_ns();
 		ssize_t n = read(s->fd, ev, sizeof(ev));
 		int i;
 
+		ring_post_take(w, s, h0, n > 0 ? (int)(n / (ssize_t)sizeof(ev[0])) : 0,
+			       "drain read()");
 		if (n > 0) {
 			for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++)
-				check_record(w, s, &ev[i], t0);
+				check_record(w, s, &ev[i], ring_t_read(s, h0, i, t0));
 			quiet_since = so_now_ns();
 			total += n / (ssize_t)sizeof(ev[0]);
 			if (total > 200000) {
@@ -228,6 +231,13 @@ void fuzz_print_stats(double secs)
 	       "for a wrong cmd_op, result or reserved word)\n",
 	       atomic_load(&FZ->uring_sqes), atomic_load(&FZ->uring_async),
 	       atomic_load(&FZ->uring_refused));
+	printf("# fuzz: mapped record ring: %ld set up (%ld by a setup whose "
+	       "result could not be written back), %ld records taken from it "
+	       "directly, %ld by read() or a batch, %ld polls for records "
+	       "waiting, %ld heads written out of range\n",
+	       atomic_load(&FZ->ring_setups), atomic_load(&FZ->ring_setups_unseen),
+	       atomic_load(&FZ->ring_records), atomic_load(&FZ->ring_syscall_records),
+	       atomic_load(&FZ->ring_pending_polls), atomic_load(&FZ->ring_bad_heads));
 	printf("# fuzz: calls:");
 	for (i = 0; i < OP_NOPS; i++)
 		printf(" %s=%ld", op_names[i], atomic_load(&FZ->calls[i]));

@@ -8,6 +8,7 @@
  *  - ops.c: bad pointers, generators, the operations and the workers;
  *  - end.c: tracing ids, draining, the final checks and the statistics;
  *  - slowpage.c: buffers whose pages come late (userfaultfd);
+ *  - ring.c: the mapped record ring;
  *  - fuzz_ioctl.c: the tests (setup, the random run, the other races) and
  *    main(); the only file that includes the harness.
  */
@@ -91,6 +92,19 @@ struct slot {
 	atomic_uint min_connect_timeout_ms;
 	atomic_uint min_inactivity_s;
 	atomic_int timeouts_unknown;
+	/*
+	 * The mapped record ring (ring.c; rd mutex): 0 none, 1 set up and
+	 * mapped, -1 set up but not mapped (its geometry unknown).
+	 */
+	int has_ring;
+	char *rmap;
+	size_t rsize;
+	uint32_t rmask;			/* entries - 1 */
+	uint32_t *rhead, *rtail, *rflags;
+	struct sockobj_event *rslots;
+	uint32_t rtail_seen;		/* tail at the last load */
+	uint64_t rt_seen;		/* so_now_ns() right before it */
+	uint64_t *rlow;			/* per slot: its record came after */
 };
 
 /* Targets for CONFIGURE (filled in setup). */
@@ -104,7 +118,7 @@ enum op {
 	OP_CREATE, OP_CONFIGURE, OP_GET_CONFIG, OP_CONNECT, OP_DISCONNECT,
 	OP_ABORT, OP_DESTROY, OP_GET_INFO, OP_SEND, OP_RECV, OP_HANDOFF,
 	OP_BATCH, OP_GET_API, OP_BAD_CMD, OP_READ, OP_POLL, OP_REOPEN,
-	OP_PROC, OP_PARAM, OP_IFACE, OP_RETRY, OP_LISTEN, OP_NOPS
+	OP_PROC, OP_PARAM, OP_IFACE, OP_RETRY, OP_LISTEN, OP_RING, OP_NOPS
 };
 
 extern const char *const op_names[OP_NOPS];
@@ -141,6 +155,9 @@ struct fz {
 	atomic_long uring_sqes, uring_async, uring_refused;	/* uring_ops() */
 	atomic_long listens, passive_opens;	/* LISTENING, PASSIVE_OPENING records */
 	atomic_long merged_records;
+	int have_ring;			/* SOCKOBJ_FEAT_EVENT_RING */
+	atomic_long ring_setups, ring_setups_unseen, ring_records;
+	atomic_long ring_syscall_records, ring_pending_polls, ring_bad_heads;
 	atomic_int stop;
 	uint64_t t0;
 	pthread_mutex_t print_lock;
@@ -211,6 +228,15 @@ void check_record(struct worker *w, struct slot *s,
 /* ops.c */
 void sigusr1(int sig);
 void *worker_main(void *arg);
+
+/* ring.c */
+void op_ring(struct worker *w, struct slot *s);
+int ring_event_loop(struct worker *w, struct slot *s);
+uint32_t ring_pre_take(struct worker *w, struct slot *s);
+uint64_t ring_t_read(const struct slot *s, uint32_t h0, int k, uint64_t t0);
+void ring_post_take(struct worker *w, struct slot *s, uint32_t h0, int n,
+		    const char *what);
+void ring_forget(struct worker *w, struct slot *s);
 
 /* end.c */
 void set_target(int t, const char *ip, __u16 port, __u32 scope);

@@ -24,12 +24,15 @@
  * some batches close and reconnect one object again and again. Some
  * batches' ops go one by one as io_uring SQEs instead (API version 10's
  * passthrough; some forced to io-wq, some with a wrong cmd_op, result or
- * reserved word, which must fail exactly with ENOTTY or EINVAL).
+ * reserved word, which must fail exactly with ENOTTY or EINVAL). Some
+ * files get a mapped record ring (API version 11, ring.c), from which
+ * records are then taken directly as well as by read() and batches,
+ * whose head is sometimes written out of range and back.
  *
  * Checked for every call: the return is 0 (a positive fd for HANDOFF) or an
  * errno the contract documents for that ioctl (uapi/linux/sockobj.h), its
  * outputs are sane (reserved bytes zero, ids in range, done <= len...).
- * Checked for every record read: well formed; its cookie names an object
+ * Checked for every record read (or taken from a ring): well formed; its cookie names an object
  * of this file with this id; it was not read by a read() that started
  * after the object's DESTROY (or HANDOFF, or the file's close) returned;
  * per object seq strictly increases and no seq of the file appears twice;
@@ -134,6 +137,12 @@ static int fz_setup(struct __test_metadata *_metadata)
 		s->fd = so_open(O_NONBLOCK);
 		ASSERT_LE(0, s->fd);
 	}
+	{
+		struct sockobj_api api;
+
+		ASSERT_EQ(0, so_get_api(FZ->slots[0].fd, &api));
+		FZ->have_ring = !!(api.features & SOCKOBJ_FEAT_EVENT_RING);
+	}
 	return 0;
 }
 
@@ -186,9 +195,11 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7 * 24 * 3600)
 		id_trace_stop();
 
 		fuzz_final_check(&main_w);
-		for (i = 0; i < FZ->nslots; i++)
+		for (i = 0; i < FZ->nslots; i++) {
 			if (FZ->slots[i].fd >= 0)
 				close(FZ->slots[i].fd);
+			ring_forget(&main_w, &FZ->slots[i]);	/* after the close */
+		}
 		check_proc_empty(&main_w);
 		so_peer_stop(&FZ->peer, 1);
 		so_param_write("max_objects", FZ->orig_max_objects);

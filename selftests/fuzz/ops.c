@@ -824,7 +824,7 @@ static void op_batch(struct worker *w, struct slot *s)
 	static __thread struct sockobj_event evs[16];
 	struct sockobj_batch b = { 0 };
 	uint32_t i, n = 1 + so_rnd_below(&w->r, 8), last_create = UINT32_MAX;
-	uint32_t pair_id = 0, pair_serial = UINT32_MAX, asked = 0;
+	uint32_t pair_id = 0, pair_serial = UINT32_MAX, asked = 0, h0 = 0;
 	int pairs = so_rnd_pct(&w->r, 15);
 	/* records in the same call (API version 8): read in order, as read() */
 	int take = so_rnd_pct(&w->r, 25);
@@ -834,7 +834,7 @@ static void op_batch(struct worker *w, struct slot *s)
 	int skip[10] = { 0 };
 	enum ptr_kind kind;
 	int ret, has_destroy = 0, ncreate = 0;
-	uint64_t t0;
+	uint64_t t0 = 0;
 	void *arg;
 
 	if (ring)
@@ -1040,17 +1040,23 @@ static void op_batch(struct worker *w, struct slot *s)
 		ret = 0;
 	} else {
 		arg = arg_place(w, &b, sizeof(b), &kind);
+		h0 = take ? ring_pre_take(w, s) : 0;
 		t0 = so_now_ns();
 		ret = check_ret(w, "BATCH",
 				xioctl(s->fd, SOCKOBJ_IOC_BATCH, arg),
 				so_errs_batch);
 	}
 	if (take && ret == 0 && kind == P_GOOD) {
-		if (b.nevents > asked)
+		if (b.nevents > asked) {
 			VIOL(w, "BATCH took %u records, asked %u", b.nevents, asked);
-		else
+		} else {
 			for (i = 0; i < b.nevents; i++)
-				check_record(w, s, &evs[i], t0);
+				check_record(w, s, &evs[i],
+					     ring_t_read(s, h0, (int)i, t0));
+			ring_post_take(w, s, h0, (int)b.nevents, "BATCH's events");
+		}
+	} else if (take && ret == -EINVAL && kind == P_GOOD) {
+		ring_post_take(w, s, h0, 0, "a refused BATCH");
 	}
 
 	if (w->cur) {
@@ -1249,6 +1255,7 @@ static void op_read(struct worker *w, struct slot *s)
 	void *buf = ev;
 	uint64_t t0;
 	ssize_t n;
+	uint32_t h0;
 	int block = 0, flags = 0, i;
 
 	if (roll < 60)
@@ -1273,6 +1280,11 @@ static void op_read(struct worker *w, struct slot *s)
 	}
 
 	pthread_mutex_lock(&s->rd);
+	/* a file with a mapped ring: half the time, as an event loop would */
+	if (so_rnd_pct(&w->r, 50) && ring_event_loop(w, s)) {
+		pthread_mutex_unlock(&s->rd);
+		return;
+	}
 	if (block) {
 		/*
 		 * Periodic: a signal that lands before read() blocks must not
@@ -1285,6 +1297,7 @@ static void op_read(struct worker *w, struct slot *s)
 		fcntl(s->fd, F_SETFL, flags & ~O_NONBLOCK);
 		timer_settime(w->timer, 0, &its, NULL);
 	}
+	h0 = ring_pre_take(w, s);
 	t0 = so_now_ns();
 	n = read(s->fd, buf, size);
 	if (n < 0)
@@ -1306,8 +1319,11 @@ static void op_read(struct worker *w, struct slot *s)
 		VIOL(w, "read of %zu bytes returned %zd", size, n);
 	} else {
 		for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++)
-			check_record(w, s, (struct sockobj_event *)buf + i, t0);
+			check_record(w, s, (struct sockobj_event *)buf + i,
+				     ring_t_read(s, h0, i, t0));
 	}
+	ring_post_take(w, s, h0, n > 0 ? (int)(n / (ssize_t)sizeof(ev[0])) : 0,
+		       "read()");
 	pthread_mutex_unlock(&s->rd);
 }
 
@@ -1329,6 +1345,7 @@ static void slot_reopen_locked(struct worker *w, struct slot *s)
 
 	if (s->fd >= 0)
 		close(s->fd);
+	ring_forget(w, s);
 	pthread_mutex_lock(&s->mu);
 	while (s->nlive)
 		mark_gone_locked(s, s->live[0]);
@@ -1523,6 +1540,9 @@ static void run_op_on(struct worker *w, enum op op, struct slot *s)
 		break;
 	case OP_LISTEN:
 		op_listen(w, s);
+		break;
+	case OP_RING:
+		op_ring(w, s);
 		break;
 	default:
 		break;

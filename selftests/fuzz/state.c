@@ -78,7 +78,7 @@ const char *const op_names[OP_NOPS] = {
 	"create", "configure", "get_config", "connect", "disconnect",
 	"abort", "destroy", "get_info", "send", "recv", "handoff", "batch",
 	"get_api", "bad_cmd", "read", "poll", "reopen", "proc", "param",
-	"iface", "retry", "listen",
+	"iface", "retry", "listen", "ring",
 };
 
 /* Relative weights of the operations. */
@@ -89,7 +89,7 @@ const unsigned int op_weight[OP_NOPS] = {
 	[OP_RECV] = 80, [OP_HANDOFF] = 15, [OP_BATCH] = 30,
 	[OP_GET_API] = 10, [OP_BAD_CMD] = 50, [OP_READ] = 120,
 	[OP_POLL] = 30, [OP_REOPEN] = 1, [OP_PROC] = 2, [OP_PARAM] = 2,
-	[OP_IFACE] = 2, [OP_RETRY] = 20, [OP_LISTEN] = 40,
+	[OP_IFACE] = 2, [OP_RETRY] = 20, [OP_LISTEN] = 40, [OP_RING] = 40,
 };
 
 /* What the running operation acted on and what it got. */

@@ -30,7 +30,7 @@
 #include <linux/sockobj.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_CONNS 30000	/* the peer holds 3 x 10,000 in the scaling test */
+#define MAX_CONNS 40000	/* the peer holds 4 x 10,000 in the scaling test */
 
 /* ------------------------------------------------------------------ util.c */
 
@@ -159,6 +159,44 @@ int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
 		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms);
 /* Destroy @n objects (SOCKOBJ_DESTROY_ABORT) with batches. */
 void so_destroy_many(int fd, const uint32_t *ids, int n);
+
+/*
+ * The mapped record ring (API version 11), raw: SOCKOBJ_IOC_RING_SETUP and
+ * mmap() as uapi/linux/sockobj.h describes them, no library.
+ */
+struct so_ring {
+	uint32_t *head, *tail, *flags;	/* in the mapping */
+	struct sockobj_event *slots;
+	uint32_t mask;
+	void *map;
+	size_t size;
+};
+/* Give @fd a ring of @entries slots and map it; dies when that fails. */
+void so_ring_setup(int fd, uint32_t entries, struct so_ring *r);
+void so_ring_unmap(struct so_ring *r);
+/*
+ * Take up to @cap records from the ring (no system call): 0 when it is
+ * empty, and then *pending says whether records wait in the module
+ * (SOCKOBJ_RING_PENDING: a poll() or read() moves them in).
+ */
+static inline int so_ring_take(struct so_ring *r, struct sockobj_event *ev, int cap,
+			       bool *pending)
+{
+	uint32_t tail = __atomic_load_n(r->tail, __ATOMIC_ACQUIRE);
+	uint32_t head = __atomic_load_n(r->head, __ATOMIC_RELAXED);	/* ours */
+	uint32_t n = tail - head, i;
+
+	if (!n) {
+		*pending = __atomic_load_n(r->flags, __ATOMIC_ACQUIRE) & SOCKOBJ_RING_PENDING;
+		return 0;
+	}
+	if (n > (uint32_t)cap)
+		n = (uint32_t)cap;
+	for (i = 0; i < n; i++)
+		ev[i] = r->slots[(head + i) & r->mask];
+	__atomic_store_n(r->head, head + n, __ATOMIC_RELEASE);
+	return (int)n;
+}
 
 /* ---------------------------------------------------------------- peer.c */
 

@@ -15,6 +15,9 @@
  *   sockobj   blocking read() of /dev/sockobj returned the ESTABLISHED
  *             record (also reported against the record's own
  *             timestamp_ns, CLOCK_MONOTONIC of the sockobj transition);
+ *   sockobj-ring  poll() of /dev/sockobj returned, then the ESTABLISHED
+ *             record was taken from the file's mapped record ring (API
+ *             version 11) instead of read();
  *   epoll     blocking epoll_wait() returned EPOLLOUT without
  *             EPOLLERR/EPOLLHUP (getsockopt(SO_ERROR) only then);
  *   io_uring  io_uring_enter() waiting for the IORING_OP_CONNECT CQE (res 0);
@@ -25,6 +28,7 @@
  * then waiting), reads the TSC right before close() with SO_LINGER {1, 0},
  * which sends the RST. The client learns:
  *   sockobj   blocking read() returned the CLOSED record (reason RESET);
+ *   sockobj-ring  poll() returned, the CLOSED record taken from the ring;
  *   epoll     epoll_wait() returned EPOLLERR|EPOLLHUP and
  *             getsockopt(SO_ERROR) said ECONNRESET;
  *   io_uring  a pending IORING_OP_RECV completed with -ECONNRESET;
@@ -52,14 +56,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { L_SOCKOBJ, L_EPOLL, L_URING, L_BLOCK, L_METHODS };
-static const char *const lname[L_METHODS] = { "sockobj", "epoll", "io_uring", "ref:blocking" };
+enum { L_SOCKOBJ, L_EPOLL, L_URING, L_BLOCK, L_RING, L_METHODS };
+static const char *const lname[L_METHODS] = { "sockobj", "epoll", "io_uring", "ref:blocking",
+					      "sockobj-ring" };
 
 static char tdir[64];
 static int pipe_fd = -1;		/* trace_pipe, O_NONBLOCK */
@@ -218,6 +224,8 @@ static void trace_drain(void)
 struct lconn {
 	int m;
 	int sofd;
+	int rfd;		/* sockobj-ring's file and its ring */
+	struct so_ring sring;
 	uint32_t id;
 	int fd, ep;
 	struct io_uring ring;
@@ -234,12 +242,32 @@ static struct sockobj_event stash[16];
 static int stash_n, stash_i;
 static uint64_t stash_tsc, stash_mono;
 
-/* Blocking read() until a STATE record of @c->id with @state. */
+/*
+ * Until a STATE record of @c->id with @state: sockobj by blocking read(),
+ * sockobj-ring from the ring, waiting in poll() while it is empty (a poll()
+ * also moves records that wait in the module into the ring).
+ */
 static uint64_t so_wait_state(struct lconn *c, uint32_t state, uint32_t *reason)
 {
 	for (;;) {
 		struct sockobj_event *ev;
 
+		if (stash_i == stash_n && c->m == L_RING) {
+			struct pollfd pfd = { .fd = c->rfd, .events = POLLIN };
+			bool pending;
+			int k = so_ring_take(&c->sring, stash, 16, &pending);
+
+			if (!k) {
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					die("poll /dev/sockobj: %s", strerror(errno));
+				continue;
+			}
+			stash_tsc = rdtsc();
+			stash_mono = now_ns();
+			stash_n = k;
+			stash_i = 0;
+			continue;
+		}
 		if (stash_i == stash_n) {
 			int k = so_read(c->sofd, stash, 16);
 
@@ -286,12 +314,14 @@ static uint64_t lconnect(struct lconn *c, const struct net *net)
 	uint64_t t;
 
 	switch (c->m) {
-	case L_SOCKOBJ: {
+	case L_SOCKOBJ:
+	case L_RING: {
+		int fd = c->m == L_RING ? c->rfd : c->sofd;
 		struct sockobj_info info;
 
-		so_open_many(c->sofd, &net->dst, 1, 1, &c->id, 0, 0);
+		so_open_many(fd, &net->dst, 1, 1, &c->id, 0, 0);
 		t = so_wait_state(c, SOCKOBJ_STATE_ESTABLISHED, NULL);
-		if (so_info(c->sofd, c->id, &info))
+		if (so_info(fd, c->id, &info))
 			die("SOCKOBJ_IOC_GET_INFO failed");
 		c->port = info.local.port;
 		return t;
@@ -371,7 +401,8 @@ static uint64_t lconnect(struct lconn *c, const struct net *net)
 static uint64_t lwait_reset(struct lconn *c)
 {
 	switch (c->m) {
-	case L_SOCKOBJ: {
+	case L_SOCKOBJ:
+	case L_RING: {
 		uint32_t reason;
 		uint64_t t = so_wait_state(c, SOCKOBJ_STATE_CLOSED, &reason);
 
@@ -435,8 +466,8 @@ static uint64_t lwait_reset(struct lconn *c)
 
 static void lclose(struct lconn *c)
 {
-	if (c->m == L_SOCKOBJ) {
-		so_destroy_many(c->sofd, &c->id, 1);
+	if (c->m == L_SOCKOBJ || c->m == L_RING) {
+		so_destroy_many(c->m == L_RING ? c->rfd : c->sofd, &c->id, 1);
 		stash_n = stash_i = 0;
 	} else {
 		struct linger lg = { 1, 0 };
@@ -531,6 +562,7 @@ void test_latency(const struct net *net, struct peer *p)
 	int nsyn[L_METHODS] = { 0 }, nrst_tr[L_METHODS] = { 0 }, nrst[L_METHODS] = { 0 };
 	int nsyn_ev = 0, skipped = 0;
 	bool traced = trace_setup(), delayed;
+	int nm;		/* methods run: L_RING without a ring */
 	struct lconn c;
 	pthread_t spin_thr;
 
@@ -561,6 +593,11 @@ void test_latency(const struct net *net, struct peer *p)
 	}
 	memset(&c, 0, sizeof(c));
 	c.sofd = so_open();
+	c.rfd = so_open();
+	/* an older module (--module) has no ring: no sockobj-ring */
+	nm = so_features(c.rfd) & SOCKOBJ_FEAT_EVENT_RING ? L_METHODS : L_RING;
+	if (nm == L_METHODS)
+		so_ring_setup(c.rfd, 64, &c.sring);
 	c.ep = epoll_create1(EPOLL_CLOEXEC);
 	uring_init(&c.ring, 8, 16);
 
@@ -571,10 +608,10 @@ void test_latency(const struct net *net, struct peer *p)
 		warnx("netem unavailable: SYN-ACK latency skipped");
 	peer_mode(p, PEER_HOLD);
 	for (i = 0; delayed && traced && i < S; i++) {
-		for (k = 0; k < L_METHODS; k++) {
+		for (k = 0; k < nm; k++) {
 			uint64_t learn, ref, t_req;
 
-			m = rot(k, i, L_METHODS);
+			m = rot(k, i, nm);
 
 			c.m = m;
 			watchdog("latency (SYN-ACK)", 30);
@@ -605,7 +642,7 @@ void test_latency(const struct net *net, struct peer *p)
 	if (delayed && traced) {
 		double em = median_of(syn[L_EPOLL], nsyn[L_EPOLL]);
 
-		for (m = 0; m < L_METHODS; m++)
+		for (m = 0; m < nm; m++)
 			report(net, "SYN-ACK", "TCP transition (trace)", lname[m], syn[m],
 			       nsyn[m], em, psyn[m], psyn[L_EPOLL], psyn[L_BLOCK], S);
 		report(net, "SYN-ACK", "sockobj timestamp_ns", "sockobj", syn_ev, nsyn_ev, em,
@@ -615,12 +652,12 @@ void test_latency(const struct net *net, struct peer *p)
 	/* RST: the peer aborts 5 ms after accepting. */
 	p->rst_delay_us = 5000;
 	peer_mode(p, PEER_RESET);
-	for (i = 0; i < S && i < p->rst_cap / L_METHODS; i++) {
-		for (j = 0; j < L_METHODS; j++) {
+	for (i = 0; i < S && i < p->rst_cap / nm; i++) {
+		for (j = 0; j < nm; j++) {
 			uint64_t learn, ref;
 			int n0 = atomic_load(&p->nfds);
 
-			m = rot(j, i, L_METHODS);
+			m = rot(j, i, nm);
 			c.m = m;
 			watchdog("latency (RST)", 30);
 			if (traced)
@@ -656,13 +693,13 @@ void test_latency(const struct net *net, struct peer *p)
 	{
 		double em = median_of(rst_peer[L_EPOLL], nrst[L_EPOLL]);
 
-		for (m = 0; m < L_METHODS; m++)
+		for (m = 0; m < nm; m++)
 			report(net, "RST", "peer before close()", lname[m], rst_peer[m],
 			       nrst[m], em, prst_peer[m], prst_peer[L_EPOLL], prst_peer[L_BLOCK],
 			       i);
 		if (traced) {
 			em = median_of(rst_tr[L_EPOLL], nrst_tr[L_EPOLL]);
-			for (m = 0; m < L_METHODS; m++)
+			for (m = 0; m < nm; m++)
 				report(net, "RST", "TCP transition (trace)", lname[m],
 				       rst_tr[m], nrst_tr[m], em, prst_tr[m], prst_tr[L_EPOLL],
 				       prst_tr[L_BLOCK], i);
@@ -678,6 +715,8 @@ void test_latency(const struct net *net, struct peer *p)
 	io_uring_queue_exit(&c.ring);
 	close(c.ep);
 	close(c.sofd);
+	so_ring_unmap(&c.sring);
+	close(c.rfd);
 	for (m = 0; m < L_METHODS; m++) {
 		free(syn[m]);
 		free(rst_peer[m]);

@@ -25,7 +25,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 COLORS = {"ref:kernel": "black", "ref:blocking": "tab:gray", "ref:direct": "black",
           "sockobj": "tab:red", "epoll": "tab:blue", "io_uring": "tab:green",
           "io_uring+sock": "tab:olive", "sockobj-batch": "tab:purple",
-          "sockobj-vec": "tab:pink", "sockobj-uring": "tab:brown", "ref:sendmsg512": "tab:gray"}
+          "sockobj-vec": "tab:pink", "sockobj-uring": "tab:brown", "ref:sendmsg512": "tab:gray",
+          "sockobj-ring": "tab:orange"}
 STYLES = {"lo": "-", "veth": "--"}
 MARKS = {"lo": "o", "veth": "s"}
 
@@ -118,7 +119,7 @@ def main(argv):
     # 5. scaling
     scale = [r for r in res if r["test"] == "scale"]
     for active, style in (("all", "-"), ("10", "--")):
-        for m in ("sockobj", "epoll", "ref:direct"):
+        for m in ("sockobj", "sockobj-ring", "epoll", "ref:direct"):
             recs = sorted((r for r in scale if r["method"] == m
                            and r.get("active", "all") == active), key=lambda r: r["k"])
             if not recs:
@@ -143,7 +144,7 @@ def main(argv):
 
     # 5. flatness: t(K) / t(K = 10) of the same run, paired per repetition
     for active, style in (("all", "-"), ("10", "--")):
-        for m in ("sockobj", "epoll", "ref:direct"):
+        for m in ("sockobj", "sockobj-ring", "epoll", "ref:direct"):
             recs = sorted((r for r in scale if r["method"] == m and "ratio_vs_k10_ci" in r
                            and r.get("active", "all") == active), key=lambda r: r["k"])
             if recs:

@@ -19,9 +19,10 @@
 # message sent or received, event handled), so that methods compare in
 # absolute cost, not in shares of different totals. --module KO: as for
 # run.sh, load this sockobj.ko instead of building the working tree's
-# module. --reps N: repetitions of a rate, connto or scale point instead of
-# 15, 15 and 5 (an N = 1 rate point makes one connection per trial, 15
-# trials a repetition: 15 repetitions give too few samples to resolve it).
+# module. --reps N: N repetitions instead of the point's default (more
+# samples: at the default frequency a sample is 1 ms of the client CPU, and
+# scale:10's 5 repetitions give about 400 per method, too few to split a
+# microsecond per event).
 #
 # Cost mode (the default, as for run.sh: vm-run --cost --mitigations, one
 # vCPU): cpu-clock is an hrtimer on the guest's clock, which counts
@@ -61,11 +62,13 @@ mkdir -p "$out"
 
 case $point in
 send:*|recv:*) args="--tests tput --tput-ms 8000 --reps 1" ;;
-rate:*) args="--tests rate --reps ${reps:-15}" ;;
-connto:*) args="--tests connto --reps ${reps:-15}" ;;
-scale:*) args="--tests scale --reps ${reps:-5}" ;;
+rate:*) args="--tests rate --reps 15" ;;
+connto:*) args="--tests connto --reps 15" ;;
+scale:*) args="--tests scale --reps 5" ;;
 *) echo "profile.sh: unknown point $point" >&2; exit 2 ;;
 esac
+# the last --reps counts (sockobj-bench's options are read in order)
+[ -z "$reps" ] || args="$args --reps $reps"
 
 tools/testing/deps.sh
 modopt=

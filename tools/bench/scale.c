@@ -11,8 +11,13 @@
  *   sockobj  read() returns the READABLE record, SOCKOBJ_IOC_RECV of it
  *            (which drains the socket and re-arms READABLE);
  *   epoll    epoll_wait() (EPOLLIN|EPOLLET) returns the fd, recv() of it;
+ *   sockobj-ring  as sockobj, but the READABLE record is taken from the
+ *            file's mapped record ring (API version 11: a load-acquire of
+ *            tail, a store-release of head, no system call); only when the
+ *            ring is empty a read() (which moves records waiting in the
+ *            module in and takes them from the ring), as the contract says;
  *   ref:direct  recv() on the connection's socket, known in advance: no
- *            event mechanism, the floor of the other two.
+ *            event mechanism, the floor of the others.
  * All methods' K connections exist at the same time and the repetitions
  * (2 x --reps, 1,000 iterations each) alternate methods and variants.
  * The figure is the time per iteration (send + delivery + receive, all on
@@ -38,13 +43,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { S_SOCKOBJ, S_EPOLL, S_DIRECT, S_METHODS };
-static const char *const sname[S_METHODS] = { "sockobj", "epoll", "ref:direct" };
+enum { S_SOCKOBJ, S_EPOLL, S_DIRECT, S_RING, S_METHODS };
+static const char *const sname[S_METHODS] = { "sockobj", "epoll", "ref:direct",
+					       "sockobj-ring" };
+
+/* Ring slots of sockobj-ring's file: the scaling loop has one record out. */
+#define S_RING_ENTRIES 1024
 
 struct sctx {
 	int K;
 	int sofd, ep;
 	uint32_t *ids;
+	int nm;			/* methods run: S_RING without a ring */
+	int rfd;		/* sockobj-ring's file, its ring, objects */
+	struct so_ring ring;
+	uint32_t *rids;
+	long ring_events, ring_reads;	/* events; of them taken by read() */
 	int *fds, *dfds;	/* epoll's sockets; ref:direct's */
 	int pbase[S_METHODS];	/* first of the peer's fds of each method */
 };
@@ -55,12 +69,14 @@ static void s_setup(struct sctx *s, int m, const struct net *net, struct peer *p
 	int i, k, est = 0, before = atomic_load(&p->nfds);
 
 	s->pbase[m] = before;
-	if (m == S_SOCKOBJ) {
+	if (m == S_SOCKOBJ || m == S_RING) {
+		/* read() takes sockobj-ring's records from its ring too */
+		int fd = m == S_RING ? s->rfd : s->sofd;
 		struct sockobj_event ev[1024];
 
-		so_open_many(s->sofd, &net->dst, s->K, O.chunk, s->ids, 0, 0);
+		so_open_many(fd, &net->dst, s->K, O.chunk, m == S_RING ? s->rids : s->ids, 0, 0);
 		while (est < s->K) {
-			k = so_read(s->sofd, ev, 1024);
+			k = so_read(fd, ev, 1024);
 			if (k < 0)
 				die("read: %s", strerror(-k));
 			for (i = 0; i < k; i++)
@@ -102,6 +118,7 @@ static void s_teardown(struct sctx *s, struct peer *p)
 	int i;
 
 	so_destroy_many(s->sofd, s->ids, s->K);
+	so_destroy_many(s->rfd, s->rids, s->K);
 	for (i = 0; i < s->K; i++) {
 		setsockopt(s->fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(s->fds[i]);
@@ -154,6 +171,32 @@ static double s_loop(struct sctx *s, int m, struct peer *p, int iters, int activ
 				if (r || done != 1)
 					die("scale: SOCKOBJ_IOC_RECV %d done %zu", r, done);
 			}
+		} else if (m == S_RING) {
+			struct sockobj_event ev[4];
+			bool pending;
+			size_t done;
+			int k, i, r;
+
+			k = so_ring_take(&s->ring, ev, 4, &pending);
+			if (!k) {
+				/*
+				 * Empty (the record waits in the module, or is
+				 * not there yet): read() moves it in, takes it
+				 * from the ring, and blocks until there is one.
+				 */
+				k = so_read(s->rfd, ev, 4);
+				if (k < 1)
+					die("scale: ring read: %d", k);
+				s->ring_reads++;
+			}
+			s->ring_events += k;
+			for (i = 0; i < k; i++) {
+				if (ev[i].type != SOCKOBJ_EV_READABLE)
+					die("scale: unexpected ring record type %u", ev[i].type);
+				r = so_recv(s->rfd, ev[i].id, buf, sizeof(buf), &done);
+				if (r || done != 1)
+					die("scale: SOCKOBJ_IOC_RECV (ring) %d done %zu", r, done);
+			}
 		} else {
 			struct epoll_event ev[4];
 			int k, i;
@@ -187,8 +230,14 @@ void test_scale(const struct net *net, struct peer *p)
 	s.ids = calloc(MAX_CONNS, sizeof(*s.ids));
 	s.fds = calloc(MAX_CONNS, sizeof(*s.fds));
 	s.dfds = calloc(MAX_CONNS, sizeof(*s.dfds));
+	s.rids = calloc(MAX_CONNS, sizeof(*s.rids));
 	s.sofd = so_open();
-	if (!s.ids || !s.fds || !s.dfds)
+	s.rfd = so_open();
+	/* an older module (--module) has no ring: no sockobj-ring */
+	s.nm = so_features(s.rfd) & SOCKOBJ_FEAT_EVENT_RING ? S_METHODS : S_RING;
+	if (s.nm == S_METHODS)
+		so_ring_setup(s.rfd, S_RING_ENTRIES, &s.ring);
+	if (!s.ids || !s.fds || !s.dfds || !s.rids)
 		die("out of memory");
 	p->nodelay = 1;
 	peer_mode(p, PEER_HOLD);
@@ -196,7 +245,7 @@ void test_scale(const struct net *net, struct peer *p)
 	table_row("\n== 5. Cost per event vs open connections (%s): us per event (1-byte send on a random connection + learn + receive), %d iterations x %d reps",
 		  net->name, iters, reps);
 	table_row("x K=10 and x epoll: median of the per-rep ratios [CI] (rep r of K over rep r of K = 10 of this run; over epoll's rep r), conf%% the CI's coverage");
-	table_row("%-7s %-8s %-9s %10s %20s %22s %10s %22s %5s", "K", "active", "method",
+	table_row("%-7s %-8s %-12s %10s %20s %22s %10s %22s %5s", "K", "active", "method",
 		  "us/event", "[min..max]", "x K=10 [CI]", "(by min)", "x epoll [CI]", "conf%");
 	for (ki = 0; ki < ARRAY_SIZE(Ks); ki++) {
 		double v[2][S_METHODS][64];
@@ -209,24 +258,24 @@ void test_scale(const struct net *net, struct peer *p)
 		/*
 		 * Both methods' connections exist together and the repetitions
 		 * alternate method and variant, so that a burst of host load hits
-		 * them alike (the peer holds 3 K connections).
+		 * them alike (the peer holds 4 K connections).
 		 */
 		watchdog("scaling", 240);
-		for (m = 0; m < S_METHODS; m++)
+		for (m = 0; m < s.nm; m++)
 			s_setup(&s, m, net, p);
-		for (m = 0; m < S_METHODS; m++)
+		for (m = 0; m < s.nm; m++)
 			s_loop(&s, m, p, iters / 4, s.K);	/* warm-up */
 		for (r = 0; r < reps; r++) {
 			watchdog("scaling", 240);
-			for (k = 0; k < S_METHODS; k++) {
-				m = rot(k, r, S_METHODS);
+			for (k = 0; k < s.nm; k++) {
+				m = rot(k, r, s.nm);
 				v[0][m][r] = s_loop(&s, m, p, iters, s.K) / 1e3;
 				v[1][m][r] = s_loop(&s, m, p, iters, 10) / 1e3;
 			}
 		}
 		s_teardown(&s, p);
 		for (var = 0; var < 2; var++) {
-			for (m = 0; m < S_METHODS; m++) {
+			for (m = 0; m < s.nm; m++) {
 				stats(v[var][m], reps, &st[var][m]);
 				if (ki == 0) {
 					base[var][m] = st[var][m].median;
@@ -236,7 +285,7 @@ void test_scale(const struct net *net, struct peer *p)
 			}
 		}
 		for (var = 0; var < 2; var++) {
-			for (m = 0; m < S_METHODS; m++) {
+			for (m = 0; m < s.nm; m++) {
 				char range[48], kr[48], er[48];
 				const struct summary *x = &st[var][m];
 				double rk[64], re[64];
@@ -253,7 +302,7 @@ void test_scale(const struct net *net, struct peer *p)
 				ratio_ci(rk, reps, &ck);
 				ratio_ci(re, reps, &ce);
 				snprintf(range, sizeof(range), "[%.2f..%.2f]", x->min, x->max);
-				table_row("%-7d %-8s %-9s %10.2f %20s %22s %10.2f %22s %5.1f", s.K,
+				table_row("%-7d %-8s %-12s %10.2f %20s %22s %10.2f %22s %5.1f", s.K,
 					  var ? "10" : "all", sname[m], x->median, range,
 					  ci_str(&ck, kr, sizeof(kr)), x->min / bmin[var][m],
 					  ci_str(&ce, er, sizeof(er)), 100 * ce.conf);
@@ -271,14 +320,21 @@ void test_scale(const struct net *net, struct peer *p)
 				json_samples(&J, "rep_ratios_vs_k10", rk, reps);
 				json_ci(&J, "ratio_ci", &ce);
 				json_samples(&J, "rep_ratios", re, reps);
-				json_orders(&J, "order", sname, NULL, S_METHODS, reps);
+				json_orders(&J, "order", sname, NULL, s.nm, reps);
 				json_samples(&J, "samples", v[var][m], reps);
 				json_end(&J);
 			}
 		}
 	}
+	/* whether sockobj-ring's events came from the ring (warm-ups included) */
+	if (s.nm == S_METHODS)
+		table_row("sockobj-ring: %ld of %ld events taken by read() (the ring empty), the rest from the ring",
+			  s.ring_reads, s.ring_events);
 	watchdog("", 0);
 	p->nodelay = 0;
+	so_ring_unmap(&s.ring);
+	close(s.rfd);
+	free(s.rids);
 	free(s.ids);
 	free(s.fds);
 	free(s.dfds);

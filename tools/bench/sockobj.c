@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 int so_open(void)
@@ -225,4 +226,36 @@ void so_destroy_many(int fd, const uint32_t *ids, int n)
 		if (ret)
 			die("SOCKOBJ_IOC_BATCH destroy: %s", strerror(-ret));
 	}
+}
+
+void so_ring_setup(int fd, uint32_t entries, struct so_ring *r)
+{
+	struct sockobj_ring_setup rs;
+	char *m;
+	int ret;
+
+	if (!(so_features(fd) & SOCKOBJ_FEAT_EVENT_RING))
+		die("the module has no mapped record ring (API version 11)");
+	memset(&rs, 0, sizeof(rs));
+	rs.entries = entries;
+	ret = so_ioctl(fd, SOCKOBJ_IOC_RING_SETUP, &rs);
+	if (ret)
+		die("SOCKOBJ_IOC_RING_SETUP: %s", strerror(-ret));
+	m = mmap(NULL, rs.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap of the ring: %s", strerror(errno));
+	r->map = m;
+	r->size = rs.size;
+	r->head = (uint32_t *)(m + rs.head_off);
+	r->tail = (uint32_t *)(m + rs.tail_off);
+	r->flags = (uint32_t *)(m + rs.flags_off);
+	r->slots = (struct sockobj_event *)(m + rs.events_off);
+	r->mask = entries - 1;
+}
+
+void so_ring_unmap(struct so_ring *r)
+{
+	if (r->map)
+		munmap(r->map, r->size);
+	memset(r, 0, sizeof(*r));
 }
