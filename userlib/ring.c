@@ -46,6 +46,21 @@ static uint32_t ring_ready(const struct sockobj_ring *ring, uint32_t *headp)
 	return tail - *headp;
 }
 
+/*
+ * The records a reader may take, at most max, from *headp on: none while
+ * head is out of range (read() then says EINVAL, the records wait in the
+ * module).
+ */
+static uint32_t ring_takeable(const struct sockobj_ring *ring,
+			      uint32_t *headp, uint32_t max)
+{
+	uint32_t n = ring_ready(ring, headp);
+
+	if (n > ring->setup.entries)
+		return 0;
+	return n < max ? n : max;
+}
+
 /* Releases n slots to the module: a store-release, after their reads. */
 static void ring_release(struct sockobj_ring *ring, uint32_t head, uint32_t n)
 {
@@ -100,12 +115,7 @@ unsigned int __sockobj_ring_take(struct sockobj_ctx *ctx,
 
 	if (!ring->map)
 		return 0;
-	n = ring_ready(ring, &head);
-	/* A bad head: read() says EINVAL, the records wait in the module. */
-	if (n > ring->setup.entries)
-		return 0;
-	if (n > max)
-		n = max;
+	n = ring_takeable(ring, &head, max);
 	for (i = 0; i < n; i++)
 		evs[i] = ring->slots[(head + i) & ring->mask];
 	if (n)
@@ -115,12 +125,11 @@ unsigned int __sockobj_ring_take(struct sockobj_ctx *ctx,
 
 unsigned int __sockobj_ring_ready(const struct sockobj_ctx *ctx)
 {
-	uint32_t head, n;
+	uint32_t head;
 
 	if (!ctx->ring.map)
 		return 0;
-	n = ring_ready(&ctx->ring, &head);
-	return n > ctx->ring.setup.entries ? 0 : n;
+	return ring_takeable(&ctx->ring, &head, UINT32_MAX);
 }
 
 bool __sockobj_ring_pending(const struct sockobj_ctx *ctx)
@@ -184,11 +193,7 @@ SOCKOBJ_EXPORT int sockobj_ring_peek(struct sockobj_ctx *ctx,
 
 	if (!ring->map)
 		return -ENODEV;
-	n = ring_ready(ring, &head);
-	if (n > ring->setup.entries)
-		return 0;
-	if (n > max)
-		n = max;
+	n = ring_takeable(ring, &head, max);
 	for (i = 0; i < n; i++)
 		evs[i] = &ring->slots[(head + i) & ring->mask];
 	return (int)n;
