@@ -90,9 +90,9 @@ unsigned int __sockobj_queue_take(struct sockobj_ctx *ctx,
 /*
  * ring.c: the records in the mapped ring, up to max copied to evs and
  * released (no system call; 0 without a mapping, or when head is out of
- * range, which only read() can report); how many it holds; whether the module holds records
- * for want of room (SOCKOBJ_RING_PENDING); the unmapping, for
- * sockobj_close().
+ * range, which only read() can report); how many it holds; whether the
+ * module holds records for want of room (SOCKOBJ_RING_PENDING); the
+ * unmapping, for sockobj_close().
  */
 unsigned int __sockobj_ring_take(struct sockobj_ctx *ctx,
 				 struct sockobj_event *evs, unsigned int max);
