@@ -24,6 +24,10 @@
  * - Records in the ring stay when their object is destroyed or handed off.
  * - poll() and level-triggered epoll report EPOLLIN while the ring holds
  *   a record or one waits, and not once they are taken.
+ * - PENDING is cleared once no record waits, a DESTROY that discards the
+ *   last waiting ones included.
+ * - A state seen in the ring is the object's state already (a send made
+ *   at once is not refused).
  *
  * Each test runs in a private network namespace (loopback only).
  *
@@ -962,6 +966,130 @@ TEST_F(mapped, mapping_stays_valid_after_close)
 	ASSERT_EQ(3U, ring_take(&r, evs, 3));
 	expect_connect_abort(_metadata, evs, id, 4);
 	EXPECT_EQ(3U, ld_head(&r));
+	ring_unmap(&r);
+}
+
+/*
+ * SOCKOBJ_RING_PENDING is cleared once no record waits, however they
+ * stopped waiting: a DESTROY that discards the last waiting records (those
+ * of its object) clears it; one that leaves another object's records
+ * waiting does not.
+ */
+TEST_F(mapped, destroy_of_the_last_waiting_records_clears_pending)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLRDNORM };
+	struct sockobj_event evs[2];
+	struct ring r;
+	__u32 id1, id2;
+
+	RING_OPEN(self->fd, 1, &r);
+	id1 = connect_abort(_metadata, self->fd, self->lfd, 1);
+	id2 = connect_abort(_metadata, self->fd, self->lfd, 2);
+	/* id1's CONNECTING in the ring, 2 of id1's and 3 of id2's waiting */
+	EXPECT_EQ(1U, ld_tail(&r));
+	EXPECT_EQ(1, pending(&r));
+
+	ASSERT_EQ(0, so_destroy(self->fd, id1, 0));
+	EXPECT_EQ(1, pending(&r)) TH_LOG("id2's records still wait");
+	ASSERT_EQ(0, so_destroy(self->fd, id2, 0));
+	EXPECT_EQ(0, pending(&r)) TH_LOG("no record waits any more");
+	EXPECT_EQ(1U, ld_tail(&r));
+
+	ASSERT_EQ(1U, ring_take(&r, evs, 2));
+	EXPECT_EQ(id1, evs[0].id);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), evs[0].state);
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	EXPECT_EQ(-1, read(self->fd, evs, sizeof(evs)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1U, ld_tail(&r));
+	EXPECT_EQ(0, pending(&r));
+	ring_unmap(&r);
+}
+
+#define SPIN_ROUNDS	200U
+
+/* The spinning reader of the next test */
+struct spinner {
+	struct ring *r;
+	int fd;
+	__u32 done;		/* rounds whose send was made (atomic) */
+	__u32 refused;		/* sends refused ENOTCONN */
+	int other;		/* another error of a send, or 0 */
+	__u32 stop;		/* atomic */
+};
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);	/* best effort */
+}
+
+/*
+ * Spins on tail (no sleep, no call on the file) and sends a byte the moment
+ * an object's ESTABLISHED record appears: the record is written by the
+ * socket callback on the connecting thread's CPU, this one runs on the other.
+ */
+static void *spin_and_send(void *arg)
+{
+	struct spinner *s = arg;
+	struct sockobj_event ev;
+	size_t done;
+	int ret;
+
+	pin_to_cpu(1);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		if (!ring_take(s->r, &ev, 1))
+			continue;
+		if (ev.type != SOCKOBJ_EV_STATE ||
+		    ev.state != SOCKOBJ_STATE_ESTABLISHED)
+			continue;
+		ret = so_io_send(s->fd, ev.id, "x", 1, &done);
+		if (ret == -ENOTCONN)
+			s->refused++;
+		else if (ret || done != 1)
+			s->other = ret ? ret : -EIO;
+		__atomic_add_fetch(&s->done, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * A record is in the ring only once its state is the object's: a program
+ * that sees ESTABLISHED in the ring and sends at once is never refused
+ * ENOTCONN. The window a wrong order would open is a few instructions on
+ * the other CPU, so this takes many connections, each record seen by a
+ * thread spinning on tail while the connect runs.
+ */
+TEST_F(mapped, a_state_seen_in_the_ring_is_the_objects_state)
+{
+	struct spinner s = { .fd = self->fd };
+	struct ring r;
+	pthread_t th;
+	unsigned int i;
+	__u32 id;
+	int srv;
+
+	RING_OPEN(self->fd, 64, &r);
+	s.r = &r;
+	pin_to_cpu(0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, spin_and_send, &s));
+	for (i = 0; i < SPIN_ROUNDS; i++) {
+		ASSERT_EQ(0, so_new(self->fd, i, IP, PORT, &id));
+		ASSERT_EQ(0, so_connect(self->fd, id));
+		srv = so_accept(self->lfd, so_tmo(5000));
+		ASSERT_LE(0, srv);
+		while (__atomic_load_n(&s.done, __ATOMIC_ACQUIRE) <= i)
+			sched_yield();
+		ASSERT_EQ(0, so_destroy(self->fd, id, SOCKOBJ_DESTROY_ABORT));
+		close(srv);
+	}
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0U, s.refused) TH_LOG("of %u sends", SPIN_ROUNDS);
+	EXPECT_EQ(0, s.other);
 	ring_unmap(&r);
 }
 
