@@ -162,7 +162,6 @@ void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
 		transition(obj, next, 0, 0);
 	}
 	spin_unlock_bh(&file->lock);
-	sockobj_timers_state_changed(obj, next);
 }
 
 /**

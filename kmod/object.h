@@ -41,6 +41,23 @@ enum sockobj_work_bit {
 };
 
 /**
+ * enum sockobj_timer_use - what an object's one timer is armed for
+ * @SOCKOBJ_TIMER_NONE: nothing yet
+ * @SOCKOBJ_TIMER_CONNECT: the connect timeout (CONNECTING)
+ * @SOCKOBJ_TIMER_IDLE: the inactivity timeout (ESTABLISHED)
+ * @SOCKOBJ_TIMER_RETRY: the end of a retry wait (RETRY_WAIT)
+ *
+ * An attempt needs at most one of them at a time, one per state, so one
+ * timer serves all three (see timers.c).
+ */
+enum sockobj_timer_use {
+	SOCKOBJ_TIMER_NONE,
+	SOCKOBJ_TIMER_CONNECT,
+	SOCKOBJ_TIMER_IDLE,
+	SOCKOBJ_TIMER_RETRY,
+};
+
+/**
  * struct sockobj_attempt - what belongs to one connection attempt
  * @gen: the attempt's number, counted from 1 over the object's life
  * @deadline: jiffies when its connect times out (valid with a connect timer)
@@ -94,7 +111,6 @@ struct sockobj_attempt {
  * @saved_error_report: ditto
  * @laddr: local address of the current or last attempt
  * @raddr: remote address of the current or last attempt
- * @bound_ifindex: interface the socket was bound to, or 0
  * @bytes_sent: bytes sent, all attempts (written under @lock)
  * @bytes_received: bytes received, all attempts (written under @lock)
  * @bytes_sync: lets GET_INFO read the two counters without @lock
@@ -102,7 +118,9 @@ struct sockobj_attempt {
  * @reason: SOCKOBJ_REASON_* of the last close
  * @phase: state in which the last close happened
  * @dead: destroyed; no new work, no events
+ * @timer_use: SOCKOBJ_TIMER_* @timer was last armed for (set with it)
  * @error: positive errno of the last close
+ * @bound_ifindex: interface the socket was bound to, or 0 (see @sock)
  * @ring: undelivered state records
  * @data: pending data events
  * @att: the current (or last) connection attempt
@@ -117,9 +135,8 @@ struct sockobj_attempt {
  * @work_bits: SOCKOBJ_WORK_* requests for @work
  * @work_attempt: the attempt each timer request of @work_bits was made for
  * @work: process-context follow-up of callbacks and timers
- * @timer: the connect timeout
- * @idle_timer: the inactivity timeout
- * @retry_timer: the end of a retry wait
+ * @timer: the connect timeout, the inactivity timeout or the end of a
+ *	retry wait, as @timer_use says
  * @listener: the listener of a LISTENING object, or of one that holds a
  *	passive connection reconnects may replace; else NULL (under @lock
  *	and the file's listen_lock)
@@ -148,7 +165,6 @@ struct sockobj_obj {
 	struct sk_buff_head *early;
 	union sockobj_sockaddr laddr;
 	union sockobj_sockaddr raddr;
-	int bound_ifindex;
 	u64_stats_t bytes_sent;
 	u64_stats_t bytes_received;
 	struct u64_stats_sync bytes_sync;
@@ -157,7 +173,9 @@ struct sockobj_obj {
 	u8 reason;
 	u8 phase;
 	bool dead;
+	u8 timer_use;
 	int error;
+	int bound_ifindex;
 	struct sockobj_ring ring;
 	struct sockobj_data_events data;
 	struct sockobj_attempt att;
@@ -174,8 +192,6 @@ struct sockobj_obj {
 	u32 work_attempt[SOCKOBJ_WORK_COUNT];
 	struct delayed_work work;
 	struct timer_list timer;
-	struct timer_list idle_timer;
-	struct timer_list retry_timer;
 	struct sockobj_listener *listener;
 	struct list_head listen_node;
 	u32 inconmode;

@@ -6,13 +6,20 @@
  * _data_moved(), _retry_wait()...): no other file touches a timer or
  * queues the work.
  *
- * Locking: the timers and the work's request bits are lockless; a timer
- * callback only queues the work. The work item try-locks obj->lock (never
+ * An object has one timer for the three: an attempt needs at most one at a
+ * time (the connect timeout while CONNECTING, the inactivity timeout while
+ * ESTABLISHED, the retry wait's end in RETRY_WAIT), so each arming just
+ * replaces the last, and obj->timer_use says which one it is.
+ *
+ * Locking: the timer is armed, and obj->timer_use set with it, under the
+ * file's lock, which its callback takes to read what it is for and queue
+ * the work (so an arming and a firing never cross); the work's request
+ * bits are lockless. The work item try-locks obj->lock (never
  * waits for it: a SEND or RECV may hold it across a user copy that does
  * not end) and then acts as an ioctl would; every request it acts on must
  * still hold for the current attempt (see struct sockobj_attempt). sockobj_timers_established() and
  * sockobj_timers_conn_closed() run under file->lock, in any context; the
- * sync stops run under obj->lock, which neither timer callback takes;
+ * sync stops run under obj->lock, which the timer callback does not take;
  * sockobj_timers_cancel_work() runs without obj->lock, which the work
  * takes. A queued work item holds a reference to its object, and the
  * timers are stopped before the object's last reference goes.
@@ -109,6 +116,32 @@ static void retry_later(struct sockobj_obj *obj, unsigned long bits)
 		sockobj_object_put(obj);	/* queued meanwhile, with its own */
 }
 
+/* Arm the timer for @use, due at @expires. The file's lock is held. */
+static void arm(struct sockobj_obj *obj, enum sockobj_timer_use use,
+		unsigned long expires)
+{
+	lockdep_assert_held(&obj->file->lock);
+	obj->timer_use = use;
+	mod_timer(&obj->timer, expires);
+}
+
+/* Stop a connect or inactivity timeout, not a retry wait's end. */
+static void disarm_attempt(struct sockobj_obj *obj)
+{
+	lockdep_assert_held(&obj->file->lock);
+	if (obj->timer_use != SOCKOBJ_TIMER_RETRY)
+		timer_delete(&obj->timer);
+}
+
+static void idle_again(struct sockobj_obj *obj)
+{
+	spin_lock_bh(&obj->file->lock);
+	if (obj->state == SOCKOBJ_STATE_ESTABLISHED && obj->att.idle)
+		arm(obj, SOCKOBJ_TIMER_IDLE,
+		    READ_ONCE(obj->att.last_activity) + obj->att.idle);
+	spin_unlock_bh(&obj->file->lock);
+}
+
 /*
  * Whether a timer request of @bits still holds for the object now, under
  * its lock: made for the current attempt, and the condition true now (a
@@ -165,11 +198,9 @@ static void obj_work(struct work_struct *work)
 		if (still_due(obj, bits, SOCKOBJ_WORK_IDLE))
 			sockobj_conn_close(obj, state, SOCKOBJ_REASON_INACTIVITY,
 					   ETIMEDOUT);
-		else if (obj->att.idle)
+		else
 			/* Data came after the timer fired: wait again. */
-			mod_timer(&obj->idle_timer,
-				  READ_ONCE(obj->att.last_activity) +
-				  obj->att.idle);
+			idle_again(obj);
 	} else if (state == SOCKOBJ_STATE_CLOSED &&
 		   skb_queue_empty_lockless(&obj->sock->sk->sk_receive_queue)) {
 		/* With data left (a close completed before it was read), the
@@ -182,37 +213,37 @@ out:
 	sockobj_object_put(obj);
 }
 
-static void retry_due(struct timer_list *t)
-{
-	struct sockobj_obj *obj = from_timer(obj, t, retry_timer);
-
-	/* The timer is stopped before the object's last reference goes. */
-	queue_obj_work(obj, SOCKOBJ_WORK_NEXT_ATTEMPT);
-}
-
-static void connect_timeout(struct timer_list *t)
+/*
+ * A firing that crossed an arming for another use acts for the new one:
+ * an early retry request finds the wait not over and arms the rest; a
+ * request for a state the object left is void for the work item.
+ */
+static void timer_due(struct timer_list *t)
 {
 	struct sockobj_obj *obj = from_timer(obj, t, timer);
+	struct sockobj_file *file = obj->file;
+	unsigned long due;
 
 	/* The timer is stopped before the object's last reference goes. */
-	queue_obj_work(obj, SOCKOBJ_WORK_TIMEOUT);
-}
-
-/*
- * The idle timeout is set while the timer is stopped and the attempt is
- * only readable here once it started, so a plain read is stable.
- */
-static void idle_timeout(struct timer_list *t)
-{
-	struct sockobj_obj *obj = from_timer(obj, t, idle_timer);
-	unsigned long due = READ_ONCE(obj->att.last_activity) + obj->att.idle;
-
-	if (READ_ONCE(obj->dead))
-		return;
-	if (time_before(jiffies, due))
-		mod_timer(&obj->idle_timer, due);
-	else
-		queue_obj_work(obj, SOCKOBJ_WORK_IDLE);
+	spin_lock_bh(&file->lock);
+	switch (obj->timer_use) {
+	case SOCKOBJ_TIMER_CONNECT:
+		queue_obj_work(obj, SOCKOBJ_WORK_TIMEOUT);
+		break;
+	case SOCKOBJ_TIMER_IDLE:
+		if (obj->dead)
+			break;
+		due = READ_ONCE(obj->att.last_activity) + obj->att.idle;
+		if (time_before(jiffies, due))
+			mod_timer(&obj->timer, due);
+		else
+			queue_obj_work(obj, SOCKOBJ_WORK_IDLE);
+		break;
+	case SOCKOBJ_TIMER_RETRY:
+		queue_obj_work(obj, SOCKOBJ_WORK_NEXT_ATTEMPT);
+		break;
+	}
+	spin_unlock_bh(&file->lock);
 }
 
 /**
@@ -226,9 +257,7 @@ void sockobj_timers_setup(struct sockobj_obj *obj)
 {
 	BUILD_BUG_ON(SOCKOBJ_WORK_COUNT > BITS_PER_LONG);
 	INIT_DELAYED_WORK(&obj->work, obj_work);
-	timer_setup(&obj->timer, connect_timeout, 0);
-	timer_setup(&obj->idle_timer, idle_timeout, 0);
-	timer_setup(&obj->retry_timer, retry_due, 0);
+	timer_setup(&obj->timer, timer_due, 0);
 }
 
 /**
@@ -265,21 +294,22 @@ void sockobj_timers_connect_started(struct sockobj_obj *obj)
 	/* The callbacks read it under the file's lock (ESTABLISHED arms). */
 	spin_lock_bh(&obj->file->lock);
 	obj->att.idle = idle;
-	spin_unlock_bh(&obj->file->lock);
 	/* A passive open's handshake is done before the object sees it. */
 	if (obj->cfg.connect_timeout_ms && obj->proto == SOCKOBJ_PROTO_TCP &&
 	    !obj->att.passive) {
 		obj->att.deadline = jiffies +
 				    msecs_to_jiffies(obj->cfg.connect_timeout_ms);
-		mod_timer(&obj->timer, obj->att.deadline);
+		arm(obj, SOCKOBJ_TIMER_CONNECT, obj->att.deadline);
 	}
+	spin_unlock_bh(&obj->file->lock);
 }
 
 /**
  * sockobj_timers_established() - the object became ESTABLISHED
  * @obj: the object, its file's lock held
  *
- * Inactivity counts from now; the inactivity timer starts if there is one.
+ * The connect timeout stops; inactivity counts from now, and its timeout
+ * starts if there is one.
  *
  * Context: any.
  */
@@ -287,7 +317,9 @@ void sockobj_timers_established(struct sockobj_obj *obj)
 {
 	WRITE_ONCE(obj->att.last_activity, jiffies);
 	if (obj->att.idle)
-		mod_timer(&obj->idle_timer, jiffies + obj->att.idle);
+		arm(obj, SOCKOBJ_TIMER_IDLE, jiffies + obj->att.idle);
+	else
+		disarm_attempt(obj);
 }
 
 /**
@@ -305,9 +337,11 @@ void sockobj_timers_data_moved(struct sockobj_obj *obj)
 
 /**
  * sockobj_timers_conn_closed() - a socket callback closed the connection
- * @obj: the object, its file's lock held
+ * @obj: the object, its file's lock held, CLOSED or in RETRY_WAIT
  *
- * The work item releases the socket from process context, a jiffy later:
+ * The attempt's connect or inactivity timeout stops (without waiting: the
+ * callback may run in softirq; a retry wait's end stays). The work item
+ * releases the socket from process context, a jiffy later:
  * the reader woken with the CLOSED record runs first. A worker woken in the
  * same softirq ran before that reader on a busy CPU and released the socket
  * in its way (the benchmark's RST latency: 7 us above epoll's on one CPU).
@@ -316,39 +350,21 @@ void sockobj_timers_data_moved(struct sockobj_obj *obj)
  */
 void sockobj_timers_conn_closed(struct sockobj_obj *obj)
 {
+	disarm_attempt(obj);
 	queue_obj_work_soon(obj, SOCKOBJ_WORK_RELEASE);
-}
-
-/**
- * sockobj_timers_state_changed() - a socket callback moved the object
- * @obj: the object, no lock of it held
- * @next: the state it moved to, or a negative errno when it did not move
- *
- * ESTABLISHED stops the connect timer; CLOSED stops both timers (without
- * waiting: a callback may run in softirq).
- *
- * Context: any.
- */
-void sockobj_timers_state_changed(struct sockobj_obj *obj, int next)
-{
-	/* A close the retry policy retries came here as CLOSED too. */
-	if (next == SOCKOBJ_STATE_ESTABLISHED || next == SOCKOBJ_STATE_CLOSED)
-		timer_delete(&obj->timer);
-	if (next == SOCKOBJ_STATE_CLOSED)
-		timer_delete(&obj->idle_timer);
 }
 
 /**
  * sockobj_timers_handed_off() - the socket is leaving the object (hand-off)
  * @obj: the object, its lock held, its callbacks detached
  *
- * Stops the inactivity timer and waits for a running one.
+ * Stops the inactivity timeout and waits for a running one.
  *
  * Context: process.
  */
 void sockobj_timers_handed_off(struct sockobj_obj *obj)
 {
-	timer_delete_sync(&obj->idle_timer);
+	timer_delete_sync(&obj->timer);
 }
 
 /**
@@ -360,7 +376,7 @@ void sockobj_timers_handed_off(struct sockobj_obj *obj)
  */
 void sockobj_timers_retry_wait(struct sockobj_obj *obj, unsigned long due)
 {
-	mod_timer(&obj->retry_timer, due);
+	arm(obj, SOCKOBJ_TIMER_RETRY, due);
 }
 
 /**
@@ -375,7 +391,7 @@ void sockobj_timers_retry_now(struct sockobj_obj *obj)
 }
 
 /**
- * sockobj_timers_stop() - stop the timers and wait for running ones
+ * sockobj_timers_stop() - stop the timer and wait for a running one
  * @obj: the object, its lock held
  *
  * Context: process.
@@ -383,8 +399,6 @@ void sockobj_timers_retry_now(struct sockobj_obj *obj)
 void sockobj_timers_stop(struct sockobj_obj *obj)
 {
 	timer_delete_sync(&obj->timer);
-	timer_delete_sync(&obj->idle_timer);
-	timer_delete_sync(&obj->retry_timer);
 }
 
 /**

@@ -16,7 +16,6 @@ void sockobj_timers_connect_started(struct sockobj_obj *obj);
 void sockobj_timers_established(struct sockobj_obj *obj);
 void sockobj_timers_data_moved(struct sockobj_obj *obj);
 void sockobj_timers_conn_closed(struct sockobj_obj *obj);
-void sockobj_timers_state_changed(struct sockobj_obj *obj, int next);
 void sockobj_timers_handed_off(struct sockobj_obj *obj);
 void sockobj_timers_retry_wait(struct sockobj_obj *obj, unsigned long due);
 void sockobj_timers_retry_now(struct sockobj_obj *obj);
