@@ -522,6 +522,86 @@ TEST_F_TIMEOUT(retry, lost_connections, T_RETRY)
 	close(lfd);
 }
 
+/* The time between two records of an object, in ms */
+static __u64 ms_apart(const struct sockobj_event *a,
+		      const struct sockobj_event *b)
+{
+	return (b->timestamp_ns - a->timestamp_ns) / 1000000ULL;
+}
+
+/*
+ * Each of an attempt's timeouts and the wait before the next, in turn and
+ * at their times: attempt 1's SYNs are dropped (CONNECT_TIMEOUT after 300
+ * ms, retried), attempts 2 and 3 connect and idle (INACTIVITY after 1 s,
+ * retried with SOCKOBJ_RETRY_LOST), the third failure exhausts the policy.
+ * The module serves the three with one timer, armed for each in turn.
+ */
+TEST_F_TIMEOUT(retry, timeouts_and_waits_in_turn, T_RETRY)
+{
+	struct sockobj_retry r = policy(3, 200, 200, 100);
+	__u64 slack = so_tmo(1000), ms;
+	struct sockobj_event e[8];
+	struct sockobj_config cfg;
+	__u16 port = so_port(9);
+	char rule[64];
+	int lfd;
+	__u32 id;
+
+	lfd = so_listen("127.0.0.1", port);
+	ASSERT_LE(0, lfd);
+	snprintf(rule, sizeof(rule), "tcp dport %u drop", port);
+	ASSERT_EQ(0, so_nft_input_rule(NULL, rule));
+	r.flags = SOCKOBJ_RETRY_LOST;
+	id = new_with(_metadata, self->fd, COOKIE, port, &r);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	cfg.mask = SOCKOBJ_CFG_CONNECT_TIMEOUT | SOCKOBJ_CFG_INACTIVITY;
+	cfg.connect_timeout_ms = 300;
+	cfg.inactivity_s = 1;
+	ASSERT_EQ(0, so_configure(self->fd, &cfg));
+	ASSERT_EQ(0, so_connect(self->fd, id));
+
+	e[0] = next_state(_metadata, self->fd, id, QUICK);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_CONNECTING, e[0].state);
+	e[1] = next_state(_metadata, self->fd, id, QUICK);
+	expect_wait(_metadata, &e[1], 1, SOCKOBJ_STATE_CONNECTING,
+		    SOCKOBJ_REASON_CONNECT_TIMEOUT, ETIMEDOUT);
+	ms = ms_apart(&e[0], &e[1]);
+	TH_LOG("connect timeout after %llu ms (300)", (unsigned long long)ms);
+	EXPECT_LE(290ULL, ms);
+	EXPECT_GE(300ULL + slack, ms);
+	ASSERT_EQ(0, so_nft_delete(NULL));
+
+	e[2] = next_state(_metadata, self->fd, id, QUICK);
+	expect_connecting(_metadata, &e[2], 2, SOCKOBJ_STATE_RETRY_WAIT);
+	expect_waited(_metadata, &e[1], &e[2]);
+	e[3] = next_state(_metadata, self->fd, id, QUICK);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, e[3].state);
+	e[4] = next_state(_metadata, self->fd, id, QUICK);
+	expect_wait(_metadata, &e[4], 2, SOCKOBJ_STATE_ESTABLISHED,
+		    SOCKOBJ_REASON_INACTIVITY, ETIMEDOUT);
+	e[5] = next_state(_metadata, self->fd, id, QUICK);
+	expect_connecting(_metadata, &e[5], 3, SOCKOBJ_STATE_RETRY_WAIT);
+	expect_waited(_metadata, &e[4], &e[5]);
+	e[6] = next_state(_metadata, self->fd, id, QUICK);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, e[6].state);
+	e[7] = next_state(_metadata, self->fd, id, QUICK);
+	ASSERT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e[7].state);
+	EXPECT_EQ((__u32)SOCKOBJ_REASON_INACTIVITY, e[7].reason);
+	EXPECT_EQ((__u32)SOCKOBJ_STATE_ESTABLISHED, e[7].phase);
+	EXPECT_EQ(SOCKOBJ_RETRY_EXHAUSTED, e[7].retry_ms);
+	EXPECT_EQ(3U, e[7].attempt);
+	for (int i = 3; i < 8; i += 3) {
+		ms = ms_apart(&e[i], &e[i + 1]);
+		TH_LOG("attempt %u idle for %llu ms (1000)", e[i].attempt,
+		       (unsigned long long)ms);
+		EXPECT_LE(990ULL, ms);
+		EXPECT_GE(1000ULL + slack, ms);
+	}
+	ASSERT_NO_RECORD(self->fd, 0, 300);
+	close(lfd);
+}
+
 /*
  * Read the records of UDP object id (retrying with NET_UNREACH) until it is
  * ESTABLISHED; after the wait-th failed attempt, run the shell command
