@@ -538,7 +538,8 @@ static __u64 ms_apart(const struct sockobj_event *a,
  */
 TEST_F_TIMEOUT(retry, timeouts_and_waits_in_turn, T_RETRY)
 {
-	struct sockobj_retry r = policy(3, 200, 200, 100);
+	/* a wait long enough for nft to remove its rule before attempt 2 */
+	struct sockobj_retry r = policy(3, so_tmo(1000), so_tmo(1000), 100);
 	__u64 slack = so_tmo(1000), ms;
 	struct sockobj_event e[8];
 	struct sockobj_config cfg;
