@@ -194,8 +194,7 @@ static void make_ready(struct sockobj_obj *obj)
  * at once and alone; writing it there directly gives the program the same
  * record at the same place, without the object's pending set and the ready
  * list in between (0.22 us of an event's 1.25 us of overhead in the
- * benchmark's scale test).
- * State records never come this way: the state
+ * benchmark's scale test). State records never come this way: the state
  * they announce is stored after they are queued (sockobj_event_post()).
  * Context: the file's lock held; the event is not pending for @obj.
  * Return: whether it was put there.
