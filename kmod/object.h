@@ -69,7 +69,7 @@ enum sockobj_timer_use {
  * @sent_armed: unacked data falling to the threshold posts SOCKOBJ_EV_SENT
  * @passive: a passive open (SOCKOBJ_IOC_LISTEN): never retried
  *
- * A CONNECT starts a new attempt: the timers of the last one are stopped
+ * A CONNECT starts a new attempt: the timer of the last one is stopped
  * and waited for, and everything here is reset with @gen moved on (under
  * the object's lock and the file's lock). A request that a timer of
  * attempt N queued for the work item names N, and the work does nothing

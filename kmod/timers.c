@@ -22,7 +22,7 @@
  * sync stops run under obj->lock, which the timer callback does not take;
  * sockobj_timers_cancel_work() runs without obj->lock, which the work
  * takes. A queued work item holds a reference to its object, and the
- * timers are stopped before the object's last reference goes.
+ * timer is stopped before the object's last reference goes.
  *
  * Copyright (C) 2026 The sockobj authors.
  */
