@@ -87,7 +87,8 @@ struct incoming {
  * @file: the file (referenced)
  * @node: on the file's listener list while it has objects
  * @objs: its LISTENING objects, longest listening first
- * @sock: the listening socket
+ * @sock: the listening socket, until the listener stops (then NULL)
+ * @port: the port it listens on (host order), for the trace
  * @addr: the local address it was asked to bind (the key)
  * @addr_len: length of @addr
  * @ifindex: the interface it is bound to (the key), 0 for none
@@ -97,7 +98,8 @@ struct incoming {
  * @backlog: UDP: datagrams read from the socket and not yet offered
  * @wait: our entry on the socket's wait queue
  * @work: accepts and hands out connections
- * @stopped: no more objects; the work only resets what it accepts
+ * @stopped: no more objects: the socket is gone, and the work only
+ *	refuses what it still holds
  */
 struct sockobj_listener {
 	refcount_t ref;
@@ -105,6 +107,7 @@ struct sockobj_listener {
 	struct list_head node;
 	struct list_head objs;
 	struct socket *sock;
+	u16 port;
 	union sockobj_sockaddr addr;
 	int addr_len;
 	int ifindex;
@@ -134,8 +137,8 @@ static void listener_put(struct sockobj_listener *l)
 		return;
 	refuse(&l->held);
 	skb_queue_purge(&l->backlog);
-	/* Connections still in its accept queue are reset. */
-	sock_release(l->sock);
+	if (l->sock)
+		sock_release(l->sock);
 	sockobj_file_put(l->file);
 	kfree(l);
 }
@@ -149,7 +152,11 @@ static void queue_listener(struct sockobj_listener *l, unsigned long delay)
 
 /*
  * No LISTENING object is left: nothing is accepted any more, and the
- * listening socket closes with the last reference.
+ * listening socket closes now (connections still in its accept queue are
+ * reset), not with the last reference, which the work may hold a while
+ * longer: the object that stopped it may be ESTABLISHED already, and a
+ * LISTEN of its owner on the same port (which takes this lock) must find
+ * the port free.
  */
 static void stop_locked(struct sockobj_listener *l)
 {
@@ -157,6 +164,8 @@ static void stop_locked(struct sockobj_listener *l)
 	l->stopped = true;
 	list_del(&l->node);
 	remove_wait_queue(sk_sleep(l->sock->sk), &l->wait);
+	sock_release(l->sock);
+	l->sock = NULL;
 }
 
 /* The socket's wake-up (softirq): a connection is ready to be accepted. */
@@ -530,8 +539,7 @@ static bool offer(struct sockobj_listener *l, struct incoming *in)
 		hand_out(l, in, &id, &verdict);
 	if (ret == -EBUSY)
 		verdict = SOCKOBJ_INCOMING_HELD;
-	trace_sockobj_incoming(ntohs(inet_sk(l->sock->sk)->inet_sport),
-			       &in->peer, id, verdict);
+	trace_sockobj_incoming(l->port, &in->peer, id, verdict);
 	if (ret == -EBUSY) {
 		l->held = *in;
 		return false;
@@ -555,7 +563,7 @@ static void listener_work(struct work_struct *work)
 	memset(&l->held, 0, sizeof(l->held));
 	if ((in.sock || in.skb) && !offer(l, &in))
 		goto later;
-	for (n = 0; n < ACCEPT_BATCH; n++) {
+	for (n = 0; n < ACCEPT_BATCH && !l->stopped; n++) {
 		memset(&in, 0, sizeof(in));
 		ret = l->proto == SOCKOBJ_PROTO_TCP ? accept_one(l, &in) :
 						      receive_one(l, &in);
@@ -611,6 +619,7 @@ static int start(struct sockobj_obj *obj, u32 backlog,
 		return ret;
 	}
 	refcount_set(&l->ref, 1);
+	l->port = ntohs(inet_sk(l->sock->sk)->inet_sport);
 	l->file = file;
 	sockobj_file_get(file);
 	INIT_LIST_HEAD(&l->objs);

@@ -654,6 +654,37 @@ TEST_F(listen, cancels_close_the_listening_socket)
 	close(s);
 }
 
+/*
+ * An object that took its listener's last connection can LISTEN on the
+ * same port again at once: the listening socket it stopped is gone by
+ * then, though the listener's work that gave it the connection may still
+ * be running when its records arrive (the work releases the socket
+ * before it lets go of the file's listeners, which a LISTEN takes).
+ */
+TEST_F(listen, listens_again_at_once_after_each_connection)
+{
+	int rounds = so_debug_kernel() ? 40 : 150, i, s;
+	struct sockobj_event e;
+	__u32 a;
+
+	a = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			 NULL, 0);
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, do_listen(self->fd, a, SOCKOBJ_INCON_ANY, 0))
+			TH_LOG("round %d", i);
+		expect_state(_metadata, self->fd, a, SOCKOBJ_STATE_CLOSED,
+			     SOCKOBJ_STATE_LISTENING, i + 1);
+		s = client(NULL, 0, PORT);
+		ASSERT_LE(0, s);
+		expect_accepted(_metadata, self->fd, a, s, i + 1);
+		ASSERT_EQ(0, so_abort(self->fd, a));
+		e = next_state(_metadata, self->fd, a, QUICK);
+		EXPECT_EQ((__u32)SOCKOBJ_STATE_CLOSED, e.state);
+		EXPECT_EQ((__u32)SOCKOBJ_REASON_ABORTED, e.reason);
+		close(s);
+	}
+}
+
 /* Many connections, objects re-armed as they close: every record in order. */
 TEST_F(listen, many_connections_in_order)
 {
