@@ -1061,12 +1061,13 @@ static void *spin_and_send(void *arg)
  * A record is in the ring only once its state is the object's: a program
  * that sees CLOSED in the ring and sends at once is refused ENOTCONN, as a
  * CLOSED object's send is (were the object still ESTABLISHED, the send
- * would reach the reset socket: EPIPE). The peer's RST closes the object in
- * a socket callback, with no ioctl holding the object (a connect's
- * handshake on loopback completes inside its CONNECT, which holds it); the
- * window a wrong order would open is a few instructions on the other CPU,
- * so this takes many connections, each record seen by a thread spinning
- * on tail.
+ * would reach the reset socket: ECONNRESET or EPIPE). The peer's RST closes
+ * the object in a socket callback, with no ioctl holding the object (a
+ * connect's handshake on loopback completes inside its CONNECT, which holds
+ * it). Many connections, each record seen by a thread spinning on tail: a
+ * reversed order that leaves microseconds between record and state fails
+ * it (a 30 us one: 24 sends in 200); one of a few instructions, shorter
+ * than the other CPU's system call, does not.
  */
 TEST_F(mapped, a_state_seen_in_the_ring_is_the_objects_state)
 {
