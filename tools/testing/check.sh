@@ -256,16 +256,31 @@ wait "$kpid" "$spid" "$dpid"
 say "Steps (seconds)"
 awk '{ split($0, a, "|"); sub(/^[0-9]+ [0-9]+ [0-9]+ [0-9]+ /, "", a[1]);
 	printf "%6d  %-6s %s\n", $4, ($2 > 0 ? "FAILED" : ""), a[1] }' "$COUNTS"
+# The lines of a log's failed kselftest cases: each failed case from its
+# RUN line to its FAIL line (what it logged and the expectations it
+# missed), the last 40 lines of each; then splats and VM errors.
+failed_cases() {
+	awk '/#  RUN  /	{ n = 0 }
+		{ buf[n++ % 40] = $0 }
+		/  FAIL  / { for (i = (n > 40 ? n - 40 : 0); i < n; i++) print buf[i % 40]; n = 0 }' "$1"
+	grep -E '^not ok|^FAIL |^== .*: FAIL|^ +[a-z_0-9]+\.c:[0-9]+: |(EXPECTATION|ASSERTION) FAILED|WARNING|BUG|KASAN|kmemleak|vm-run: FAIL|vm-run: .*(timed out|killed)|kunit-run:|FAILED' "$1" |
+		grep -v 'vm-run: lockdep tables' | tail -n 30
+}
+
 # What a failed step's log says: its failed cases, splats and VM errors,
-# then its end (the CI keeps only this output).
+# then its end (the CI keeps only this output, and may show only its
+# beginning and its end: the missed expectations are repeated last).
 while IFS='|' read -r msg log; do
 	printf '\nFAILED: %s (%s):\n' "$msg" "$log"
-	grep -E '^not ok|^# +(FAIL|not ok)|\.c:[0-9]+:|WARNING|BUG|KASAN|kmemleak|vm-run:|kunit-run:|FAILED' "$REPO/$log" |
-		grep -v 'vm-run: lockdep tables' | tail -n 60 | sed 's/^/  | /'
+	failed_cases "$REPO/$log" | tail -n 120 | sed 's/^/  | /'
 	echo "  its last lines:"
 	tail -n 25 "$REPO/$log" | sed 's/^/  | /'
 done <"$FAILURES"
 read -r passed failed skipped < <(awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }' "$COUNTS")
 say "Done"
+while IFS='|' read -r msg log; do
+	grep -E ':Expected |  FAIL  |Test failed at|^FAIL |^ +[a-z_0-9]+\.c:[0-9]+: |(EXPECTATION|ASSERTION) FAILED' "$REPO/$log" | head -n 12 |
+		sed "s|^|missed ($log): |"
+done <"$FAILURES"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ -s "$COUNTS" ]
