@@ -256,14 +256,19 @@ wait "$kpid" "$spid" "$dpid"
 say "Steps (seconds)"
 awk '{ split($0, a, "|"); sub(/^[0-9]+ [0-9]+ [0-9]+ [0-9]+ /, "", a[1]);
 	printf "%6d  %-6s %s\n", $4, ($2 > 0 ? "FAILED" : ""), a[1] }' "$COUNTS"
+# A missed expectation of the library's tests (its file:line, then FAIL)
+# or of KUnit; kselftest's are found by failed_cases()'s RUN..FAIL blocks.
+MISSED_RE='^FAIL |^ +[a-z_0-9]+\.c:[0-9]+: |(EXPECTATION|ASSERTION) FAILED'
+
 # The lines of a log's failed kselftest cases: each failed case from its
 # RUN line to its FAIL line (what it logged and the expectations it
-# missed), the last 40 lines of each; then splats and VM errors.
+# missed), the last 40 lines of each; then the other tests' misses,
+# splats and the VM's own lines.
 failed_cases() {
 	awk '/#  RUN  /	{ n = 0 }
 		{ buf[n++ % 40] = $0 }
 		/  FAIL  / { for (i = (n > 40 ? n - 40 : 0); i < n; i++) print buf[i % 40]; n = 0 }' "$1"
-	grep -E '^not ok|^FAIL |^== .*: FAIL|^ +[a-z_0-9]+\.c:[0-9]+: |(EXPECTATION|ASSERTION) FAILED|WARNING|BUG|KASAN|kmemleak|vm-run: FAIL|vm-run: .*(timed out|killed)|kunit-run:|FAILED' "$1" |
+	grep -E "$MISSED_RE|^not ok|^== .*: FAIL|WARNING|BUG|KASAN|kmemleak|vm-run:|kunit-run:|FAILED" "$1" |
 		grep -v 'vm-run: lockdep tables' | tail -n 30
 }
 
@@ -279,7 +284,7 @@ done <"$FAILURES"
 read -r passed failed skipped < <(awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }' "$COUNTS")
 say "Done"
 while IFS='|' read -r msg log; do
-	grep -E ':Expected |  FAIL  |Test failed at|^FAIL |^ +[a-z_0-9]+\.c:[0-9]+: |(EXPECTATION|ASSERTION) FAILED' "$REPO/$log" | head -n 12 |
+	grep -E ":Expected |  FAIL  |Test failed at|$MISSED_RE" "$REPO/$log" | head -n 12 |
 		sed "s|^|missed ($log): |"
 done <"$FAILURES"
 echo "$passed passed, $failed failed, $skipped skipped"
