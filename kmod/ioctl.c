@@ -493,41 +493,89 @@ static long batch_io(struct sockobj_obj *obj, const struct sockobj_batch_op *o)
 	return ret ?: batch_move(obj, o, send, &iter);
 }
 
+#ifdef CONFIG_COMPAT
+#define COMPAT_IOV_SIZE sizeof(struct compat_iovec)
+
+/* Iovec @k of a 32-bit program's array, in a user access section. */
+static __always_inline bool compat_iov_get(const void __user *uvec, u32 k,
+					   void __user **base, ssize_t *len)
+{
+	const struct compat_iovec __user *cv = uvec;
+	compat_uptr_t cbase;
+	compat_size_t clen;
+
+	unsafe_get_user(cbase, &cv[k].iov_base, efault);
+	unsafe_get_user(clen, &cv[k].iov_len, efault);
+	*base = compat_ptr(cbase);
+	*len = (compat_ssize_t)clen;
+	return true;
+efault:
+	return false;
+}
+#else
+#define COMPAT_IOV_SIZE 0
+
+static __always_inline bool compat_iov_get(const void __user *uvec, u32 k,
+					   void __user **base, ssize_t *len)
+{
+	return false;
+}
+#endif
+
 /*
- * Read @n iovecs at @uvec into @iov: struct compat_iovec when @compat,
- * else struct iovec. The kernel's own reader of either layout,
+ * Read @n iovecs at @uvec into @iov, struct compat_iovec (a 32-bit
+ * program's) when @compat, else struct iovec, and check them: the total,
+ * capped at MAX_RW_COUNT, or an error in readv(2)'s order: EFAULT for an
+ * array that cannot be read, then EINVAL for a length above SSIZE_MAX (the
+ * compat one's), then EFAULT for a buffer outside user memory. The
+ * user's array is read once, element by element, as copy_iovec_from_user()
+ * reads it since 6.4, not copied whole and then read again (for 512
+ * iovecs the copy alone moved 8 KiB per op). The kernel's own reader of either layout,
  * __import_iovec(), is not exported (up to 7.2 at least), and
  * import_iovec() chooses by in_compat_syscall(), which says nothing of the
- * ring's task in an io-wq worker or the SQPOLL thread. As readv(2): a
- * length above SSIZE_MAX (the compat one's) is EINVAL.
+ * ring's task in an io-wq worker or the SQPOLL thread.
  */
-static int batch_iov_copy(struct iovec *iov, const void __user *uvec, u32 n,
-			  bool compat)
+static ssize_t batch_iov_read(struct iovec *iov, const void __user *uvec,
+			      u32 n, bool compat)
 {
+	const struct iovec __user *nv = uvec;
+	bool inval = false;
+	size_t total = 0;
 	u32 k;
 
-#ifdef CONFIG_COMPAT
-	if (compat) {
-		const struct compat_iovec __user *cv = uvec;
-		struct compat_iovec c;
-
-		for (k = 0; k < n; k++) {
-			if (copy_from_user(&c, &cv[k], sizeof(c)))
-				return -EFAULT;
-			if ((compat_ssize_t)c.iov_len < 0)
-				return -EINVAL;
-			iov[k].iov_base = compat_ptr(c.iov_base);
-			iov[k].iov_len = c.iov_len;
-		}
-		return 0;
-	}
-#endif
-	if (copy_from_user(iov, uvec, array_size(n, sizeof(*iov))))
+	if (!user_access_begin(uvec, array_size(n, compat ? COMPAT_IOV_SIZE :
+							     sizeof(*nv))))
 		return -EFAULT;
-	for (k = 0; k < n; k++)
-		if ((ssize_t)iov[k].iov_len < 0)
-			return -EINVAL;
-	return 0;
+	for (k = 0; k < n; k++) {
+		void __user *base;
+		ssize_t len;
+
+		if (compat) {
+			if (!compat_iov_get(uvec, k, &base, &len))
+				goto efault;
+		} else {
+			unsafe_get_user(base, &nv[k].iov_base, efault);
+			unsafe_get_user(len, &nv[k].iov_len, efault);
+		}
+		inval |= len < 0;
+		iov[k].iov_base = base;
+		iov[k].iov_len = len;
+	}
+	user_access_end();
+	if (inval)
+		return -EINVAL;
+	/* access_ok() may be a call, which a user access section forbids. */
+	for (k = 0; k < n; k++) {
+		if (!access_ok(iov[k].iov_base, iov[k].iov_len))
+			return -EFAULT;
+		iov[k].iov_len = min_t(size_t, iov[k].iov_len,
+				       MAX_RW_COUNT - total);
+		total += iov[k].iov_len;
+	}
+	return total;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*
@@ -550,9 +598,8 @@ static noinline_for_stack long batch_iov(struct sockobj_file *file,
 	struct iovec fast[UIO_FASTIOV], *kept = NULL, *iov = fast;
 	bool send = o->op == SOCKOBJ_OP_SENDV;
 	struct iov_iter iter;
-	size_t total = 0;
+	ssize_t total;
 	long ret;
-	u32 k;
 
 	if (o->len > UIO_FASTIOV) {
 		kept = xchg(&file->batch_iov, NULL);
@@ -563,20 +610,13 @@ static noinline_for_stack long batch_iov(struct sockobj_file *file,
 		if (!iov)
 			return -ENOMEM;
 	}
-	ret = batch_iov_copy(iov, u64_to_user_ptr(o->arg), o->len, compat);
-	for (k = 0; !ret && k < o->len; k++) {
-		if (!access_ok(iov[k].iov_base, iov[k].iov_len)) {
-			ret = -EFAULT;
-			break;
-		}
-		iov[k].iov_len = min_t(size_t, iov[k].iov_len,
-				       MAX_RW_COUNT - total);
-		total += iov[k].iov_len;
-	}
-	if (!ret) {
+	total = batch_iov_read(iov, u64_to_user_ptr(o->arg), o->len, compat);
+	if (total >= 0) {
 		iov_iter_init(&iter, send ? ITER_SOURCE : ITER_DEST, iov,
 			      o->len, total);
 		ret = batch_move(obj, o, send, &iter);
+	} else {
+		ret = total;
 	}
 	if (kept) {
 		if (cmpxchg(&file->batch_iov, NULL, kept))

@@ -33,6 +33,8 @@
 #define PORT		5100
 #define NOBJ		200	/* objects of the connect batch */
 #define NOBJ_DEBUG	50	/* on a debug kernel (KASAN under TCG) */
+/* An address outside user memory: the top of a 64-bit space is the kernel's */
+#define KERNEL_ADDR	0xffff888000000000ULL
 
 FIXTURE(batch) {
 	int fd;
@@ -927,8 +929,10 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	struct iovec iov[2] = { { data, 32 }, { data + 32, 32 } };
 	struct iovec huge[1] = { { data, SIZE_MAX } };
 	struct iovec ro[1] = { { NULL, 16 } };
+	struct iovec kern[2], *edge;
 	struct sockobj_info info;
 	void *bad, *rdonly;
+	char *two;
 	int lfd, srv = -1;
 	__u32 id, done = 7;
 
@@ -937,6 +941,12 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	rdonly = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, rdonly);
 	ro[0].iov_base = rdonly;
+	/* an array whose second iovec is on a page that cannot be read */
+	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, mprotect(two + page, page, PROT_NONE));
+	edge = (struct iovec *)(two + page - sizeof(*edge));
 	lfd = so_listen("127.0.0.1", PORT);
 	ASSERT_LE(0, lfd);
 	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, 64, &srv);
@@ -965,6 +975,27 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	EXPECT_EQ(-EFAULT, ops[3].result);
 	ASSERT_EQ((ssize_t)sizeof(got), so_recv_exact(srv, got, sizeof(got), so_tmo(5000)));
 	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
+	expect_quiet(_metadata, srv, 200);
+
+	/*
+	 * In readv(2)'s order, wherever each is in the array: an array that
+	 * cannot be read is EFAULT, then a length above SSIZE_MAX EINVAL,
+	 * then a buffer outside user memory EFAULT; nothing is sent.
+	 */
+	kern[0].iov_base = (void *)(uintptr_t)KERNEL_ADDR;
+	kern[0].iov_len = 16;
+	kern[1].iov_base = data;
+	kern[1].iov_len = SIZE_MAX;
+	vec_op(&ops[0], SOCKOBJ_OP_SENDV, id, kern, 1, 0);
+	vec_op(&ops[1], SOCKOBJ_OP_SENDV, id, kern, 2, 0);
+	edge[0].iov_base = data;
+	edge[0].iov_len = SIZE_MAX;
+	vec_op(&ops[2], SOCKOBJ_OP_SENDV, id, edge, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 3, 0, &done));
+	ASSERT_EQ(U32(3), done);
+	EXPECT_EQ(-EFAULT, ops[0].result);
+	EXPECT_EQ(-EINVAL, ops[1].result);
+	EXPECT_EQ(-EFAULT, ops[2].result);
 	expect_quiet(_metadata, srv, 200);
 
 	/*
@@ -1000,6 +1031,7 @@ TEST_F(batch, bad_vectors_fail_as_documented)
 	close(lfd);
 	munmap(bad, page);
 	munmap(rdonly, page);
+	munmap(two, 2 * page);
 }
 
 TEST_F(batch, a_recv_op_takes_only_the_peek_flag)
