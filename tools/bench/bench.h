@@ -277,8 +277,8 @@ struct opts {
 	const char *only;		/* comma list of tests */
 	/* tput: only this point, "DIR:CONNS:SIZE[:METHOD]" (for profiling) */
 	const char *point;
-	/* tput: the client's nice value in receiving windows (0: unchanged) */
-	int tput_recv_nice;
+	/* tput: the client's nice value in its windows (0: unchanged) */
+	int tput_nice;
 };
 extern struct opts O;
 

@@ -29,7 +29,7 @@ struct opts O = {
 	.reps_big_veth = 7,
 	.tput_ms = 200,
 	.tput_warm_ms = 50,
-	.tput_recv_nice = -10,
+	.tput_nice = -10,
 	.lat_samples = 120,
 	.spin = true,
 	.chunk = 0,
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 		case 'B':
 			if (strcmp(optarg, "normal") && strcmp(optarg, "nice"))
 				usage();
-			O.tput_recv_nice = strcmp(optarg, "nice") ? 0 : -10;
+			O.tput_nice = strcmp(optarg, "nice") ? 0 : -10;
 			break;
 		default:
 			usage();
@@ -374,7 +374,7 @@ int main(int argc, char **argv)
 		 "\"runtime_s\": %.1f, \"probe_us\": [%.1f, %.1f], "
 		 "\"probe_max_over_min\": [%.3f, %.3f]}",
 		 un.release, ncpus, cost ? "true" : "false", mitig, O.reps, O.reps_big,
-		 O.reps_big_veth, O.tput_ms, O.tput_recv_nice ? "nice" : "normal", O.lat_samples,
+		 O.reps_big_veth, O.tput_ms, O.tput_nice ? "nice" : "normal", O.lat_samples,
 		 tsc_per_ns, (double)(now_ns() - t_start) / 1e9,
 		 probe_med0, probe_med1, probe_spread0, probe_spread1);
 	json_close(&J, meta);
