@@ -412,10 +412,12 @@
  *	real length, above the buffers' total when it was truncated.
  *	SOCKOBJ_OP_RECVV takes SOCKOBJ_IO_PEEK. Such an op runs on its own,
  *	never joined with its neighbours. An array that cannot be read is
- *	the op's EFAULT, a buffer length above SSIZE_MAX its EINVAL; a
- *	buffer that faults ends the op with the bytes moved before it, or
- *	EFAULT when there were none; ENOMEM when an array of more than 8
- *	iovecs finds no memory to be copied into.
+ *	the op's EFAULT, then a buffer length above SSIZE_MAX its EINVAL,
+ *	then a buffer outside user memory its EFAULT, each before anything
+ *	moves, as readv(2) and writev(2) check them; a buffer that faults
+ *	ends the op with the bytes moved before it, or EFAULT when there
+ *	were none; ENOMEM when an array of more than 8 iovecs finds no
+ *	memory to be copied into.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
  *	a SENDV or RECVV op's len above SOCKOBJ_BATCH_IOV_MAX,
