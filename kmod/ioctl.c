@@ -527,11 +527,11 @@ static __always_inline bool compat_iov_get(const void __user *uvec, u32 k,
  * program's) when @compat, else struct iovec, and check them: the total,
  * capped at MAX_RW_COUNT, or an error in readv(2)'s order: EFAULT for an
  * array that cannot be read, then EINVAL for a length above SSIZE_MAX (the
- * compat one's), then EFAULT for a buffer outside user memory. The
- * user's array is read once, element by element, as copy_iovec_from_user()
- * reads it since 6.4, not copied whole and then read again (for 512
- * iovecs the copy alone moved 8 KiB per op). The kernel's own reader of either layout,
- * __import_iovec(), is not exported (up to 7.2 at least), and
+ * compat one's), then EFAULT for a buffer outside user memory. The user's
+ * array is read once, element by element, as copy_iovec_from_user() reads
+ * it since 6.4, not copied whole and then read again (for 512 iovecs the
+ * copy alone moved 8 KiB per op). The kernel's own reader of either
+ * layout, __import_iovec(), is not exported (up to 7.2 at least), and
  * import_iovec() chooses by in_compat_syscall(), which says nothing of the
  * ring's task in an io-wq worker or the SQPOLL thread.
  */
