@@ -47,6 +47,12 @@ def legend(ax, **kw):
 
 def cibar(ax, xs, cis, label, color, style, mark):
     """A median ratio with its confidence interval as the error bar."""
+    # a run restricted by --point may lack the pairing (K = 10 not run)
+    keep = [(x, c) for x, c in zip(xs, cis)
+            if c and None not in (c.get("median"), c.get("lo"), c.get("hi"))]
+    if not keep:
+        return
+    xs, cis = [k[0] for k in keep], [k[1] for k in keep]
     med = [c["median"] for c in cis]
     lo = [c["median"] - c["lo"] for c in cis]
     hi = [c["hi"] - c["median"] for c in cis]
