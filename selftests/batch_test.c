@@ -19,7 +19,8 @@
  *   own op and the data stays for the next; a UDP op gets one datagram
  *   and its real length.
  * - SENDV and RECVV (API version 9): not joined with the SEND and RECV ops
- *   around them; the array read only when the op runs.
+ *   around them; the array read only when the op runs; a RECVV buffer
+ *   that faults loses no data.
  * - Records in the same call (API version 8): the ops' own records, a wait
  *   that a record ends, a signal that ends it after the ops (their
  *   results kept), nevents up to SOCKOBJ_BATCH_EVENTS_MAX, a read() and a
@@ -1694,4 +1695,48 @@ TEST_F(batch, an_arg_or_len_where_none_goes_runs_nothing)
 	}
 	/* nothing was created: the first id is still free */
 	EXPECT_EQ(-ENOENT, so_get_info(self->fd, 1, &info));
+}
+
+/*
+ * A RECVV whose second buffer cannot be written: the bytes moved into the
+ * first, or EFAULT when none were (TCP copies a chunk at a time, so that
+ * may be nothing); either way no byte is lost: the next receive gets
+ * exactly the rest.
+ */
+TEST_F(batch, a_recvv_buffer_that_faults_loses_no_data)
+{
+	static unsigned char data[26], got[26];
+	long page = sysconf(_SC_PAGESIZE);
+	struct sockobj_batch_op ops[2];
+	struct iovec iov[2] = { { got, 10 }, { NULL, 16 } };
+	int lfd, srv = -1, first;
+	__u32 id, done = 0;
+	void *ro;
+
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	iov[1].iov_base = ro;
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	pattern(data, sizeof(data), 0, 20);
+	id = queued_from_peer(_metadata, self->fd, lfd, 88, data, sizeof(data),
+			      &srv);
+	vec_op(&ops[0], SOCKOBJ_OP_RECVV, id, iov, 2, 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 1, 0, &done));
+	ASSERT_EQ(U32(1), done);
+	first = ops[0].result;
+	TH_LOG("a RECVV over a faulting second buffer: %d", first);
+	ASSERT_TRUE(first == -EFAULT || first == 10);
+	if (first < 0)
+		first = 0;
+	EXPECT_EQ(0, memcmp(data, got, (size_t)first));
+	recv_op(&ops[0], id, got + first, sizeof(got) - (size_t)first, 0);
+	recv_op(&ops[1], id, got, sizeof(got), 0);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2, 0, &done));
+	EXPECT_EQ((int)sizeof(data) - first, ops[0].result);
+	EXPECT_EQ(-EAGAIN, ops[1].result);
+	EXPECT_EQ(0, memcmp(data + first, got + first, sizeof(data) - (size_t)first));
+	close(srv);
+	close(lfd);
+	munmap(ro, page);
 }
