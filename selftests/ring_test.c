@@ -17,10 +17,13 @@
  * - Overflow: a ring of 1 or 2 slots, many transitions, PENDING set,
  *   poll() with a timeout of 0 moves the waiting records in, nothing lost.
  * - read() and SOCKOBJ_IOC_BATCH's events take from the ring's head and
- *   advance it; read() blocks while the ring is empty and none wait.
+ *   advance it, moving the waiting records in first; read() blocks, and a
+ *   batch's SOCKOBJ_BATCH_WAIT waits, while the ring is empty and none
+ *   wait.
  * - A head out of range stops delivery: read() and a batch's events get
- *   EINVAL, tail stays, PENDING is set; a head written back resumes,
- *   nothing lost.
+ *   EINVAL (the batch's ops run, their results written back), tail stays,
+ *   PENDING is set; a head written back resumes, nothing lost.
+ * - A mapping holds the file: closed while mapped, its objects live on.
  * - Records in the ring stay when their object is destroyed or handed off.
  * - poll() and level-triggered epoll report EPOLLIN while the ring holds
  *   a record or one waits, and not once they are taken.
@@ -800,7 +803,11 @@ static void bad_head(struct __test_metadata *_metadata, int fd, int lfd,
 		     __u32 bad)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	struct sockobj_create cr = { 0 };
+	struct sockobj_batch_op op = { 0 };
+	struct sockobj_batch b = { 0 };
 	struct sockobj_event evs[4];
+	struct sockobj_info info;
 	struct ring r;
 	__u32 id1, id2, n;
 
@@ -815,6 +822,21 @@ static void bad_head(struct __test_metadata *_metadata, int fd, int lfd,
 	EXPECT_EQ(-1, read(fd, evs, sizeof(evs)));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-EINVAL, batch_events(fd, evs, 4, &n));
+	/* with an op: EINVAL after it ran, its result and done written back */
+	cr.proto = SOCKOBJ_PROTO_TCP;
+	cr.cookie = 9;
+	op.op = SOCKOBJ_OP_CREATE;
+	op.arg = U64((uintptr_t)&cr);
+	op.result = -12345;
+	b.ops = U64((uintptr_t)&op);
+	b.count = 1;
+	b.events = U64((uintptr_t)evs);
+	b.nevents = 4;
+	EXPECT_EQ(-EINVAL, so_ioctl(fd, SOCKOBJ_IOC_BATCH, &b));
+	EXPECT_EQ(1U, b.done);
+	ASSERT_LT(0, op.result);
+	ASSERT_EQ(0, so_get_info(fd, (__u32)op.result, &info));
+	EXPECT_EQ(9ULL, info.cookie);
 	id2 = connect_abort(_metadata, fd, lfd, 2);
 	so_sleep_ms(100);
 	EXPECT_EQ(3U, ld_tail(&r));
@@ -844,6 +866,150 @@ TEST_F(mapped, head_ahead_of_tail_stops_delivery_until_written_back)
 TEST_F(mapped, head_more_than_entries_behind_stops_delivery_until_written_back)
 {
 	bad_head(_metadata, self->fd, self->lfd, 3 - 4 - 1);
+}
+
+/*
+ * A ring of 1, full, 5 records waiting (PENDING): read() (or a batch's
+ * events, @batch) moves the waiting ones in, oldest first, and takes them
+ * from the head; repeated until none is left, it gets all 6 in order, and
+ * every one went through the ring (tail counts 6).
+ */
+static void drain_waiting(struct __test_metadata *_metadata, int fd, int lfd,
+			  int batch)
+{
+	struct sockobj_event evs[8];
+	unsigned int n = 0, turns = 0;
+	struct ring r;
+	__u32 id1, id2, got;
+	ssize_t ret;
+
+	RING_OPEN(fd, 1, &r);
+	id1 = connect_abort(_metadata, fd, lfd, 1);
+	id2 = connect_abort(_metadata, fd, lfd, 2);
+	ASSERT_EQ(1U, ld_tail(&r));
+	ASSERT_EQ(1, pending(&r));
+	while (n < 6) {
+		ASSERT_GT(20U, ++turns);
+		if (batch) {
+			ASSERT_EQ(0, batch_events(fd, evs + n, 8 - n, &got));
+		} else {
+			ret = read(fd, evs + n, (8 - n) * sizeof(evs[0]));
+			ASSERT_LT(0, ret) TH_LOG("read(): %s after %u records",
+						 strerror(errno), n);
+			ASSERT_EQ(0, ret % SO_EV_SIZE);
+			got = (__u32)(ret / SO_EV_SIZE);
+		}
+		ASSERT_LT(0U, got) TH_LOG("nothing after %u records, PENDING %d",
+					  n, pending(&r));
+		n += got;
+	}
+	EXPECT_EQ(6U, n);
+	expect_connect_abort(_metadata, evs, id1, 1);
+	expect_connect_abort(_metadata, evs + 3, id2, 2);
+	EXPECT_EQ(6U, ld_tail(&r));
+	EXPECT_EQ(6U, ld_head(&r));
+	EXPECT_EQ(0, pending(&r));
+	EXPECT_EQ(-1, read(fd, evs, sizeof(evs)));
+	EXPECT_EQ(EAGAIN, errno);
+	ring_unmap(&r);
+}
+
+TEST_F(mapped, read_moves_the_waiting_records_in)
+{
+	drain_waiting(_metadata, self->fd, self->lfd, 0);
+}
+
+TEST_F(mapped, batch_events_move_the_waiting_records_in)
+{
+	drain_waiting(_metadata, self->fd, self->lfd, 1);
+}
+
+/*
+ * SOCKOBJ_BATCH_WAIT waits as before while the ring is empty: a record put
+ * in the ring (another thread's CONNECT) wakes it long before wait_ms,
+ * and the call takes it from the head.
+ */
+TEST_F(mapped, a_batch_wait_ends_when_a_record_enters_the_ring)
+{
+	__u32 wait_ms = (__u32)so_tmo(30000);
+	struct sockobj_event got[4];
+	struct sockobj_batch b = {
+		.flags = SOCKOBJ_BATCH_WAIT, .wait_ms = wait_ms,
+		.events = U64((uintptr_t)got), .nevents = ARRAY_SIZE(got),
+	};
+	struct later l = { .fd = self->fd };
+	pthread_t th;
+	struct ring r;
+	__u64 t0, ms;
+
+	RING_OPEN(self->fd, 4, &r);
+	ASSERT_EQ(0, so_new(self->fd, 10, IP, PORT, &l.id));
+	ASSERT_EQ(0, pthread_create(&th, NULL, connect_later, &l));
+	t0 = so_now_ns();
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_BATCH, &b));
+	ms = (so_now_ns() - t0) / 1000000;
+	pthread_join(th, NULL);
+	ASSERT_LE(1U, b.nevents);
+	EXPECT_EQ(l.id, got[0].id);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_CONNECTING), got[0].state);
+	EXPECT_EQ(b.nevents, ld_head(&r));
+	EXPECT_GT((__u64)wait_ms / 2, ms) TH_LOG("woken after %llu ms",
+						 (unsigned long long)ms);
+	ring_unmap(&r);
+}
+
+/*
+ * A mapping holds the file: closed while mapped, the file keeps its
+ * objects (the connection stays open, the peer's data and FIN still make
+ * records, which come into the ring); once the last mapping is gone the
+ * file closes, its connection with it.
+ */
+TEST_F(mapped, objects_live_until_the_last_mapping_is_gone)
+{
+	struct sockobj_event evs[8];
+	unsigned int n = 0, k;
+	int closing = 0;
+	struct ring r;
+	uint64_t end;
+	char buf[8];
+	__u32 id;
+	int fd = so_open(0), srv, ret;
+
+	ASSERT_LE(0, fd);
+	RING_OPEN(fd, 8, &r);
+	ASSERT_EQ(0, so_new(fd, 11, IP, PORT, &id));
+	ASSERT_EQ(0, so_connect(fd, id));
+	WAIT_STATE(fd, id, ESTABLISHED);
+	srv = so_accept(self->lfd, so_tmo(5000));
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, ring_wait(&r, 2, so_tmo(5000)));
+	ASSERT_EQ(2U, ring_take(&r, evs, 2));
+	so_close(fd);
+
+	ASSERT_EQ(3, send(srv, "abc", 3, 0));
+	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
+	end = so_now_ns() + (uint64_t)so_tmo(5000) * 1000000ULL;
+	while (!closing && so_now_ns() < end) {
+		k = ring_take(&r, evs + n, 8 - n);
+		for (; k; k--, n++)
+			if (evs[n].type == SOCKOBJ_EV_STATE &&
+			    evs[n].state == SOCKOBJ_STATE_PEER_CLOSING)
+				closing = 1;
+		if (n == 8)
+			break;
+		so_sleep_ms(2);
+	}
+	EXPECT_TRUE(closing)
+		TH_LOG("no PEER_CLOSING record after close(), %u records", n);
+	for (k = 0; k < n; k++)
+		EXPECT_EQ(id, evs[k].id);
+	/* the connection is open: nothing has come to the peer */
+	EXPECT_EQ(-ETIMEDOUT, so_recv(srv, buf, sizeof(buf), 200));
+
+	ring_unmap(&r);
+	ret = so_recv(srv, buf, sizeof(buf), so_tmo(5000));
+	EXPECT_TRUE(ret == 0 || ret == -ECONNRESET) TH_LOG("peer: %d", ret);
+	close(srv);
 }
 
 /* Records in the ring when their object goes had been delivered: stay */

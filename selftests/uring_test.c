@@ -11,6 +11,9 @@
  *   one); forced to io-wq (IOSQE_ASYNC), ops run there and give the same
  *   results; an SQPOLL ring runs them with no system call.
  * - A SEND's positive result does not cancel the SQE linked after it.
+ * - A registered file (IOSQE_FIXED_FILE); a SEND with no room is -EAGAIN
+ *   at once, not a wait; ops use the opener's network namespace, not the
+ *   submitter's; no CQE carries a record.
  * - Bad input: each its errno, nothing done. A polled ring (IOPOLL):
  *   EOPNOTSUPP from io_uring itself on 6.1 and 6.12, run as on any ring
  *   on 7.2.
@@ -212,6 +215,7 @@ TEST_F(uring, create_configure_connect_then_the_records_on_read)
 	struct sockobj_config cfg = { .mask = SOCKOBJ_CFG_TARGET };
 	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
 				       .arg = U64((uintptr_t)&cr) };
+	struct io_uring_cqe *cqe;
 	struct sockobj_info info;
 	int lfd, srv, id;
 
@@ -230,6 +234,8 @@ TEST_F(uring, create_configure_connect_then_the_records_on_read)
 	EXPECT_EQ(0, RUN_OP(&op));
 	ASSERT_EVENTS(self->fd, (__u32)id, 7, so_tmo(5000),
 		      EV(CONNECTING, CLOSED), EV(ESTABLISHED, CONNECTING));
+	/* no CQE carries a record: each SQE had its one CQE, no more */
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
 	srv = so_accept(lfd, so_tmo(5000));
 	EXPECT_LE(0, srv);
 	/* DISCONNECT, then DESTROY: the id is gone */
@@ -485,6 +491,9 @@ TEST_F(uring, bad_input_gives_its_errno_and_does_nothing)
 	ASSERT_EQ(0, reap(&small, 1, &res));
 	EXPECT_EQ(-EINVAL, res);
 	io_uring_queue_exit(&small);
+	/* a CREATE without its arg */
+	op = io_op(SOCKOBJ_OP_CREATE, 0, NULL, 0);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
 	/* no object was made: the next CREATE's id is the only one */
 	id = RUN_OP(&create);
 	ASSERT_LT(0, id);
@@ -507,6 +516,24 @@ TEST_F(uring, bad_input_gives_its_errno_and_does_nothing)
 	EXPECT_EQ(-EINVAL, RUN_OP(&op));
 	op = io_op(SOCKOBJ_OP_SENDV, eid, data, SOCKOBJ_BATCH_IOV_MAX + 1);
 	EXPECT_EQ(-EINVAL, RUN_OP(&op));
+	/*
+	 * With data from the peer queued (which a receive that ran would
+	 * take): a RECVV of too many iovecs, an arg where the op takes none,
+	 * a CONFIGURE without its arg.
+	 */
+	ASSERT_EQ(4, send(srv, "abcd", 4, 0));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, eid, info, info.rx_queued == 4,
+			       so_tmo(5000)));
+	op = io_op(SOCKOBJ_OP_RECVV, eid, data, SOCKOBJ_BATCH_IOV_MAX + 1);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
+	op = io_op(SOCKOBJ_OP_ABORT, eid, data, 0);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
+	op = io_op(SOCKOBJ_OP_DISCONNECT, eid, data, 0);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
+	op = io_op(SOCKOBJ_OP_CONNECT, eid, data, 0);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
+	op = io_op(SOCKOBJ_OP_CONFIGURE, eid, NULL, 0);
+	EXPECT_EQ(-EINVAL, RUN_OP(&op));
 	/* id 0: no object created last outside a batch */
 	op = io_op(SOCKOBJ_OP_SEND, 0, data, sizeof(data));
 	EXPECT_EQ(-ENOENT, RUN_OP(&op));
@@ -518,8 +545,120 @@ TEST_F(uring, bad_input_gives_its_errno_and_does_nothing)
 	ASSERT_EQ(0, so_get_info(self->fd, eid, &info));
 	EXPECT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), info.state);
 	EXPECT_EQ(0ULL, info.bytes_sent);
+	EXPECT_EQ(4U, info.rx_queued);
+	EXPECT_EQ(0ULL, info.bytes_received);
 	EXPECT_EQ(-ETIMEDOUT, so_recv(srv, data, 1, 200));
 	close(srv);
+	close(lfd);
+}
+
+/* The file as a registered file (IOSQE_FIXED_FILE, fd its index) */
+TEST_F(uring, a_registered_file_takes_ops)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 14 };
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
+				       .arg = U64((uintptr_t)&cr) };
+	struct sockobj_info info;
+	struct io_uring_sqe *sqe;
+	int res = -12345;
+
+	ASSERT_EQ(0, io_uring_register_files(&self->ring, &self->fd, 1));
+	/* index 0, not descriptor 0 (stdin, not the device) */
+	ASSERT_NE(0, self->fd);
+	sqe = prep_op(&self->ring, 0, &op, SOCKOBJ_URING_OP, 0);
+	ASSERT_NE(NULL, sqe);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	ASSERT_EQ(0, reap(&self->ring, 1, &res));
+	ASSERT_LT(0, res);
+	ASSERT_EQ(0, so_get_info(self->fd, (__u32)res, &info));
+	EXPECT_EQ(14ULL, info.cookie);
+}
+
+/*
+ * A SEND that finds no room completes with -EAGAIN, promptly, and is not
+ * retried: each SEND's CQE comes within a bound, none is left waiting for
+ * room, and no io-wq worker was started for them.
+ */
+TEST_F(uring, a_send_with_no_room_is_eagain_not_a_wait)
+{
+	enum { SZ = 256 * 1024 };
+	static unsigned char data[SZ];
+	struct __kernel_timespec ts = { .tv_sec = so_tmo(10000) / 1000 };
+	struct io_uring_cqe *cqe;
+	struct sockobj_batch_op op;
+	int lfd, srv = -1, res = 0, i, ret;
+	__u32 id;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = established(_metadata, self->fd, lfd, 15, &srv);
+	/* the peer reads nothing: the send buffer fills up */
+	for (i = 0; i < 256; i++) {
+		op = io_op(SOCKOBJ_OP_SEND, id, data, sizeof(data));
+		ASSERT_NE(NULL, prep_op(&self->ring, self->fd, &op,
+					SOCKOBJ_URING_OP, 0));
+		ASSERT_EQ(1, io_uring_submit(&self->ring));
+		ret = io_uring_wait_cqe_timeout(&self->ring, &cqe, &ts);
+		ASSERT_EQ(0, ret) TH_LOG("send %d: no CQE within %lld s", i,
+					 (long long)ts.tv_sec);
+		res = cqe->res;
+		io_uring_cqe_seen(&self->ring, cqe);
+		if (res == -EAGAIN)
+			break;
+		ASSERT_LT(0, res) TH_LOG("send %d", i);
+		ASSERT_GE(SZ, res);
+	}
+	EXPECT_EQ(-EAGAIN, res);
+	EXPECT_LT(0, i);
+	EXPECT_EQ(0, iowq_workers());
+	close(srv);
+	close(lfd);
+}
+
+/*
+ * An op acts with the opener's network namespace, whatever the
+ * submitter's: a program that moved to another namespace (lo down there)
+ * after opening the file creates, configures and connects an object by
+ * SQEs, and it connects to the listener of the opener's namespace; an
+ * ABORT by SQE then ends it.
+ */
+TEST_F(uring, ops_use_the_openers_network_namespace)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 16 };
+	struct sockobj_config cfg = { .mask = SOCKOBJ_CFG_TARGET };
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
+				       .arg = U64((uintptr_t)&cr) };
+	struct sockobj_info info;
+	int lfd, srv, id;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, so_addr(&cfg.target, "127.0.0.1", PORT));
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	id = RUN_OP(&op);
+	ASSERT_LT(0, id);
+	cfg.id = (__u32)id;
+	op = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_CONFIGURE, .id = (__u32)id,
+					.arg = U64((uintptr_t)&cfg) };
+	EXPECT_EQ(0, RUN_OP(&op));
+	op = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_CONNECT, .id = (__u32)id };
+	EXPECT_EQ(0, RUN_OP(&op));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, (__u32)id, info,
+			       info.state != SOCKOBJ_STATE_CONNECTING,
+			       so_tmo(5000)));
+	ASSERT_EQ(U32(SOCKOBJ_STATE_ESTABLISHED), info.state)
+		TH_LOG("state %s, reason %s, error %d", so_state_name(info.state),
+		       so_reason_name(info.reason), info.error);
+	srv = so_accept(lfd, so_tmo(5000));
+	EXPECT_LE(0, srv);
+	op = (struct sockobj_batch_op){ .op = SOCKOBJ_OP_ABORT, .id = (__u32)id };
+	EXPECT_EQ(0, RUN_OP(&op));
+	ASSERT_EQ(0, WAIT_INFO(self->fd, (__u32)id, info,
+			       info.state == SOCKOBJ_STATE_CLOSED,
+			       so_tmo(5000)));
+	EXPECT_EQ(U32(SOCKOBJ_REASON_ABORTED), info.reason);
+	if (srv >= 0)
+		close(srv);
 	close(lfd);
 }
 
