@@ -63,7 +63,7 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 		   next == SOCKOBJ_STATE_LISTENING) {
 		r.attempt++;
 	}
-	sockobj_event_post(obj, &r);
+	sockobj_event_stamp(obj, &r);
 	trace_sockobj_state(obj->id, r.seq, obj->state, next, r.reason, err);
 	switch (next) {
 	case SOCKOBJ_STATE_RETRY_WAIT:
@@ -114,6 +114,8 @@ static void transition_ms(struct sockobj_obj *obj, unsigned int next,
 	}
 	/* Release: sockobj_conn_state_peek() reads it without the lock. */
 	smp_store_release(&obj->state, next);
+	/* The record after its state: a mapped ring hands it over at once. */
+	sockobj_event_post(obj, &r);
 	sockobj_event_deliver(obj->file);
 }
 

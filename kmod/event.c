@@ -189,28 +189,46 @@ static void make_ready(struct sockobj_obj *obj)
 }
 
 /*
- * A data event straight into its slot: with no record waiting anywhere (the
- * ready list empty) and room in the ring, mring_fill() would move it there
- * at once and alone; writing it there directly gives the program the same
- * record at the same place, without the object's pending set and the ready
- * list in between (0.22 us of an event's 1.25 us of overhead in the
- * benchmark's scale test). State records never come this way: the state
- * they announce is stored after they are queued (sockobj_event_post()).
- * Context: the file's lock held; the event is not pending for @obj.
- * Return: whether it was put there.
+ * The next slot of the mapped ring for a record queued now, or NULL. A
+ * record goes straight into its slot only when none waits anywhere (the
+ * ready list empty) and the ring has room: mring_fill() would then move it
+ * there at once and alone, so writing it there directly gives the program
+ * the same record at the same place, without the object's pending set or
+ * record ring and the ready list in between (0.22 us of a data event's
+ * 1.25 us of overhead in the benchmark's scale test). The caller fills the
+ * slot, then publishes it with mring_publish().
+ * Context: the file's lock held.
  */
+static struct sockobj_event *mring_slot(struct sockobj_file *file)
+{
+	struct sockobj_mring *m = file->mring;
+
+	if (!list_empty(&file->ready))
+		return NULL;
+	/* Acquire: the program read the slot it released before this. */
+	if (m->tail - smp_load_acquire(m->head) > m->mask)
+		return NULL;
+	return &m->slots[m->tail & m->mask];
+}
+
+static void mring_publish(struct sockobj_file *file)
+{
+	struct sockobj_mring *m = file->mring;
+
+	m->tail++;
+	/* Release: the slot is written before the program sees it. */
+	smp_store_release(m->shared_tail, m->tail);
+}
+
+/* A data event into its slot; file lock held, the event not pending. */
 static bool mring_put_data(struct sockobj_file *file, struct sockobj_obj *obj,
 			   unsigned int type)
 {
-	struct sockobj_mring *m = file->mring;
-	u32 tail = m->tail;
+	struct sockobj_event *slot = mring_slot(file);
 
-	if (!list_empty(&file->ready))
+	if (!slot)
 		return false;
-	/* Acquire: the program read the slot it released before this. */
-	if (tail - smp_load_acquire(m->head) > m->mask)
-		return false;
-	m->slots[tail & m->mask] = (struct sockobj_event){
+	*slot = (struct sockobj_event){
 		.id = obj->id,
 		.type = type,
 		.cookie = obj->cookie,
@@ -222,9 +240,39 @@ static bool mring_put_data(struct sockobj_file *file, struct sockobj_obj *obj,
 		.merged = 1,
 		.attempt = obj->att.gen,
 	};
-	m->tail = tail + 1;
-	/* Release: the slot is written before the program sees it. */
-	smp_store_release(m->shared_tail, m->tail);
+	mring_publish(file);
+	return true;
+}
+
+/*
+ * A state record into its slot; file lock held. Its state is stored by
+ * now (sockobj_event_post()), so a program acting on the record finds the
+ * object in that state. The object's own records are all delivered (it is
+ * not on the ready list), so they stay in order.
+ */
+static bool mring_put_state(struct sockobj_file *file, struct sockobj_obj *obj,
+			    const struct sockobj_record *r)
+{
+	struct sockobj_event *slot = mring_slot(file);
+
+	if (!slot)
+		return false;
+	*slot = (struct sockobj_event){
+		.id = obj->id,
+		.type = SOCKOBJ_EV_STATE,
+		.cookie = obj->cookie,
+		.seq = r->seq,
+		.timestamp_ns = r->time_ns,
+		.state = r->state,
+		.prev_state = r->prev_state,
+		.reason = r->reason,
+		.phase = r->phase,
+		.error = r->error,
+		.merged = r->merged,
+		.attempt = r->attempt,
+		.retry_ms = r->retry_ms,
+	};
+	mring_publish(file);
 	return true;
 }
 
@@ -260,27 +308,50 @@ void sockobj_event_deliver(struct sockobj_file *file)
 }
 
 /**
- * sockobj_event_post() - queue a state record of an object
+ * sockobj_event_stamp() - give a state record its seq and time
  * @obj: the object
- * @r: the record; its seq and time are assigned here
+ * @r: the record of a transition happening now
  *
- * Nothing is queued for a destroyed object (see make_ready()). The caller
- * stores the state the record announces, then calls
- * sockobj_event_deliver(): a record in a mapped ring is in the program's
- * hands at once, and what it does next (a send, say) must find the object
- * in that state, whether it looks under the file's lock or not.
+ * Nothing for a destroyed object, whose records are never queued (see
+ * make_ready()): its transitions take no seq.
  *
  * Context: any, including softirq; @obj's file lock held.
  */
-void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r)
+void sockobj_event_stamp(struct sockobj_obj *obj, struct sockobj_record *r)
+{
+	lockdep_assert_held(&obj->file->lock);
+	if (obj->dead)
+		return;
+	r->seq = ++obj->file->seq;
+	r->time_ns = ktime_get_ns();
+}
+EXPORT_SYMBOL_IF_KUNIT(sockobj_event_stamp);
+
+/**
+ * sockobj_event_post() - queue a state record of an object
+ * @obj: the object
+ * @r: the record, stamped by sockobj_event_stamp() under the same hold of
+ *	the file's lock
+ *
+ * The caller has stored the state the record announces: a record in a
+ * mapped ring is in the program's hands at once, and what it does next (a
+ * send, say) must find the object in that state, whether it looks under
+ * the file's lock or not. With a mapped ring and no record waiting, the
+ * record goes straight into its slot; else it joins the object's records,
+ * and the caller's sockobj_event_deliver() moves it on. Nothing is queued
+ * for a destroyed object (see make_ready()).
+ *
+ * Context: any, including softirq; @obj's file lock held.
+ */
+void sockobj_event_post(struct sockobj_obj *obj, const struct sockobj_record *r)
 {
 	struct sockobj_file *file = obj->file;
 
 	lockdep_assert_held(&file->lock);
 	if (obj->dead)
 		return;
-	r->seq = ++file->seq;
-	r->time_ns = ktime_get_ns();
+	if (file->mring && mring_put_state(file, obj, r))
+		return;
 	sockobj_event_ring_push(&obj->ring, r);
 	make_ready(obj);
 }

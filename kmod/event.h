@@ -91,7 +91,8 @@ struct sockobj_data_events {
 	u8 state[SOCKOBJ_DATA_EVENTS];
 };
 
-void sockobj_event_post(struct sockobj_obj *obj, struct sockobj_record *r);
+void sockobj_event_stamp(struct sockobj_obj *obj, struct sockobj_record *r);
+void sockobj_event_post(struct sockobj_obj *obj, const struct sockobj_record *r);
 void sockobj_event_deliver(struct sockobj_file *file);
 void sockobj_event_post_data(struct sockobj_obj *obj, unsigned int type, int err);
 void sockobj_event_discard(struct sockobj_obj *obj);

@@ -709,8 +709,9 @@ static void post_state(struct sockobj_obj *obj, u8 state)
 				    .merged = 1 };
 
 	spin_lock_bh(&obj->file->lock);
-	sockobj_event_post(obj, &r);
+	sockobj_event_stamp(obj, &r);
 	obj->state = state;
+	sockobj_event_post(obj, &r);
 	spin_unlock_bh(&obj->file->lock);
 }
 
