@@ -420,7 +420,8 @@
  *	memory to be copied into.
  *	Per-op errors are the ioctls' own; the call itself fails
  *	only with EINVAL (count, flags, reserved, an unknown op or op flag,
- *	a SENDV or RECVV op's len above SOCKOBJ_BATCH_IOV_MAX,
+ *	a len or an arg where the op takes none, no arg for CREATE or
+ *	CONFIGURE, a SENDV or RECVV op's len above SOCKOBJ_BATCH_IOV_MAX,
  *	events and nevents not both 0 or both set, nevents above
  *	SOCKOBJ_BATCH_EVENTS_MAX, wait_ms without SOCKOBJ_BATCH_WAIT,
  *	SOCKOBJ_BATCH_WAIT without events; each leaving every op unrun) or
