@@ -11,6 +11,9 @@
  *                read() of up to 4096 records at a time until N
  *                ESTABLISHED records have been seen (the CONNECTING records
  *                are read too).
+ *  sockobj-ring  the same batch on a file with a mapped record ring (API
+ *                version 11) of RRING_ENTRIES slots, the records taken from
+ *                the ring, poll() while it is empty: no read().
  *  epoll         N x (socket(SOCK_NONBLOCK), connect() -> EINPROGRESS,
  *                epoll_ctl(ADD, EPOLLOUT|EPOLLET)), then epoll_wait() for up
  *                to 1024 events and getsockopt(SO_ERROR) per event (what an
@@ -70,6 +73,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -77,12 +81,12 @@
 #include <unistd.h>
 
 enum {
-	R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL,
+	R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL, R_RING,
 	R_SOCKOBJ_TO, R_EPOLL_TO, R_URING_TO, R_METHODS
 };
 static const char *const rname[R_METHODS] = {
 	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking", "ref:kernel",
-	"sockobj+timeout", "epoll+timer", "io_uring+linktimeout",
+	"sockobj-ring", "sockobj+timeout", "epoll+timer", "io_uring+linktimeout",
 };
 /* The connect timeout of test_connto(): long enough never to fire. */
 #define CONNTO_MS 10000u
@@ -96,6 +100,16 @@ static uint32_t *ids;
 static int *fds;
 static struct sockobj_event *evbuf;
 #define EVBUF 4096
+/*
+ * sockobj-ring's file and ring (rfd -1: the module has none). Room for the
+ * two records of 16,384 connections: at N = 10,000 the batch establishes
+ * every connection before the first record is taken (loopback and veth
+ * handshakes complete inside it), and what finds no room waits in the
+ * module until a poll() moves it in.
+ */
+static int rfd = -1;
+static struct so_ring rring;
+#define RRING_ENTRIES 32768
 
 static void abort_close(int fd)
 {
@@ -105,10 +119,27 @@ static void abort_close(int fd)
 	close(fd);
 }
 
+/* Count the ESTABLISHED records among @k, dying on a CLOSED one. */
+static int count_established(const struct sockobj_event *ev, int k)
+{
+	int est = 0, i;
+
+	for (i = 0; i < k; i++) {
+		if (ev[i].type != SOCKOBJ_EV_STATE)
+			continue;
+		if (ev[i].state == SOCKOBJ_STATE_ESTABLISHED)
+			est++;
+		else if (ev[i].state == SOCKOBJ_STATE_CLOSED)
+			die("sockobj connect failed: reason %u error %d",
+			    ev[i].reason, ev[i].error);
+	}
+	return est;
+}
+
 static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n, uint32_t to_ms)
 {
 	uint64_t t0, t1;
-	int est = 0, k, i;
+	int est = 0, k;
 
 	prof_on();
 	t0 = now_ns();
@@ -118,20 +149,45 @@ static uint64_t rate_sockobj(const struct net *net, struct peer *p, int n, uint3
 		k = so_read(sofd, evbuf, EVBUF);
 		if (k < 0)
 			die("read /dev/sockobj: %s", strerror(-k));
-		for (i = 0; i < k; i++) {
-			if (evbuf[i].type != SOCKOBJ_EV_STATE)
-				continue;
-			if (evbuf[i].state == SOCKOBJ_STATE_ESTABLISHED)
-				est++;
-			else if (evbuf[i].state == SOCKOBJ_STATE_CLOSED)
-				die("sockobj connect failed: reason %u error %d",
-				    evbuf[i].reason, evbuf[i].error);
-		}
+		est += count_established(evbuf, k);
 	}
 	t1 = now_ns();
 	prof_off((uint64_t)n);
 	peer_wait_accepted(p, n, 60000);
 	so_destroy_many(sofd, ids, n);
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+static uint64_t rate_sockobj_ring(const struct net *net, struct peer *p, int n)
+{
+	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+	uint64_t t0, t1;
+	bool pending = false;
+	int est = 0, k;
+
+	prof_on();
+	t0 = now_ns();
+	so_open_many(rfd, &net->dst, n, O.chunk, ids, 0, 0);
+	t_phase = now_ns() - t0;
+	while (est < n) {
+		k = so_ring_take(&rring, evbuf, EVBUF, &pending);
+		if (!k) {
+			/* empty: poll() waits, and moves what waits for room */
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				die("poll /dev/sockobj: %s", strerror(errno));
+			continue;
+		}
+		est += count_established(evbuf, k);
+	}
+	t1 = now_ns();
+	prof_off((uint64_t)n);
+	peer_wait_accepted(p, n, 60000);
+	so_destroy_many(rfd, ids, n);
+	/* what the ring still holds is of the objects just destroyed */
+	while (so_ring_take(&rring, evbuf, EVBUF, &pending) || pending)
+		if (pending && poll(&pfd, 1, 0) < 0 && errno != EINTR)
+			die("poll /dev/sockobj: %s", strerror(errno));
 	peer_close_all(p);
 	return t1 - t0;
 }
@@ -546,6 +602,8 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 		return rate_blocking(net, p, n);
 	case R_KERNEL:
 		return rate_kernel(net, p, n);
+	case R_RING:
+		return rate_sockobj_ring(net, p, n);
 	default:
 		return rate_uring_sock(net, p, n);
 	}
@@ -744,6 +802,11 @@ static bool rate_setup(struct peer *p)
 			die("out of memory");
 	}
 	sofd = so_open();
+	rfd = -1;
+	if (so_features(sofd) & SOCKOBJ_FEAT_EVENT_RING) {
+		rfd = so_open();
+		so_ring_setup(rfd, RRING_ENTRIES, &rring);
+	}
 	kref_fd = open("/sys/kernel/debug/sobench_kref", O_WRONLY | O_CLOEXEC);
 	have_sock = uring_sock_ok();
 	rings_setup(have_sock);
@@ -757,6 +820,11 @@ static void rate_teardown(bool have_sock)
 	rings_teardown(have_sock);
 	close(sofd);
 	sofd = -1;
+	if (rfd >= 0) {
+		so_ring_unmap(&rring);
+		close(rfd);
+		rfd = -1;
+	}
 	if (kref_fd >= 0)
 		close(kref_fd);
 	kref_fd = -1;
@@ -794,6 +862,7 @@ void test_rate(const struct net *net, struct peer *p)
 		for (m = 0; m < R_METHODS; m++)
 			use[m] = m < R_SOCKOBJ_TO && (m != R_URING_SOCK || have_sock) &&
 				 (m != R_KERNEL || kref_fd >= 0) &&
+				 (m != R_RING || rfd >= 0) &&
 				 point_match("rate", ns[ni], rname[m]);
 		if (point_match("rate", ns[ni], NULL))
 			rate_n("rate", use, net, p, ns[ni], rate_reps(net, ns[ni]));
