@@ -264,17 +264,19 @@ void test_scale(const struct net *net, struct peer *p)
 		for (m = 0; m < s.nm; m++)
 			s_setup(&s, m, net, p);
 		/*
-		 * Warm-up, in the first repetition's order: five loops at K,
-		 * one with 10 active. With a quarter of a loop at K alone, the
-		 * first rotation of K = 100 (all active) came out off the
-		 * later ones for every method, and the later ones agreed; from
-		 * about 20 sends per connection on they do (README, "Session
-		 * 20").
+		 * Warm-up: one whole rotation of untimed repetitions. With a
+		 * quarter of a loop per method at K, and still with five loops
+		 * in the first repetition's order, the first two repetitions
+		 * of K = 100 (all active) came out off the later ones for
+		 * every method, while the later ones repeated with the
+		 * rotation's period (README, "Session 20").
 		 */
-		for (k = 0; k < s.nm; k++) {
-			m = rot(k, 0, s.nm);
-			s_loop(&s, m, p, 5 * iters, s.K);
-			s_loop(&s, m, p, iters, 10);
+		for (r = 0; r < s.nm; r++) {
+			for (k = 0; k < s.nm; k++) {
+				m = rot(k, r, s.nm);
+				s_loop(&s, m, p, iters, s.K);
+				s_loop(&s, m, p, iters, 10);
+			}
 		}
 		for (r = 0; r < reps; r++) {
 			watchdog("scaling", 240);
