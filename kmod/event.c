@@ -244,20 +244,11 @@ static bool mring_put_data(struct sockobj_file *file, struct sockobj_obj *obj,
 	return true;
 }
 
-/*
- * A state record into its slot; file lock held. Its state is stored by
- * now (sockobj_event_post()), so a program acting on the record finds the
- * object in that state. The object's own records are all delivered (it is
- * not on the ready list), so they stay in order.
- */
-static bool mring_put_state(struct sockobj_file *file, struct sockobj_obj *obj,
-			    const struct sockobj_record *r)
+/* State record @r of @obj in its uapi form, every other field zero. */
+static void state_event(const struct sockobj_obj *obj,
+			const struct sockobj_record *r, struct sockobj_event *ev)
 {
-	struct sockobj_event *slot = mring_slot(file);
-
-	if (!slot)
-		return false;
-	*slot = (struct sockobj_event){
+	*ev = (struct sockobj_event){
 		.id = obj->id,
 		.type = SOCKOBJ_EV_STATE,
 		.cookie = obj->cookie,
@@ -272,6 +263,22 @@ static bool mring_put_state(struct sockobj_file *file, struct sockobj_obj *obj,
 		.attempt = r->attempt,
 		.retry_ms = r->retry_ms,
 	};
+}
+
+/*
+ * A state record into its slot; file lock held. Its state is stored by
+ * now (sockobj_event_post()), so a program acting on the record finds the
+ * object in that state. The object's own records are all delivered (it is
+ * not on the ready list), so they stay in order.
+ */
+static bool mring_put_state(struct sockobj_file *file, struct sockobj_obj *obj,
+			    const struct sockobj_record *r)
+{
+	struct sockobj_event *slot = mring_slot(file);
+
+	if (!slot)
+		return false;
+	state_event(obj, r, slot);
 	mring_publish(file);
 	return true;
 }
@@ -503,32 +510,22 @@ static void fill_record(struct sockobj_obj *obj, struct sockobj_event *ev)
 	const struct sockobj_record *r = sockobj_event_ring_peek(&obj->ring);
 	int i = first_data(&obj->data, r ? r->seq : U64_MAX);
 
+	if (i < 0) {
+		state_event(obj, r, ev);
+		return;
+	}
 	memset(ev, 0, sizeof(*ev));
 	ev->id = obj->id;
 	ev->cookie = obj->cookie;
-	if (i >= 0) {
-		ev->type = SOCKOBJ_EV_READABLE + i;
-		ev->seq = obj->data.seq[i];
-		ev->timestamp_ns = obj->data.time_ns[i];
-		ev->state = obj->data.state[i];
-		ev->prev_state = obj->data.state[i];
-		ev->merged = obj->data.merged[i];
-		ev->attempt = obj->data.attempt[i];
-		if (ev->type == SOCKOBJ_EV_ERROR)
-			ev->error = obj->data.error;
-	} else {
-		ev->type = SOCKOBJ_EV_STATE;
-		ev->seq = r->seq;
-		ev->timestamp_ns = r->time_ns;
-		ev->state = r->state;
-		ev->prev_state = r->prev_state;
-		ev->reason = r->reason;
-		ev->phase = r->phase;
-		ev->error = r->error;
-		ev->merged = r->merged;
-		ev->attempt = r->attempt;
-		ev->retry_ms = r->retry_ms;
-	}
+	ev->type = SOCKOBJ_EV_READABLE + i;
+	ev->seq = obj->data.seq[i];
+	ev->timestamp_ns = obj->data.time_ns[i];
+	ev->state = obj->data.state[i];
+	ev->prev_state = obj->data.state[i];
+	ev->merged = obj->data.merged[i];
+	ev->attempt = obj->data.attempt[i];
+	if (ev->type == SOCKOBJ_EV_ERROR)
+		ev->error = obj->data.error;
 }
 
 /**
