@@ -731,6 +731,13 @@ static bool batch_io_joins(const struct sockobj_batch_op *a,
 	return b->op == a->op && !(b->flags & SOCKOBJ_IO_PEEK);
 }
 
+/* Whether a SEND or RECV op that ran moved fewer bytes than it asked for. */
+static bool batch_io_short(const struct sockobj_batch_op *o)
+{
+	return o->result < 0 ||
+	       (u64)o->result < min_t(u64, o->len, INT_MAX);
+}
+
 /*
  * Consecutive SEND ops of a chunk on one TCP object go to the socket as one
  * sendmsg() over all their buffers, and consecutive RECV ops (not peeking)
@@ -909,7 +916,7 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 	 * since: each op is checked as it runs.
 	 */
 	bool checked = b->count <= c->cap;
-	u32 i, n, last = 0;
+	u32 i, n, last = 0, short_id = 0;
 	bool stop = false;
 
 	b->done = 0;
@@ -922,15 +929,28 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 		for (k = 0; k < n && !stop; ) {
 			u32 ran = 1, end;
 
+			u32 id = ops[k].id ?: last;
+
 			if (!checked && !batch_op_valid(&ops[k]))
 				ops[k].result = -EINVAL;
 			else if (batch_op_is_io(ops[k].op) &&
-				 !(ops[k].flags & SOCKOBJ_IO_PEEK))
+				 !(ops[k].flags & SOCKOBJ_IO_PEEK) &&
+				 id != short_id)
 				ran = batch_io_run(file, ops + k, c->iov, n - k,
 						   last, checked);
 			else
 				ops[k].result = batch_one(file, &ops[k], last,
 							  in_compat_syscall());
+			/*
+			 * Once an object's run stopped short (out of room or
+			 * data), its next SEND or RECV runs alone until one
+			 * moves all its bytes: joining the rest again would
+			 * build their iovecs anew for each op that then finds
+			 * nothing, quadratic in the ops left.
+			 */
+			if (batch_op_is_io(ops[k + ran - 1].op))
+				short_id = batch_io_short(&ops[k + ran - 1]) ?
+					   id : 0;
 			/* Only the last op of a run can have failed. */
 			for (end = k + ran; k < end; k++) {
 				long r = ops[k].result;
