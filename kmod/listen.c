@@ -87,6 +87,12 @@ struct incoming {
  * @file: the file (referenced)
  * @node: on the file's listener list while it has objects
  * @objs: its LISTENING objects, longest listening first
+ * @conns: the objects that took a connection and stay on it (a reconmode:
+ *	for a reconnect to replace it; UDP: for their peer's datagrams),
+ *	oldest first. Apart from @objs, so that a new connection's offer
+ *	goes past only the objects each round can give it to, not every
+ *	object listening: with N objects, N passive opens would otherwise
+ *	look at N^2 objects.
  * @sock: the listening socket, until the listener stops (then NULL)
  * @port: the port it listens on (host order), for the trace
  * @addr: the local address it was asked to bind (the key)
@@ -106,6 +112,7 @@ struct sockobj_listener {
 	struct sockobj_file *file;
 	struct list_head node;
 	struct list_head objs;
+	struct list_head conns;
 	struct socket *sock;
 	u16 port;
 	union sockobj_sockaddr addr;
@@ -420,7 +427,7 @@ static void collect(struct sockobj_listener *l, struct sockobj_obj *obj)
 /* An object has left @l's objects: the last one stops it. */
 static void left_locked(struct sockobj_listener *l)
 {
-	if (list_empty(&l->objs))
+	if (list_empty(&l->objs) && list_empty(&l->conns))
 		stop_locked(l);
 	listener_put(l);	/* the object's; the work holds another */
 }
@@ -466,7 +473,7 @@ static bool give(struct sockobj_listener *l, struct sockobj_obj *obj,
 	if ((obj->reconmode || obj->proto == SOCKOBJ_PROTO_UDP) &&
 	    (state == SOCKOBJ_STATE_ESTABLISHED ||
 	     state == SOCKOBJ_STATE_PEER_CLOSING)) {
-		list_add_tail(&obj->listen_node, &l->objs);
+		list_add_tail(&obj->listen_node, &l->conns);
 		obj->listener = l;	/* its reference stays */
 		return true;
 	}
@@ -495,7 +502,15 @@ static int hand_out(struct sockobj_listener *l, struct incoming *in,
 
 	lockdep_assert_held(&l->file->listen_lock);
 	for (round = 0; round < ROUND_COUNT; round++) {
-		list_for_each_entry_safe(obj, next, &l->objs, listen_node) {
+		/*
+		 * Each round looks only where its takers are (takes()): a
+		 * LISTENING object is on @objs, one with a connection on
+		 * @conns.
+		 */
+		struct list_head *objs = round == ROUND_LISTENING ? &l->objs :
+							 &l->conns;
+
+		list_for_each_entry_safe(obj, next, objs, listen_node) {
 			bool given = false;
 
 			/* Its target is read under its lock: CONFIGURE copies it. */
@@ -623,6 +638,7 @@ static int start(struct sockobj_obj *obj, u32 backlog,
 	l->file = file;
 	sockobj_file_get(file);
 	INIT_LIST_HEAD(&l->objs);
+	INIT_LIST_HEAD(&l->conns);
 	l->addr = obj->cfg.local;
 	l->addr_len = obj->cfg.local_len;
 	l->ifindex = obj->cfg.ifindex;
@@ -699,7 +715,7 @@ void sockobj_listen_leave(struct sockobj_obj *obj)
 	mutex_lock(&file->listen_lock);
 	list_del_init(&obj->listen_node);
 	obj->listener = NULL;
-	stop = list_empty(&l->objs);
+	stop = list_empty(&l->objs) && list_empty(&l->conns);
 	if (stop)
 		stop_locked(l);
 	mutex_unlock(&file->listen_lock);

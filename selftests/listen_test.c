@@ -18,7 +18,8 @@
  * which peers each reconmode lets replace a connection and after whom,
  * and that the listening socket closes with the last connection that
  * admitted reconnects; the backlog and its net.core.somaxconn cap; ENODEV
- * for an interface deleted after it was configured.
+ * for an interface deleted after it was configured; the CPU time of a
+ * passive open, the same with thousands of objects listening as with few.
  *
  * Fixture "listen_udp" (IPv4 and IPv6): passive UDP objects. A new peer's
  * first datagram makes a connection (records, peer, replies from the
@@ -716,6 +717,116 @@ TEST_F(listen, many_connections_in_order)
 		start_listening(_metadata, self->fd, ids[k], SOCKOBJ_INCON_ANY,
 				++attempt[k]);
 	}
+}
+
+/* CPU time of every CPU (not idle) so far, in USER_HZ ticks; 0 if unknown */
+static __u64 busy_ticks(void)
+{
+	unsigned long long v[8] = {};
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	/* cpu  user nice system idle iowait irq softirq steal */
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	return n == 8 ? v[0] + v[1] + v[2] + v[5] + v[6] + v[7] : 0;
+}
+
+/*
+ * n objects LISTENING on port, then n clients: the CPU time (of all CPUs:
+ * the listener's work runs on a worker) until all n are ESTABLISHED, in
+ * ticks; -1 when something failed (logged).
+ */
+static long passive_opens_ticks(struct __test_metadata *_metadata, int n,
+				__u16 port)
+{
+	static struct sockobj_event ev[256];
+	int fd = so_open(0), *s = calloc(n, sizeof(*s)), i, k, est = 0;
+	long ret = -1;
+	__u64 t0;
+
+	if (fd < 0 || !s)
+		goto out;
+	for (i = 0; i < n; i++) {
+		__u32 id = new_listener(_metadata, fd, COOKIE + i, "127.0.0.1",
+					port, NULL, 0);
+
+		s[i] = -1;
+		if (do_listen(fd, id, SOCKOBJ_INCON_ANY, 0))
+			goto out;
+	}
+	while (so_read_events(fd, ev, 256, 0) > 0)
+		;
+	t0 = busy_ticks();
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in a = {
+			.sin_family = AF_INET, .sin_port = htons(port),
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		};
+
+		s[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (s[i] < 0 || (connect(s[i], (struct sockaddr *)&a, sizeof(a)) &&
+				 errno != EINPROGRESS))
+			goto out;
+	}
+	while (est < n) {
+		k = so_read_events(fd, ev, 256, QUICK);
+		if (k <= 0) {
+			TH_LOG("%d of %d passive opens, then %d", est, n, k);
+			goto out;
+		}
+		for (i = 0; i < k; i++)
+			est += ev[i].type == SOCKOBJ_EV_STATE &&
+			       ev[i].state == SOCKOBJ_STATE_ESTABLISHED;
+	}
+	ret = (long)(busy_ticks() - t0);
+out:
+	for (i = 0; s && i < n; i++)
+		if (s[i] >= 0)
+			close(s[i]);
+	free(s);
+	so_close(fd);
+	return ret;
+}
+
+TEST_F_TIMEOUT(listen, a_passive_open_costs_the_same_with_many_objects_listening, 240)
+{
+	/*
+	 * A connection goes to the first object that takes it: the offer
+	 * must not look at every LISTENING object in each of its rounds,
+	 * or n passive opens with n objects cost n^2 (2.4x the CPU per open
+	 * from 500 to 3,000 objects before the listener kept its objects
+	 * with a connection apart from the LISTENING ones). The CPU time of
+	 * the whole machine per open, with few objects listening and with
+	 * many, summed over two runs each: a ratio of two measurements of
+	 * the same machine.
+	 */
+	int few = 1000, many = 4000, r;
+	long t_few = 0, t_many = 0, t;
+
+	if (so_debug_kernel()) {	/* 10 ms of CPU per open */
+		few = 200;
+		many = 1200;
+	}
+
+	if (!busy_ticks())
+		SKIP(return, "no CPU times in /proc/stat");
+	ASSERT_EQ(0, so_raise_nofile(2 * many + 64));
+	for (r = 0; r < 2; r++) {
+		t = passive_opens_ticks(_metadata, few, PORT + 1 + 2 * r);
+		ASSERT_LE(0, t);
+		t_few += t;
+		t = passive_opens_ticks(_metadata, many, PORT + 2 + 2 * r);
+		ASSERT_LE(0, t);
+		t_many += t;
+	}
+	TH_LOG("CPU ticks per 1,000 passive opens: %ld with %d objects listening, %ld with %d",
+	       t_few * 1000 / (2 * few), few, t_many * 1000 / (2 * many), many);
+	/* t_many / many < 1.5 t_few / few, the few's ticks at least 1 */
+	EXPECT_LT(t_many * few * 2, 3 * (t_few + 1) * many);
 }
 
 TEST_HARNESS_MAIN
