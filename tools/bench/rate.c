@@ -14,6 +14,18 @@
  *  sockobj-ring  the same batch on a file with a mapped record ring (API
  *                version 11) of RRING_ENTRIES slots, the records taken from
  *                the ring, poll() while it is empty: no read().
+ *  sockobj-reuse objects made and configured once per test, on a file of
+ *                their own, and connected again in every repetition: one
+ *                SOCKOBJ_IOC_BATCH of N x CONNECT (an id each), then read()
+ *                as sockobj. Untimed after each repetition: a batch of N x
+ *                ABORT and the CLOSED records read, so that the objects are
+ *                CLOSED with their configuration for the next one. What a
+ *                program pays per connection that keeps its objects (a
+ *                pool it reconnects, or an object per peer), against
+ *                epoll's socket per connection; not a replacement for
+ *                sockobj's figure, which makes every object anew.
+ *  sockobj-reuse-ring  the same with the records taken from a mapped ring
+ *                on that file, as sockobj-ring takes them.
  *  epoll         N x (socket(SOCK_NONBLOCK), connect() -> EINPROGRESS,
  *                epoll_ctl(ADD, EPOLLOUT|EPOLLET)), then epoll_wait() for up
  *                to 1024 events and getsockopt(SO_ERROR) per event (what an
@@ -82,11 +94,12 @@
 
 enum {
 	R_SOCKOBJ, R_EPOLL, R_URING, R_URING_SOCK, R_BLOCK, R_KERNEL, R_RING,
-	R_SOCKOBJ_TO, R_EPOLL_TO, R_URING_TO, R_METHODS
+	R_REUSE, R_REUSE_RING, R_SOCKOBJ_TO, R_EPOLL_TO, R_URING_TO, R_METHODS
 };
 static const char *const rname[R_METHODS] = {
 	"sockobj", "epoll", "io_uring", "io_uring+sock", "ref:blocking", "ref:kernel",
-	"sockobj-ring", "sockobj+timeout", "epoll+timer", "io_uring+linktimeout",
+	"sockobj-ring", "sockobj-reuse", "sockobj-reuse-ring",
+	"sockobj+timeout", "epoll+timer", "io_uring+linktimeout",
 };
 /* The connect timeout of test_connto(): long enough never to fire. */
 #define CONNTO_MS 10000u
@@ -188,6 +201,90 @@ static uint64_t rate_sockobj_ring(const struct net *net, struct peer *p, int n)
 	while (so_ring_take(&rring, evbuf, EVBUF, &pending) || pending)
 		if (pending && poll(&pfd, 1, 0) < 0 && errno != EINTR)
 			die("poll /dev/sockobj: %s", strerror(errno));
+	peer_close_all(p);
+	return t1 - t0;
+}
+
+/*
+ * sockobj-reuse's and sockobj-reuse-ring's files, each with its objects
+ * (ids[0, n), CLOSED between repetitions); the second has a mapped ring.
+ */
+struct reuse {
+	int fd;
+	uint32_t *ids;
+	int n;
+	bool ring;
+	struct so_ring r;
+};
+static struct reuse reuse[2];
+static struct sockobj_batch_op *uops;
+
+/* One op per object of the first @n of u's, in one batch. */
+static void reuse_batch(struct reuse *u, uint32_t op, int n)
+{
+	uint32_t done;
+	int i, ret;
+
+	memset(uops, 0, (size_t)n * sizeof(*uops));
+	for (i = 0; i < n; i++) {
+		uops[i].op = op;
+		uops[i].id = u->ids[i];
+	}
+	ret = so_batch(u->fd, uops, (uint32_t)n, &done);
+	if (ret)
+		die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
+	for (i = 0; i < n; i++)
+		if (uops[i].result < 0)
+			die("sockobj-reuse: op %u on object %u: %s", op, u->ids[i],
+			    strerror(-uops[i].result));
+}
+
+/* Records of u's file into evbuf, waiting for at least one: how many. */
+static int reuse_records(struct reuse *u)
+{
+	struct pollfd pfd = { .fd = u->fd, .events = POLLIN };
+	bool pending = false;
+	int k;
+
+	if (!u->ring) {
+		k = so_read(u->fd, evbuf, EVBUF);
+		if (k < 0)
+			die("read /dev/sockobj: %s", strerror(-k));
+		return k;
+	}
+	/* empty: poll() waits, and moves what waits for room */
+	while (!(k = so_ring_take(&u->r, evbuf, EVBUF, &pending)))
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			die("poll /dev/sockobj: %s", strerror(errno));
+	return k;
+}
+
+static uint64_t rate_sockobj_reuse(const struct net *net, struct peer *p, int n,
+				   struct reuse *u)
+{
+	uint64_t t0, t1;
+	int est = 0, closed = 0, i, k;
+
+	if (n > u->n) {	/* untimed: the objects this N needs more */
+		so_open_many_configured(u->fd, &net->dst, n - u->n, u->ids + u->n);
+		u->n = n;
+	}
+	prof_on();
+	t0 = now_ns();
+	reuse_batch(u, SOCKOBJ_OP_CONNECT, n);
+	t_phase = now_ns() - t0;
+	while (est < n)
+		est += count_established(evbuf, reuse_records(u));
+	t1 = now_ns();
+	prof_off((uint64_t)n);
+	peer_wait_accepted(p, n, 60000);
+	reuse_batch(u, SOCKOBJ_OP_ABORT, n);
+	while (closed < n) {
+		k = reuse_records(u);
+		for (i = 0; i < k; i++)
+			closed += evbuf[i].type == SOCKOBJ_EV_STATE &&
+				  evbuf[i].state == SOCKOBJ_STATE_CLOSED;
+	}
 	peer_close_all(p);
 	return t1 - t0;
 }
@@ -604,6 +701,10 @@ static uint64_t rate_once(int m, const struct net *net, struct peer *p, int n)
 		return rate_kernel(net, p, n);
 	case R_RING:
 		return rate_sockobj_ring(net, p, n);
+	case R_REUSE:
+		return rate_sockobj_reuse(net, p, n, &reuse[0]);
+	case R_REUSE_RING:
+		return rate_sockobj_reuse(net, p, n, &reuse[1]);
 	default:
 		return rate_uring_sock(net, p, n);
 	}
@@ -774,7 +875,7 @@ static void rate_n(const char *test, const bool *use, const struct net *net, str
 				  reps, st[m].median, range, ci_str(&ci, rr, sizeof(rr)), rt, ra,
 				  rd);
 		else
-			table_row("%-7d %-14s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
+			table_row("%-7d %-18s %5d %14.0f %22s %22s %5.1f %8.0f", n, rname[m], reps,
 				  st[m].median, range, ci_str(&ci, rr, sizeof(rr)), 100 * ci.conf,
 				  sph.median);
 	}
@@ -798,14 +899,25 @@ static bool rate_setup(struct peer *p)
 		evbuf = calloc(EVBUF, sizeof(*evbuf));
 		deadline = calloc(MAX_CONNS, sizeof(*deadline));
 		pending = calloc(MAX_CONNS, sizeof(*pending));
-		if (!ids || !fds || !evbuf || !deadline || !pending)
+		reuse[0].ids = calloc(MAX_CONNS, sizeof(*reuse[0].ids));
+		reuse[1].ids = calloc(MAX_CONNS, sizeof(*reuse[1].ids));
+		uops = calloc(MAX_CONNS, sizeof(*uops));
+		if (!ids || !fds || !evbuf || !deadline || !pending || !reuse[0].ids ||
+		    !reuse[1].ids || !uops)
 			die("out of memory");
 	}
 	sofd = so_open();
+	reuse[0].fd = so_open();
+	reuse[0].n = 0;
+	reuse[1].fd = -1;
+	reuse[1].n = 0;
 	rfd = -1;
 	if (so_features(sofd) & SOCKOBJ_FEAT_EVENT_RING) {
 		rfd = so_open();
 		so_ring_setup(rfd, RRING_ENTRIES, &rring);
+		reuse[1].fd = so_open();
+		reuse[1].ring = true;
+		so_ring_setup(reuse[1].fd, RRING_ENTRIES, &reuse[1].r);
 	}
 	kref_fd = open("/sys/kernel/debug/sobench_kref", O_WRONLY | O_CLOEXEC);
 	have_sock = uring_sock_ok();
@@ -820,6 +932,13 @@ static void rate_teardown(bool have_sock)
 	rings_teardown(have_sock);
 	close(sofd);
 	sofd = -1;
+	close(reuse[0].fd);	/* sockobj-reuse's objects go with it */
+	reuse[0].fd = -1;
+	if (reuse[1].fd >= 0) {
+		so_ring_unmap(&reuse[1].r);
+		close(reuse[1].fd);
+		reuse[1].fd = -1;
+	}
 	if (rfd >= 0) {
 		so_ring_unmap(&rring);
 		close(rfd);
@@ -854,7 +973,7 @@ void test_rate(const struct net *net, struct peer *p)
 
 	table_row("\n== 1. Establishment rate (%s): connections/s, median [min..max] of reps; x epoll = median of the per-rep ratios [CI of it], conf%% its coverage",
 		  net->name);
-	table_row("%-7s %-14s %5s %14s %22s %22s %5s %8s", "N", "method", "reps",
+	table_row("%-7s %-18s %5s %14s %22s %22s %5s %8s", "N", "method", "reps",
 		  "conn/s", "[min..max]", "x epoll [CI]", "conf%", "submit%");
 	for (ni = 0; ni < ARRAY_SIZE(ns); ni++) {
 		bool use[R_METHODS];
@@ -862,7 +981,7 @@ void test_rate(const struct net *net, struct peer *p)
 		for (m = 0; m < R_METHODS; m++)
 			use[m] = m < R_SOCKOBJ_TO && (m != R_URING_SOCK || have_sock) &&
 				 (m != R_KERNEL || kref_fd >= 0) &&
-				 (m != R_RING || rfd >= 0) &&
+				 ((m != R_RING && m != R_REUSE_RING) || rfd >= 0) &&
 				 point_match("rate", ns[ni], rname[m]);
 		if (point_match("rate", ns[ni], NULL))
 			rate_n("rate", use, net, p, ns[ni], rate_reps(net, ns[ni]));

@@ -202,6 +202,48 @@ int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
 	return started;
 }
 
+/*
+ * @n objects made and configured with the target @dst (batches of CREATE,
+ * CONFIGURE), not connected; their ids into @ids.
+ */
+void so_open_many_configured(int fd, const struct sockaddr_in *dst, int n, uint32_t *ids)
+{
+	static struct sockobj_config cfg;
+	struct sockobj_batch_op *ops;
+	struct sockobj_create *cr;
+	int i, base, chunk = SOCKOBJ_BATCH_MAX / 2;
+	uint32_t done;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mask = SOCKOBJ_CFG_TARGET;
+	so_addr(&cfg.target, dst);
+	ops = get_ops((size_t)2 * chunk);
+	cr = get_creates(chunk);
+	for (base = 0; base < n; base += chunk) {
+		int m = n - base < chunk ? n - base : chunk, ret;
+
+		memset(ops, 0, (size_t)2 * m * sizeof(*ops));
+		for (i = 0; i < m; i++) {
+			memset(&cr[i], 0, sizeof(cr[i]));
+			cr[i].proto = SOCKOBJ_PROTO_TCP;
+			cr[i].cookie = base + i;
+			ops[2 * i].op = SOCKOBJ_OP_CREATE;
+			ops[2 * i].arg = (uintptr_t)&cr[i];
+			ops[2 * i + 1].op = SOCKOBJ_OP_CONFIGURE;
+			ops[2 * i + 1].arg = (uintptr_t)&cfg;
+		}
+		ret = so_batch(fd, ops, 2 * m, &done);
+		if (ret)
+			die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
+		for (i = 0; i < m; i++) {
+			if (ops[2 * i].result <= 0 || ops[2 * i + 1].result < 0)
+				die("batch op of object %d failed: create %d configure %d",
+				    base + i, ops[2 * i].result, ops[2 * i + 1].result);
+			ids[base + i] = (uint32_t)ops[2 * i].result;
+		}
+	}
+}
+
 void so_destroy_many(int fd, const uint32_t *ids, int n)
 {
 	struct sockobj_batch_op *ops;

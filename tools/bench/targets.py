@@ -133,10 +133,12 @@ def main(argv):
                     median_ci(paired(so, u, lambda x, y: x / y)), 1.0)
 
     # Issue 18: establishment >= 1.04x epoll, >= 1.02x io_uring, >= 0.97x
-    # ref:kernel, at N = 1,000 and 10,000, by read() and by the mapped ring.
+    # ref:kernel, at N = 1,000 and 10,000, by read() and by the mapped ring,
+    # and with objects kept and connected again (sockobj-reuse: no object
+    # made per connection; a figure of its own, not sockobj's).
     for net in nets:
         for n in (1000, 10000):
-            for m in ("sockobj", "sockobj-ring"):
+            for m in ("sockobj", "sockobj-ring", "sockobj-reuse", "sockobj-reuse-ring"):
                 so = find(res, test="rate", net=net, n=n, method=m)
                 if not so:
                     continue
@@ -156,8 +158,8 @@ def main(argv):
             k = find(res, test="rate", net=net, n=n, method="ref:kernel")
             if not k:
                 continue
-            for m in ("sockobj", "sockobj-ring", "epoll", "io_uring", "io_uring+sock",
-                      "ref:blocking"):
+            for m in ("sockobj", "sockobj-ring", "sockobj-reuse", "sockobj-reuse-ring",
+                      "epoll", "io_uring", "io_uring+sock", "ref:blocking"):
                 r = find(res, test="rate", net=net, n=n, method=m)
                 if not r:
                     continue
