@@ -157,8 +157,9 @@ int so_info(int fd, uint32_t id, struct sockobj_info *info);
  */
 int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
 		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms);
-/* Destroy @n objects (SOCKOBJ_DESTROY_ABORT) with batches. */
+/* The same without the connect: @n CLOSED objects with their target. */
 void so_open_many_configured(int fd, const struct sockaddr_in *dst, int n, uint32_t *ids);
+/* Destroy @n objects (SOCKOBJ_DESTROY_ABORT) with batches. */
 void so_destroy_many(int fd, const uint32_t *ids, int n);
 
 /*

@@ -148,100 +148,72 @@ static struct sockobj_create *get_creates(size_t n)
 }
 
 /*
- * Building the op arrays is part of the timed work in the rate test (it is
- * cheap next to the ioctl, and an application has to do it too).
+ * @n objects made and configured with the target @dst (nodelay and a
+ * connect timeout if given), and connected when @connect, in batches of
+ * (CREATE, CONFIGURE[, CONNECT]) per object; their ids into @ids. Building
+ * the op arrays is part of the timed work in the rate test (it is cheap
+ * next to the ioctl, and an application has to do it too).
  */
-int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
-		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms)
+static void open_many(int fd, const struct sockaddr_in *dst, int n, int chunk, uint32_t *ids,
+		      uint32_t nodelay, uint32_t connect_timeout_ms, bool connect)
 {
 	static struct sockobj_config cfg;
+	int i, base, per = connect ? 3 : 2;
 	struct sockobj_batch_op *ops;
 	struct sockobj_create *cr;
-	int i, base, started = 0;
 	uint32_t done;
 
-	if (chunk <= 0 || chunk > SOCKOBJ_BATCH_MAX / 3)
-		chunk = SOCKOBJ_BATCH_MAX / 3;
+	if (chunk <= 0 || chunk > SOCKOBJ_BATCH_MAX / per)
+		chunk = SOCKOBJ_BATCH_MAX / per;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mask = SOCKOBJ_CFG_TARGET | (nodelay ? SOCKOBJ_CFG_NODELAY : 0) |
 		   (connect_timeout_ms ? SOCKOBJ_CFG_CONNECT_TIMEOUT : 0);
 	cfg.nodelay = nodelay;
 	cfg.connect_timeout_ms = connect_timeout_ms;
 	so_addr(&cfg.target, dst);
-	ops = get_ops((size_t)3 * chunk);
+	ops = get_ops((size_t)per * chunk);
 	cr = get_creates(chunk);
 	for (base = 0; base < n; base += chunk) {
 		int m = n - base < chunk ? n - base : chunk;
 		int ret;
 
-		memset(ops, 0, (size_t)3 * m * sizeof(*ops));
+		memset(ops, 0, (size_t)per * m * sizeof(*ops));
 		for (i = 0; i < m; i++) {
 			memset(&cr[i], 0, sizeof(cr[i]));
 			cr[i].proto = SOCKOBJ_PROTO_TCP;
 			cr[i].cookie = base + i;
-			ops[3 * i].op = SOCKOBJ_OP_CREATE;
-			ops[3 * i].arg = (uintptr_t)&cr[i];
-			ops[3 * i + 1].op = SOCKOBJ_OP_CONFIGURE;
-			ops[3 * i + 1].arg = (uintptr_t)&cfg;
-			ops[3 * i + 2].op = SOCKOBJ_OP_CONNECT;
+			ops[per * i].op = SOCKOBJ_OP_CREATE;
+			ops[per * i].arg = (uintptr_t)&cr[i];
+			ops[per * i + 1].op = SOCKOBJ_OP_CONFIGURE;
+			ops[per * i + 1].arg = (uintptr_t)&cfg;
+			if (connect)
+				ops[per * i + 2].op = SOCKOBJ_OP_CONNECT;
 		}
-		ret = so_batch(fd, ops, 3 * m, &done);
+		ret = so_batch(fd, ops, (uint32_t)(per * m), &done);
 		if (ret)
 			die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
 		for (i = 0; i < m; i++) {
-			int r0 = ops[3 * i].result, r1 = ops[3 * i + 1].result,
-			    r2 = ops[3 * i + 2].result;
+			int r0 = ops[per * i].result, r1 = ops[per * i + 1].result,
+			    r2 = connect ? ops[per * i + 2].result : 0;
 
 			ids[base + i] = r0 > 0 ? (uint32_t)r0 : 0;
 			if (r0 <= 0 || r1 < 0 || r2 < 0)
 				die("batch op of object %d failed: create %d configure %d connect %d",
 				    base + i, r0, r1, r2);
-			started++;
 		}
 	}
-	return started;
 }
 
-/*
- * @n objects made and configured with the target @dst (batches of CREATE,
- * CONFIGURE), not connected; their ids into @ids.
- */
+int so_open_many(int fd, const struct sockaddr_in *dst, int n, int chunk,
+		 uint32_t *ids, uint32_t nodelay, uint32_t connect_timeout_ms)
+{
+	open_many(fd, dst, n, chunk, ids, nodelay, connect_timeout_ms, true);
+	return n;
+}
+
 void so_open_many_configured(int fd, const struct sockaddr_in *dst, int n, uint32_t *ids)
 {
-	static struct sockobj_config cfg;
-	struct sockobj_batch_op *ops;
-	struct sockobj_create *cr;
-	int i, base, chunk = SOCKOBJ_BATCH_MAX / 2;
-	uint32_t done;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.mask = SOCKOBJ_CFG_TARGET;
-	so_addr(&cfg.target, dst);
-	ops = get_ops((size_t)2 * chunk);
-	cr = get_creates(chunk);
-	for (base = 0; base < n; base += chunk) {
-		int m = n - base < chunk ? n - base : chunk, ret;
-
-		memset(ops, 0, (size_t)2 * m * sizeof(*ops));
-		for (i = 0; i < m; i++) {
-			memset(&cr[i], 0, sizeof(cr[i]));
-			cr[i].proto = SOCKOBJ_PROTO_TCP;
-			cr[i].cookie = base + i;
-			ops[2 * i].op = SOCKOBJ_OP_CREATE;
-			ops[2 * i].arg = (uintptr_t)&cr[i];
-			ops[2 * i + 1].op = SOCKOBJ_OP_CONFIGURE;
-			ops[2 * i + 1].arg = (uintptr_t)&cfg;
-		}
-		ret = so_batch(fd, ops, 2 * m, &done);
-		if (ret)
-			die("SOCKOBJ_IOC_BATCH: %s", strerror(-ret));
-		for (i = 0; i < m; i++) {
-			if (ops[2 * i].result <= 0 || ops[2 * i + 1].result < 0)
-				die("batch op of object %d failed: create %d configure %d",
-				    base + i, ops[2 * i].result, ops[2 * i + 1].result);
-			ids[base + i] = (uint32_t)ops[2 * i].result;
-		}
-	}
+	open_many(fd, dst, n, 0, ids, 0, 0, false);
 }
 
 void so_destroy_many(int fd, const uint32_t *ids, int n)
