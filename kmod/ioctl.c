@@ -927,9 +927,8 @@ static noinline_for_stack int batch_run(struct sockobj_file *file,
 		if (!checked && copy_from_user(ops, uops + i, n * sizeof(*ops)))
 			return -EFAULT;
 		for (k = 0; k < n && !stop; ) {
-			u32 ran = 1, end;
-
 			u32 id = ops[k].id ?: last;
+			u32 ran = 1, end;
 
 			if (!checked && !batch_op_valid(&ops[k]))
 				ops[k].result = -EINVAL;

@@ -424,10 +424,16 @@ static void collect(struct sockobj_listener *l, struct sockobj_obj *obj)
 	}
 }
 
+/* No object listens on @l, nor holds a connection it made. */
+static bool deserted(const struct sockobj_listener *l)
+{
+	return list_empty(&l->objs) && list_empty(&l->conns);
+}
+
 /* An object has left @l's objects: the last one stops it. */
 static void left_locked(struct sockobj_listener *l)
 {
-	if (list_empty(&l->objs) && list_empty(&l->conns))
+	if (deserted(l))
 		stop_locked(l);
 	listener_put(l);	/* the object's; the work holds another */
 }
@@ -715,7 +721,7 @@ void sockobj_listen_leave(struct sockobj_obj *obj)
 	mutex_lock(&file->listen_lock);
 	list_del_init(&obj->listen_node);
 	obj->listener = NULL;
-	stop = list_empty(&l->objs) && list_empty(&l->conns);
+	stop = deserted(l);
 	if (stop)
 		stop_locked(l);
 	mutex_unlock(&file->listen_lock);
