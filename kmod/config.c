@@ -177,7 +177,8 @@ static int merge_opts(struct sockobj_cfg *cfg, const struct sockobj_config *u,
 				return -EINVAL;
 			continue;
 		}
-		if (v && (v < r->min || v > r->max || !(r->protos & BIT(proto))))
+		/* Even 0, the default: the option means nothing here. */
+		if (!(r->protos & BIT(proto)) || (v && (v < r->min || v > r->max)))
 			return -EINVAL;
 		*kopt(cfg, r->index) = v;
 	}

@@ -82,7 +82,8 @@ static long create(struct sockobj_file *file, void __user *argp)
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	if (c.flags || c.id || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
+	/* id is an output: its input is ignored (a struct may be reused). */
+	if (c.flags || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
 	obj = sockobj_object_alloc(file, c.proto, c.cookie);
 	if (IS_ERR(obj))
@@ -265,6 +266,13 @@ struct io_req {
 	u64 len;
 };
 
+/*
+ * Read the request; then write flags and reserved[1] back as they were
+ * read. The struct spans at most two pages and those two fields sit on
+ * either end of it: a struct that can be read but not written fails here
+ * with EFAULT, before any data moves, rather than after, which would lose
+ * the report of data that did move.
+ */
 static int io_get(struct sockobj_io __user *uio, struct io_req *req,
 		  u64 *reserved)
 {
@@ -278,6 +286,8 @@ static int io_get(struct sockobj_io __user *uio, struct io_req *req,
 	unsafe_get_user(req->len, &uio->len, efault);
 	unsafe_get_user(r0, &uio->reserved[0], efault);
 	unsafe_get_user(r1, &uio->reserved[1], efault);
+	unsafe_put_user(req->flags, &uio->flags, efault);
+	unsafe_put_user(r1, &uio->reserved[1], efault);
 	user_access_end();
 	*reserved = r0 | r1;
 	return 0;
@@ -287,23 +297,24 @@ efault:
 }
 
 /*
- * Write the outputs only: done, full_len and addr, and flags when TRUNC
- * joins the request's flags (the other fields keep what the caller put
- * there, which is what the whole struct written back held too).
+ * Write the outputs only: done, full_len and addr, and for RECV flags,
+ * SOCKOBJ_IO_TRUNC set or cleared (the other fields keep what the caller
+ * put there, which is what the whole struct written back held too).
  */
 static int io_put(struct sockobj_io __user *uio, const struct io_req *req,
-		  u64 done, u64 full_len, const struct sockobj_addr *addr,
-		  bool truncated)
+		  bool send, const struct sockobj_io_result *res,
+		  const struct sockobj_addr *addr)
 {
 	if (!user_access_begin(uio, sizeof(*uio)))
 		return -EFAULT;
-	unsafe_put_user(done, &uio->done, efault);
-	unsafe_put_user(full_len, &uio->full_len, efault);
+	unsafe_put_user(res->done, &uio->done, efault);
+	unsafe_put_user(send ? 0 : res->full_len, &uio->full_len, efault);
 	unsafe_copy_to_user((void __user *)&uio->addr, (const void *)addr,
 			    sizeof(*addr), efault);
-	if (truncated)
-		unsafe_put_user(req->flags | SOCKOBJ_IO_TRUNC, &uio->flags,
-				efault);
+	if (!send)
+		unsafe_put_user(req->flags |
+				(res->truncated ? SOCKOBJ_IO_TRUNC : 0),
+				&uio->flags, efault);
 	user_access_end();
 	return 0;
 efault:
@@ -327,7 +338,12 @@ static long io(struct sockobj_file *file, void __user *argp, bool send)
 	ret = io_get(uio, &req, &reserved);
 	if (ret)
 		return ret;
-	/* done, full_len and addr are outputs: their input is ignored. */
+	/*
+	 * done, full_len, addr and RECV's SOCKOBJ_IO_TRUNC are outputs: their
+	 * input is ignored, so that a struct can be used again as it came back.
+	 */
+	if (!send)
+		req.flags &= ~SOCKOBJ_IO_TRUNC;
 	if ((req.flags & ~(send ? 0 : SOCKOBJ_IO_F_ALL)) || reserved)
 		return -EINVAL;
 	len = min_t(u64, req.len, MAX_RW_COUNT);
@@ -348,9 +364,11 @@ static long io(struct sockobj_file *file, void __user *argp, bool send)
 		return ret;
 	if (!send)
 		sockobj_config_addr_from_sockaddr(&res.from, &addr);
-	/* The data has moved: a fault here loses only the report of it. */
-	return io_put(uio, &req, res.done, send ? 0 : res.full_len, &addr,
-		      res.truncated);
+	/*
+	 * The data has moved. io_get() found the struct writable: only one
+	 * made read-only since (by another thread) loses the report of it.
+	 */
+	return io_put(uio, &req, send, &res, &addr);
 }
 
 static long listen(struct sockobj_file *file, void __user *argp)
@@ -450,7 +468,7 @@ static long batch_create(struct sockobj_file *file, const struct sockobj_batch_o
 
 	if (copy_from_user(&c, u64_to_user_ptr(o->arg), sizeof(c)))
 		return -EFAULT;
-	if (c.flags || c.id || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
+	if (c.flags || c.pad || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
 	ret = sockobj_object_create(file, c.proto, c.cookie, &c.id);
 	return ret ?: c.id;
@@ -1057,8 +1075,9 @@ static bool batch_header_valid(const struct sockobj_batch *b)
 {
 	bool wait = b->flags & SOCKOBJ_BATCH_WAIT;
 
+	/* done is an output: its input is ignored (a struct may be reused). */
 	if (b->count > SOCKOBJ_BATCH_MAX || (b->flags & ~SOCKOBJ_BATCH_F_ALL) ||
-	    b->done || b->reserved)
+	    b->reserved)
 		return false;
 	if (!b->events != !b->nevents || b->nevents > SOCKOBJ_BATCH_EVENTS_MAX)
 		return false;

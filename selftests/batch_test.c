@@ -1372,6 +1372,32 @@ TEST_F(batch, bad_event_fields_run_nothing)
 	EXPECT_EQ(-ENOENT, so_get_info(self->fd, 1, &info));
 }
 
+/*
+ * A batch ignores what its outputs (done, each op's result) hold on
+ * input: the same structs, passed again as they came back, run again.
+ */
+TEST_F(batch, a_batch_passed_again_as_it_came_back_runs_again)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_UDP, .cookie = 3 };
+	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CREATE,
+				       .arg = U64((uintptr_t)&cr) };
+	struct sockobj_batch b = { .ops = U64((uintptr_t)&op), .count = 1 };
+	struct sockobj_info info;
+	__u32 first;
+
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_BATCH, &b));
+	ASSERT_EQ(U32(1), b.done);
+	ASSERT_LT(0, op.result);
+	first = (__u32)op.result;
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_BATCH, &b));
+	ASSERT_EQ(U32(1), b.done);
+	ASSERT_LT(0, op.result);
+	EXPECT_NE(first, (__u32)op.result);
+	ASSERT_EQ(0, so_get_info(self->fd, (__u32)op.result, &info));
+	EXPECT_EQ(3ULL, info.cookie);
+	ASSERT_EQ(0, so_get_info(self->fd, first, &info));
+}
+
 TEST_F(batch, a_bad_events_buffer_leaves_the_records_queued)
 {
 	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CONNECT };

@@ -844,6 +844,52 @@ TEST_F_TIMEOUT(data, failed_connect_keeps_unread_data, T_NET)
 }
 
 /* SEND and RECV in every state, and their argument errors */
+/*
+ * SEND and RECV through a struct sockobj_io that can be read but not
+ * written back, wholly or in part (across a page boundary, either side
+ * read-only): EFAULT, and no data moved either way.
+ */
+static void unwritable_io_moves_nothing(struct __test_metadata *_metadata,
+					int fd, __u32 id, char *buf)
+{
+	static const struct { size_t at; int ro_page; } where[] = {
+		{ 0, 0 },		/* all of it on a read-only page */
+		{ 40, 1 },		/* done and full_len writable, addr not */
+		{ 8, 0 },		/* only reserved[1] writable */
+		{ 72, 0 },		/* only id and flags read-only */
+	};
+	long pg = sysconf(_SC_PAGESIZE);
+	struct sockobj_info info;
+	struct sockobj_io *io;
+	unsigned char *map;
+	unsigned int i;
+
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		ASSERT_EQ(0, mprotect(map, 2 * pg, PROT_READ | PROT_WRITE));
+		/* the struct ends where[i].at bytes into the second page */
+		io = (struct sockobj_io *)(map + pg + where[i].at - sizeof(*io));
+		if (!where[i].at)
+			io = (struct sockobj_io *)map;
+		memset(io, 0, sizeof(*io));
+		io->id = id;
+		io->buf = (__u64)(uintptr_t)buf;
+		io->len = 64;
+		ASSERT_EQ(0, mprotect(where[i].at && where[i].ro_page ?
+				      map + pg : map, pg, PROT_READ));
+		EXPECT_EQ(-EFAULT, so_ioctl(fd, SOCKOBJ_IOC_RECV, io))
+			TH_LOG("RECV, case %u", i);
+		EXPECT_EQ(-EFAULT, so_ioctl(fd, SOCKOBJ_IOC_SEND, io))
+			TH_LOG("SEND, case %u", i);
+	}
+	munmap(map, 2 * pg);
+	ASSERT_EQ(0, so_get_info(fd, id, &info));
+	EXPECT_EQ(0ULL, info.bytes_sent);
+	EXPECT_EQ(0ULL, info.bytes_received);
+}
+
 TEST_F_TIMEOUT(data, state_errors, T_NET)
 {
 	struct sockobj_io io;
@@ -866,7 +912,10 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 				 SOCKOBJ_IO_PEEK, &io));
 	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
 				 1U << 1, &io));
-	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
+	/* TRUNC is an output: its input is ignored (the state is checked) */
+	EXPECT_EQ(-ENOTCONN, so_io(self->fd, SOCKOBJ_IOC_RECV, id, buf, 1,
+				   SOCKOBJ_IO_TRUNC, &io));
+	EXPECT_EQ(-EINVAL, so_io(self->fd, SOCKOBJ_IOC_SEND, id, "x", 1,
 				 SOCKOBJ_IO_TRUNC, &io));
 	memset(&io, 0, sizeof(io));
 	io.id = id;
@@ -900,6 +949,7 @@ TEST_F_TIMEOUT(data, state_errors, T_NET)
 	ASSERT_EQ(0, so_send_all(srv, "peer data", 9));
 	EXPECT_DATA_EV(self->fd, id, COOKIE, READABLE, QUICK);
 	EXPECT_EQ(-EFAULT, so_io_recv(self->fd, id, (void *)8, 9, &done));
+	unwritable_io_moves_nothing(_metadata, self->fd, id, buf);
 	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
 	ASSERT_EQ(9U, done);
 	EXPECT_EQ(0, memcmp(buf, "peer data", 9));

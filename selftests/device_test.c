@@ -311,6 +311,31 @@ TEST_F(dev, create_validation)
 			TH_LOG("object %u exists after failed creates", i);
 }
 
+/*
+ * CREATE ignores what its output field, id, holds on input: one struct
+ * makes object after object as it comes back.
+ */
+TEST_F(dev, create_ignores_the_id_it_is_given)
+{
+	struct sockobj_create c = { .proto = SOCKOBJ_PROTO_TCP, .cookie = 5 };
+	struct sockobj_info info;
+	__u32 first;
+
+	c.id = 0xdeadbeef;
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_CREATE, &c));
+	ASSERT_NE(0U, c.id);
+	ASSERT_NE(0xdeadbeefU, c.id);
+	first = c.id;
+	ASSERT_EQ(0, so_ioctl(self->fd, SOCKOBJ_IOC_CREATE, &c));
+	ASSERT_NE(0U, c.id);
+	EXPECT_NE(first, c.id);
+	ASSERT_EQ(0, so_get_info(self->fd, first, &info));
+	EXPECT_EQ(5ULL, info.cookie);
+	ASSERT_EQ(0, so_get_info(self->fd, c.id, &info));
+	EXPECT_EQ(5ULL, info.cookie);
+	EXPECT_EQ(-ENOENT, so_get_info(self->fd, 0xdeadbeef, &info));
+}
+
 /* CONFIGURE / GET_CONFIG: flags and reserved */
 TEST_F(dev, config_validation)
 {
@@ -324,6 +349,11 @@ TEST_F(dev, config_validation)
 	size_t off;
 
 	ASSERT_EQ(0, so_get_config(self->fd, id, &before));
+
+	/* nothing to set */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.id = id;
+	EXPECT_EQ(-EINVAL, so_configure(self->fd, &cfg));
 
 	for (i = 0; i < 32; i++) {
 		memset(&cfg, 0, sizeof(cfg));

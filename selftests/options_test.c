@@ -393,6 +393,13 @@ static const struct bad_opt bad_opts[] = {
 	BAD(UDP, USER_TIMEOUT, user_timeout_ms, 1000),
 	BAD(TCP, BROADCAST, broadcast, 1),
 	BAD(TCP, RECV_ANY, recv_any, 1),
+	/* even their default, 0: the option means nothing there */
+	BAD(UDP, NODELAY, nodelay, 0),
+	BAD(UDP, KEEPALIVE, keepalive, 0),
+	BAD(UDP, USER_TIMEOUT, user_timeout_ms, 0),
+	BAD(UDP, SENT_THRESHOLD, sent_threshold, 0),
+	BAD(TCP, BROADCAST, broadcast, 0),
+	BAD(TCP, RECV_ANY, recv_any, 0),
 };
 
 /* A value without its mask bit */

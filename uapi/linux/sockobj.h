@@ -28,6 +28,14 @@
  * output; a non-zero value gets -EINVAL so that later versions can give those
  * bytes a meaning. Unknown flag bits get -EINVAL. A bad pointer gets -EFAULT.
  * An unknown ioctl gets -ENOTTY. A request that fails changes nothing.
+ * The ioctls that only report (SOCKOBJ_IOC_GET_API, SOCKOBJ_IOC_GET_CONFIG,
+ * SOCKOBJ_IOC_GET_RETRY, SOCKOBJ_IOC_GET_INFO) take their struct zeroed but
+ * for the id: any other non-zero byte gets -EINVAL. The others ignore what
+ * their output fields hold on input (struct sockobj_create's id, struct
+ * sockobj_io's done, full_len, addr and SOCKOBJ_IO_TRUNC, struct
+ * sockobj_batch's done, struct sockobj_batch_op's result, struct
+ * sockobj_ring_setup's size and offsets), so that a struct can be passed
+ * again as it came back.
  *
  * Ioctl numbers: SOCKOBJ_IOC_GET_API is _IOWR(0xB8, 0x00, struct
  * sockobj_api) forever, so that any program, however old, can ask which API
@@ -77,7 +85,7 @@
  *	A TCP object makes a three-way handshake; a UDP object's connect only
  *	resolves the route to the target (no packet is sent) and it is
  *	ESTABLISHED at once.
- *	Errors: EINVAL (flags, reserved), EPROTONOSUPPORT (unknown proto),
+ *	Errors: EINVAL (flags, pad, reserved), EPROTONOSUPPORT (unknown proto),
  *	EMFILE (the file holds max_objects objects), EDQUOT (the opener's
  *	user holds the module parameter max_user_objects objects over all its
  *	files), ENOMEM.
@@ -94,9 +102,9 @@
  *	and protocol here and applied at connect through setsockopt(), with
  *	the opener's privileges. Only SOCKOBJ_CFG_SENT_THRESHOLD may change
  *	in a state other than CLOSED.
- *	Errors: ENOENT (no such id), EISCONN (not CLOSED), EINVAL (a bad value,
- *	mask bit, flag or reserved byte, or an option of the other protocol),
- *	ENODEV (no such interface).
+ *	Errors: ENOENT (no such id), EISCONN (not CLOSED), EINVAL (a mask of
+ *	0, a bad value, mask bit, flag or reserved byte, or an option of the
+ *	other protocol, even set to 0), ENODEV (no such interface).
  *
  * SOCKOBJ_IOC_GET_CONFIG (struct sockobj_config)
  *	id in (everything else zero); returns the whole configuration, with
@@ -158,7 +166,7 @@
  *	be reused by a later SOCKOBJ_IOC_CREATE. Errors: ENOENT, EINVAL.
  *
  * SOCKOBJ_IOC_GET_INFO (struct sockobj_info)
- *	id in; returns state, reason, phase, error (those of the last close
+ *	id in (everything else zero); returns state, reason, phase, error (those of the last close
  *	when CLOSED or RETRY_WAIT), protocol, cookie, local
  *	and remote address (those of the last connection once CLOSED),
  *	bound interface, timestamps, the number of undelivered records, the
@@ -179,9 +187,11 @@
  *	recv_any object). When not everything fitted, SOCKOBJ_EV_WRITABLE
  *	follows once the send buffer is past its low-water mark again.
  *	Allowed in ESTABLISHED and (TCP) PEER_CLOSING.
- *	Errors: ENOENT, EINVAL (flags, reserved), EFAULT, ENOTCONN (CLOSED or
- *	CONNECTING), EPIPE (CLOSING, or the connection broke), EAGAIN (no
- *	room at all), EMSGSIZE (UDP datagram too big), or the socket's error.
+ *	Errors: ENOENT, EINVAL (flags, reserved), EFAULT (also for a struct
+ *	that cannot be written: found before any data moves), ENOTCONN
+ *	(CLOSED or CONNECTING), EPIPE (CLOSING, or the connection broke),
+ *	EAGAIN (no room at all), EMSGSIZE (UDP datagram too big), or the
+ *	socket's error.
  *
  * SOCKOBJ_IOC_RECV (struct sockobj_io)
  *	Copies to buf without blocking; SOCKOBJ_IO_PEEK leaves the data
@@ -192,9 +202,9 @@
  *	and CLOSING, and in CLOSED while data received before a graceful
  *	close completed is still queued (TCP: the peer's last data and FIN
  *	can complete our disconnect before the application reads them).
- *	Errors: ENOENT, EINVAL, EFAULT, ENOTCONN (CONNECTING, CLOSED with
- *	nothing left to read, or a TCP connection that broke: its CLOSED
- *	record tells why), EAGAIN (nothing queued: SOCKOBJ_EV_READABLE
+ *	Errors: ENOENT, EINVAL, EFAULT (as for SEND), ENOTCONN (CONNECTING,
+ *	CLOSED with nothing left to read, or a TCP connection that broke:
+ *	its CLOSED record tells why), EAGAIN (nothing queued: SOCKOBJ_EV_READABLE
  *	follows the next data); UDP: a soft error (ECONNREFUSED...) that an
  *	ICMP message left, when this call reads it before the
  *	SOCKOBJ_EV_ERROR record was signalled: it is then reported here
