@@ -1136,7 +1136,7 @@ static long batch(struct sockobj_file *file, void __user *argp)
 	};
 	struct sockobj_batch_op __user *uops;
 	struct sockobj_batch b;
-	int ret;
+	int ret = 0;	/* a batch of records only runs no op */
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;

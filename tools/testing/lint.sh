@@ -20,7 +20,10 @@
 #   uapi-c90     the uapi header included twice by a C90 TU
 #                (gcc -std=c90 -pedantic -Wall -Werror) and alone in C++
 #   w1           the module built with W=1 against the stock headers, with
-#                no warning (a copy of kmod/ in build/lint/)
+#                no warning (a copy of kmod/ in build/lint/); also with
+#                -Wmaybe-uninitialized and locals left uninitialized:
+#                Debian's kernels zero them (CONFIG_INIT_STACK_ALL_ZERO),
+#                which hides a read of one from the compiler and the tests
 #   shell        every shell script of the repository (*.sh and files with
 #                a sh or bash #! line) through shellcheck, every severity,
 #                but the findings of SHELLCHECK_EXCEPT below
@@ -246,7 +249,9 @@ if want w1; then
 	else
 		dir=$OUT/w1
 		copy_module "$dir"
-		make -C "$STOCK" M="$dir/kmod" W=1 modules >"$OUT/w1.log" 2>&1
+		make -C "$STOCK" M="$dir/kmod" W=1 \
+			KCFLAGS="-ftrivial-auto-var-init=uninitialized -Wmaybe-uninitialized" \
+			modules >"$OUT/w1.log" 2>&1
 		rc=$?
 		res=$(grep -vE "$kbuild_noise" "$OUT/w1.log" | sed "s|$dir/||g")
 		if [ "$rc" -eq 0 ] && [ -z "$res" ] && [ -f "$dir/kmod/sockobj.ko" ]; then
