@@ -9,6 +9,7 @@
  * Copyright (C) 2026 The sockobj authors.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -308,14 +309,21 @@ static int check_service(const char *service)
 
 	if (!service)
 		return 0;
+	/*
+	 * Only digits, blanks and signs: a number, which must be written
+	 * plain (getaddrinfo() would take " 80" for 80, and look "80 " up
+	 * as a name); anything else is a name.
+	 */
+	for (p = service; *p; p++)
+		if (!isdigit((unsigned char)*p) && !isspace((unsigned char)*p) &&
+		    *p != '+' && *p != '-')
+			return 0;
+	for (p = service; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
 	errno = 0;
 	v = strtoul(service, &end, 10);
-	if (*end)
-		return 0;
-	for (p = service; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-	if (!*service || errno || !v || v > 65535)
+	if (!*service || *end || errno || !v || v > 65535)
 		return -EINVAL;
 	return 0;
 }

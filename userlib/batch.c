@@ -297,6 +297,12 @@ static int submit_records(struct sockobj_ctx *ctx, struct sockobj_batch_op *ops,
 	}
 	/* Not restarted on EINTR, as sockobj_submit(). */
 	ret = do_ioctl(ctx, SOCKOBJ_IOC_BATCH, &b);
+	/*
+	 * A call that fails takes no record, and one that fails early does
+	 * not write nevents back: it would still hold the room given.
+	 */
+	if (ret < 0)
+		b.nevents = 0;
 	if (b.done > count || b.nevents > max)
 		return -EPROTO;
 	drop_destroyed(ctx, ops, b.done);

@@ -110,7 +110,7 @@ SOCKOBJ_EXPORT int sockobj_lookup_start(struct sockobj_ctx *ctx,
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
 	len = strlen(host);
-	if (len >= 1024)	/* NI_MAXHOST: no name is longer */
+	if (len > 1024)	/* NI_MAXHOST (1025) holds no longer name */
 		return -EINVAL;
 
 	l = calloc(1, sizeof(*l) + len + 1);

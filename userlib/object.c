@@ -296,6 +296,11 @@ SOCKOBJ_EXPORT int sockobj_set_target(struct sockobj_ctx *ctx, unsigned int id,
 				      const struct sockaddr *sa,
 				      socklen_t salen)
 {
+	/* Unlike a local address, a target cannot be unset (family 0). */
+	if (!sa)
+		return -EINVAL;
+	if (salen >= sizeof(sa->sa_family) && sa->sa_family == AF_UNSPEC)
+		return -EAFNOSUPPORT;
 	return set_addr(ctx, id, SOCKOBJ_CFG_TARGET, sa, salen);
 }
 

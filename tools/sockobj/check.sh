@@ -108,7 +108,8 @@ for l in lines:
 }
 for args in "probe --json 127.0.0.1 99999" "probe --json -x 127.0.0.1 80" \
 	    "connect --json -t x 127.0.0.1 80" "watch --json -i 1" "api --json x" \
-	    "stat --json x" "probe --json -p 1-70000 a"; do
+	    "stat --json x" "probe --json -p 1-70000 a" "connect --json 127.0.0.1" \
+	    "listen --json" "probe --json 127.0.0.1" "nosuch --json"; do
 	# shellcheck disable=SC2086 # one word per argument
 	out=$(./sockobj $args 2>&1 >/dev/null </dev/null)
 	rc=$?

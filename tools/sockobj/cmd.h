@@ -42,6 +42,7 @@ void err(const char *what, int e);
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int err_open(int e);
 int bad_option(void (*usage)(FILE *f));
+int bad_args(void (*usage)(FILE *f), const char *what);
 int err_proc(const char *cmd, int e);
 int port_arg(const char *s, int name_ok);
 int uint_arg(const char *s, unsigned int *v);

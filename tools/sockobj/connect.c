@@ -176,7 +176,8 @@ static void json_record(struct conn *c, const struct sockobj_event *ev)
 		json_str(&j, "reason_text", sockobj_reason_describe(ev->reason));
 	}
 	json_errno(&j, "error", ev->error);
-	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_RETRY_WAIT)
+	if (ev->type == SOCKOBJ_EV_STATE && (ev->state == SOCKOBJ_STATE_CLOSED ||
+					     ev->state == SOCKOBJ_STATE_RETRY_WAIT))
 		json_uint(&j, "retry_ms", ev->retry_ms);
 	if (ev->type == SOCKOBJ_EV_STATE && ev->state == SOCKOBJ_STATE_CLOSED) {
 		json_bool(&j, "retries_exhausted",
@@ -880,10 +881,8 @@ int cmd_connect(int argc, char **argv)
 			return bad_option(connect_usage);
 		}
 	}
-	if (argc - optind != 2) {
-		connect_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 2)
+		return bad_args(connect_usage, "connect takes HOST and PORT");
 	/*
 	 * --timeout SEC is nc's -w SEC (our -w has been the UDP wait since
 	 * before): the connect timeout and the idle limit of TCP, the wait
@@ -1131,10 +1130,8 @@ int cmd_listen(int argc, char **argv)
 			return bad_option(listen_usage);
 		}
 	}
-	if (argc - optind != 1) {
-		listen_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return bad_args(listen_usage, "listen takes PORT");
 	port = port_arg(argv[optind], 1);
 	if (port == 0) {
 		struct servent *se = getservbyname(argv[optind],

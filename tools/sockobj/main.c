@@ -113,6 +113,19 @@ int bad_option(void (*usage)(FILE *f))
 }
 
 /*
+ * Arguments the command cannot take (@what says how): the usage text, or
+ * with --json one message. Returns the exit status.
+ */
+int bad_args(void (*usage)(FILE *f), const char *what)
+{
+	if (json_mode)
+		errorf("%s (see --help)", what);
+	else
+		usage(stderr);
+	return EXIT_USAGE;
+}
+
+/*
  * A failed open of /proc/net/sockobj by @cmd (stat, watch): not root, or
  * no module. Returns the exit status.
  */
@@ -245,7 +258,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, PROG ": unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	errorf("unknown command '%s'", argv[1]);
+	if (!json_mode)
+		usage(stderr);
 	return EXIT_USAGE;
 }

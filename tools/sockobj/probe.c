@@ -586,7 +586,8 @@ int cmd_probe(int argc, char **argv)
 		}
 	}
 	if (argc - optind < (with_p ? 1 : 2)) {
-		probe_usage(stderr);
+		bad_args(probe_usage, with_p ? "probe -p takes HOST..." :
+						"probe takes HOST and PORTS");
 		goto usage;
 	}
 	if (with_p) {

@@ -758,6 +758,13 @@ static int test_submit_and_wait(void)
 	CHECK_EQ(n, 0);
 	CHECK(now_ms() - t0 >= 290);
 
+	/* an op the module refuses: nothing ran, no record was written */
+	memset(&ops[0], 0, sizeof(ops[0]));
+	ops[0].op = 0xff;
+	n = 8;
+	CHECK_RET(sockobj_submit_and_wait(ctx, ops, 1, 0, evs, &n, 0), -EINVAL);
+	CHECK_EQ(n, 0);
+
 	n = 0;
 	CHECK_RET(sockobj_submit_and_wait(ctx, NULL, 0, 0, evs, &n, 0), -EINVAL);
 	n = 8;

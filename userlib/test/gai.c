@@ -119,7 +119,7 @@ static int test_name_again(void)
 static int test_ports_before_lookup(void)
 {
 	static const char *const bad[] = {
-		"0", "65536", "99999", "", "-1", "+80", " 80",
+		"0", "65536", "99999", "", "-1", "+80", " 80", "80 ", "8 0",
 	};
 	struct sockaddr_storage ss;
 	socklen_t len;

@@ -73,6 +73,19 @@ static int test_bad_args(void)
 	CHECK_RET(sockobj_lookup_start(ctx, "x", AF_UNSPEC, NULL), -EINVAL);
 	CHECK_RET(sockobj_lookup_start(ctx, "x", AF_UNIX, &l), -EAFNOSUPPORT);
 	CHECK(l == NULL);
+	/* a name of 1024 bytes is taken, one of 1025 is refused */
+	{
+		char name[1026];
+
+		memset(name, 'a', sizeof(name));
+		name[1025] = '\0';
+		CHECK_RET(sockobj_lookup_start(ctx, name, AF_UNSPEC, &l),
+			  -EINVAL);
+		name[1024] = '\0';
+		CHECK_OK(sockobj_lookup_start(ctx, name, AF_UNSPEC, &l));
+		sockobj_lookup_free(ctx, l);
+		l = NULL;
+	}
 	/* A numeric address needs no server, and gives itself. */
 	CHECK_OK(sockobj_lookup_start(ctx, "[::1]", AF_UNSPEC, &l));
 	CHECK_RET(sockobj_lookup_result(ctx, l, NULL, 1), -EINVAL);

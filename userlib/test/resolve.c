@@ -85,7 +85,7 @@ static int test_resolve_ports(void)
 {
 	static const char *const bad[] = {
 		"0", "00", "65536", "99999", "4294967297", "18446744073709551616",
-		"", "-1", "+80", " 80", "-0",
+		"", "-1", "+80", " 80", "-0", "80 ", "8 0", " ",
 	};
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -108,9 +108,7 @@ static int test_resolve_ports(void)
 	CHECK_EQ(ntohs(sin->sin_port), 8080);
 	CHECK_OK(sockobj_resolve("[::1]", "65535", AF_UNSPEC, &ss, &len));
 	CHECK_EQ(ntohs(sin6->sin6_port), 65535);
-	/* Not numeric for getaddrinfo() either: a service name. */
-	CHECK_RET(sockobj_resolve("127.0.0.1", "80 ", AF_UNSPEC, &ss, &len),
-		  -SOCKOBJ_ENAME);
+	/* Not a number: a service name. */
 	CHECK_RET(sockobj_resolve("127.0.0.1", "0x50", AF_UNSPEC, &ss, &len),
 		  -SOCKOBJ_ENAME);
 	return T_EXIT_PASS;

@@ -63,6 +63,11 @@ static int test_errors(void)
 	CHECK_RET(sockobj_set_target_addr(ctx, id, &a), -EAFNOSUPPORT);
 	a.family = AF_UNIX;
 	CHECK_RET(sockobj_set_target_addr(ctx, id, &a), -EAFNOSUPPORT);
+	/* sockobj_set_target() says the same of an unset address */
+	memset(&ss, 0, sizeof(ss));
+	CHECK_RET(sockobj_set_target(ctx, id, (struct sockaddr *)&ss,
+				     sizeof(ss)), -EAFNOSUPPORT);
+	CHECK_RET(sockobj_set_target(ctx, id, NULL, 0), -EINVAL);
 
 	/* Refused by the kernel, which checks what the library passes on. */
 	a = good;
