@@ -130,16 +130,18 @@ static void transition(struct sockobj_obj *obj, unsigned int next,
  * @obj: the object, attached to the socket
  * @tcp_state: the socket's TCP_* state
  * @err: the socket's error
- * @rx_queued: the socket has received data not yet read
+ * @rx_queued: the socket has received data (or the FIN) not yet read
+ * @rx_data: of which data, not only the FIN
  *
  * A close that leaves data unread first posts SOCKOBJ_EV_READABLE if it is
  * armed: the data_ready callback of that data may only run after this one,
- * on a CLOSED object, and no data may go unannounced.
+ * on a CLOSED object, and no data may go unannounced. So does the peer's
+ * FIN that came with data: that data came before it.
  *
  * Context: any (the state callback, under sk_callback_lock).
  */
 void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
-			      bool rx_queued)
+			      bool rx_queued, bool rx_data)
 {
 	struct sockobj_file *file = obj->file;
 	int input = sockobj_fsm_tcp_input(tcp_state);
@@ -161,6 +163,16 @@ void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
 			   err);
 		sockobj_timers_conn_closed(obj);
 	} else if (next >= 0) {
+		/*
+		 * A FIN that came with data: TCP queues the data, then changes
+		 * state, then calls data_ready. READABLE, armed, goes first:
+		 * the data came before the FIN.
+		 */
+		if (next == SOCKOBJ_STATE_PEER_CLOSING && rx_data &&
+		    obj->att.readable_armed) {
+			obj->att.readable_armed = false;
+			sockobj_event_post_data(obj, SOCKOBJ_EV_READABLE, 0);
+		}
 		transition(obj, next, 0, 0);
 	}
 	spin_unlock_bh(&file->lock);
@@ -601,10 +613,11 @@ void sockobj_conn_accepted(struct sockobj_obj *obj, struct socket *sock,
 	sockobj_socket_snapshot_local(obj);
 	read_lock_bh(&sk->sk_callback_lock);
 	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
-		sockobj_conn_tcp_changed(obj, TCP_ESTABLISHED, 0, false);
+		sockobj_conn_tcp_changed(obj, TCP_ESTABLISHED, 0, false, false);
 	sockobj_conn_tcp_changed(obj, READ_ONCE(sk->sk_state),
 				 READ_ONCE(sk->sk_err),
-				 !skb_queue_empty_lockless(&sk->sk_receive_queue));
+				 !skb_queue_empty_lockless(&sk->sk_receive_queue),
+				 sockobj_data_tcp_unread(sk) > 0);
 	read_unlock_bh(&sk->sk_callback_lock);
 	/* Data (or the FIN) that came before our callbacks: announce it. */
 	state = sockobj_conn_state(obj, NULL);
@@ -852,7 +865,8 @@ int sockobj_conn_get_info(struct sockobj_obj *obj, struct sockobj_info *info)
 	info->established_ns = obj->established_ns;
 	info->closed_ns = obj->closed_ns;
 	info->attempt = obj->att.gen;
-	info->retries = obj->run.failures;
+	/* A run's count outlives a policy removed since: not reported. */
+	info->retries = obj->retry.max_attempts ? obj->run.failures : 0;
 	if (obj->state == SOCKOBJ_STATE_RETRY_WAIT)
 		info->retry_at_ns = obj->run.due_ns;
 	spin_unlock_bh(&file->lock);

@@ -20,7 +20,7 @@ struct sockobj_retry;
 unsigned int sockobj_conn_state(struct sockobj_obj *obj, unsigned int *space);
 unsigned int sockobj_conn_state_peek(const struct sockobj_obj *obj);
 void sockobj_conn_tcp_changed(struct sockobj_obj *obj, int tcp_state, int err,
-			      bool rx_queued);
+			      bool rx_queued, bool rx_data);
 bool sockobj_conn_close(struct sockobj_obj *obj, unsigned int seen,
 			unsigned int reason, int err);
 int sockobj_conn_configure(struct sockobj_obj *obj,

@@ -485,13 +485,19 @@ void sockobj_data_bytes(struct sockobj_obj *obj, u64 *sent, u64 *received)
 	} while (u64_stats_fetch_retry(&obj->bytes_sync, start));
 }
 
-/*
- * Bytes received and not yet read, as tcp_inq() counts them but without
- * the socket's lock, which a send or receive holds across its user copy
- * (inet_diag reads the same fields so): the peer's FIN is not a byte, and
- * an urgent byte kept out of band ends what a read returns.
+/**
+ * sockobj_data_tcp_unread() - bytes a TCP socket received and not yet read
+ * @sk: the socket's sock
+ *
+ * As tcp_inq() counts them but without the socket's lock, which a send or
+ * receive holds across its user copy (inet_diag reads the same fields
+ * so): the peer's FIN is not a byte, and an urgent byte kept out of band
+ * ends what a read returns.
+ *
+ * Context: any.
+ * Return: the number of bytes.
  */
-static u32 tcp_unread(struct sock *sk)
+u32 sockobj_data_tcp_unread(struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	u32 copied = READ_ONCE(tp->copied_seq);
@@ -531,7 +537,7 @@ void sockobj_data_counters(struct sockobj_obj *obj, struct sock *sk,
 
 		if (state != TCP_LISTEN && state != TCP_SYN_SENT) {
 			/* CLOSE too: data left after a completed close. */
-			info->rx_queued = tcp_unread(sk);
+			info->rx_queued = sockobj_data_tcp_unread(sk);
 			if (state != TCP_CLOSE)
 				info->tx_unacked = tcp_unacked(sk);
 		}

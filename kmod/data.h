@@ -35,6 +35,7 @@ int sockobj_data_send(struct sockobj_obj *obj, struct iov_iter *from,
 int sockobj_data_recv(struct sockobj_obj *obj, struct iov_iter *to, bool peek,
 		      struct sockobj_io_result *res);
 void sockobj_data_bytes(struct sockobj_obj *obj, u64 *sent, u64 *received);
+u32 sockobj_data_tcp_unread(struct sock *sk);
 void sockobj_data_counters(struct sockobj_obj *obj, struct sock *sk,
 			   struct sockobj_info *info);
 void sockobj_data_arrived(struct sockobj_obj *obj);

@@ -1165,6 +1165,9 @@ static long batch(struct sockobj_file *file, void __user *argp)
 		if (ret && !b.done)
 			return ret;
 	}
+	/* A call that fails takes no record (a failed take leaves them). */
+	if (ret)
+		b.nevents = 0;
 	/* Ops that ran have had their effect: report them, even after a fault. */
 	if (copy_to_user(argp, &b, sizeof(b)))
 		return -EFAULT;

@@ -46,13 +46,16 @@ static void cb_state_change(struct sock *sk)
 	if (obj) {
 		next = obj->saved_state_change;
 		/*
-		 * Data that came with the FIN completing our close is queued
-		 * before this callback and announced only after it: say so
-		 * now, the close disarms READABLE.
+		 * Data that came with the peer's FIN is queued before this
+		 * callback and announced only after it: say so now, so that
+		 * READABLE comes before PEER_CLOSING (or the CLOSED that
+		 * disarms it). A UDP socket's shutdown comes here too.
 		 */
 		sockobj_conn_tcp_changed(obj, READ_ONCE(sk->sk_state),
 					 READ_ONCE(sk->sk_err),
-					 !skb_queue_empty_lockless(&sk->sk_receive_queue));
+					 !skb_queue_empty_lockless(&sk->sk_receive_queue),
+					 sk->sk_protocol == IPPROTO_TCP &&
+					 sockobj_data_tcp_unread(sk) > 0);
 	} else {
 		/* Restored under us: whatever is installed now is theirs. */
 		next = sk->sk_state_change;

@@ -1398,6 +1398,40 @@ TEST_F(batch, a_batch_passed_again_as_it_came_back_runs_again)
 	ASSERT_EQ(0, so_get_info(self->fd, first, &info));
 }
 
+/*
+ * A batch that fails after its ops ran (their results cannot be written
+ * back) takes no record, and says so: nevents comes back 0, not the room
+ * it was given.
+ */
+TEST_F(batch, a_failed_batch_reports_no_record_taken)
+{
+	struct sockobj_create cr = { .proto = SOCKOBJ_PROTO_TCP };
+	long page = sysconf(_SC_PAGESIZE);
+	struct sockobj_batch_op *op;
+	struct sockobj_event ev[4];
+	struct sockobj_batch b;
+	struct sockobj_info info;
+
+	op = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, op);
+	memset(op, 0, sizeof(*op));
+	op->op = SOCKOBJ_OP_CREATE;
+	op->arg = U64((uintptr_t)&cr);
+	ASSERT_EQ(0, mprotect(op, page, PROT_READ));
+	memset(&b, 0, sizeof(b));
+	b.ops = U64((uintptr_t)op);
+	b.count = 1;
+	b.events = U64((uintptr_t)ev);
+	b.nevents = 4;
+	EXPECT_EQ(-EFAULT, so_ioctl(self->fd, SOCKOBJ_IOC_BATCH, &b));
+	EXPECT_EQ(U32(1), b.done);
+	EXPECT_EQ(U32(0), b.nevents);
+	/* the op ran: its object is there */
+	EXPECT_EQ(0, so_get_info(self->fd, 1, &info));
+	munmap(op, page);
+}
+
 TEST_F(batch, a_bad_events_buffer_leaves_the_records_queued)
 {
 	struct sockobj_batch_op op = { .op = SOCKOBJ_OP_CONNECT };

@@ -1050,6 +1050,45 @@ TEST_F_TIMEOUT(data, eof_and_peer_closing, T_NET)
 	close(lfd);
 }
 
+/*
+ * The peer's last data and its FIN in one segment: TCP queues the data,
+ * then changes state, then signals the data. The READABLE record still
+ * comes first, since the data came before the FIN.
+ */
+TEST_F_TIMEOUT(data, data_with_the_fin_is_readable_before_peer_closing, T_NET)
+{
+	struct sockobj_event e1, e2;
+	int lfd, srv, one = 1;
+	char buf[64];
+	size_t done;
+	__u32 id;
+
+	lfd = so_listen("127.0.0.1", PORT);
+	ASSERT_LE(0, lfd);
+	id = so_establish(_metadata, self->fd, lfd, "127.0.0.1", PORT, COOKIE,
+			  &srv);
+	/* corked, the data waits for the FIN and leaves with it */
+	ASSERT_EQ(0, setsockopt(srv, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)));
+	ASSERT_EQ(5, send(srv, "last!", 5, 0));
+	ASSERT_EQ(0, shutdown(srv, SHUT_WR));
+	ASSERT_EQ(1, so_next_event(self->fd, id, &e1, QUICK));
+	ASSERT_EQ(1, so_next_event(self->fd, id, &e2, QUICK));
+	EXPECT_EQ(U32(SOCKOBJ_EV_READABLE), e1.type)
+		TH_LOG("first record: type %u state %u", e1.type, e1.state);
+	EXPECT_EQ(U32(SOCKOBJ_EV_STATE), e2.type);
+	EXPECT_EQ(U32(SOCKOBJ_STATE_PEER_CLOSING), e2.state);
+	EXPECT_LT(e1.seq, e2.seq);
+	ASSERT_NO_RECORD(self->fd, id, 200);
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	ASSERT_EQ(5U, done);
+	EXPECT_EQ(0, memcmp(buf, "last!", 5));
+	done = 99;
+	ASSERT_EQ(0, so_io_recv(self->fd, id, buf, sizeof(buf), &done));
+	EXPECT_EQ(0U, done);
+	close(srv);
+	close(lfd);
+}
+
 /* PEEK leaves the data queued and is not counted as received */
 TEST_F_TIMEOUT(data, peek, T_NET)
 {

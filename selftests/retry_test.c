@@ -378,6 +378,12 @@ TEST_F_TIMEOUT(retry, exhausted_after_max_attempts, T_RETRY)
 	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
 	EXPECT_EQ((__u32)SOCKOBJ_REASON_REFUSED, info.reason);
 	EXPECT_EQ(1U, info.retries);
+
+	/* the policy removed: retries is 0, as without a policy */
+	memset(&r, 0, sizeof(r));
+	ASSERT_EQ(0, so_set_retry(self->fd, id, &r));
+	ASSERT_EQ(0, so_get_info(self->fd, id, &info));
+	EXPECT_EQ(0U, info.retries);
 }
 
 /*

@@ -143,6 +143,8 @@
  *	CONNECTING: the attempt is cancelled at once (CLOSED, reason
  *	CANCELLED); a handshake that completes during the call (its
  *	ESTABLISHED record queued first) is closed gracefully as above.
+ *	A UDP object has no close handshake: from ESTABLISHED it is CLOSED
+ *	at once (reason LOCAL_CLOSED, phase ESTABLISHED, no CLOSING).
  *	From RETRY_WAIT: the retry policy's wait is cancelled at once
  *	(CLOSED, reason CANCELLED, phase RETRY_WAIT).
  *	Errors: ENOENT, ENOTCONN (CLOSED), EALREADY (CLOSING), EINVAL.
@@ -597,7 +599,11 @@
  * interruptible: -EINTR/restart), or gets -EAGAIN under O_NONBLOCK; once it
  * has a record it never blocks. poll()/epoll report EPOLLIN | EPOLLRDNORM
  * while records are pending. A failed copy to userspace (-EFAULT) loses
- * nothing: the record stays queued.
+ * nothing: the record stays queued. Readers take records one at a time:
+ * under O_NONBLOCK, a read() while another read() (or the records part of
+ * a SOCKOBJ_IOC_BATCH) is copying records out gets -EAGAIN even with
+ * records pending, rather than wait for a copy that may fault for long;
+ * a blocking read() waits for it.
  *
  * Data events (SOCKOBJ_EV_READABLE, _WRITABLE, _SENT, and _ERROR for a
  * UDP soft error such as an ICMP port unreachable, with its errno) are
@@ -608,7 +614,8 @@
  * configured threshold after a send. At most one record of each type is
  * pending per object; a further signal of the same type is absorbed
  * (merged counts the signals). They are ordered with the state records of
- * the object by seq.
+ * the object by seq: READABLE for data that came with the peer's FIN, or
+ * before it, comes before the PEER_CLOSING record.
  *
  * Every state transition of every object produces one record carrying the
  * new state, the previous state, the reason, phase and error (meaningful
@@ -620,7 +627,7 @@
  * No transition is ever lost, whatever the pace of the reader: the records
  * of one object are delivered in the order the transitions happened
  * (increasing seq), so a reader that reads late still sees, for instance,
- * CONNECTING, ESTABLISHED, PEER_CLOSING, CLOSED(PEER_CLOSED). Records of
+ * CONNECTING, ESTABLISHED, PEER_CLOSING, CLOSING, CLOSED(PEER_CLOSED). Records of
  * different objects may interleave. Kernel memory stays bounded without
  * any allocation in softirq context: each object owns a preallocated ring
  * of SOCKOBJ_OBJ_RECORDS records, one connection attempt produces at most
@@ -886,8 +893,10 @@ struct sockobj_op {
  * @proto: out: SOCKOBJ_PROTO_*
  * @cookie: out: the cookie given at creation
  * @state: out: SOCKOBJ_STATE_*
- * @reason: out: SOCKOBJ_REASON_* (meaningful when CLOSED)
- * @phase: out: the state in which the close happened (when CLOSED)
+ * @reason: out: SOCKOBJ_REASON_* (meaningful when CLOSED or RETRY_WAIT:
+ *	that of the close the retry policy retries)
+ * @phase: out: the state in which the close happened (when CLOSED or
+ *	RETRY_WAIT)
  * @error: out: positive errno of the failure, or 0
  * @local: out: local address and port of the current or last connection
  *	(LISTENING: the address listened on, its port chosen)
@@ -898,8 +907,9 @@ struct sockobj_op {
  * @created_ns: out: CLOCK_MONOTONIC time of creation
  * @connect_ns: out: time the last attempt started, or 0
  * @established_ns: out: time the last connection was established, or 0
- * @closed_ns: out: time the last attempt closed (the object became CLOSED
- *	or RETRY_WAIT), or 0
+ * @closed_ns: out: time an attempt last closed (the object became CLOSED
+ *	or RETRY_WAIT; kept while a later attempt runs), or 0 before any
+ *	close
  * @rx_queued: out: bytes (TCP) or the next datagram's bytes (UDP) waiting
  *	to be received
  * @tx_unacked: out: bytes sent but not yet acknowledged (TCP), or queued
@@ -985,8 +995,10 @@ struct sockobj_io {
  * @timestamp_ns: CLOCK_MONOTONIC time of the transition
  * @state: the new state
  * @prev_state: the state before the (first merged) transition
- * @reason: SOCKOBJ_REASON_* when @state is CLOSED, else 0
- * @phase: the state in which the close happened when @state is CLOSED
+ * @reason: SOCKOBJ_REASON_* when @state is CLOSED or RETRY_WAIT (the
+ *	close the retry policy retries), else 0
+ * @phase: the state in which the close happened when @state is CLOSED or
+ *	RETRY_WAIT, else 0
  * @error: positive errno of a failure, or 0
  * @merged: how many transitions this record stands for (normally 1)
  * @attempt: the number of the connection attempt the record belongs to
