@@ -151,7 +151,8 @@
  *
  * SOCKOBJ_IOC_ABORT (struct sockobj_op)
  *	Immediate close: a RST is sent when a connection exists and queued
- *	data is discarded. The object is CLOSED when the call returns (reason
+ *	data is discarded (TCP itself sends none once both FINs are out, in
+ *	LAST_ACK or CLOSING with nothing unsent). The object is CLOSED when the call returns (reason
  *	ABORTED, or CANCELLED from CONNECTING and RETRY_WAIT: the reason is
  *	that of the state the close left, its phase). Errors: ENOENT,
  *	ENOTCONN (CLOSED), EINVAL.
@@ -163,7 +164,9 @@
  *	which resets a TCP connection that has received data nobody read, a
  *	graceful DESTROY discards that data (the peer sees it acknowledged)
  *	and still sends the queued data and the FIN; closing the file does
- *	the same for every object. Undelivered events
+ *	the same for every object. Data the peer sends after that close
+ *	still makes TCP reset the connection, as after close(2), and what
+ *	was queued then is lost. Undelivered events
  *	of the object are discarded; no event of that id follows. The id may
  *	be reused by a later SOCKOBJ_IOC_CREATE. Errors: ENOENT, EINVAL.
  *
@@ -191,22 +194,27 @@
  *	Allowed in ESTABLISHED and (TCP) PEER_CLOSING.
  *	Errors: ENOENT, EINVAL (flags, reserved), EFAULT (also for a struct
  *	that cannot be written: found before any data moves), ENOTCONN
- *	(CLOSED or CONNECTING), EPIPE (CLOSING, or the connection broke),
- *	EAGAIN (no room at all), EMSGSIZE (UDP datagram too big), or the
- *	socket's error.
+ *	(CLOSED or CONNECTING; also once the connection broke, as its CLOSED
+ *	record tells), EPIPE (CLOSING), EAGAIN (no room at all), EMSGSIZE
+ *	(UDP datagram too big), or the socket's error (a break the send
+ *	itself meets: ECONNRESET, EPIPE...).
  *
  * SOCKOBJ_IOC_RECV (struct sockobj_io)
  *	Copies to buf without blocking; SOCKOBJ_IO_PEEK leaves the data
- *	queued. TCP: done == 0 means the peer closed its side (the object is
- *	PEER_CLOSING or later). UDP: one datagram per call, its source in
+ *	queued. TCP: done == 0 for a len above 0 means the peer closed its
+ *	side (the object is PEER_CLOSING or later); a len of 0 moves nothing
+ *	and says nothing. UDP: one datagram per call, its source in
  *	addr, full_len its real length, SOCKOBJ_IO_TRUNC in flags when it did
  *	not fit (the rest is discarded). Allowed in ESTABLISHED, PEER_CLOSING
- *	and CLOSING, and in CLOSED while data received before a graceful
- *	close completed is still queued (TCP: the peer's last data and FIN
- *	can complete our disconnect before the application reads them).
+ *	and CLOSING, and in CLOSED while data received before the close is
+ *	still queued (TCP: the peer's last data and FIN can complete our
+ *	disconnect before the application reads them; data that came before
+ *	a reset or a timeout stays readable too, announced by READABLE
+ *	before the CLOSED record).
  *	Errors: ENOENT, EINVAL, EFAULT (as for SEND), ENOTCONN (CONNECTING,
- *	CLOSED with nothing left to read, or a TCP connection that broke:
- *	its CLOSED record tells why), EAGAIN (nothing queued: SOCKOBJ_EV_READABLE
+ *	or CLOSED with nothing left to read: a TCP connection that broke
+ *	gives it once what came before the break is read, its CLOSED record
+ *	telling why), EAGAIN (nothing queued: SOCKOBJ_EV_READABLE
  *	follows the next data); UDP: a soft error (ECONNREFUSED...) that an
  *	ICMP message left, when this call reads it before the
  *	SOCKOBJ_EV_ERROR record was signalled: it is then reported here
@@ -217,7 +225,8 @@
  *	file descriptor of the caller, close-on-exec (and O_NONBLOCK with
  *	SOCKOBJ_HANDOFF_NONBLOCK), returned as the ioctl's value. The object
  *	and its undelivered events are gone; the fd reads, writes, polls and
- *	closes the same connection.
+ *	closes the same connection (a recv_any UDP object's socket is not
+ *	connected: its fd sends with sendto(2)).
  *	Errors: ENOENT, EINVAL, ENOTCONN (not open), EBUSY (a passive UDP
  *	connection still holds datagrams that came to its listening socket,
  *	which the socket would not have: RECV them first), EMFILE (nothing
@@ -270,7 +279,9 @@
  *	Starts a passive open from CLOSED: the object is LISTENING (an
  *	event, a new attempt) for one incoming connection on its local
  *	address and port (SOCKOBJ_CFG_LOCAL; an unspecified address listens
- *	on every address of its family, and the interface binding applies).
+ *	on every address of its family, an IPv6 one also on IPv4's as
+ *	mapped addresses unless net.ipv6.bindv6only is set, as a socket
+ *	bound to it would; the interface binding applies).
  *	All the LISTENING objects of a file on one protocol, address, port
  *	and interface share one listening socket, created and bound as the
  *	file's opener in its network namespace when the first of them
@@ -370,7 +381,8 @@
  *	the object's records first), EACCES (a port below
  *	ip_unprivileged_port_start, the opener without
  *	CAP_NET_BIND_SERVICE), EPERM (an option the opener may not set, as
- *	for CONNECT: a priority above 6 without CAP_NET_ADMIN; LISTEN checks
+ *	for CONNECT: a priority above 6 without CAP_NET_ADMIN or
+ *	CAP_NET_RAW; LISTEN checks
  *	it, since the options are only applied to the connections accepted
  *	later), EADDRINUSE (the address and port are taken by
  *	another socket than this file's listening one; for UDP, by one
@@ -824,7 +836,7 @@ struct sockobj_create {
  * @keepintvl_s: time between probes, 1..SOCKOBJ_KEEPINTVL_MAX_S
  * @keepcnt: probes before the connection is dropped, 1..SOCKOBJ_KEEPCNT_MAX
  * @tos: the IPv4 TOS or IPv6 traffic class byte, 0..255
- * @priority: SO_PRIORITY; values above 6 need CAP_NET_ADMIN (EPERM from
+ * @priority: SO_PRIORITY; values above 6 need CAP_NET_ADMIN or CAP_NET_RAW (EPERM from
  *	SOCKOBJ_IOC_CONNECT and SOCKOBJ_IOC_LISTEN otherwise), as for
  *	setsockopt(2)
  * @sndbuf: SO_SNDBUF in bytes (capped by net.core.wmem_max, as setsockopt)
@@ -839,7 +851,9 @@ struct sockobj_create {
  * @broadcast: 1 to allow sending to broadcast addresses (UDP)
  * @recv_any: 1 for a UDP object that does not connect its socket: it
  *	receives datagrams from any source (broadcasts included, with a local
- *	bind) and sends to the target
+ *	bind) and sends to the target. Without a local port it has none
+ *	(and receives nothing) until its first send picks one, which
+ *	GET_INFO does not show: give it a local port to receive first
  * @reserved: zero
  *
  * A property outside @mask must be zero. Setting a property to 0 unsets it
