@@ -775,9 +775,12 @@ again:
 	case SOCKOBJ_STATE_PEER_CLOSING:
 		/*
 		 * FIN after the queued data. If the connection died meanwhile
-		 * this fails and the callback has reported why.
+		 * this fails and the callback has reported why. A connection
+		 * the object closes takes it off its listener (a reconmode's):
+		 * a CLOSING object takes no reconnect.
 		 */
 		kernel_sock_shutdown(obj->sock, SHUT_WR);
+		sockobj_listen_leave(obj);
 		break;
 	case SOCKOBJ_STATE_CLOSING:
 		ret = -EALREADY;
@@ -938,12 +941,20 @@ int sockobj_conn_handoff(struct sockobj_file *file, u32 id, u32 flags)
 		goto err_fd;
 	}
 	/*
-	 * A passive connection's reconnects end with the hand-off (or with
-	 * the connection, should it be over): off the listener before the
-	 * socket lock, which the listener's work takes under its own.
+	 * A passive connection's reconnects end with the hand-off: off the
+	 * listener before the socket lock, which the listener's work takes
+	 * under its own. Only once the state allows it, so that a refused
+	 * hand-off changes nothing (one that loses a race with the close
+	 * below would leave the listener anyway).
 	 */
-	if (sockobj_conn_state(obj, NULL) != SOCKOBJ_STATE_LISTENING)
-		sockobj_listen_leave(obj);
+	state = sockobj_conn_state(obj, NULL);
+	if (state != SOCKOBJ_STATE_ESTABLISHED &&
+	    state != SOCKOBJ_STATE_PEER_CLOSING) {
+		mutex_unlock(&obj->lock);
+		ret = -ENOTCONN;
+		goto err_fd;
+	}
+	sockobj_listen_leave(obj);
 	/*
 	 * While we own the socket its state cannot change (packets wait in
 	 * the backlog, timers defer): the state we check is the one we hand

@@ -939,6 +939,31 @@ TEST_F(listen, reconnect_from_the_same_host)
 }
 
 /*
+ * Our DISCONNECT ends an object's reconnects at once: CLOSING, it leaves
+ * its listener, whose socket closes, though the peer keeps its side open.
+ */
+TEST_F(listen, a_disconnect_ends_the_reconnects)
+{
+	int a;
+	__u32 id;
+
+	id = new_listener(_metadata, self->fd, COOKIE, "127.0.0.1", PORT,
+			  NULL, 0);
+	listen_recon(_metadata, self->fd, id, SOCKOBJ_INCON_ANY,
+		     SOCKOBJ_RECON_ANY, 1);
+	a = client("127.0.0.2", 0, PORT);
+	ASSERT_LE(0, a);
+	expect_accepted(_metadata, self->fd, id, a, 1);
+	ASSERT_EQ(0, so_disconnect(self->fd, id));
+	expect_state(_metadata, self->fd, id, SOCKOBJ_STATE_ESTABLISHED,
+		     SOCKOBJ_STATE_CLOSING, 1);
+	EXPECT_TRUE(port_closed(PORT));
+	EXPECT_INFO(self->fd, id, CLOSING, NONE, CLOSED, 0);
+	close(a);
+	ASSERT_EQ(0, so_wait_state(self->fd, id, SOCKOBJ_STATE_CLOSED, QUICK));
+}
+
+/*
  * SOCKOBJ_RECON_SAME_PEER: only the peer's own address and port replace
  * its connection. The old connection's own addresses cannot carry a new
  * one (the kernel answers such a SYN on the old connection, RFC 5961), so
